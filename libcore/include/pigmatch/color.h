@@ -32,15 +32,21 @@ inline constexpr Xyz d50{0.9642, 1.0, 0.8249};
 inline constexpr Xyz d65{0.95047, 1.0, 1.08883};
 }  // namespace white
 
+/// Chromaticity x, y and luminance Y. Black (X + Y + Z = 0) has no chromaticity of its own and
+/// gets that of `white_for_black`.
 Xyy to_xyy(const Xyz& xyz, const Xyz& white_for_black = white::d50) noexcept;
+/// XYZ from chromaticity and luminance; y = 0 (no real colour) gives X = Z = 0.
 Xyz to_xyz(const Xyy& xyy) noexcept;
 
 /// CIE 1976 L*a*b* from XYZ relative to `white` (default D50), with the CIE's exact
 /// (216/24389, 24389/27) constants.
 Lab to_lab(const Xyz& xyz, const Xyz& white = white::d50) noexcept;
+/// The exact inverse of to_lab(const Xyz&, const Xyz&) for the same `white`.
 Xyz to_xyz(const Lab& lab, const Xyz& white = white::d50) noexcept;
 
+/// C*ab and h_ab in degrees, 0 <= h < 360; a neutral (a = b = 0) gets h = 0.
 Lch to_lch(const Lab& lab) noexcept;
+/// Lab from LCh; any hue angle is accepted (it is periodic).
 Lab to_lab(const Lch& lch) noexcept;
 
 /// Bradford chromatic adaptation of `xyz` seen under `from` white to the corresponding colour
@@ -60,7 +66,8 @@ double delta_e94(const Lab& reference, const Lab& sample,
 
 /// ΔE CMC(l:c) (BS 6923). Not symmetric: the weights use `reference`. l=2, c=1 for
 /// acceptability; l=1, c=1 for perceptibility.
-double delta_e_cmc(const Lab& reference, const Lab& sample, double l = 2.0, double c = 1.0) noexcept;
+double delta_e_cmc(const Lab& reference, const Lab& sample, double l = 2.0,
+                   double c = 1.0) noexcept;
 
 /// Parametric factors of CIEDE2000; all 1 under reference conditions.
 struct De2000Weights {
