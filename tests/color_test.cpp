@@ -113,8 +113,9 @@ TEST_CASE("CIEDE2000 reproduces Sharma, Wu & Dalal's 34 test pairs, symmetricall
                    table.number(row, col("b2"))};
     const double published = table.number(row, col("dE00"));
     INFO("pair " << table.rows[row][col("pair")]);
-    // Published to 4 decimals, so a correct value is within 5e-5 of it.
-    CHECK(delta_e2000(lab1, lab2) == Approx(published).margin(1e-4));
+    // Published rounded to 4 decimals, so a correct value is within 5e-5 of it (the issue
+    // asks for 1e-4; the largest deviation measured is 4.95e-5).
+    CHECK(delta_e2000(lab1, lab2) == Approx(published).margin(5e-5 + 1e-10));
     CHECK(delta_e2000(lab2, lab1) == Approx(delta_e2000(lab1, lab2)).margin(1e-12));
   }
 }
