@@ -1,0 +1,46 @@
+// Private interface between image.cpp (sniffing, limits, orientation) and the per-format
+// decoders (image_jpeg.cpp, image_png.cpp, image_tiff.cpp) and the EXIF reader (exif.cpp).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "pigmatch/error.h"
+#include "pigmatch/image.h"
+
+namespace pigmatch::detail {
+
+// Each decoder returns the pixels as stored in the file (not yet turned upright) and sets
+// `exif_orientation` to the orientation the file declares (1 when it declares none);
+// decode_image() applies it. `name` names the file in messages.
+Image decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& name,
+                  const DecodeLimits& limits);
+Image decode_png(std::span<const std::uint8_t> bytes, const std::string& name,
+                 const DecodeLimits& limits);
+Image decode_tiff(std::span<const std::uint8_t> bytes, const std::string& name,
+                  const DecodeLimits& limits);
+
+/// Throws Error(code, "<name>: <problem>").
+[[noreturn]] void fail(ErrorCode code, std::string_view name, std::string_view problem);
+
+/// Rejects a declared size that is empty or over `limits`; decoders call it before allocating.
+void check_dimensions(std::string_view name, std::string_view format, std::uint64_t width,
+                      std::uint64_t height, const DecodeLimits& limits);
+
+/// Rejects an embedded ICC profile bigger than `limits.max_icc_bytes`.
+void check_icc_size(std::string_view name, std::uint64_t bytes, const DecodeLimits& limits);
+
+/// An image of the given shape with zeroed pixels (call check_dimensions first).
+Image allocate_image(const std::string& name, ImageFormat format, int width, int height,
+                     int channels, int bits);
+
+/// The EXIF orientation (1–8) in a TIFF-structured block (a JPEG APP1 payload after
+/// "Exif\0\0", or a PNG eXIf chunk); 1 when absent or invalid, as EXIF readers do.
+int exif_orientation(std::span<const std::uint8_t> tiff_block) noexcept;
+
+/// Whether the first IFD of a TIFF-structured block has an entry for `tag`.
+bool tiff_ifd0_has_tag(std::span<const std::uint8_t> tiff_block, std::uint16_t tag) noexcept;
+
+}  // namespace pigmatch::detail
