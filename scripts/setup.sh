@@ -15,7 +15,7 @@ packages=(
   # tests and benchmarks
   catch2 libbenchmark-dev
   # independent colour tools the tests compare against
-  liblcms2-utils argyll sqlite3
+  liblcms2-utils argyll sqlite3 libjpeg-turbo-progs
 )
 
 missing=()
