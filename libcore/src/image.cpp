@@ -25,8 +25,8 @@ void check_dimensions(std::string_view name, std::string_view format, std::uint6
                       std::uint64_t height, const DecodeLimits& limits) {
   if (width == 0 || height == 0) {
     fail(ErrorCode::corrupt_data, name,
-         std::string(format) + " header declares an empty image (" + std::to_string(width) +
-             " × " + std::to_string(height) + " pixels) — the file is damaged; export it again");
+         std::string(format) + " header declares an empty image (" + std::to_string(width) + " × " +
+             std::to_string(height) + " pixels) — the file is damaged; export it again");
   }
   const std::uint64_t pixels = width * height;  // both < 2^32: cannot overflow
   if (width > INT_MAX || height > INT_MAX || pixels > limits.max_pixels) {
@@ -42,7 +42,8 @@ void check_icc_size(std::string_view name, std::uint64_t bytes, const DecodeLimi
   if (bytes > limits.max_icc_bytes) {
     fail(ErrorCode::too_large, name,
          "embedded ICC profile is " + std::to_string(bytes) + " bytes, over the limit of " +
-             std::to_string(limits.max_icc_bytes) + " bytes — re-export the photo with a "
+             std::to_string(limits.max_icc_bytes) +
+             " bytes — re-export the photo with a "
              "standard profile such as sRGB");
   }
 }
@@ -76,8 +77,10 @@ bool starts_with(std::span<const std::uint8_t> bytes, std::string_view magic) {
 
 Sniffed sniff(std::span<const std::uint8_t> bytes) {
   using namespace std::string_view_literals;
-  if (starts_with(bytes, "\xFF\xD8\xFF"sv)) return Sniffed::jpeg;
-  if (starts_with(bytes, "\x89PNG\r\n\x1A\n"sv)) return Sniffed::png;
+  if (starts_with(bytes, "\xFF\xD8\xFF"sv))
+    return Sniffed::jpeg;
+  if (starts_with(bytes, "\x89PNG\r\n\x1A\n"sv))
+    return Sniffed::png;
   if (starts_with(bytes, "II*\0"sv) || starts_with(bytes, "MM\0*"sv) ||
       starts_with(bytes, "II+\0"sv) || starts_with(bytes, "MM\0+"sv)) {
     return Sniffed::tiff;  // classic or BigTIFF, either byte order
@@ -91,11 +94,14 @@ std::string describe_unknown_format(std::span<const std::uint8_t> bytes) {
   if (bytes.size() >= 12 && starts_with(bytes.subspan(4), "ftyp"sv)) {
     return "this is a HEIC/HEIF (or other ISO media) file";
   }
-  if (starts_with(bytes, "RIFF"sv) && bytes.size() >= 12 && starts_with(bytes.subspan(8), "WEBP"sv)) {
+  if (starts_with(bytes, "RIFF"sv) && bytes.size() >= 12 &&
+      starts_with(bytes.subspan(8), "WEBP"sv)) {
     return "this is a WebP image";
   }
-  if (starts_with(bytes, "GIF8"sv)) return "this is a GIF image";
-  if (starts_with(bytes, "BM"sv)) return "this looks like a BMP image";
+  if (starts_with(bytes, "GIF8"sv))
+    return "this is a GIF image";
+  if (starts_with(bytes, "BM"sv))
+    return "this looks like a BMP image";
   return "the content is not a JPEG, PNG or TIFF image";
 }
 
@@ -113,14 +119,34 @@ void orient_pixels(const Image& stored, int orientation, Image& upright) {
       // (sx, sy): the stored pixel shown at upright (x, y), per the EXIF orientation table.
       std::ptrdiff_t sx = x, sy = y;
       switch (orientation) {
-        case 2: sx = w - 1 - x; break;
-        case 3: sx = w - 1 - x; sy = h - 1 - y; break;
-        case 4: sy = h - 1 - y; break;
-        case 5: sx = y; sy = x; break;
-        case 6: sx = y; sy = h - 1 - x; break;
-        case 7: sx = w - 1 - y; sy = h - 1 - x; break;
-        case 8: sx = w - 1 - y; sy = x; break;
-        default: break;
+        case 2:
+          sx = w - 1 - x;
+          break;
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;
+        case 4:
+          sy = h - 1 - y;
+          break;
+        case 5:
+          sx = y;
+          sy = x;
+          break;
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break;
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;
+        case 8:
+          sx = w - 1 - y;
+          sy = x;
+          break;
+        default:
+          break;
       }
       std::memcpy(out + x * static_cast<std::ptrdiff_t>(N),
                   src + (sy * w + sx) * static_cast<std::ptrdiff_t>(N), N);
@@ -130,7 +156,8 @@ void orient_pixels(const Image& stored, int orientation, Image& upright) {
 
 void apply_orientation(Image& image) {
   const int orientation = image.exif_orientation;
-  if (orientation <= 1 || orientation > 8) return;
+  if (orientation <= 1 || orientation > 8)
+    return;
   Image upright;
   upright.channels = image.channels;
   upright.bits = image.bits;
@@ -139,11 +166,20 @@ void apply_orientation(Image& image) {
   upright.height = swaps_axes ? image.width : image.height;
   upright.pixels.resize(image.pixels.size());
   switch (image.channels * image.bytes_per_sample()) {
-    case 1: orient_pixels<1>(image, orientation, upright); break;
-    case 2: orient_pixels<2>(image, orientation, upright); break;
-    case 3: orient_pixels<3>(image, orientation, upright); break;
-    case 6: orient_pixels<6>(image, orientation, upright); break;
-    default: return;  // decoders only produce 1 or 3 channels of 8 or 16 bits
+    case 1:
+      orient_pixels<1>(image, orientation, upright);
+      break;
+    case 2:
+      orient_pixels<2>(image, orientation, upright);
+      break;
+    case 3:
+      orient_pixels<3>(image, orientation, upright);
+      break;
+    case 6:
+      orient_pixels<6>(image, orientation, upright);
+      break;
+    default:
+      return;  // decoders only produce 1 or 3 channels of 8 or 16 bits
   }
   image.width = upright.width;
   image.height = upright.height;
@@ -165,14 +201,16 @@ std::vector<std::uint8_t> read_whole_file(const std::filesystem::path& path,
     fail(ErrorCode::io, name, "is not a regular file — give the path of a photo");
   }
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) fail(ErrorCode::io, name, "cannot read the file size: " + ec.message());
+  if (ec)
+    fail(ErrorCode::io, name, "cannot read the file size: " + ec.message());
   if (size > limits.max_file_bytes) {
     fail(ErrorCode::too_large, name,
          "the file is " + std::to_string(size) + " bytes, over the limit of " +
              std::to_string(limits.max_file_bytes) + " bytes — resize or recompress the photo");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) fail(ErrorCode::io, name, "cannot open the file — check that you may read it");
+  if (!in)
+    fail(ErrorCode::io, name, "cannot open the file — check that you may read it");
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (static_cast<std::uintmax_t>(in.gcount()) != size) {
@@ -184,14 +222,19 @@ std::vector<std::uint8_t> read_whole_file(const std::filesystem::path& path,
 Image decode_sniffed(std::span<const std::uint8_t> bytes, const std::string& name,
                      const DecodeLimits& limits) {
   switch (sniff(bytes)) {
-    case Sniffed::jpeg: return detail::decode_jpeg(bytes, name, limits);
-    case Sniffed::png: return detail::decode_png(bytes, name, limits);
-    case Sniffed::tiff: return detail::decode_tiff(bytes, name, limits);
-    case Sniffed::unknown: break;
+    case Sniffed::jpeg:
+      return detail::decode_jpeg(bytes, name, limits);
+    case Sniffed::png:
+      return detail::decode_png(bytes, name, limits);
+    case Sniffed::tiff:
+      return detail::decode_tiff(bytes, name, limits);
+    case Sniffed::unknown:
+      break;
   }
   fail(ErrorCode::unsupported, name,
-       describe_unknown_format(bytes) + "; pigmatch reads JPEG, PNG and TIFF — export the photo "
-       "in one of those formats");
+       describe_unknown_format(bytes) +
+           "; pigmatch reads JPEG, PNG and TIFF — export the photo "
+           "in one of those formats");
 }
 
 }  // namespace

@@ -5,14 +5,14 @@
 // not cross libjpeg's C frames, so the callback records what went wrong and longjmps back to
 // run_guarded(); the frames it skips (libjpeg's and the small stage functions below) own no
 // C++ object with a destructor. The C++ side then throws pigmatch::Error.
+#include <jerror.h>
+#include <jpeglib.h>
+
 #include <algorithm>
 #include <csetjmp>
 #include <cstdio>  // jpeglib.h needs FILE and size_t declared first
 #include <cstdlib>
 #include <cstring>
-
-#include <jerror.h>
-#include <jpeglib.h>
 
 #include "image_codecs.h"
 
@@ -50,7 +50,9 @@ JpegSession& session_of(j_common_ptr cinfo) {
   std::longjmp(session.jump, 1);
 }
 
-void on_error_exit(j_common_ptr cinfo) { abort_decoding(cinfo, JpegFailure::error); }
+void on_error_exit(j_common_ptr cinfo) {
+  abort_decoding(cinfo, JpegFailure::error);
+}
 
 // Warnings that mean the pixels are guesses (missing or garbled data) stop decoding: a photo
 // with invented pixels must not be measured. Harmless quirks of real cameras are ignored.
@@ -60,23 +62,29 @@ bool warning_is_harmless(int msg_code) {
 }
 
 void on_emit_message(j_common_ptr cinfo, int msg_level) {
-  if (msg_level >= 0) return;  // trace output
+  if (msg_level >= 0)
+    return;  // trace output
   const int code = cinfo->err->msg_code;
-  if (code == JWRN_JPEG_EOF) abort_decoding(cinfo, JpegFailure::truncated);
-  if (!warning_is_harmless(code)) abort_decoding(cinfo, JpegFailure::damaged);
+  if (code == JWRN_JPEG_EOF)
+    abort_decoding(cinfo, JpegFailure::truncated);
+  if (!warning_is_harmless(code))
+    abort_decoding(cinfo, JpegFailure::damaged);
 }
 
 void on_output_message(j_common_ptr) {}  // never print to stderr
 
 void on_progress(j_common_ptr cinfo) {
-  if (!cinfo->is_decompressor) return;
+  if (!cinfo->is_decompressor)
+    return;
   const auto* dinfo = reinterpret_cast<j_decompress_ptr>(cinfo);
-  if (dinfo->input_scan_number > kMaxScans) abort_decoding(cinfo, JpegFailure::too_many_scans);
+  if (dinfo->input_scan_number > kMaxScans)
+    abort_decoding(cinfo, JpegFailure::too_many_scans);
 }
 
 // Runs one libjpeg stage; false when libjpeg failed (details in the session).
 bool run_guarded(JpegSession& session, void (*stage)(JpegSession&, void*), void* arg) {
-  if (setjmp(session.jump) != 0) return false;
+  if (setjmp(session.jump) != 0)
+    return false;
   stage(session, arg);
   return true;
 }
@@ -108,7 +116,9 @@ void stage_read_icc(JpegSession& s, void* arg) {
   icc->ok = jpeg_read_icc_profile(&s.cinfo, &icc->data, &icc->size);
 }
 
-void stage_start(JpegSession& s, void*) { jpeg_start_decompress(&s.cinfo); }
+void stage_start(JpegSession& s, void*) {
+  jpeg_start_decompress(&s.cinfo);
+}
 
 struct Rows {
   std::byte* first;
@@ -135,7 +145,8 @@ class SessionGuard {
  public:
   explicit SessionGuard(JpegSession& s) : s_(s) {}
   ~SessionGuard() {
-    if (s_.created) jpeg_destroy_decompress(&s_.cinfo);
+    if (s_.created)
+      jpeg_destroy_decompress(&s_.cinfo);
   }
   SessionGuard(const SessionGuard&) = delete;
   SessionGuard& operator=(const SessionGuard&) = delete;
@@ -165,6 +176,10 @@ class SessionGuard {
     fail(ErrorCode::unsupported, name,
          "only 8-bit JPEGs are supported" + detail + " — export the photo as 8-bit JPEG or TIFF");
   }
+  if (s.msg_code == JERR_IMAGE_TOO_BIG) {
+    fail(ErrorCode::too_large, name,
+         "JPEG image is larger than libjpeg accepts" + detail + " — resize the photo");
+  }
   if (s.msg_code == JERR_OUT_OF_MEMORY) {
     fail(ErrorCode::too_large, name, "not enough memory to decode this JPEG" + detail);
   }
@@ -186,7 +201,8 @@ std::vector<std::uint8_t> read_icc_profile(JpegSession& s, const std::string& na
       declared += m->data_length - std::min<std::size_t>(m->data_length, kIccMarkerHeaderBytes);
     }
   }
-  if (declared == 0) return {};
+  if (declared == 0)
+    return {};
   check_icc_size(name, declared, limits);
   IccResult icc{nullptr, 0, FALSE};
   const bool ran = run_guarded(s, stage_read_icc, &icc);
@@ -204,8 +220,8 @@ std::vector<std::uint8_t> read_icc_profile(JpegSession& s, const std::string& na
 int read_orientation(const JpegSession& s) {
   for (auto m = s.cinfo.marker_list; m != nullptr; m = m->next) {
     if (is_marker(m, JPEG_APP0 + 1, "Exif\0", kExifHeaderBytes)) {
-      return exif_orientation(std::span<const std::uint8_t>(m->data, m->data_length)
-                                  .subspan(kExifHeaderBytes));
+      return exif_orientation(
+          std::span<const std::uint8_t>(m->data, m->data_length).subspan(kExifHeaderBytes));
     }
   }
   return 1;
@@ -246,21 +262,24 @@ Image decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& name,
   SessionGuard guard(s);
 
   MemorySource source{bytes.data(), static_cast<unsigned long>(bytes.size())};
-  if (!run_guarded(s, stage_read_header, &source)) fail_from_libjpeg(s, name);
+  if (!run_guarded(s, stage_read_header, &source))
+    fail_from_libjpeg(s, name);
 
   const int channels = output_channels(s, name);
   check_dimensions(name, "JPEG", s.cinfo.image_width, s.cinfo.image_height, limits);
   std::vector<std::uint8_t> icc = read_icc_profile(s, name, limits);
   const int orientation = read_orientation(s);
 
-  if (!run_guarded(s, stage_start, nullptr)) fail_from_libjpeg(s, name);
+  if (!run_guarded(s, stage_start, nullptr))
+    fail_from_libjpeg(s, name);
   if (s.cinfo.output_components != channels) {
     fail(ErrorCode::unsupported, name, "JPEG colour layout is not supported");
   }
   Image image = allocate_image(name, ImageFormat::jpeg, static_cast<int>(s.cinfo.output_width),
                                static_cast<int>(s.cinfo.output_height), channels, 8);
   Rows rows{image.pixels.data(), image.row_stride()};
-  if (!run_guarded(s, stage_read_rows, &rows)) fail_from_libjpeg(s, name);
+  if (!run_guarded(s, stage_read_rows, &rows))
+    fail_from_libjpeg(s, name);
 
   image.icc_profile = std::move(icc);
   image.exif_orientation = orientation;

@@ -4,13 +4,13 @@
 // libpng reports fatal errors by calling an error function that must not return; it longjmps
 // back to the setjmp in run_guarded(). The frames it skips (libpng's and the stage functions
 // below) own no C++ object with a destructor; the C++ side then throws pigmatch::Error.
+#include <png.h>
+
 #include <algorithm>
 #include <bit>
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
-
-#include <png.h>
 
 #include "image_codecs.h"
 
@@ -36,7 +36,9 @@ void copy_message(char (&to)[kMessageBytes], png_const_charp message) {
   std::snprintf(to, kMessageBytes, "%s", message != nullptr ? message : "unknown error");
 }
 
-PngSession& session_of(png_structp png) { return *static_cast<PngSession*>(png_get_error_ptr(png)); }
+PngSession& session_of(png_structp png) {
+  return *static_cast<PngSession*>(png_get_error_ptr(png));
+}
 
 [[noreturn]] void on_error(png_structp png, png_const_charp message) {
   copy_message(session_of(png).error, message);
@@ -61,7 +63,8 @@ void on_read(png_structp png, png_bytep out, png_size_t length) {
 }
 
 bool run_guarded(PngSession& s, void (*stage)(PngSession&, void*), void* arg) {
-  if (setjmp(png_jmpbuf(s.png)) != 0) return false;
+  if (setjmp(png_jmpbuf(s.png)) != 0)
+    return false;
   stage(s, arg);
   return true;
 }
@@ -70,12 +73,13 @@ void stage_read_info(PngSession& s, void* arg) {
   const auto* limits = static_cast<const DecodeLimits*>(arg);
   png_set_read_fn(s.png, &s, on_read);
   // libpng's own per-side bound; anything over it is over max_pixels too (see too_large()).
-  const auto side_limit = static_cast<png_uint_32>(
-      std::min<std::uint64_t>(limits->max_pixels, PNG_UINT_31_MAX));
+  const auto side_limit =
+      static_cast<png_uint_32>(std::min<std::uint64_t>(limits->max_pixels, PNG_UINT_31_MAX));
   png_set_user_limits(s.png, side_limit, side_limit);
-  png_set_chunk_malloc_max(s.png, std::max<png_alloc_size_t>(
-                                      kDefaultChunkMax, static_cast<png_alloc_size_t>(std::min<
-                                          std::uint64_t>(limits->max_icc_bytes, PNG_SIZE_MAX))));
+  png_set_chunk_malloc_max(
+      s.png, std::max<png_alloc_size_t>(kDefaultChunkMax,
+                                        static_cast<png_alloc_size_t>(std::min<std::uint64_t>(
+                                            limits->max_icc_bytes, PNG_SIZE_MAX))));
   png_read_info(s.png, s.info);
 }
 
@@ -83,10 +87,14 @@ void stage_read_info(PngSession& s, void* arg) {
 void stage_set_transforms(PngSession& s, void*) {
   const int color_type = png_get_color_type(s.png, s.info);
   const int depth = png_get_bit_depth(s.png, s.info);
-  if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(s.png);
-  if (color_type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(s.png);
-  if ((color_type & PNG_COLOR_MASK_ALPHA) != 0) png_set_strip_alpha(s.png);
-  if (depth == 16 && std::endian::native == std::endian::little) png_set_swap(s.png);
+  if (color_type == PNG_COLOR_TYPE_PALETTE)
+    png_set_palette_to_rgb(s.png);
+  if (color_type == PNG_COLOR_TYPE_GRAY && depth < 8)
+    png_set_expand_gray_1_2_4_to_8(s.png);
+  if ((color_type & PNG_COLOR_MASK_ALPHA) != 0)
+    png_set_strip_alpha(s.png);
+  if (depth == 16 && std::endian::native == std::endian::little)
+    png_set_swap(s.png);
   png_set_interlace_handling(s.png);
   png_read_update_info(s.png, s.info);
 }
@@ -107,7 +115,9 @@ class SessionGuard {
   PngSession& s_;
 };
 
-bool contains(const char* text, const char* part) { return std::strstr(text, part) != nullptr; }
+bool contains(const char* text, const char* part) {
+  return std::strstr(text, part) != nullptr;
+}
 
 [[noreturn]] void fail_from_libpng(const PngSession& s, const std::string& name) {
   if (s.truncated) {
@@ -148,7 +158,8 @@ std::vector<std::uint8_t> read_icc_profile(const PngSession& s, const std::strin
 int read_orientation(const PngSession& s) {
   png_uint_32 length = 0;
   png_bytep exif = nullptr;
-  if (png_get_eXIf_1(s.png, s.info, &length, &exif) == 0 || exif == nullptr) return 1;
+  if (png_get_eXIf_1(s.png, s.info, &length, &exif) == 0 || exif == nullptr)
+    return 1;
   return exif_orientation(std::span<const std::uint8_t>(exif, length));
 }
 
@@ -160,27 +171,30 @@ Image decode_png(std::span<const std::uint8_t> bytes, const std::string& name,
   s.data = bytes.data();
   s.size = bytes.size();
   s.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &s, on_error, on_warning);
-  if (s.png == nullptr) fail(ErrorCode::too_large, name, "not enough memory to decode this PNG");
+  if (s.png == nullptr)
+    fail(ErrorCode::too_large, name, "not enough memory to decode this PNG");
   SessionGuard guard(s);
   s.info = png_create_info_struct(s.png);
-  if (s.info == nullptr) fail(ErrorCode::too_large, name, "not enough memory to decode this PNG");
+  if (s.info == nullptr)
+    fail(ErrorCode::too_large, name, "not enough memory to decode this PNG");
 
   DecodeLimits stage_limits = limits;
-  if (!run_guarded(s, stage_read_info, &stage_limits)) fail_from_libpng(s, name);
+  if (!run_guarded(s, stage_read_info, &stage_limits))
+    fail_from_libpng(s, name);
   check_dimensions(name, "PNG", png_get_image_width(s.png, s.info),
                    png_get_image_height(s.png, s.info), limits);
   std::vector<std::uint8_t> icc = read_icc_profile(s, name, limits);
 
-  if (!run_guarded(s, stage_set_transforms, nullptr)) fail_from_libpng(s, name);
+  if (!run_guarded(s, stage_set_transforms, nullptr))
+    fail_from_libpng(s, name);
   const int channels = png_get_channels(s.png, s.info);
   const int bits = png_get_bit_depth(s.png, s.info);
   if ((channels != 1 && channels != 3) || (bits != 8 && bits != 16)) {
     fail(ErrorCode::unsupported, name, "PNG colour layout is not supported");
   }
-  Image image = allocate_image(name, ImageFormat::png,
-                               static_cast<int>(png_get_image_width(s.png, s.info)),
-                               static_cast<int>(png_get_image_height(s.png, s.info)), channels,
-                               bits);
+  Image image =
+      allocate_image(name, ImageFormat::png, static_cast<int>(png_get_image_width(s.png, s.info)),
+                     static_cast<int>(png_get_image_height(s.png, s.info)), channels, bits);
   if (png_get_rowbytes(s.png, s.info) != image.row_stride()) {
     fail(ErrorCode::unsupported, name, "PNG row layout is not supported");
   }
@@ -188,7 +202,8 @@ Image decode_png(std::span<const std::uint8_t> bytes, const std::string& name,
   for (std::size_t y = 0; y < rows.size(); ++y) {
     rows[y] = reinterpret_cast<png_bytep>(image.pixels.data() + y * image.row_stride());
   }
-  if (!run_guarded(s, stage_read_image, rows.data())) fail_from_libpng(s, name);
+  if (!run_guarded(s, stage_read_image, rows.data()))
+    fail_from_libpng(s, name);
 
   image.icc_profile = std::move(icc);
   image.exif_orientation = read_orientation(s);

@@ -2,13 +2,13 @@
 // extra samples (alpha) dropped, the ICC profile tag and the Orientation tag. libtiff reports
 // errors by return values, so no longjmp is involved; its messages go to this decoder's
 // handlers (never to stderr) through per-handle TIFFOpenOptions, not global state.
+#include <tiffio.h>
+
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <memory>
-
-#include <tiffio.h>
 
 #include "image_codecs.h"
 
@@ -23,33 +23,47 @@ struct TiffSource {
   std::string first_error;  // the first error is the cause; later ones are consequences
 };
 
-TiffSource& source_of(thandle_t handle) { return *static_cast<TiffSource*>(handle); }
+TiffSource& source_of(thandle_t handle) {
+  return *static_cast<TiffSource*>(handle);
+}
 
 tmsize_t on_read(thandle_t handle, void* out, tmsize_t size) {
   TiffSource& s = source_of(handle);
-  if (size <= 0 || s.position >= s.bytes.size()) return 0;
-  const auto count = std::min<std::uint64_t>(static_cast<std::uint64_t>(size),
-                                             s.bytes.size() - s.position);
+  if (size <= 0 || s.position >= s.bytes.size())
+    return 0;
+  const auto count =
+      std::min<std::uint64_t>(static_cast<std::uint64_t>(size), s.bytes.size() - s.position);
   std::memcpy(out, s.bytes.data() + s.position, count);
   s.position += count;
   return static_cast<tmsize_t>(count);
 }
 
-tmsize_t on_write(thandle_t, void*, tmsize_t) { return 0; }
+tmsize_t on_write(thandle_t, void*, tmsize_t) {
+  return 0;
+}
 
 toff_t on_seek(thandle_t handle, toff_t offset, int whence) {
   TiffSource& s = source_of(handle);
   std::uint64_t base = 0;
-  if (whence == SEEK_CUR) base = s.position;
-  if (whence == SEEK_END) base = s.bytes.size();
-  if (offset > UINT64_MAX - base) return static_cast<toff_t>(-1);
+  if (whence == SEEK_CUR)
+    base = s.position;
+  if (whence == SEEK_END)
+    base = s.bytes.size();
+  if (offset > UINT64_MAX - base)
+    return static_cast<toff_t>(-1);
   s.position = base + offset;  // past the end is allowed; reads there return nothing
   return s.position;
 }
 
-int on_close(thandle_t) { return 0; }
-toff_t on_size(thandle_t handle) { return source_of(handle).bytes.size(); }
-int on_map(thandle_t, void**, toff_t*) { return 0; }
+int on_close(thandle_t) {
+  return 0;
+}
+toff_t on_size(thandle_t handle) {
+  return source_of(handle).bytes.size();
+}
+int on_map(thandle_t, void**, toff_t*) {
+  return 0;
+}
 void on_unmap(thandle_t, void*, toff_t) {}
 
 int on_error(TIFF*, void* user, const char* module, const char* format, va_list args) {
@@ -62,7 +76,9 @@ int on_error(TIFF*, void* user, const char* module, const char* format, va_list 
   return 1;  // handled: libtiff must not print it
 }
 
-int on_warning(TIFF*, void*, const char*, const char*, va_list) { return 1; }
+int on_warning(TIFF*, void*, const char*, const char*, va_list) {
+  return 1;
+}
 
 struct TiffCloser {
   void operator()(TIFF* tif) const { TIFFClose(tif); }
@@ -80,27 +96,28 @@ using TiffPtr = std::unique_ptr<TIFF, TiffCloser>;
 
 TiffPtr open_tiff(TiffSource& source, const std::string& name, const DecodeLimits& limits) {
   const std::unique_ptr<TIFFOpenOptions, OptionsFreer> options(TIFFOpenOptionsAlloc());
-  if (!options) fail(ErrorCode::too_large, name, "not enough memory to decode this TIFF");
+  if (!options)
+    fail(ErrorCode::too_large, name, "not enough memory to decode this TIFF");
   TIFFOpenOptionsSetErrorHandlerExtR(options.get(), on_error, &source);
   TIFFOpenOptionsSetWarningHandlerExtR(options.get(), on_warning, &source);
   // No single buffer (a strip, a tile, a tag array) needs more than the file limit; this
   // stops a forged header from making libtiff allocate gigabytes.
-  TIFFOpenOptionsSetMaxSingleMemAlloc(
-      options.get(), static_cast<tmsize_t>(std::min<std::uint64_t>(limits.max_file_bytes,
-                                                                    INT64_MAX)));
+  TIFFOpenOptionsSetMaxSingleMemAlloc(options.get(), static_cast<tmsize_t>(std::min<std::uint64_t>(
+                                                         limits.max_file_bytes, INT64_MAX)));
   TiffPtr tif(TIFFClientOpenExt(name.c_str(), "r", &source, on_read, on_write, on_seek, on_close,
                                 on_size, on_map, on_unmap, options.get()));
-  if (!tif) fail_damaged(source, name);
+  if (!tif)
+    fail_damaged(source, name);
   return tif;
 }
 
 // The layout of the samples in the file, checked to be one pigmatch can hold.
 struct Layout {
   std::uint32_t width = 0, height = 0;
-  int channels = 0;       // colour channels kept
-  int samples = 0;        // samples per pixel in the file (colour + extra)
+  int channels = 0;  // colour channels kept
+  int samples = 0;   // samples per pixel in the file (colour + extra)
   int bits = 0;
-  bool planar = false;    // one plane per sample instead of interleaved
+  bool planar = false;  // one plane per sample instead of interleaved
 };
 
 template <class T>
@@ -131,8 +148,9 @@ Layout read_layout(TIFF* tif, const std::string& name, const DecodeLimits& limit
   }
   if (bits != 8 && bits != 16) {
     fail(ErrorCode::unsupported, name,
-         "TIFF with " + std::to_string(bits) + "-bit samples is not supported — export 8- or "
-         "16-bit TIFF");
+         "TIFF with " + std::to_string(bits) +
+             "-bit samples is not supported — export 8- or "
+             "16-bit TIFF");
   }
   if (photometric == PHOTOMETRIC_YCBCR && compression == COMPRESSION_JPEG) {
     // JPEG-in-TIFF: let libtiff's JPEG codec convert to RGB, as for a plain JPEG.
@@ -206,8 +224,7 @@ void read_strips(TIFF* tif, const TiffSource& source, const Layout& layout, Imag
       }
       std::byte* out = image.pixels.data() + y * image.row_stride() +
                        static_cast<std::size_t>(plane) * sample_bytes;
-      copy_samples(row.data(), src_samples, out, image.channels, layout.width, kept,
-                   sample_bytes);
+      copy_samples(row.data(), src_samples, out, image.channels, layout.width, kept, sample_bytes);
     }
   }
 }
@@ -237,10 +254,11 @@ void read_tiles(TIFF* tif, const TiffSource& source, const Layout& layout, Image
         const std::uint32_t rows = std::min(tile_h, layout.height - y0);
         const std::uint32_t cols = std::min(tile_w, layout.width - x0);
         for (std::uint32_t r = 0; r < rows; ++r) {
-          std::byte* out = image.pixels.data() + (y0 + r) * image.row_stride() +
-                           (static_cast<std::size_t>(x0) * static_cast<std::size_t>(image.channels) +
-                            static_cast<std::size_t>(plane)) *
-                               sample_bytes;
+          std::byte* out =
+              image.pixels.data() + (y0 + r) * image.row_stride() +
+              (static_cast<std::size_t>(x0) * static_cast<std::size_t>(image.channels) +
+               static_cast<std::size_t>(plane)) *
+                  sample_bytes;
           copy_samples(tile.data() + r * tile_row_bytes, src_samples, out, image.channels, cols,
                        kept, sample_bytes);
         }
