@@ -5,14 +5,17 @@
 // not cross libjpeg's C frames, so the callback records what went wrong and longjmps back to
 // run_guarded(); the frames it skips (libjpeg's and the small stage functions below) own no
 // C++ object with a destructor. The C++ side then throws pigmatch::Error.
-#include <jerror.h>
-#include <jpeglib.h>
-
 #include <algorithm>
 #include <csetjmp>
-#include <cstdio>  // jpeglib.h needs FILE and size_t declared first
 #include <cstdlib>
 #include <cstring>
+
+// jpeglib.h needs FILE and size_t declared before it.
+// clang-format off
+#include <cstdio>
+#include <jpeglib.h>
+#include <jerror.h>
+// clang-format on
 
 #include "image_codecs.h"
 

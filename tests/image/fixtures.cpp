@@ -2,18 +2,22 @@
 // exit/abort): the inputs are fixed by the tests, so an encoder error is a bug in the test.
 #include "fixtures.h"
 
-#include <jpeglib.h>
 #include <lcms2.h>
 #include <png.h>
 #include <tiffio.h>
 
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
 #include <stdexcept>
+
+// jpeglib.h needs FILE and size_t declared before it.
+// clang-format off
+#include <cstdio>
+#include <jpeglib.h>
+// clang-format on
 
 namespace pigmatch::test {
 
