@@ -105,51 +105,54 @@ std::string describe_unknown_format(std::span<const std::uint8_t> bytes) {
   return "the content is not a JPEG, PNG or TIFF image";
 }
 
+// Where the upright pixel (x, y) comes from in the stored image: at pixel index
+// origin + y·per_row + x·per_column (the EXIF orientation table, written as a linear map).
+struct SourceWalk {
+  std::ptrdiff_t origin, per_row, per_column;
+};
+
+SourceWalk source_walk(int orientation, std::ptrdiff_t w, std::ptrdiff_t h) {
+  const std::ptrdiff_t last_row = (h - 1) * w;
+  switch (orientation) {
+    case 2:
+      return {w - 1, w, -1};  // mirrored left–right
+    case 3:
+      return {last_row + w - 1, -w, -1};  // turned 180°
+    case 4:
+      return {last_row, -w, 1};  // mirrored top–bottom
+    case 5:
+      return {0, 1, w};  // transposed
+    case 6:
+      return {last_row, 1, -w};  // stored turned 90° anticlockwise
+    case 7:
+      return {last_row + w - 1, -1, -w};  // transversed
+    case 8:
+      return {w - 1, -1, w};  // stored turned 90° clockwise
+    default:
+      return {0, w, 1};
+  }
+}
+
 // Copies pixels so that the stored image appears upright. The pixel size N is a template
-// argument so each copy compiles to a fixed-size move, without per-pixel size arithmetic.
+// argument so each copy compiles to a fixed-size move. Works in tiles so that the strided
+// reads of a rotation reuse each cache line they load.
 template <std::size_t N>
 void orient_pixels(const Image& stored, int orientation, Image& upright) {
+  constexpr std::ptrdiff_t kTile = 64;
+  constexpr auto kN = static_cast<std::ptrdiff_t>(N);
+  const SourceWalk walk = source_walk(orientation, stored.width, stored.height);
   const std::byte* src = stored.pixels.data();
   std::byte* dst = upright.pixels.data();
-  const std::ptrdiff_t w = stored.width, h = stored.height;
   const std::ptrdiff_t out_w = upright.width, out_h = upright.height;
-  for (std::ptrdiff_t y = 0; y < out_h; ++y) {
-    std::byte* out = dst + y * out_w * static_cast<std::ptrdiff_t>(N);
-    for (std::ptrdiff_t x = 0; x < out_w; ++x) {
-      // (sx, sy): the stored pixel shown at upright (x, y), per the EXIF orientation table.
-      std::ptrdiff_t sx = x, sy = y;
-      switch (orientation) {
-        case 2:
-          sx = w - 1 - x;
-          break;
-        case 3:
-          sx = w - 1 - x;
-          sy = h - 1 - y;
-          break;
-        case 4:
-          sy = h - 1 - y;
-          break;
-        case 5:
-          sx = y;
-          sy = x;
-          break;
-        case 6:
-          sx = y;
-          sy = h - 1 - x;
-          break;
-        case 7:
-          sx = w - 1 - y;
-          sy = h - 1 - x;
-          break;
-        case 8:
-          sx = w - 1 - y;
-          sy = x;
-          break;
-        default:
-          break;
+  for (std::ptrdiff_t y0 = 0; y0 < out_h; y0 += kTile) {
+    for (std::ptrdiff_t x0 = 0; x0 < out_w; x0 += kTile) {
+      const std::ptrdiff_t y1 = std::min(y0 + kTile, out_h), x1 = std::min(x0 + kTile, out_w);
+      for (std::ptrdiff_t y = y0; y < y1; ++y) {
+        const std::ptrdiff_t row = walk.origin + y * walk.per_row;
+        for (std::ptrdiff_t x = x0; x < x1; ++x) {
+          std::memcpy(dst + (y * out_w + x) * kN, src + (row + x * walk.per_column) * kN, N);
+        }
       }
-      std::memcpy(out + x * static_cast<std::ptrdiff_t>(N),
-                  src + (sy * w + sx) * static_cast<std::ptrdiff_t>(N), N);
     }
   }
 }

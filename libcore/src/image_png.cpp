@@ -72,14 +72,15 @@ bool run_guarded(PngSession& s, void (*stage)(PngSession&, void*), void* arg) {
 void stage_read_info(PngSession& s, void* arg) {
   const auto* limits = static_cast<const DecodeLimits*>(arg);
   png_set_read_fn(s.png, &s, on_read);
-  // libpng's own per-side bound; anything over it is over max_pixels too (see too_large()).
+  // libpng's own per-side bound: a side over it is over max_pixels too, so
+  // fail_from_libpng() reports it as too_large.
   const auto side_limit =
       static_cast<png_uint_32>(std::min<std::uint64_t>(limits->max_pixels, PNG_UINT_31_MAX));
   png_set_user_limits(s.png, side_limit, side_limit);
+  // Bounds every ancillary chunk (zTXt/iCCP bombs) without refusing a profile the limits allow.
+  const std::uint64_t chunk_max = std::max<std::uint64_t>(kDefaultChunkMax, limits->max_icc_bytes);
   png_set_chunk_malloc_max(
-      s.png, std::max<png_alloc_size_t>(kDefaultChunkMax,
-                                        static_cast<png_alloc_size_t>(std::min<std::uint64_t>(
-                                            limits->max_icc_bytes, PNG_SIZE_MAX))));
+      s.png, static_cast<png_alloc_size_t>(std::min<std::uint64_t>(chunk_max, PNG_SIZE_MAX)));
   png_read_info(s.png, s.info);
 }
 
