@@ -523,7 +523,7 @@ TEST_CASE("profiles that do not describe the pixels are rejected with a clear me
   check_rejected(cmyk_bytes(), {3, 8}, "CMYK");
   check_rejected(device_link_bytes(), {3, 8}, "device link");
   check_rejected(abstract_bytes(), {3, 8}, "abstract");
-  check_rejected(output_only_bytes(), {3, 8}, "output-only");
+  check_rejected(output_only_bytes(), {3, 8}, "no device-to-PCS tags");
 }
 
 TEST_CASE("garbage and truncated profiles are rejected", "[transform][errors]") {
@@ -535,9 +535,7 @@ TEST_CASE("garbage and truncated profiles are rejected", "[transform][errors]") 
 
   Bytes truncated = srgb_bytes();
   truncated.resize(truncated.size() / 2);
-  // The header survives, so the failure may come from reading a tag: any color_management error
-  // naming the file is right.
-  check_rejected(truncated, {3, 8}, "client-042.jpg");
+  check_rejected(truncated, {3, 8}, "truncated (" + std::to_string(truncated.size()) + " of");
 
   const Bytes text{'n', 'o', 't', ' ', 'a', 'n', ' ', 'I', 'C', 'C'};
   check_rejected(text, {3, 8}, "not a readable ICC profile");

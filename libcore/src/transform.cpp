@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -85,12 +86,14 @@ std::string signature_name(std::uint32_t signature) {
 }
 
 std::string advice(ProfileSource source, PixelLayout layout) {
-  const std::string kind = layout.channels == 1 ? "grey" : "RGB";
+  const bool grey = layout.channels == 1;
   if (source == ProfileSource::embedded) {
-    return "re-export the photo with an " + kind +
-           " input profile (e.g. sRGB) embedded, or strip the profile so that sRGB is assumed";
+    return grey ? "re-export the photo with a grey input profile embedded, or strip the profile so "
+                  "that the sRGB tone curve is assumed"
+                : "re-export the photo with an RGB input profile (e.g. sRGB) embedded, or strip "
+                  "the profile so that sRGB is assumed";
   }
-  return "supply an ICC input profile for " + kind + " images";
+  return std::string("supply an ICC input profile for ") + (grey ? "grey" : "RGB") + " images";
 }
 
 bool has_device_to_pcs(cmsHPROFILE profile) {
@@ -130,7 +133,7 @@ void check_input_profile(cmsHPROFILE profile, PixelLayout layout, const std::str
     fail("the ICC profile's connection space is " + signature_name(pcs) + ", not XYZ or Lab");
   }
   if (!has_device_to_pcs(profile)) {
-    fail("the ICC profile has no device-to-Lab direction (an output-only profile)");
+    fail("the ICC profile has no device-to-PCS tags (an output-only or damaged profile)");
   }
 }
 
@@ -348,6 +351,26 @@ LabTransform LabTransform::from_icc(std::span<const std::uint8_t> icc, PixelLayo
   if (icc.empty()) {
     throw Error(ErrorCode::color_management,
                 label + ": the ICC profile is empty; " + advice(source, layout));
+  }
+  // lcms silently drops tags that lie beyond the bytes it is given; say "truncated" instead of
+  // reporting whichever tag turns out to be missing. (Without the 'acsp' magic it is no profile
+  // at all, and lcms says so.)
+  const bool has_magic =
+      icc.size() >= 40 && icc[36] == 'a' && icc[37] == 'c' && icc[38] == 's' && icc[39] == 'p';
+  const std::uint64_t declared = has_magic
+                                     ? (std::uint64_t{icc[0]} << 24 | std::uint64_t{icc[1]} << 16 |
+                                        std::uint64_t{icc[2]} << 8 | std::uint64_t{icc[3]})
+                                     : 0;
+  if (declared > icc.size()) {
+    throw Error(ErrorCode::color_management,
+                label + ": the ICC profile is truncated (" + std::to_string(icc.size()) + " of " +
+                    std::to_string(declared) + " bytes); " + advice(source, layout));
+  }
+  if (icc.size() > std::numeric_limits<cmsUInt32Number>::max()) {
+    throw Error(ErrorCode::too_large, label +
+                                          ": the ICC profile is larger than 4 GiB, which ICC "
+                                          "cannot describe; " +
+                                          advice(source, layout));
   }
   return LabTransform(std::make_shared<const Impl>(open_icc, icc, layout, label, source));
 }
