@@ -251,6 +251,33 @@ TEST_CASE("TIFF ICC profile tag comes back byte for byte", "[image][tiff][icc]")
   CHECK(image.icc_profile == options.icc);
 }
 
+TEST_CASE("TIFF whose ICC profile cannot be read is an error, not a silent sRGB fallback",
+          "[image][tiff][icc]") {
+  TempDir dir;
+  TiffOptions options;
+  options.icc = srgb_profile();
+  Bytes tiff = encode_tiff(dir / "lost.tif", random_raster(8, 8, 3, 8, 2), options);
+  // Little-endian TIFF from libtiff: point the ICC tag's data past the end of the file, which
+  // libtiff only warns about.
+  REQUIRE(tiff[0] == 'I');
+  const std::uint32_t ifd = tiff[4] | tiff[5] << 8 | tiff[6] << 16 | tiff[7] << 24;
+  const int entries = tiff[ifd] | tiff[ifd + 1] << 8;
+  bool patched = false;
+  for (int e = 0; e < entries; ++e) {
+    std::uint8_t* entry = &tiff[ifd + 2 + 12 * e];
+    if ((entry[0] | entry[1] << 8) != 34675)
+      continue;
+    const std::uint32_t beyond = 0x7FFFFF00;
+    std::memcpy(entry + 8, &beyond, 4);  // little-endian host, little-endian file
+    patched = true;
+  }
+  REQUIRE(patched);
+  const auto error = error_from([&] { decode(tiff, "lost.tif"); });
+  CHECK(error.code() == ErrorCode::corrupt_data);
+  CHECK_THAT(error.what(),
+             Catch::Matchers::Contains("lost.tif") && Catch::Matchers::Contains("ICC profile"));
+}
+
 TEST_CASE("TIFF that pigmatch cannot represent is unsupported", "[image][tiff]") {
   TempDir dir;
   SECTION("32-bit float samples") {

@@ -98,10 +98,12 @@ std::string describe_unknown_format(std::span<const std::uint8_t> bytes) {
       starts_with(bytes.subspan(8), "WEBP"sv)) {
     return "this is a WebP image";
   }
-  if (starts_with(bytes, "GIF8"sv))
+  if (starts_with(bytes, "GIF8"sv)) {
     return "this is a GIF image";
-  if (starts_with(bytes, "BM"sv))
+  }
+  if (starts_with(bytes, "BM"sv)) {
     return "this looks like a BMP image";
+  }
   return "the content is not a JPEG, PNG or TIFF image";
 }
 
