@@ -1,0 +1,78 @@
+// pigmatch/chart.h — colour charts as data: layout, reference values, and where a chart is in a
+// photo.
+//
+// A chart is described by a JSON data file (format "pigmatch-chart", see
+// data/charts/colorchecker-classic.json): its patches in chart-normalised coordinates and one or
+// more sets of reference CIELAB D50 values. The X-Rite ColorChecker Classic 24 is built in
+// (embedded in the library at build time, so nothing is read at run time); other charts are
+// loaded from a file with load_chart().
+//
+// Chart-normalised coordinates: (0, 0) is the outer corner of the chart's patch field next to the
+// first patch (on the ColorChecker, dark skin), x runs along the first row to (1, 0), y down the
+// first column to (0, 1). Corners of a chart in a photo are always listed in that order:
+// first patch's corner first, then clockwise as seen on the printed chart.
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pigmatch/color.h"
+
+namespace pigmatch {
+
+/// A point in pixels of the upright photo (x right, y down) or in chart-normalised units.
+struct Point2 {
+  double x = 0, y = 0;
+};
+
+/// One patch: its place in chart-normalised coordinates and whether it is a neutral (grey).
+struct ChartPatch {
+  int id = 0;        ///< the number printed on charts, 1-based (1 = dark skin)
+  std::string name;  ///< e.g. "dark skin"
+  Point2 center;     ///< chart-normalised
+  double width = 0;  ///< chart-normalised
+  double height = 0;
+  bool neutral = false;  ///< a grey patch: weighted up and used to preserve neutrals in fits
+};
+
+/// One published set of reference values, one Lab D50/2° per patch, in patch order.
+struct ChartReference {
+  std::string id;           ///< e.g. "xrite-2014"
+  std::string description;  ///< e.g. "charts made after November 2014"
+  std::string source;       ///< attribution of the figures
+  std::vector<Lab> lab_d50;
+};
+
+/// A chart: layout and reference sets.
+struct ChartDefinition {
+  std::string id;                      ///< e.g. "colorchecker-classic"
+  std::string name;                    ///< human-readable
+  double width_mm = 0, height_mm = 0;  ///< nominal size of the patch field (its aspect ratio)
+  int rows = 0, columns = 0;           ///< informative; patches carry their own positions
+  std::vector<ChartPatch> patches;
+  std::vector<ChartReference> references;  ///< at least one; the first is the default
+
+  /// The reference set `id`, or the default (first) one when `id` is empty. Throws
+  /// Error(not_found) listing the available sets.
+  const ChartReference& reference(std::string_view id = {}) const;
+};
+
+/// The ids of the charts built into the library, e.g. {"colorchecker-classic"}.
+std::vector<std::string> builtin_chart_ids();
+
+/// A chart built into the library. Throws Error(not_found) listing the built-in ids.
+ChartDefinition builtin_chart(std::string_view id = "colorchecker-classic");
+
+/// Parses a chart description (JSON text); `name` identifies it in messages. Throws
+/// Error(corrupt_data) naming the problem (missing field, wrong count, value out of range).
+ChartDefinition parse_chart(std::string_view json_text, std::string_view name);
+
+/// Loads a chart description from a file. Throws Error(io) when it cannot be read and
+/// Error(corrupt_data) when it is not a valid chart description.
+ChartDefinition load_chart(const std::filesystem::path& path);
+
+}  // namespace pigmatch
