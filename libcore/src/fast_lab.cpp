@@ -76,52 +76,62 @@ std::optional<ShaperMatrix> make_grey(cmsHPROFILE profile, int bits) {
 
 // ---- the kernel -------------------------------------------------------------------------------
 //
-// GCC/Clang vector extensions give explicit 8-wide SIMD without intrinsics: baseline x86-64
-// builds run them as pairs of SSE2 operations, and the x86-64-v3 clone (AVX2 + FMA), chosen at
-// load time by ifunc, as single AVX operations. The helpers are always inlined into the clones,
-// so the vector-ABI note GCC gives for 32-byte parameters does not apply.
-// GCC reports the note at the end of the file, so it is silenced for the whole file.
+// GCC/Clang vector extensions give explicit SIMD without intrinsics. The kernel is written once
+// for a vector type V and compiled twice: 4 lanes for baseline x86-64 (SSE2: 8 lanes there would
+// spill registers and run 4× slower, measured) and 8 lanes in an x86-64-v3 (AVX2 + FMA) function,
+// picked at run time when the CPU has it. The helpers are always inlined into those functions,
+// so the vector-ABI note GCC gives for 32-byte parameters does not apply; GCC reports it at the
+// end of the file, so it is silenced for the whole file.
 #pragma GCC diagnostic ignored "-Wpsabi"
 
+using v4f = float __attribute__((vector_size(16)));
 using v8f = float __attribute__((vector_size(32)));
-using v8i = std::int32_t __attribute__((vector_size(32)));
-constexpr std::size_t kLanes = 8;
+template <typename V>
+using IntVector = decltype(V{} < V{});  // the signed integer vector of the same shape
+template <typename V>
+constexpr std::size_t kLanes = sizeof(V) / sizeof(float);
 constexpr std::size_t kChunk = 64;  // pixels per pass: the planar buffers stay in L1
 
 constexpr float kEpsilon = 216.0f / 24389.0f;               // (6/29)^3
 constexpr float kKappaOver116 = 24389.0f / 27.0f / 116.0f;  // slope of the linear segment
 
-[[gnu::always_inline]] inline v8f load(const float* p) {
-  v8f v;
+template <typename V>
+[[gnu::always_inline]] inline V load(const float* p) {
+  V v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
 
-[[gnu::always_inline]] inline void store(float* p, v8f v) {
+template <typename V>
+[[gnu::always_inline]] inline void store(float* p, V v) {
   std::memcpy(p, &v, sizeof v);
 }
 
 // t^(1/3) for t > 0 as t · r² with r = t^(-1/3): a bit-level first guess (about 3 % off; the
 // exponent divided by three, as in the inverse-square-root trick) and three Newton steps
 // r ← r(4 − t r³)/3, which need no division. Relative error ≈ 2e-7, i.e. < 1e-4 in L*.
-[[gnu::always_inline]] inline v8f cube_root(v8f t) {
-  const v8i bits = __builtin_bit_cast(v8i, t);
-  const v8f bits_third = __builtin_convertvector(bits, v8f) * (1.0f / 3.0f);
-  v8f r = __builtin_bit_cast(v8f, 0x54a2fa8c - __builtin_convertvector(bits_third, v8i));
-  const v8f t_third = t * (1.0f / 3.0f);
-  // Written out: at -O2 GCC keeps a loop here, and its counter costs more than the steps.
+template <typename V>
+[[gnu::always_inline]] inline V cube_root(V t) {
+  using VI = IntVector<V>;
+  const VI bits = __builtin_bit_cast(VI, t);
+  const V bits_third = __builtin_convertvector(bits, V) * (1.0f / 3.0f);
+  V r = __builtin_bit_cast(V, 0x54a2fa8c - __builtin_convertvector(bits_third, VI));
+  const V t_third = t * (1.0f / 3.0f);
+  // Written out: at -O2 GCC keeps a loop here.
   r = r * ((4.0f / 3.0f) - t_third * (r * r * r));
   r = r * ((4.0f / 3.0f) - t_third * (r * r * r));
   r = r * ((4.0f / 3.0f) - t_third * (r * r * r));
   return t * (r * r);
 }
 
-[[gnu::always_inline]] inline v8f lab_f(v8f t) {
-  const v8f root = cube_root(t > kEpsilon ? t : kEpsilon);  // keeps the guess away from t <= 0
-  return t > kEpsilon ? root : t * kKappaOver116 + (16.0f / 116.0f);
+template <typename V>
+[[gnu::always_inline]] inline V lab_f(V t) {
+  const V epsilon = V{} + kEpsilon;
+  const V root = cube_root(t > epsilon ? t : epsilon);  // keeps the guess away from t <= 0
+  return t > epsilon ? root : t * kKappaOver116 + (16.0f / 116.0f);
 }
 
-template <typename Sample>
+template <typename V, typename Sample>
 [[gnu::always_inline]] inline void rgb_to_lab(const ShaperMatrix& model, const Sample* src,
                                               std::size_t count, float* lab) {
   alignas(32) float r[kChunk], g[kChunk], b[kChunk];
@@ -141,11 +151,11 @@ template <typename Sample>
     std::fill(r + n, r + kChunk, 0.0f);
     std::fill(g + n, g + kChunk, 0.0f);
     std::fill(b + n, b + kChunk, 0.0f);
-    for (std::size_t i = 0; i < kChunk; i += kLanes) {
-      const v8f vr = load(r + i), vg = load(g + i), vb = load(b + i);
-      const v8f fx = lab_f(m[0] * vr + m[1] * vg + m[2] * vb);
-      const v8f fy = lab_f(m[3] * vr + m[4] * vg + m[5] * vb);
-      const v8f fz = lab_f(m[6] * vr + m[7] * vg + m[8] * vb);
+    for (std::size_t i = 0; i < kChunk; i += kLanes<V>) {
+      const V vr = load<V>(r + i), vg = load<V>(g + i), vb = load<V>(b + i);
+      const V fx = lab_f(m[0] * vr + m[1] * vg + m[2] * vb);
+      const V fy = lab_f(m[3] * vr + m[4] * vg + m[5] * vb);
+      const V fz = lab_f(m[6] * vr + m[7] * vg + m[8] * vb);
       store(l_out + i, 116.0f * fy - 16.0f);
       store(a_out + i, 500.0f * (fx - fy));
       store(b_out + i, 200.0f * (fy - fz));
@@ -159,7 +169,7 @@ template <typename Sample>
   }
 }
 
-template <typename Sample>
+template <typename V, typename Sample>
 [[gnu::always_inline]] inline void grey_to_lab(const ShaperMatrix& model, const Sample* src,
                                                std::size_t count, float* lab) {
   alignas(32) float y[kChunk], l_out[kChunk];
@@ -169,8 +179,8 @@ template <typename Sample>
     for (std::size_t i = 0; i < n; ++i)
       y[i] = lut[src[start + i]];
     std::fill(y + n, y + kChunk, 0.0f);
-    for (std::size_t i = 0; i < kChunk; i += kLanes) {
-      store(l_out + i, 116.0f * lab_f(load(y + i)) - 16.0f);
+    for (std::size_t i = 0; i < kChunk; i += kLanes<V>) {
+      store(l_out + i, 116.0f * lab_f(load<V>(y + i)) - 16.0f);
     }
     float* out = lab + 3 * start;
     for (std::size_t i = 0; i < n; ++i) {
@@ -181,30 +191,36 @@ template <typename Sample>
   }
 }
 
-// PIGMATCH_NO_TARGET_CLONES builds the baseline only (to measure what the clone brings).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    !defined(PIGMATCH_NO_TARGET_CLONES)
-#define PIGMATCH_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define PIGMATCH_CLONES
-#endif
+template <typename V>
+[[gnu::always_inline]] inline void to_lab(const ShaperMatrix& model, const void* pixels,
+                                          std::size_t count, float* lab) {
+  const bool rgb = model.channels == 3;
+  if (model.bits == 8) {
+    const auto* src = static_cast<const std::uint8_t*>(pixels);
+    rgb ? rgb_to_lab<V>(model, src, count, lab) : grey_to_lab<V>(model, src, count, lab);
+  } else {
+    const auto* src = static_cast<const std::uint16_t*>(pixels);
+    rgb ? rgb_to_lab<V>(model, src, count, lab) : grey_to_lab<V>(model, src, count, lab);
+  }
+}
 
-PIGMATCH_CLONES void rgb8_to_lab(const ShaperMatrix& model, const std::uint8_t* src,
-                                 std::size_t count, float* lab) {
-  rgb_to_lab(model, src, count, lab);
+void to_lab_baseline(const ShaperMatrix& model, const void* pixels, std::size_t count, float* lab) {
+  to_lab<v4f>(model, pixels, count, lab);
 }
-PIGMATCH_CLONES void rgb16_to_lab(const ShaperMatrix& model, const std::uint16_t* src,
-                                  std::size_t count, float* lab) {
-  rgb_to_lab(model, src, count, lab);
+
+// PIGMATCH_NO_WIDE_KERNEL builds the baseline only (to measure what the AVX2 kernel brings).
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(PIGMATCH_NO_WIDE_KERNEL)
+#define PIGMATCH_WIDE_KERNEL 1
+[[gnu::target("arch=x86-64-v3")]] void to_lab_avx2(const ShaperMatrix& model, const void* pixels,
+                                                   std::size_t count, float* lab) {
+  to_lab<v8f>(model, pixels, count, lab);
 }
-PIGMATCH_CLONES void grey8_to_lab(const ShaperMatrix& model, const std::uint8_t* src,
-                                  std::size_t count, float* lab) {
-  grey_to_lab(model, src, count, lab);
+
+bool cpu_has_avx2_fma() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
-PIGMATCH_CLONES void grey16_to_lab(const ShaperMatrix& model, const std::uint16_t* src,
-                                   std::size_t count, float* lab) {
-  grey_to_lab(model, src, count, lab);
-}
+#endif
 
 }  // namespace
 
@@ -222,14 +238,14 @@ std::optional<ShaperMatrix> make_shaper_matrix(cmsHPROFILE profile, int channels
 
 void shaper_matrix_to_lab(const ShaperMatrix& model, const void* pixels, std::size_t count,
                           float* lab) noexcept {
-  const bool rgb = model.channels == 3;
-  if (model.bits == 8) {
-    const auto* src = static_cast<const std::uint8_t*>(pixels);
-    rgb ? rgb8_to_lab(model, src, count, lab) : grey8_to_lab(model, src, count, lab);
-  } else {
-    const auto* src = static_cast<const std::uint16_t*>(pixels);
-    rgb ? rgb16_to_lab(model, src, count, lab) : grey16_to_lab(model, src, count, lab);
+#ifdef PIGMATCH_WIDE_KERNEL
+  static const bool wide = cpu_has_avx2_fma();  // a constant of the machine, computed once
+  if (wide) {
+    to_lab_avx2(model, pixels, count, lab);
+    return;
   }
+#endif
+  to_lab_baseline(model, pixels, count, lab);
 }
 
 }  // namespace pigmatch::detail
