@@ -1,13 +1,125 @@
 #include "pigmatch/sampling.h"
 
+#include <lcms2.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
+#include <numbers>
+#include <random>
 #include <vector>
 
 #include "pigmatch/error.h"
+#include "pigmatch/transform.h"
 
+using pigmatch::Lab;
+using pigmatch::Point;
+using pigmatch::Rect;
+using pigmatch::Region;
 
-TEST_CASE("summarize_lab gives mean, median and population standard deviation per channel") {
+namespace {
+
+// ---- independent references --------------------------------------------------------------------
+
+// Ray casting with the crossing number written out per edge (a different formulation from the
+// library's scanline fill): the reference for polygon rasterisation.
+bool inside_polygon(const std::vector<Point>& poly, double x, double y) {
+  bool inside = false;
+  for (std::size_t i = 0, j = poly.size() - 1; i < poly.size(); j = i++) {
+    const bool straddles = (poly[i].y > y) != (poly[j].y > y);
+    if (straddles &&
+        x < (poly[j].x - poly[i].x) * (y - poly[i].y) / (poly[j].y - poly[i].y) + poly[i].x) {
+      inside = !inside;
+    }
+  }
+  return inside;
+}
+
+// The focal definition of an ellipse (sum of distances to the foci ≤ 2a): independent of the
+// library's rotate-and-scale test.
+bool inside_ellipse(Point c, double rx, double ry, double angle_deg, double x, double y) {
+  const double a = std::max(rx, ry), b = std::min(rx, ry);
+  const double f = std::sqrt(a * a - b * b);
+  const double theta =
+      angle_deg * std::numbers::pi / 180.0 + (rx >= ry ? 0.0 : std::numbers::pi / 2);
+  const double fx = f * std::cos(theta), fy = f * std::sin(theta);
+  return std::hypot(x - (c.x + fx), y - (c.y + fy)) + std::hypot(x - (c.x - fx), y - (c.y - fy)) <=
+         2 * a;
+}
+
+// Reference selection: a flag per image pixel.
+template <typename Inside>
+std::vector<std::uint8_t> brute_force(int width, int height, Inside inside) {
+  std::vector<std::uint8_t> flags(static_cast<std::size_t>(width) * height);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x)
+      flags[y * width + x] = inside(x + 0.5, y + 0.5) ? 1 : 0;
+  }
+  return flags;
+}
+
+// The rasterised region spread back over the whole image, to compare with brute_force().
+std::vector<std::uint8_t> as_full_image(const pigmatch::RegionPixels& p, int width, int height) {
+  std::vector<std::uint8_t> flags(static_cast<std::size_t>(width) * height);
+  for (int y = 0; y < p.bounds.h; ++y) {
+    for (int x = 0; x < p.bounds.w; ++x) {
+      flags[(p.bounds.y + y) * width + p.bounds.x + x] = p.selected[y * p.bounds.w + x];
+    }
+  }
+  return flags;
+}
+
+std::size_t count_of(const std::vector<std::uint8_t>& flags) {
+  std::size_t n = 0;
+  for (const auto f : flags)
+    n += f;
+  return n;
+}
+
+pigmatch::Image rgb8_image(int width, int height, std::array<std::uint8_t, 3> fill) {
+  pigmatch::Image image;
+  image.width = width;
+  image.height = height;
+  image.channels = 3;
+  image.bits = 8;
+  image.pixels.resize(static_cast<std::size_t>(width) * height * 3);
+  for (std::size_t i = 0; i < image.pixels.size(); ++i)
+    image.pixels[i] = std::byte{fill[i % 3]};
+  return image;
+}
+
+void set_pixel(pigmatch::Image& image, int x, int y, std::array<std::uint8_t, 3> rgb) {
+  for (int c = 0; c < 3; ++c) {
+    image.pixels[(static_cast<std::size_t>(y) * image.width + x) * 3 + c] = std::byte{rgb[c]};
+  }
+}
+
+// Little CMS's own sRGB → Lab D50 (relative colorimetric, float): the reference colour.
+Lab lcms_srgb_to_lab(std::array<std::uint8_t, 3> rgb) {
+  cmsHPROFILE srgb = cmsCreate_sRGBProfile();
+  cmsHPROFILE lab = cmsCreateLab4Profile(nullptr);
+  cmsHTRANSFORM t = cmsCreateTransform(srgb, TYPE_RGB_8, lab, TYPE_Lab_DBL,
+                                       INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_NOCACHE);
+  cmsCIELab out;
+  cmsDoTransform(t, rgb.data(), &out, 1);
+  cmsDeleteTransform(t);
+  cmsCloseProfile(srgb);
+  cmsCloseProfile(lab);
+  return {out.L, out.a, out.b};
+}
+
+void check_lab(const Lab& got, const Lab& want, double tolerance) {
+  INFO("got " << got.L << ", " << got.a << ", " << got.b << "; want " << want.L << ", " << want.a
+              << ", " << want.b);
+  CHECK(pigmatch::delta_e2000(got, want) < tolerance);
+}
+
+}  // namespace
+
+// ---- summarize_lab (pigmatch lab) ---------------------------------------------------------------
+
+TEST_CASE("summarize_lab gives mean, median and population standard deviation per channel",
+          "[sampling]") {
   // L: 10, 20, 30, 100 → mean 40, median 25, sd sqrt(((30²+20²+10²+60²)/4)) = sqrt(1250)
   const std::vector<float> lab = {10, 1, -4, 20, 2, -3, 30, 3, -2, 100, 4, -1};
   const auto stats = pigmatch::summarize_lab(lab);
@@ -19,9 +131,10 @@ TEST_CASE("summarize_lab gives mean, median and population standard deviation pe
   CHECK(stats.median.b == Approx(-2.5));
 }
 
-TEST_CASE("summarize_lab's median resists an outlier that drags the mean") {
+TEST_CASE("summarize_lab's median resists an outlier that drags the mean", "[sampling]") {
   std::vector<float> lab;
-  for (int i = 0; i < 99; ++i) lab.insert(lab.end(), {50.0F, 10.0F, 20.0F});
+  for (int i = 0; i < 99; ++i)
+    lab.insert(lab.end(), {50.0F, 10.0F, 20.0F});
   lab.insert(lab.end(), {100.0F, 0.0F, 0.0F});  // one specular highlight
   const auto stats = pigmatch::summarize_lab(lab);
   CHECK(stats.median.L == Approx(50));
@@ -29,8 +142,332 @@ TEST_CASE("summarize_lab's median resists an outlier that drags the mean") {
   CHECK(stats.pixels == 100);
 }
 
-TEST_CASE("summarize_lab refuses empty or ragged input") {
+TEST_CASE("summarize_lab refuses empty or ragged input", "[sampling][errors]") {
   CHECK_THROWS_AS(pigmatch::summarize_lab({}), pigmatch::Error);
   const std::vector<float> ragged = {1, 2, 3, 4};
   CHECK_THROWS_AS(pigmatch::summarize_lab(ragged), pigmatch::Error);
+}
+
+// ---- regions
+// ---------------------------------------------------------------------------------------
+
+TEST_CASE("a rectangle selects exactly its pixels and must lie inside the image",
+          "[sampling][regions]") {
+  const auto r = pigmatch::rasterize(Region::rectangle({3, 4, 10, 6}), 20, 12);
+  CHECK(r.bounds.x == 3);
+  CHECK(r.bounds.y == 4);
+  CHECK(r.bounds.w == 10);
+  CHECK(r.bounds.h == 6);
+  CHECK(r.count == 60);
+  CHECK(count_of(r.selected) == 60);
+  CHECK(Region::rectangle({0, 0, 1, 1}).kind() == Region::Kind::rectangle);
+
+  CHECK_THROWS_AS(pigmatch::rasterize(Region::rectangle({15, 4, 10, 6}), 20, 12), pigmatch::Error);
+  CHECK_THROWS_AS(pigmatch::rasterize(Region::rectangle({-1, 0, 5, 5}), 20, 12), pigmatch::Error);
+  CHECK_THROWS_AS(Region::rectangle({0, 0, 0, 5}), pigmatch::Error);
+  CHECK_THROWS_AS(Region::rectangle({0, 0, 5, -2}), pigmatch::Error);
+  CHECK_THROWS_WITH(pigmatch::rasterize(Region::rectangle({15, 4, 10, 6}), 20, 12),
+                    Catch::Contains("20×12"));
+}
+
+TEST_CASE("polygons select the pixels whose centres are inside, as ray casting says",
+          "[sampling][regions]") {
+  constexpr int width = 120, height = 90;
+  // A right triangle: centres (i + ½, j + ½) with i + j + 1 < 100 → Σ_{s=0}^{98} (s + 1) = 4950.
+  const std::vector<Point> triangle = {{0, 0}, {100, 0}, {0, 100}};
+  const std::vector<Point> clipped_triangle = {{0, 0}, {100, 0}, {0, 89}};
+  CHECK(pigmatch::rasterize(Region::polygon({{0, 0}, {100, 0}, {0, 90}}), width, height).count > 0);
+  CHECK_THROWS_AS(pigmatch::rasterize(Region::polygon(triangle), width, height), pigmatch::Error);
+  CHECK(pigmatch::rasterize(Region::polygon(triangle), 100, 100).count == 4950);
+
+  // A concave star and a self-intersecting bow tie with fractional vertices.
+  std::vector<Point> star;
+  for (int k = 0; k < 10; ++k) {
+    const double radius = k % 2 == 0 ? 40.0 : 15.0;
+    const double angle = k * std::numbers::pi / 5;
+    star.push_back({60.3 + radius * std::sin(angle), 45.7 - radius * std::cos(angle)});
+  }
+  const std::vector<Point> bow_tie = {{10.2, 10.9}, {80.4, 70.1}, {80.6, 10.3}, {10.7, 70.8}};
+  for (const auto& poly : {clipped_triangle, star, bow_tie}) {
+    const auto got = pigmatch::rasterize(Region::polygon(poly), width, height);
+    const auto want =
+        brute_force(width, height, [&](double x, double y) { return inside_polygon(poly, x, y); });
+    CHECK(got.count == count_of(want));
+    CHECK(as_full_image(got, width, height) == want);
+  }
+  CHECK(Region::polygon(star).kind() == Region::Kind::polygon);
+}
+
+TEST_CASE("polygons need three finite vertices", "[sampling][regions][errors]") {
+  CHECK_THROWS_AS(Region::polygon({{0, 0}, {1, 1}}), pigmatch::Error);
+  CHECK_THROWS_AS(Region::polygon({{0, 0}, {1, NAN}, {2, 0}}), pigmatch::Error);
+  CHECK_THROWS_AS(Region::polygon({{0, 0}, {INFINITY, 1}, {2, 0}}), pigmatch::Error);
+  // Too thin to contain any pixel centre.
+  CHECK_THROWS_WITH(pigmatch::rasterize(Region::polygon({{1, 1}, {5, 1.2}, {9, 1}}), 10, 10),
+                    Catch::Contains("selects no pixel"));
+  // Huge but finite coordinates are refused, not looped over.
+  CHECK_THROWS_AS(pigmatch::rasterize(Region::polygon({{0, 0}, {1e300, 0}, {0, 1e300}}), 10, 10),
+                  pigmatch::Error);
+}
+
+TEST_CASE("ellipses match the focal definition, rotated or not, and have area π·a·b",
+          "[sampling][regions]") {
+  constexpr int width = 160, height = 120;
+  struct Case {
+    Point centre;
+    double rx, ry, angle;
+  };
+  for (const Case& c : {Case{{80, 60}, 50, 30, 0}, Case{{80.4, 59.7}, 50, 30, 30},
+                        Case{{70, 60}, 20, 45, -70}, Case{{30.5, 30.5}, 10, 10, 0}}) {
+    const auto got =
+        pigmatch::rasterize(Region::ellipse(c.centre, c.rx, c.ry, c.angle), width, height);
+    const auto want = brute_force(width, height, [&](double x, double y) {
+      return inside_ellipse(c.centre, c.rx, c.ry, c.angle, x, y);
+    });
+    // Pixel centres exactly on the boundary may round either way in the two formulations.
+    std::size_t differ = 0;
+    const auto full = as_full_image(got, width, height);
+    for (std::size_t i = 0; i < full.size(); ++i)
+      differ += full[i] != want[i] ? 1 : 0;
+    CHECK(differ <= 2);
+    const double area = std::numbers::pi * c.rx * c.ry;
+    CHECK(std::abs(static_cast<double>(got.count) - area) < 0.02 * area);
+  }
+  CHECK_THROWS_AS(pigmatch::rasterize(Region::ellipse({10, 10}, 20, 5), 100, 100), pigmatch::Error);
+  CHECK_THROWS_AS(Region::ellipse({10, 10}, 0, 5), pigmatch::Error);
+  CHECK_THROWS_AS(Region::ellipse({10, 10}, 5, -1), pigmatch::Error);
+  CHECK_THROWS_AS(Region::ellipse({NAN, 10}, 5, 5), pigmatch::Error);
+  CHECK(Region::ellipse({10, 10}, 5, 5).kind() == Region::Kind::ellipse);
+}
+
+TEST_CASE("a mask image selects where its first channel is at least half scale",
+          "[sampling][regions]") {
+  pigmatch::Image mask;
+  mask.width = 8;
+  mask.height = 4;
+  mask.channels = 1;
+  mask.bits = 8;
+  mask.pixels.assign(32, std::byte{0});
+  mask.pixels[9] = std::byte{128};   // (1, 1): selected
+  mask.pixels[10] = std::byte{127};  // (2, 1): just below half
+  mask.pixels[30] = std::byte{255};  // (6, 3)
+  const auto r = pigmatch::rasterize(Region::mask(mask), 8, 4);
+  CHECK(r.count == 2);
+  CHECK(r.bounds.x == 1);
+  CHECK(r.bounds.y == 1);
+  CHECK(r.bounds.w == 6);
+  CHECK(r.bounds.h == 3);
+  CHECK(r.selected[0] == 1);
+  CHECK(r.selected[1] == 0);
+  CHECK(r.selected.back() == 1);
+
+  CHECK_THROWS_WITH(pigmatch::rasterize(Region::mask(mask), 9, 4), Catch::Contains("8×4"));
+  pigmatch::Image empty = mask;
+  empty.pixels.assign(32, std::byte{0});
+  CHECK_THROWS_AS(pigmatch::rasterize(Region::mask(empty), 8, 4), pigmatch::Error);
+  pigmatch::Image short_buffer = mask;
+  short_buffer.pixels.resize(10);
+  CHECK_THROWS_AS(Region::mask(short_buffer), pigmatch::Error);
+
+  // 16-bit RGB: the first channel decides.
+  pigmatch::Image rgb16;
+  rgb16.width = 2;
+  rgb16.height = 1;
+  rgb16.channels = 3;
+  rgb16.bits = 16;
+  const std::uint16_t samples[6] = {32768, 0, 0, 32767, 65535, 65535};
+  rgb16.pixels.resize(sizeof samples);
+  std::memcpy(rgb16.pixels.data(), samples, sizeof samples);
+  const auto r16 = pigmatch::rasterize(Region::mask(rgb16), 2, 1);
+  CHECK(r16.count == 1);
+  CHECK(r16.bounds.x == 0);
+}
+
+// ---- robust statistics -------------------------------------------------------------------------
+
+TEST_CASE("robust statistics: median, MAD and trimmed mean as computed by hand",
+          "[sampling][robust]") {
+  // L* = 1..10 and 1000: median 6; |L − 6| = 5,4,3,2,1,0,1,2,3,4,994 → MAD 3. Trimming 10 % of
+  // 11 cuts one value each end: mean of 2..10 = 6. a* constant 5; b* = −L*.
+  std::vector<float> lab;
+  for (const float L : {1.F, 2.F, 3.F, 4.F, 5.F, 6.F, 7.F, 8.F, 9.F, 10.F, 1000.F}) {
+    lab.insert(lab.end(), {L, 5.F, -L});
+  }
+  pigmatch::RobustOptions keep_all;
+  keep_all.reject_specular = false;
+  const auto s = pigmatch::robust_statistics(lab, {}, keep_all);
+  CHECK(s.pixels_used == 11);
+  CHECK(s.median.L == Approx(6));
+  CHECK(s.mad.L == Approx(3));
+  CHECK(s.trimmed_mean.L == Approx(6));
+  CHECK(s.mean.L == Approx((55.0 + 1000.0) / 11.0));
+  CHECK(s.median.a == Approx(5));
+  CHECK(s.mad.a == Approx(0));
+  CHECK(s.median.b == Approx(-6));
+
+  // With specular rejection the 1000 goes (6 + max(3.5·1.4826·3, 4) ≈ 21.6 is the limit).
+  const auto r = pigmatch::robust_statistics(lab);
+  CHECK(r.pixels_specular == 1);
+  CHECK(r.pixels_used == 10);
+  CHECK(r.median.L == Approx(5.5));
+  CHECK(r.mean.L == Approx(5.5));
+}
+
+TEST_CASE("specular rejection spares skin texture and dark hair", "[sampling][robust]") {
+  std::mt19937 random(7);
+  std::normal_distribution<float> noise(0.F, 1.5F);
+  std::vector<float> lab;
+  for (int i = 0; i < 1000; ++i)
+    lab.insert(lab.end(), {60 + noise(random), 12.F, 18.F});
+  for (int i = 0; i < 100; ++i)
+    lab.insert(lab.end(), {20.F, 2.F, 3.F});  // hair: far below
+  for (int i = 0; i < 20; ++i)
+    lab.insert(lab.end(), {92.F, 1.F, 4.F});  // highlights
+  const auto s = pigmatch::robust_statistics(lab);
+  CHECK(s.pixels_specular == 20);
+  CHECK(s.pixels_used == 1100);
+}
+
+TEST_CASE("clipped pixels are excluded and counted; all rejected is an error",
+          "[sampling][robust][errors]") {
+  const std::vector<float> lab = {50, 0, 0, 50, 0, 0, 100, 0, 0, 0, 0, 0};
+  const std::vector<std::uint8_t> clipped = {0, 0, 1, 1};
+  const auto s = pigmatch::robust_statistics(lab, clipped);
+  CHECK(s.pixels_clipped == 2);
+  CHECK(s.pixels_used == 2);
+  CHECK(s.median.L == Approx(50));
+
+  pigmatch::RobustOptions keep;
+  keep.reject_clipped = false;
+  keep.reject_specular = false;
+  CHECK(pigmatch::robust_statistics(lab, clipped, keep).pixels_used == 4);
+
+  const std::vector<std::uint8_t> all = {1, 1, 1, 1};
+  CHECK_THROWS_WITH(pigmatch::robust_statistics(lab, all), Catch::Contains("4 clipped"));
+  const std::vector<std::uint8_t> wrong_count = {0, 0};
+  CHECK_THROWS_AS(pigmatch::robust_statistics(lab, wrong_count), pigmatch::Error);
+  pigmatch::RobustOptions bad;
+  bad.trim_fraction = 0.5;
+  CHECK_THROWS_AS(pigmatch::robust_statistics(lab, {}, bad), pigmatch::Error);
+  bad.trim_fraction = NAN;
+  CHECK_THROWS_AS(pigmatch::robust_statistics(lab, {}, bad), pigmatch::Error);
+  CHECK_THROWS_AS(pigmatch::robust_statistics({}), pigmatch::Error);
+}
+
+TEST_CASE("sample_region converts through the transform and flags device clipping",
+          "[sampling][robust]") {
+  const std::array<std::uint8_t, 3> skin = {205, 160, 135};
+  pigmatch::Image image = rgb8_image(40, 30, skin);
+  set_pixel(image, 12, 12, {255, 240, 230});  // clipped in red
+  set_pixel(image, 13, 12, {0, 10, 20});      // clipped in red at the bottom
+  set_pixel(image, 2, 2, {255, 255, 255});    // outside the ellipse below
+  const auto transform = pigmatch::LabTransform::srgb({3, 8});
+  const Region ellipse = Region::ellipse({15, 15}, 10, 8);
+
+  const auto lab = pigmatch::region_lab(image, transform, ellipse);
+  const auto selected = pigmatch::rasterize(ellipse, 40, 30).count;
+  CHECK(lab.lab.size() == 3 * selected);
+  CHECK(count_of(lab.clipped) == 2);
+
+  const auto s = pigmatch::sample_region(image, transform, ellipse);
+  CHECK(s.pixels_clipped == 2);
+  CHECK(s.pixels_used == selected - 2);
+  check_lab(s.median, lcms_srgb_to_lab(skin), 0.01);
+  check_lab(s.trimmed_mean, lcms_srgb_to_lab(skin), 0.01);
+
+  // 16-bit: full scale is 65535, not 255.
+  pigmatch::Image deep;
+  deep.width = 4;
+  deep.height = 1;
+  deep.bits = 16;
+  const std::uint16_t samples[12] = {255, 255, 255, 65535, 300, 300, 300, 300, 300, 0, 300, 300};
+  deep.pixels.resize(sizeof samples);
+  std::memcpy(deep.pixels.data(), samples, sizeof samples);
+  const auto d = pigmatch::region_lab(deep, pigmatch::LabTransform::srgb({3, 16}),
+                                      Region::rectangle({0, 0, 4, 1}));
+  CHECK(d.clipped == std::vector<std::uint8_t>{0, 1, 0, 1});
+}
+
+// ---- stubble
+// -------------------------------------------------------------------------------------
+
+namespace {
+
+struct SyntheticStubble {
+  std::vector<float> lab;
+  double coverage = 0;  // the true mean hair fraction
+};
+
+// Pixels mixing skin and hair reflectance linearly in XYZ (as light does within a pixel): a
+// fraction of pure hair, a fraction of edge pixels with a uniform hair fraction, the rest skin,
+// with Lab noise on top.
+SyntheticStubble make_stubble(const Lab& skin, const Lab& hair, double pure, double edges,
+                              float noise_sd, unsigned seed) {
+  std::mt19937 random(seed);
+  std::uniform_real_distribution<double> uniform(0, 1);
+  std::normal_distribution<float> noise(0.F, noise_sd);
+  const pigmatch::Xyz s = pigmatch::to_xyz(skin), h = pigmatch::to_xyz(hair);
+  SyntheticStubble out;
+  double total = 0;
+  constexpr int count = 20000;
+  for (int i = 0; i < count; ++i) {
+    const double u = uniform(random);
+    const double alpha = u < pure ? 1.0 : u < pure + edges ? uniform(random) : 0.0;
+    total += alpha;
+    const pigmatch::Xyz p{s.X + alpha * (h.X - s.X), s.Y + alpha * (h.Y - s.Y),
+                          s.Z + alpha * (h.Z - s.Z)};
+    const Lab lab = pigmatch::to_lab(p);
+    out.lab.insert(out.lab.end(), {static_cast<float>(lab.L) + noise(random),
+                                   static_cast<float>(lab.a) + noise(random),
+                                   static_cast<float>(lab.b) + noise(random)});
+  }
+  out.coverage = total / count;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("stubble: hair, skin and coverage recovered from mixed synthetic pixels",
+          "[sampling][stubble]") {
+  const Lab skin{62, 14, 17}, hair{22, 3, 4};
+  for (const double pure : {0.04, 0.15, 0.35}) {
+    const auto data = make_stubble(skin, hair, pure, pure * 0.8, 0.8F, 11);
+    const auto s = pigmatch::separate_stubble(data.lab);
+    INFO("pure hair fraction " << pure);
+    REQUIRE(s.separated);
+    check_lab(s.skin, skin, 0.6);
+    check_lab(s.hair, hair, 1.5);
+    CHECK(s.coverage == Approx(data.coverage).margin(0.02));
+    CHECK(s.separation_de00 > 30);
+    CHECK(s.confidence > 0.8);
+    CHECK(s.hair_pixels + s.skin_pixels == s.all.pixels_used);
+  }
+}
+
+TEST_CASE("stubble: a single blob of skin is not split into hair", "[sampling][stubble]") {
+  const auto bare = make_stubble({62, 14, 17}, {22, 3, 4}, 0.0, 0.0, 2.0F, 3);
+  const auto s = pigmatch::separate_stubble(bare.lab);
+  CHECK_FALSE(s.separated);
+  CHECK(s.coverage == 0);
+  CHECK(s.confidence == 0);
+  CHECK(pigmatch::delta_e2000(s.hair, s.skin) == 0);
+  check_lab(s.skin, {62, 14, 17}, 0.3);
+}
+
+TEST_CASE("stubble: faint dots that barely differ from skin are not called hair",
+          "[sampling][stubble]") {
+  // 10 % of pixels only 3 L* darker: below the ΔE00 separation floor.
+  const auto faint = make_stubble({62, 14, 17}, {59, 14, 17}, 0.10, 0.0, 0.5F, 5);
+  CHECK_FALSE(pigmatch::separate_stubble(faint.lab).separated);
+}
+
+TEST_CASE("stubble: highlights on the skin are rejected, not mistaken for skin",
+          "[sampling][stubble]") {
+  auto data = make_stubble({55, 15, 18}, {20, 3, 4}, 0.4, 0.2, 0.8F, 9);
+  for (int i = 0; i < 300; ++i)
+    data.lab.insert(data.lab.end(), {95.F, 0.F, 2.F});
+  const auto s = pigmatch::separate_stubble(data.lab);
+  REQUIRE(s.separated);
+  CHECK(s.all.pixels_specular == 300);
+  check_lab(s.skin, {55, 15, 18}, 0.6);
 }

@@ -76,12 +76,13 @@ enum class Undertone { cool, neutral, warm };
 /// "cool", "neutral", "warm".
 std::string_view to_string(Undertone undertone) noexcept;
 
-/// Undertone thresholds on the hue angle h_ab (degrees, Lab D50): measured skin lies between
-/// about 40° (pink-red) and 75° (yellow), centred near 55°. These are pigmatch's documented
-/// cut-offs, not a published standard.
+/// Undertone thresholds on the hue angle h_ab (degrees, Lab D50): lower hues are pinker (cool),
+/// higher ones more yellow (warm). Measured skin spans about 38°–58° (the 16 skins of Vrhel et
+/// al. 1994 under D50: median ≈ 47°); the cut-offs split that range in three. They are
+/// pigmatch's documented choice, not a published standard.
 namespace undertone_threshold {
-inline constexpr double cool_below_deg = 50.0;  ///< h_ab < 50° (or > 180°): cool (pink, red)
-inline constexpr double warm_above_deg = 62.0;  ///< 62° < h_ab ≤ 180°: warm (yellow, golden)
+inline constexpr double cool_below_deg = 45.0;  ///< h_ab < 45° (or > 180°): cool (pink, red)
+inline constexpr double warm_above_deg = 55.0;  ///< 55° < h_ab ≤ 180°: warm (yellow, golden)
 }  // namespace undertone_threshold
 
 /// Undertone from h_ab of Lab D50 (see undertone_threshold); a colour with C*ab < 4 is too grey
