@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "pigmatch/color.h"
+#include "pigmatch/image.h"
 
 namespace pigmatch {
 
@@ -74,5 +75,42 @@ ChartDefinition parse_chart(std::string_view json_text, std::string_view name);
 /// Loads a chart description from a file. Throws Error(io) when it cannot be read and
 /// Error(corrupt_data) when it is not a valid chart description.
 ChartDefinition load_chart(const std::filesystem::path& path);
+
+// ---- where a chart is in a photo -----------------------------------------------------------
+
+/// The chart's four outer corners in pixels of the upright photo, in chart order: the corner
+/// next to the first patch, then clockwise as seen on the printed chart.
+using ChartCorners = std::array<Point2, 4>;
+
+/// Where the chart-normalised point `uv` falls in the photo (the projective map that takes the
+/// chart's unit square onto `corners`). Throws Error(invalid_argument) when the corners do not
+/// form a convex quadrilateral.
+Point2 chart_to_image(const ChartCorners& corners, Point2 uv);
+
+/// The eight ways four corners can be listed for the same quadrilateral (4 rotations × 2
+/// directions); index 0 is `corners` itself. Used to resolve a chart's orientation.
+std::array<ChartCorners, 8> corner_orderings(const ChartCorners& corners);
+
+/// The robust average of one patch's device values.
+struct PatchSample {
+  std::array<double, 3> device{};  ///< robust mean per channel, 0–1 (code value / max code)
+  std::array<double, 3> spread{};  ///< robust standard deviation per channel (1.4826 × MAD)
+  std::size_t pixels = 0;          ///< pixels averaged (after outliers were dropped)
+  std::size_t outliers = 0;        ///< pixels dropped as outliers (dust, glare, a misplaced edge)
+  bool clipped = false;            ///< too many pixels at 0 or at the top code in some channel
+};
+
+struct PatchSampleOptions {
+  double inner_fraction = 0.5;  ///< side of the sampled square relative to the patch's side
+  double clip_fraction = 0.02;  ///< share of clipped pixels that flags a patch as clipped
+};
+
+/// Samples every patch of `chart` in an RGB `image` whose chart has `corners`: the inner area of
+/// each patch, outliers beyond 3 robust standard deviations dropped, then averaged. Throws
+/// Error(invalid_argument) for a grey image, corners outside the image or a chart so small that
+/// a patch covers fewer than 4 pixels.
+std::vector<PatchSample> sample_patches(const Image& image, const ChartDefinition& chart,
+                                        const ChartCorners& corners,
+                                        const PatchSampleOptions& options = {});
 
 }  // namespace pigmatch

@@ -1,0 +1,124 @@
+// pigmatch/calibration.h — from a photographed chart to an ICC input profile for that camera and
+// light.
+//
+// The photo's device values are first linearised through the photo's own profile (its tone
+// curves when it is a matrix/shaper profile such as sRGB; otherwise Little CMS's transform to
+// XYZ), then a map from linear device RGB to XYZ D50 is fitted to the chart's reference values:
+//
+//  - matrix: a 3×3 matrix, weighted least squares with neutral patches weighted up and the
+//    brightest unclipped neutral mapped exactly (neutral-preserving);
+//  - root-polynomial of degree 2 or 3 (Finlayson, Mackiewicz & Hurlbert 2015, "Color Correction
+//    Using Root-Polynomial Regression", IEEE TIP 24(5)): terms such as √(rg) and ∛(rg²) keep
+//    the fit exposure-invariant, with the same weights and neutral constraint.
+//
+// Residuals are weighted so that XYZ errors count as CIELAB errors would (each channel by its
+// reference value to the power −4/3, the square of the cube root's slope). Every candidate is
+// scored by leave-one-out ΔE00 (each patch predicted by a fit made without it) and the one that
+// predicts unseen colours best is kept. The result is a real ICC v4 input profile made with
+// Little CMS: matrix/shaper for the matrix fit, a LUT profile (A2B0 with a CLUT sampled from the
+// model, on a grid spaced like L*) otherwise.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pigmatch/chart.h"
+#include "pigmatch/color.h"
+#include "pigmatch/image.h"
+#include "pigmatch/transform.h"
+
+namespace pigmatch {
+
+enum class CalibrationModel { matrix, root_polynomial_2, root_polynomial_3 };
+
+/// Short stable names: "matrix", "root-polynomial-2", "root-polynomial-3".
+std::string_view to_string(CalibrationModel model) noexcept;
+
+struct CalibrationOptions {
+  std::string reference;  ///< the chart's reference set; empty = its default
+  std::vector<CalibrationModel> candidates{CalibrationModel::matrix,
+                                           CalibrationModel::root_polynomial_2,
+                                           CalibrationModel::root_polynomial_3};
+  double neutral_weight = 3.0;  ///< weight of neutral patches relative to the others
+  /// A non-linear model must beat the matrix's leave-one-out mean ΔE00 by this factor to be
+  /// chosen (it predicts with more parameters, so it must earn them).
+  double complexity_margin = 0.95;
+  double max_mean_de00 = 8.0;  ///< refuse a calibration whose mean ΔE00 is worse
+  /// Orientation: the best ordering of the corners must fit at least this many times better
+  /// (mean ΔE00) than the runner-up, else the orientation is ambiguous.
+  double min_orientation_ratio = 1.5;
+  int clut_points = 33;  ///< grid points per channel of a LUT profile's CLUT
+  /// ICC version of the profile: 4 (the default), or 2 for software that reads only v2
+  /// (e.g. Argyll CMS 2.3's xicclu).
+  int icc_version = 4;
+};
+
+/// How well one patch is predicted.
+struct PatchResidual {
+  int patch_id = 0;
+  std::string name;
+  Lab reference;        ///< the chart's reference value
+  Lab fitted;           ///< the fitted model's value for the patch's device values
+  double de00 = 0;      ///< ΔE00(reference, fitted)
+  double loo_de00 = 0;  ///< ΔE00 when the patch was left out of the fit (0 when not used)
+  bool used = true;     ///< false when the patch was excluded (clipped)
+};
+
+/// The figures of one candidate model.
+struct ModelScore {
+  CalibrationModel model = CalibrationModel::matrix;
+  double mean_de00 = 0, max_de00 = 0, loo_mean_de00 = 0;
+  bool fitted = false;  ///< false when there were too few usable patches for its parameters
+};
+
+struct CalibrationReport {
+  CalibrationModel model = CalibrationModel::matrix;  ///< the chosen model
+  std::vector<PatchResidual> patches;                 ///< in chart order
+  double mean_de00 = 0, max_de00 = 0;                 ///< over the patches used
+  double loo_mean_de00 = 0;                           ///< leave-one-out mean over the patches used
+  std::vector<ModelScore> candidates;
+  std::vector<std::string> warnings;  ///< e.g. clipped patches, a model skipped
+  ChartCorners corners{};             ///< the corners in the chart's own order (when known)
+};
+
+/// A fitted calibration: the report and the ICC profile that carries it.
+class Calibration {
+ public:
+  Calibration(CalibrationReport report, std::vector<std::uint8_t> icc_profile)
+      : report_(std::move(report)), icc_(std::move(icc_profile)) {}
+
+  const CalibrationReport& report() const noexcept { return report_; }
+  /// The ICC v4 input profile (the bytes of a .icc file).
+  const std::vector<std::uint8_t>& icc_profile() const noexcept { return icc_; }
+  /// The transform that converts photos from the same camera and light with this profile.
+  LabTransform transform(PixelLayout layout) const;
+  /// Writes the profile; throws Error(io) naming the path when it cannot.
+  void save_profile(const std::filesystem::path& path) const;
+
+ private:
+  CalibrationReport report_;
+  std::vector<std::uint8_t> icc_;
+};
+
+/// Fits a calibration to patches already sampled from a photo whose device values are described
+/// by `photo_icc` (empty: sRGB). Patches flagged clipped are excluded. Throws
+/// Error(invalid_argument) when too few patches are usable for even the matrix, or the
+/// photo profile is not RGB; Error(color_management) when the photo profile is unusable;
+/// Error(corrupt_data) when the best fit is worse than options.max_mean_de00.
+Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinition& chart,
+                      std::span<const std::uint8_t> photo_icc,
+                      const CalibrationOptions& options = {});
+
+/// Samples the chart at `corners` (in any of the 8 orderings: the orientation is resolved by
+/// fitting each against the reference and keeping the best) and calibrates. Throws as
+/// sample_patches() and calibrate() do, and Error(corrupt_data) when no orientation fits well
+/// or two fit almost equally well.
+Calibration calibrate_from_photo(const Image& image, const ChartDefinition& chart,
+                                 const ChartCorners& corners,
+                                 const CalibrationOptions& options = {});
+
+}  // namespace pigmatch

@@ -1,0 +1,409 @@
+// calibration.cpp — fitting linear device RGB to the chart's XYZ D50: weighted, neutral-
+// preserving least squares for a matrix and root-polynomials, leave-one-out scoring, the choice
+// of model, and orientation resolution for corners given in any order.
+#include "pigmatch/calibration.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <sstream>
+
+#include "calibration_model.h"
+#include "chart_geometry.h"
+#include "pigmatch/error.h"
+
+namespace pigmatch {
+namespace detail {
+
+std::size_t term_count(CalibrationModel model) noexcept {
+  switch (model) {
+    case CalibrationModel::matrix:
+      return 3;
+    case CalibrationModel::root_polynomial_2:
+      return 6;
+    case CalibrationModel::root_polynomial_3:
+      return 13;
+  }
+  return 3;
+}
+
+std::vector<double> model_terms(CalibrationModel model, const Vec3& linear) {
+  // Root terms need non-negative inputs; noise can push a dark channel slightly below zero.
+  const double r = std::max(linear[0], 0.0), g = std::max(linear[1], 0.0),
+               b = std::max(linear[2], 0.0);
+  std::vector<double> terms{linear[0], linear[1], linear[2]};
+  if (model == CalibrationModel::matrix)
+    return terms;
+  terms.insert(terms.end(), {std::sqrt(r * g), std::sqrt(g * b), std::sqrt(r * b)});
+  if (model == CalibrationModel::root_polynomial_2)
+    return terms;
+  terms.insert(terms.end(), {std::cbrt(r * g * g), std::cbrt(g * b * b), std::cbrt(r * b * b),
+                             std::cbrt(g * r * r), std::cbrt(b * g * g), std::cbrt(b * r * r),
+                             std::cbrt(r * g * b)});
+  return terms;
+}
+
+Xyz FittedModel::predict(const Vec3& linear) const {
+  const std::vector<double> terms = model_terms(model, linear);
+  double out[3] = {0, 0, 0};
+  for (std::size_t c = 0; c < 3; ++c) {
+    for (std::size_t k = 0; k < terms.size(); ++k)
+      out[c] += rows[c][k] * terms[k];
+  }
+  return {out[0], out[1], out[2]};
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::FittedModel;
+using detail::Vec3;
+
+/// One usable patch: its linear device values and its reference.
+struct FitPoint {
+  std::size_t patch = 0;  // index in the chart
+  Vec3 linear{};
+  Xyz target;
+  Lab reference;
+  double weight = 1;
+  bool neutral = false;
+};
+
+// Gaussian elimination with partial pivoting; false when the system is singular.
+bool solve(std::vector<double>& a, std::vector<double>& rhs, std::size_t n) {
+  for (std::size_t col = 0; col < n; ++col) {
+    std::size_t pivot = col;
+    for (std::size_t row = col + 1; row < n; ++row)
+      if (std::abs(a[row * n + col]) > std::abs(a[pivot * n + col]))
+        pivot = row;
+    if (!(std::abs(a[pivot * n + col]) > 1e-300))
+      return false;
+    if (pivot != col) {
+      for (std::size_t k = 0; k < n; ++k)
+        std::swap(a[col * n + k], a[pivot * n + k]);
+      std::swap(rhs[col], rhs[pivot]);
+    }
+    for (std::size_t row = col + 1; row < n; ++row) {
+      const double f = a[row * n + col] / a[col * n + col];
+      for (std::size_t k = col; k < n; ++k)
+        a[row * n + k] -= f * a[col * n + k];
+      rhs[row] -= f * rhs[col];
+    }
+  }
+  for (std::size_t col = n; col-- > 0;) {
+    double sum = rhs[col];
+    for (std::size_t k = col + 1; k < n; ++k)
+      sum -= a[col * n + k] * rhs[k];
+    rhs[col] = sum / a[col * n + col];
+    if (!std::isfinite(rhs[col]))
+      return false;
+  }
+  return true;
+}
+
+double channel(const Xyz& xyz, std::size_t c) {
+  return c == 0 ? xyz.X : c == 1 ? xyz.Y : xyz.Z;
+}
+
+// Weighted least squares for each XYZ row, with the neutral `anchor` (when given) fitted exactly
+// through a Lagrange multiplier. The weight of a residual in channel c is the point's weight times
+// target_c^(−4/3): d(∛t)/dt ∝ t^(−2/3), so squared XYZ errors then count like squared Lab errors.
+std::optional<FittedModel> fit(CalibrationModel model, std::span<const FitPoint> points,
+                               std::optional<std::size_t> anchor) {
+  const std::size_t p = detail::term_count(model);
+  if (points.size() < p + 3)
+    return std::nullopt;
+  std::vector<std::vector<double>> terms;
+  for (const FitPoint& point : points)
+    terms.push_back(detail::model_terms(model, point.linear));
+
+  FittedModel fitted{model, {}};
+  for (std::size_t c = 0; c < 3; ++c) {
+    const std::size_t n = anchor ? p + 1 : p;
+    std::vector<double> a(n * n, 0.0), rhs(n, 0.0);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const double target = channel(points[i].target, c);
+      const double w = points[i].weight * std::pow(std::max(target, 0.01), -4.0 / 3.0);
+      for (std::size_t j = 0; j < p; ++j) {
+        rhs[j] += w * terms[i][j] * target;
+        for (std::size_t k = 0; k < p; ++k)
+          a[j * n + k] += w * terms[i][j] * terms[i][k];
+      }
+    }
+    // A whisper of ridge keeps nearly collinear root terms solvable without biasing the fit.
+    double trace = 0;
+    for (std::size_t j = 0; j < p; ++j)
+      trace += a[j * n + j];
+    for (std::size_t j = 0; j < p; ++j)
+      a[j * n + j] += 1e-10 * trace / static_cast<double>(p);
+    if (anchor) {
+      for (std::size_t j = 0; j < p; ++j) {
+        a[j * n + p] = terms[*anchor][j];
+        a[p * n + j] = terms[*anchor][j];
+      }
+      rhs[p] = channel(points[*anchor].target, c);
+    }
+    if (!solve(a, rhs, n))
+      return std::nullopt;
+    fitted.rows[c].assign(rhs.begin(), rhs.begin() + static_cast<std::ptrdiff_t>(p));
+  }
+  return fitted;
+}
+
+// The brightest neutral is the anchor: it has the best signal-to-noise ratio of the greys.
+std::optional<std::size_t> neutral_anchor(std::span<const FitPoint> points) {
+  std::optional<std::size_t> best;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (points[i].neutral && (!best || points[i].target.Y > points[*best].target.Y))
+      best = i;
+  }
+  return best;
+}
+
+std::optional<FittedModel> fit_points(CalibrationModel model, std::span<const FitPoint> points) {
+  return fit(model, points, neutral_anchor(points));
+}
+
+struct Scored {
+  ModelScore score;
+  std::optional<FittedModel> fitted;
+  std::vector<double> loo;  // per point
+};
+
+Scored score_model(CalibrationModel model, std::span<const FitPoint> points) {
+  Scored s;
+  s.score.model = model;
+  s.fitted = fit_points(model, points);
+  if (!s.fitted)
+    return s;
+  std::vector<FitPoint> others;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    others.assign(points.begin(), points.end());
+    others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
+    const auto without = fit_points(model, others);
+    if (!without) {
+      s.fitted.reset();  // cannot be validated: too few patches for its parameters
+      return s;
+    }
+    s.loo.push_back(delta_e2000(points[i].reference, to_lab(without->predict(points[i].linear))));
+  }
+  double sum = 0, loo_sum = 0, worst = 0;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const double de = delta_e2000(points[i].reference, to_lab(s.fitted->predict(points[i].linear)));
+    sum += de;
+    worst = std::max(worst, de);
+    loo_sum += s.loo[i];
+  }
+  const double n = static_cast<double>(points.size());
+  s.score = {model, sum / n, worst, loo_sum / n, true};
+  return s;
+}
+
+// Whether `candidate` should replace `current`: the model with more terms must predict unseen
+// patches clearly better (by the margin, and by more than 0.02 ΔE00, below any visible difference).
+bool preferred(const ModelScore& candidate, const ModelScore& current, double margin) {
+  const auto clearly_better = [margin](const ModelScore& complex, const ModelScore& simple) {
+    return complex.loo_mean_de00 < margin * simple.loo_mean_de00 &&
+           simple.loo_mean_de00 - complex.loo_mean_de00 > 0.02;
+  };
+  if (detail::term_count(candidate.model) > detail::term_count(current.model))
+    return clearly_better(candidate, current);
+  return !clearly_better(current, candidate);
+}
+
+std::vector<FitPoint> usable_points(std::span<const PatchSample> samples,
+                                    const ChartDefinition& chart, const ChartReference& reference,
+                                    const detail::Linearizer& linearize, double neutral_weight) {
+  std::vector<FitPoint> points;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    if (samples[i].clipped)
+      continue;
+    const bool neutral = chart.patches[i].neutral;
+    points.push_back({i, linearize(samples[i].device), to_xyz(reference.lab_d50[i]),
+                      reference.lab_d50[i], neutral ? neutral_weight : 1.0, neutral});
+  }
+  return points;
+}
+
+std::string format_number(double x, int decimals = 2) {
+  std::ostringstream text;
+  text.setf(std::ios::fixed);
+  text.precision(decimals);
+  text << x;
+  return text.str();
+}
+
+void check_inputs(std::span<const PatchSample> samples, const ChartDefinition& chart,
+                  const CalibrationOptions& options) {
+  if (samples.size() != chart.patches.size())
+    throw Error(ErrorCode::invalid_argument,
+                std::to_string(samples.size()) + " patch samples given for chart " + chart.id +
+                    ", which has " + std::to_string(chart.patches.size()) + " patches");
+  if (options.candidates.empty())
+    throw Error(ErrorCode::invalid_argument, "no calibration model to try");
+  if (!(options.neutral_weight > 0))
+    throw Error(ErrorCode::invalid_argument, "the neutral weight must be positive");
+}
+
+// The orientation score: mean ΔE00 of a matrix fit (no leave-one-out: a wrong orientation is off
+// by tens of ΔE00, and the matrix fit is the cheapest).
+double orientation_score(std::span<const PatchSample> samples, const ChartDefinition& chart,
+                         const ChartReference& reference, const detail::Linearizer& linearize,
+                         double neutral_weight) {
+  const auto points = usable_points(samples, chart, reference, linearize, neutral_weight);
+  const auto fitted = fit_points(CalibrationModel::matrix, points);
+  if (!fitted)
+    return std::numeric_limits<double>::infinity();
+  double sum = 0;
+  for (const FitPoint& point : points)
+    sum += delta_e2000(point.reference, to_lab(fitted->predict(point.linear)));
+  return sum / static_cast<double>(points.size());
+}
+
+}  // namespace
+
+std::string_view to_string(CalibrationModel model) noexcept {
+  switch (model) {
+    case CalibrationModel::matrix:
+      return "matrix";
+    case CalibrationModel::root_polynomial_2:
+      return "root-polynomial-2";
+    case CalibrationModel::root_polynomial_3:
+      return "root-polynomial-3";
+  }
+  return "matrix";
+}
+
+LabTransform Calibration::transform(PixelLayout layout) const {
+  return LabTransform::from_icc(icc_, layout, "pigmatch calibration", ProfileSource::supplied);
+}
+
+void Calibration::save_profile(const std::filesystem::path& path) const {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(icc_.data()), static_cast<std::streamsize>(icc_.size()));
+  out.close();
+  if (!out)
+    throw Error(ErrorCode::io, "cannot write the calibration profile to " + path.string() +
+                                   ": check that the folder exists and is writable");
+}
+
+Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinition& chart,
+                      std::span<const std::uint8_t> photo_icc, const CalibrationOptions& options) {
+  check_inputs(samples, chart, options);
+  const ChartReference& reference = chart.reference(options.reference);
+  const auto linearize = detail::Linearizer::from_profile(photo_icc);
+  const auto points = usable_points(samples, chart, reference, linearize, options.neutral_weight);
+
+  CalibrationReport report;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    if (samples[i].clipped)
+      report.warnings.push_back("patch " + std::to_string(chart.patches[i].id) + " (" +
+                                chart.patches[i].name +
+                                ") is clipped or out of the camera's range: excluded from the fit");
+  }
+
+  std::optional<Scored> chosen;
+  for (const CalibrationModel model : options.candidates) {
+    Scored scored = score_model(model, points);
+    report.candidates.push_back(scored.score);
+    if (!scored.fitted) {
+      report.warnings.push_back(std::string(to_string(model)) + " not fitted: it needs at least " +
+                                std::to_string(detail::term_count(model) + 4) +
+                                " usable patches, " + std::to_string(points.size()) +
+                                " were usable");
+      continue;
+    }
+    if (!chosen || preferred(scored.score, chosen->score, options.complexity_margin))
+      chosen = std::move(scored);
+  }
+  if (!chosen) {
+    throw Error(ErrorCode::invalid_argument,
+                "only " + std::to_string(points.size()) + " of the chart's " +
+                    std::to_string(samples.size()) +
+                    " patches are usable (the others are clipped): too few to calibrate; retake "
+                    "the photo with less exposure and no glare on the chart");
+  }
+
+  const FittedModel& model = *chosen->fitted;
+  report.model = model.model;
+  report.mean_de00 = chosen->score.mean_de00;
+  report.max_de00 = chosen->score.max_de00;
+  report.loo_mean_de00 = chosen->score.loo_mean_de00;
+  std::size_t next_point = 0;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    PatchResidual residual;
+    residual.patch_id = chart.patches[i].id;
+    residual.name = chart.patches[i].name;
+    residual.reference = reference.lab_d50[i];
+    residual.fitted = to_lab(model.predict(linearize(samples[i].device)));
+    residual.de00 = delta_e2000(residual.reference, residual.fitted);
+    residual.used = !samples[i].clipped;
+    if (residual.used)
+      residual.loo_de00 = chosen->loo[next_point++];
+    report.patches.push_back(residual);
+  }
+  if (report.mean_de00 > options.max_mean_de00) {
+    throw Error(ErrorCode::corrupt_data,
+                "the chart's patches do not match " + chart.name + " (mean ΔE00 " +
+                    format_number(report.mean_de00) + " after calibration, at most " +
+                    format_number(options.max_mean_de00) +
+                    " expected): check the chart corners, the lighting (no coloured or mixed "
+                    "light, no glare) and the reference set");
+  }
+  const std::string description = "pigmatch calibration: " + std::string(to_string(model.model)) +
+                                  " fit to " + chart.name + ", mean dE00 " +
+                                  format_number(report.mean_de00);
+  return Calibration(std::move(report),
+                     detail::build_profile(model, linearize, description, options.clut_points,
+                                           options.icc_version));
+}
+
+Calibration calibrate_from_photo(const Image& image, const ChartDefinition& chart,
+                                 const ChartCorners& corners, const CalibrationOptions& options) {
+  check_inputs(std::vector<PatchSample>(chart.patches.size()), chart, options);
+  if (image.channels != 3)
+    throw Error(
+        ErrorCode::invalid_argument,
+        image.source + " is a grey image: calibrating with a colour chart needs an RGB photo");
+  const ChartReference& reference = chart.reference(options.reference);
+  const auto linearize = detail::Linearizer::from_profile(image.icc_profile);
+
+  struct Candidate {
+    ChartCorners corners;
+    std::vector<PatchSample> samples;
+    double score;
+  };
+  std::vector<Candidate> candidates;
+  for (const ChartCorners& ordering : corner_orderings(corners)) {
+    auto samples = sample_patches(image, chart, ordering);
+    const double score =
+        orientation_score(samples, chart, reference, linearize, options.neutral_weight);
+    candidates.push_back({ordering, std::move(samples), score});
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Candidate& a, const Candidate& b) { return a.score < b.score; });
+  const Candidate& best = candidates[0];
+  if (!std::isfinite(best.score) || best.score > options.max_mean_de00) {
+    throw Error(ErrorCode::corrupt_data,
+                "no " + chart.name + " found at corners " + detail::describe(corners) + " in " +
+                    image.source + " (best orientation fits with mean ΔE00 " +
+                    (std::isfinite(best.score) ? format_number(best.score) : std::string("—")) +
+                    "): check the corners, and that the chart is evenly lit without glare");
+  }
+  if (candidates[1].score < options.min_orientation_ratio * best.score) {
+    throw Error(ErrorCode::corrupt_data,
+                "the chart's orientation at corners " + detail::describe(corners) + " in " +
+                    image.source + " is ambiguous (two orientations fit with mean ΔE00 " +
+                    format_number(best.score) + " and " + format_number(candidates[1].score) +
+                    "): check the corners and the lighting");
+  }
+  Calibration calibration = calibrate(best.samples, chart, image.icc_profile, options);
+  CalibrationReport report = calibration.report();
+  report.corners = best.corners;
+  return Calibration(std::move(report), calibration.icc_profile());
+}
+
+}  // namespace pigmatch
