@@ -476,6 +476,7 @@ RegionLab region_lab(const Image& image, const LabTransform& transform, const Re
   const LabImage lab = transform.apply(image, pixels.bounds);
   RegionLab out;
   out.bounds = pixels.bounds;
+  out.selected = pixels.selected;
   out.lab.reserve(3 * pixels.count);
   out.clipped.reserve(pixels.count);
   const auto channels = static_cast<std::size_t>(image.channels);
@@ -606,11 +607,46 @@ double unmixed_coverage(std::span<const float> t, const std::vector<std::size_t>
   return std::clamp(along / (dX * dX + dY * dY + dZ * dZ), 0.0, 1.0);
 }
 
-}  // namespace
+// Where each pixel of a region lies: the cell of its bounding box, for spatial filtering.
+struct PixelGrid {
+  int width = 0, height = 0;
+  std::vector<std::size_t> cell_of;  // pixel index → y × width + x
+};
 
-StubbleSample separate_stubble(std::span<const float> lab_triplets,
-                               std::span<const std::uint8_t> clipped,
-                               const StubbleOptions& options) {
+// The pixels of `hair` whose whole (2r+1)² neighbourhood is hair, for the largest r ≤ 2 that
+// leaves enough of them: the dots' interiors, free of the skin that lens blur and JPEG's
+// subsampled chroma spread into their edges. Empty when the dots are too small for that.
+std::vector<std::size_t> interior_pixels(const PixelGrid& grid,
+                                         const std::vector<std::size_t>& hair) {
+  std::vector<std::uint8_t> is_hair(static_cast<std::size_t>(grid.width) *
+                                    static_cast<std::size_t>(grid.height));
+  for (const std::size_t i : hair)
+    is_hair[grid.cell_of[i]] = 1;
+  const std::size_t enough = std::max<std::size_t>(10, hair.size() / 20);
+  for (int r = 2; r >= 1; --r) {
+    std::vector<std::size_t> core;
+    for (const std::size_t i : hair) {
+      const int x = static_cast<int>(grid.cell_of[i] % static_cast<std::size_t>(grid.width));
+      const int y = static_cast<int>(grid.cell_of[i] / static_cast<std::size_t>(grid.width));
+      bool interior = x >= r && y >= r && x + r < grid.width && y + r < grid.height;
+      for (int dy = -r; interior && dy <= r; ++dy) {
+        for (int dx = -r; interior && dx <= r; ++dx) {
+          interior =
+              is_hair[static_cast<std::size_t>(y + dy) * static_cast<std::size_t>(grid.width) +
+                      static_cast<std::size_t>(x + dx)] != 0;
+        }
+      }
+      if (interior)
+        core.push_back(i);
+    }
+    if (core.size() >= enough)
+      return core;
+  }
+  return {};
+}
+
+StubbleSample separate(std::span<const float> lab_triplets, std::span<const std::uint8_t> clipped,
+                       const StubbleOptions& options, const PixelGrid* grid) {
   require_flags(lab_triplets, clipped);
   require_options(options.robust);
   const std::span<const float> t = lab_triplets;
@@ -653,14 +689,19 @@ StubbleSample separate_stubble(std::span<const float> lab_triplets,
   // Positions are in units of the skin–hair distance, so the distance is 1.
   out.separation_ratio = 1.0 / std::max(1e-9, robust_spread(s_dark) + robust_spread(s_light));
 
-  // The dots' cores: the hair-cluster pixels at or beyond the cluster's median position along
-  // the axis; the rest are edge pixels that mix hair with skin.
-  std::vector<float> sorted = s_dark;
-  const double core_from = median_in_place(sorted);
+  // The dots' cores: their interiors when the pixels' places are known; otherwise the
+  // hair-cluster pixels at or beyond the cluster's median position along the axis (the rest are
+  // edge pixels that mix hair with skin).
   std::vector<std::size_t> core;
-  for (std::size_t k = 0; k < clusters.dark.size(); ++k) {
-    if (s_dark[k] >= core_from)
-      core.push_back(clusters.dark[k]);
+  if (grid != nullptr)
+    core = interior_pixels(*grid, clusters.dark);
+  if (core.empty()) {
+    std::vector<float> sorted = s_dark;
+    const double core_from = median_in_place(sorted);
+    for (std::size_t k = 0; k < clusters.dark.size(); ++k) {
+      if (s_dark[k] >= core_from)
+        core.push_back(clusters.dark[k]);
+    }
   }
   const Lab hair = median_of(t, core);
   out.separation_de00 = delta_e2000(skin, hair);
@@ -685,10 +726,40 @@ StubbleSample separate_stubble(std::span<const float> lab_triplets,
   return out;
 }
 
+}  // namespace
+
+StubbleSample separate_stubble(std::span<const float> lab_triplets,
+                               std::span<const std::uint8_t> clipped,
+                               const StubbleOptions& options) {
+  return separate(lab_triplets, clipped, options, nullptr);
+}
+
+StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& options) {
+  const auto cells =
+      static_cast<std::size_t>(region.bounds.w) * static_cast<std::size_t>(region.bounds.h);
+  if (region.selected.size() != cells) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("the region's selection has {} flags for a {}×{} box; build it with "
+                            "region_lab()",
+                            region.selected.size(), region.bounds.w, region.bounds.h));
+  }
+  PixelGrid grid{region.bounds.w, region.bounds.h, {}};
+  for (std::size_t cell = 0; cell < cells; ++cell) {
+    if (region.selected[cell] != 0)
+      grid.cell_of.push_back(cell);
+  }
+  if (grid.cell_of.size() * 3 != region.lab.size()) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("the region selects {} pixels but holds {} Lab values; build it with "
+                            "region_lab()",
+                            grid.cell_of.size(), region.lab.size() / 3));
+  }
+  return separate(region.lab, region.clipped, options, &grid);
+}
+
 StubbleSample sample_stubble(const Image& image, const LabTransform& transform,
                              const Region& region, const StubbleOptions& options) {
-  const RegionLab lab = region_lab(image, transform, region);
-  return separate_stubble(lab.lab, lab.clipped, options);
+  return separate_stubble(region_lab(image, transform, region), options);
 }
 
 }  // namespace pigmatch

@@ -64,4 +64,24 @@ Image decode_image(const std::filesystem::path& path, const DecodeLimits& limits
 Image decode_image(std::span<const std::uint8_t> bytes, std::string_view name,
                    const DecodeLimits& limits = {});
 
+/// Options of encode_jpeg() / write_jpeg().
+struct JpegWriteOptions {
+  int quality = 92;                 ///< 1–100, libjpeg's scale
+  bool chroma_subsampling = false;  ///< 4:2:0 as most cameras write; false keeps 4:4:4
+};
+
+/// Encodes an 8-bit grey or RGB image as a baseline JPEG with `image.icc_profile` embedded (APP2
+/// chunks) when it is not empty. Throws Error(invalid_argument) for a 16-bit image, a pixel
+/// buffer that does not match the size, a size over JPEG's 65 500 pixels or a bad quality.
+std::vector<std::uint8_t> encode_jpeg(const Image& image, const JpegWriteOptions& options = {});
+
+/// encode_jpeg() into a file; Error(io) naming the path when it cannot be written.
+void write_jpeg(const Image& image, const std::filesystem::path& path,
+                const JpegWriteOptions& options = {});
+
+/// Writes an 8- or 16-bit grey or RGB image as a Deflate-compressed TIFF with `image.icc_profile`
+/// embedded when not empty. Throws Error(invalid_argument) for an unsupported layout and
+/// Error(io) naming the path when it cannot be written.
+void write_tiff(const Image& image, const std::filesystem::path& path);
+
 }  // namespace pigmatch

@@ -120,9 +120,10 @@ RobustLabStatistics robust_statistics(std::span<const float> lab_triplets,
 
 /// Lab D50 pixels of a region, with their clipped flags: what the statistics are computed from.
 struct RegionLab {
-  std::vector<float> lab;             ///< L,a,b triplets of the selected pixels, row by row
-  std::vector<std::uint8_t> clipped;  ///< one flag per selected pixel
-  Rect bounds;                        ///< the region's bounding box in the image
+  std::vector<float> lab;              ///< L,a,b triplets of the selected pixels, row by row
+  std::vector<std::uint8_t> clipped;   ///< one flag per selected pixel
+  Rect bounds;                         ///< the region's bounding box in the image
+  std::vector<std::uint8_t> selected;  ///< bounds.w × bounds.h flags, as RegionPixels::selected
 };
 
 /// Converts the pixels `region` selects in `image` to Lab D50 through `transform`, and flags
@@ -176,7 +177,14 @@ StubbleSample separate_stubble(std::span<const float> lab_triplets,
                                std::span<const std::uint8_t> clipped = {},
                                const StubbleOptions& options = {});
 
-/// region_lab() followed by separate_stubble().
+/// The same for the pixels of a region, whose places are known: the hair colour is then taken
+/// from the dots' interiors (pixels whose 5×5, or else 3×3, neighbourhood is all hair), which
+/// lens blur and JPEG's subsampled chroma leave free of skin; when the dots are too small for
+/// that, from the cluster's core as above. Throws Error(invalid_argument) when `region` is
+/// inconsistent (not made by region_lab()), and as robust_statistics() does.
+StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& options = {});
+
+/// region_lab() followed by separate_stubble(const RegionLab&, …).
 StubbleSample sample_stubble(const Image& image, const LabTransform& transform,
                              const Region& region, const StubbleOptions& options = {});
 
