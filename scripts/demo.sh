@@ -18,5 +18,5 @@ echo
 echo "== light skin patch of $sample"
 "$pigmatch" lab "$sample" --region 130,30,60,60
 echo
-echo "== how far apart are they (CIEDE2000)"
+echo "== CIEDE2000 between X-Rite's published dark-skin and light-skin references"
 "$pigmatch" de 37.54,14.37,14.92 64.66,19.27,17.5

@@ -10,5 +10,5 @@ for preset in ci asan; do
   echo "== $preset: configure, build, test" >&2
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset"
-  ctest --preset "$preset" --timeout 900
+  ctest --preset "$preset" --timeout 900 --parallel 2
 done
