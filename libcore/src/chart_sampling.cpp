@@ -167,14 +167,6 @@ std::vector<PatchSample> sample_patches(const Image& image, const ChartDefinitio
   if (!(options.inner_fraction > 0 && options.inner_fraction <= 1)) {
     throw Error(ErrorCode::invalid_argument, "the sampled share of a patch must be in (0, 1]");
   }
-  for (const Point2& p : corners) {
-    if (!(p.x >= 0 && p.y >= 0 && p.x <= image.width && p.y <= image.height)) {
-      throw Error(ErrorCode::invalid_argument, "chart corners (" + detail::describe(corners) +
-                                                   ") are not all inside " + image.source + " (" +
-                                                   std::to_string(image.width) + "×" +
-                                                   std::to_string(image.height) + ")");
-    }
-  }
   const detail::Homography to_image = detail::Homography::square_to(corners);
   const detail::Homography to_chart = to_image.inverse();
   const double max_code = image.bits == 16 ? 65535.0 : 255.0;
@@ -192,6 +184,13 @@ std::vector<PatchSample> sample_patches(const Image& image, const ChartDefinitio
       const Point2 p = to_image.apply(uv);
       x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x),
       y1 = std::max(y1, p.y);
+    }
+    if (!(x0 >= -1 && y0 >= -1 && x1 <= image.width + 1 && y1 <= image.height + 1)) {
+      throw Error(ErrorCode::invalid_argument,
+                  "patch " + std::to_string(patch.id) + " of the chart at corners (" +
+                      detail::describe(corners) + ") lies outside " + image.source + " (" +
+                      std::to_string(image.width) + "×" + std::to_string(image.height) +
+                      "): give corners inside the photo, with the whole chart in frame");
     }
     const int ix0 = std::clamp(static_cast<int>(std::floor(x0)), 0, image.width);
     const int iy0 = std::clamp(static_cast<int>(std::floor(y0)), 0, image.height);

@@ -91,6 +91,21 @@ Point2 chart_to_image(const ChartCorners& corners, Point2 uv);
 /// directions); index 0 is `corners` itself. Used to resolve a chart's orientation.
 std::array<ChartCorners, 8> corner_orderings(const ChartCorners& corners);
 
+/// A place where a chart may be, found without help.
+struct ChartDetection {
+  ChartCorners corners{};  ///< in some ordering: calibrate_from_photo() resolves which
+  std::string method;      ///< "opencv-mcc" or "grid" (pigmatch's own finder)
+};
+
+/// Looks for `chart` (a grid chart such as the ColorChecker) in an RGB photo: OpenCV's mcc
+/// detector when pigmatch is built with OpenCV, then pigmatch's own grid finder. Returns the
+/// candidates, most trusted first; empty when nothing chart-like was found. Never throws for
+/// the photo's content.
+std::vector<ChartDetection> detect_chart(const Image& image, const ChartDefinition& chart);
+
+/// True when detect_chart() can use OpenCV's mcc detector in this build.
+bool chart_detection_has_opencv() noexcept;
+
 /// The robust average of one patch's device values.
 struct PatchSample {
   std::array<double, 3> device{};  ///< robust mean per channel, 0–1 (code value / max code)
@@ -107,7 +122,7 @@ struct PatchSampleOptions {
 
 /// Samples every patch of `chart` in an RGB `image` whose chart has `corners`: the inner area of
 /// each patch, outliers beyond 3 robust standard deviations dropped, then averaged. Throws
-/// Error(invalid_argument) for a grey image, corners outside the image or a chart so small that
+/// Error(invalid_argument) for a grey image, a patch outside the image or a chart so small that
 /// a patch covers fewer than 4 pixels.
 std::vector<PatchSample> sample_patches(const Image& image, const ChartDefinition& chart,
                                         const ChartCorners& corners,
