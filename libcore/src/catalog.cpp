@@ -105,11 +105,12 @@ void check_spectrum(Findings& f, const std::string& where, const Spectrum& spect
     if (!std::isfinite(v)) {
       f.error(band, fmt::format("{} at {} nm is not a number ({})", what, nm, v));
     } else if (v < 0) {
-      f.error(band, fmt::format("{} at {} nm is negative ({}); it must be >= 0", what, nm, v));
+      f.error(band, fmt::format("{} at {} nm is negative ({:.4g}); it must be >= 0", what, nm, v));
     } else if (v > max_value) {
-      f.error(band, fmt::format("{} at {} nm is {}, above {}; reflectance is a fraction 0–1 (was "
-                                "it given in percent?)",
-                                what, nm, v, max_value));
+      f.error(band,
+              fmt::format("{} at {} nm is {:.4g}, above {}; reflectance is a fraction 0–1 (was "
+                          "it given in percent?)",
+                          what, nm, v, max_value));
     }
   }
 }
