@@ -1,0 +1,795 @@
+// The records: clients, visits, consents, measurements, formulas and lots. Each public write is
+// one transaction; every value reaches SQLite as a bound parameter.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+#include "store_internal.h"
+
+namespace pigmatch::store {
+namespace {
+
+using detail::Statement;
+using detail::Transaction;
+
+// ---- validation: friendly messages before SQLite's CHECK constraints -----------------------
+
+[[noreturn]] void invalid(const std::string& message) {
+  throw Error(ErrorCode::invalid_argument, message);
+}
+
+bool is_iso_date(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-')
+    return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (std::isdigit(static_cast<unsigned char>(text[i])) == 0)
+      return false;
+  }
+  const int month = std::atoi(std::string(text.substr(5, 2)).c_str());
+  const int day = std::atoi(std::string(text.substr(8, 2)).c_str());
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+void require_date(std::string_view what, std::string_view text) {
+  if (!is_iso_date(text)) {
+    invalid(
+        fmt::format("{} '{}' is not a date; write it as YYYY-MM-DD, e.g. 2025-03-14", what, text));
+  }
+}
+
+void require_lab(std::string_view what, const Lab& lab) {
+  if (!std::isfinite(lab.L) || !std::isfinite(lab.a) || !std::isfinite(lab.b) || lab.L < 0 ||
+      lab.L > 100) {
+    invalid(fmt::format("{} {},{},{} is not a colour: L* must be 0–100 and a*, b* finite", what,
+                        lab.L, lab.a, lab.b));
+  }
+}
+
+void require_text(std::string_view what, std::string_view text) {
+  if (text.empty())
+    invalid(fmt::format("{} is missing", what));
+}
+
+void require_amount(std::string_view what, double value) {
+  if (!std::isfinite(value) || value < 0) {
+    invalid(fmt::format("{} {} must be a finite number ≥ 0", what, value));
+  }
+}
+
+void validate(const Client& c) {
+  require_text("the client's name", c.name);
+  if (!c.birth_date.empty())
+    require_date("the birth date", c.birth_date);
+}
+
+void validate(const Visit& v) {
+  require_date("the visit date", v.date);
+}
+
+void validate(const Consent& c) {
+  require_text("the consent kind", c.kind);
+  require_date("the consent date", c.date);
+  require_text("who signed the consent", c.signed_by);
+}
+
+void validate(const Measurement& m) {
+  require_lab("the measured colour", m.lab);
+  if (m.calibration_de00 && !(std::isfinite(*m.calibration_de00) && *m.calibration_de00 >= 0)) {
+    invalid("the calibration error must be a finite ΔE00 ≥ 0");
+  }
+  const bool hex = std::all_of(m.photo_sha256.begin(), m.photo_sha256.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0 || (c >= 'a' && c <= 'f');
+  });
+  if (!m.photo_sha256.empty() && (m.photo_sha256.size() != 64 || !hex)) {
+    invalid(fmt::format("photo SHA-256 '{}' must be 64 lowercase hex digits", m.photo_sha256));
+  }
+}
+
+void validate(const Formula& f) {
+  require_lab("the formula's target", f.target);
+  require_lab("the formula's predicted colour", f.predicted);
+  require_text("the formula's mixing model", f.model);
+  require_text("the formula's catalog", f.catalog);
+  require_amount("the formula's ΔE00", f.delta_e00);
+  if (f.components.empty())
+    invalid("a formula needs at least one component");
+  for (std::size_t i = 0; i < f.components.size(); ++i) {
+    const Component& c = f.components[i];
+    const std::string where = fmt::format("component {}", i + 1);
+    require_text(where + " vendor", c.vendor);
+    require_text(where + " code", c.code);
+    require_amount(where + " drops", c.drops);
+    require_amount(where + " millilitres", c.ml);
+  }
+}
+
+std::string or_now(const std::string& stamp) {
+  return stamp.empty() ? detail::now_utc() : stamp;
+}
+
+// ---- row readers ------------------------------------------------------------------------------
+
+constexpr const char* client_columns = "id, name, birth_date, phone, email, notes, created_at";
+
+Client read_client(const Statement& s) {
+  return {s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)};
+}
+
+Visit read_visit(const Statement& s, int first = 0) {
+  Visit v;
+  v.id = s.int64(first);
+  v.client_id = s.int64(first + 1);
+  v.kind = parse_visit_kind(s.text(first + 2));
+  v.date = s.text(first + 3);
+  v.area = s.text(first + 4);
+  v.practitioner = s.text(first + 5);
+  v.needle = s.text(first + 6);
+  v.notes = s.text(first + 7);
+  return v;
+}
+
+Measurement read_measurement(const Statement& s) {
+  Measurement m;
+  m.id = s.int64(0);
+  m.client_id = s.int64(1);
+  m.visit_id = s.optional_int64(2);
+  m.kind = parse_measurement_kind(s.text(3));
+  m.region = s.text(4);
+  m.lab = {s.real(5), s.real(6), s.real(7)};
+  m.calibration_de00 = s.optional_real(8);
+  m.photo_path = s.text(9);
+  m.photo_sha256 = s.text(10);
+  m.taken_at = s.text(11);
+  return m;
+}
+
+// The formula columns, in the order read_formula expects.
+#define PIGMATCH_FORMULA_COLUMNS                                                              \
+  "f.id, f.client_id, f.visit_id, f.replaces, f.region, f.target_L, f.target_a, f.target_b, " \
+  "f.model, f.catalog, f.predicted_L, f.predicted_a, f.predicted_b, f.delta_e00, f.notes, "   \
+  "f.created_at"
+constexpr int formula_column_count = 16;
+
+Formula read_formula(const Statement& s) {
+  Formula f;
+  f.id = s.int64(0);
+  f.client_id = s.int64(1);
+  f.visit_id = s.optional_int64(2);
+  f.replaces = s.optional_int64(3);
+  f.region = s.text(4);
+  f.target = {s.real(5), s.real(6), s.real(7)};
+  f.model = s.text(8);
+  f.catalog = s.text(9);
+  f.predicted = {s.real(10), s.real(11), s.real(12)};
+  f.delta_e00 = s.real(13);
+  f.notes = s.text(14);
+  f.created_at = s.text(15);
+  return f;
+}
+
+Component read_component(const Statement& s, int first) {
+  return {s.text(first), s.text(first + 1), s.text(first + 2), s.real(first + 3),
+          s.real(first + 4)};
+}
+
+// Rows of a formulas-LEFT-JOIN-components query, ordered by formula then position, folded into
+// formulas with their components.
+std::vector<Formula> read_formulas_with_components(Statement& s) {
+  std::vector<Formula> formulas;
+  while (s.step()) {
+    if (formulas.empty() || formulas.back().id != s.int64(0))
+      formulas.push_back(read_formula(s));
+    if (!s.is_null(formula_column_count)) {
+      formulas.back().components.push_back(read_component(s, formula_column_count));
+    }
+  }
+  return formulas;
+}
+
+[[noreturn]] void throw_not_found(std::string_view what, Id id) {
+  throw Error(ErrorCode::not_found,
+              fmt::format("there is no {} {} in this database; 'pigmatch client list' shows the "
+                          "clients",
+                          what, id));
+}
+
+}  // namespace
+
+// ---- kinds --------------------------------------------------------------------------------------
+
+std::string_view to_string(VisitKind kind) noexcept {
+  switch (kind) {
+    case VisitKind::initial:
+      return "initial";
+    case VisitKind::second:
+      return "second";
+    case VisitKind::touchup:
+      return "touchup";
+    case VisitKind::camouflage:
+      return "camouflage";
+  }
+  return "initial";
+}
+
+std::string_view to_string(MeasurementKind kind) noexcept {
+  switch (kind) {
+    case MeasurementKind::skin:
+      return "skin";
+    case MeasurementKind::hair:
+      return "hair";
+    case MeasurementKind::healed:
+      return "healed";
+  }
+  return "skin";
+}
+
+VisitKind parse_visit_kind(std::string_view text) {
+  for (VisitKind k :
+       {VisitKind::initial, VisitKind::second, VisitKind::touchup, VisitKind::camouflage}) {
+    if (to_string(k) == text)
+      return k;
+  }
+  invalid(fmt::format("visit kind '{}' is not one of initial, second, touchup, camouflage", text));
+}
+
+MeasurementKind parse_measurement_kind(std::string_view text) {
+  for (MeasurementKind k :
+       {MeasurementKind::skin, MeasurementKind::hair, MeasurementKind::healed}) {
+    if (to_string(k) == text)
+      return k;
+  }
+  invalid(fmt::format("measurement kind '{}' is not one of skin, hair, healed", text));
+}
+
+std::filesystem::path default_database_path() {
+  if (const char* env = std::getenv("PIGMATCH_DB"); env != nullptr && *env != '\0')
+    return env;
+  std::filesystem::path data;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg == '/') {
+    data = xdg;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    data = std::filesystem::path(home) / ".local" / "share";
+  } else {
+    throw Error(ErrorCode::not_found,
+                "no database location: HOME is not set; give the database with --db FILE or "
+                "PIGMATCH_DB");
+  }
+  return data / "pigmatch" / "pigmatch.db";
+}
+
+// ---- clients
+// --------------------------------------------------------------------------------------
+
+namespace {
+
+Id insert_client(detail::Connection& db, const Client& c, std::optional<Id> id) {
+  validate(c);
+  Statement s = db.prepare(
+      "INSERT INTO clients (id, name, birth_date, phone, email, notes, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, id)
+      .bind(2, c.name)
+      .bind_text_or_null(3, c.birth_date)
+      .bind_text_or_null(4, c.phone)
+      .bind_text_or_null(5, c.email)
+      .bind(6, c.notes)
+      .bind(7, or_now(c.created_at));
+  s.run();
+  return db.last_insert_id();
+}
+
+Id insert_visit(detail::Connection& db, const Visit& v, std::optional<Id> id) {
+  validate(v);
+  Statement s = db.prepare(
+      "INSERT INTO visits (id, client_id, kind, date, area, practitioner, needle, notes) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, id)
+      .bind(2, v.client_id)
+      .bind(3, to_string(v.kind))
+      .bind(4, v.date)
+      .bind(5, v.area)
+      .bind(6, v.practitioner)
+      .bind(7, v.needle)
+      .bind(8, v.notes);
+  s.run();
+  return db.last_insert_id();
+}
+
+Id insert_consent(detail::Connection& db, const Consent& c, std::optional<Id> id) {
+  validate(c);
+  Statement s = db.prepare(
+      "INSERT INTO consents (id, client_id, kind, date, signed_by) VALUES (?, ?, ?, ?, ?)");
+  s.bind(1, id).bind(2, c.client_id).bind(3, c.kind).bind(4, c.date).bind(5, c.signed_by);
+  s.run();
+  return db.last_insert_id();
+}
+
+Id insert_measurement(detail::Connection& db, const Measurement& m, std::optional<Id> id) {
+  validate(m);
+  Statement s = db.prepare(
+      "INSERT INTO measurements (id, client_id, visit_id, kind, region, L, a, b, "
+      "calibration_de00, photo_path, photo_sha256, taken_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, id)
+      .bind(2, m.client_id)
+      .bind(3, m.visit_id)
+      .bind(4, to_string(m.kind))
+      .bind(5, m.region)
+      .bind(6, m.lab.L)
+      .bind(7, m.lab.a)
+      .bind(8, m.lab.b)
+      .bind(9, m.calibration_de00)
+      .bind_text_or_null(10, m.photo_path)
+      .bind_text_or_null(11, m.photo_sha256)
+      .bind(12, or_now(m.taken_at));
+  s.run();
+  return db.last_insert_id();
+}
+
+void register_lot(detail::Connection& db, const Lot& lot) {
+  Statement s = db.prepare(
+      "INSERT INTO lots (vendor, code, lot, expiry) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (vendor, code, lot) DO UPDATE SET expiry = coalesce(excluded.expiry, expiry)");
+  s.bind(1, lot.vendor).bind(2, lot.code).bind(3, lot.lot).bind_text_or_null(4, lot.expiry);
+  s.run();
+}
+
+void register_component_lot(detail::Connection& db, const Component& c) {
+  Statement s = db.prepare("INSERT OR IGNORE INTO lots (vendor, code, lot) VALUES (?, ?, ?)");
+  s.bind(1, c.vendor).bind(2, c.code).bind(3, c.lot);
+  s.run();
+}
+
+void require_correctable(detail::Connection& db, const Formula& f) {
+  if (!f.replaces)
+    return;
+  Statement s = db.prepare(
+      "SELECT client_id, (SELECT id FROM formulas WHERE replaces = ?1) "
+      "FROM formulas WHERE id = ?1");
+  s.bind(1, *f.replaces);
+  if (!s.step())
+    throw_not_found("formula", *f.replaces);
+  if (s.int64(0) != f.client_id) {
+    invalid(
+        fmt::format("formula {} belongs to client {}, not {}: a correction must replace a "
+                    "formula of the same client",
+                    *f.replaces, s.int64(0), f.client_id));
+  }
+  if (!s.is_null(1)) {
+    invalid(fmt::format("formula {} was already corrected by formula {}; correct that one instead",
+                        *f.replaces, s.int64(1)));
+  }
+}
+
+Id insert_formula(detail::Connection& db, const Formula& f, std::optional<Id> id) {
+  validate(f);
+  require_correctable(db, f);
+  Id formula_id = 0;
+  {
+    Statement s = db.prepare(
+        "INSERT INTO formulas (id, client_id, visit_id, replaces, region, target_L, target_a, "
+        "target_b, model, catalog, predicted_L, predicted_a, predicted_b, delta_e00, notes, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, id)
+        .bind(2, f.client_id)
+        .bind(3, f.visit_id)
+        .bind(4, f.replaces)
+        .bind(5, f.region)
+        .bind(6, f.target.L)
+        .bind(7, f.target.a)
+        .bind(8, f.target.b)
+        .bind(9, f.model)
+        .bind(10, f.catalog)
+        .bind(11, f.predicted.L)
+        .bind(12, f.predicted.a)
+        .bind(13, f.predicted.b)
+        .bind(14, f.delta_e00)
+        .bind(15, f.notes)
+        .bind(16, or_now(f.created_at));
+    s.run();
+    formula_id = db.last_insert_id();
+  }
+  for (std::size_t i = 0; i < f.components.size(); ++i) {
+    const Component& c = f.components[i];
+    if (!c.lot.empty())
+      register_component_lot(db, c);
+    Statement s = db.prepare(
+        "INSERT INTO formula_components (formula_id, position, vendor, code, lot, drops, ml) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, formula_id)
+        .bind(2, static_cast<std::int64_t>(i))
+        .bind(3, c.vendor)
+        .bind(4, c.code)
+        .bind_text_or_null(5, c.lot)
+        .bind(6, c.drops)
+        .bind(7, c.ml);
+    s.run();
+  }
+  return formula_id;
+}
+
+void require_client(detail::Connection& db, Id id) {
+  Statement s = db.prepare("SELECT 1 FROM clients WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step())
+    throw_not_found("client", id);
+}
+
+void require_visit_of(detail::Connection& db, const std::optional<Id>& visit, Id client) {
+  if (!visit)
+    return;
+  Statement s = db.prepare("SELECT client_id FROM visits WHERE id = ?");
+  s.bind(1, *visit);
+  if (!s.step())
+    throw_not_found("visit", *visit);
+  if (s.int64(0) != client) {
+    invalid(
+        fmt::format("visit {} belongs to client {}, not client {}", *visit, s.int64(0), client));
+  }
+}
+
+}  // namespace
+
+Id Store::add_client(const Client& client) {
+  Transaction transaction(impl_->db);
+  const Id id = insert_client(impl_->db, client, std::nullopt);
+  transaction.commit();
+  return id;
+}
+
+Client Store::client(Id id) {
+  Statement s = impl_->db.prepare(
+      "SELECT id, name, coalesce(birth_date, ''), coalesce(phone, ''), coalesce(email, ''), "
+      "notes, created_at FROM clients WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step())
+    throw_not_found("client", id);
+  return read_client(s);
+}
+
+std::vector<Client> Store::clients(std::string_view name_part) {
+  // instr() rather than LIKE: a '%' or '_' in the search text is not a wildcard.
+  Statement s = impl_->db.prepare(
+      "SELECT id, name, coalesce(birth_date, ''), coalesce(phone, ''), coalesce(email, ''), "
+      "notes, created_at FROM clients WHERE ?1 = '' OR instr(lower(name), lower(?1)) > 0 "
+      "ORDER BY name COLLATE NOCASE, id");
+  s.bind(1, name_part);
+  std::vector<Client> out;
+  while (s.step())
+    out.push_back(read_client(s));
+  return out;
+}
+
+ClientRecord Store::client_record(Id id) {
+  detail::Connection& db = impl_->db;
+  ClientRecord record;
+  record.client = client(id);
+  {
+    Statement s = db.prepare(
+        "SELECT id, client_id, kind, date, area, practitioner, needle, notes FROM visits "
+        "WHERE client_id = ? ORDER BY date, id");
+    s.bind(1, id);
+    while (s.step())
+      record.visits.push_back(read_visit(s));
+  }
+  {
+    Statement s = db.prepare(
+        "SELECT id, client_id, kind, date, signed_by FROM consents WHERE client_id = ? "
+        "ORDER BY date, id");
+    s.bind(1, id);
+    while (s.step()) {
+      record.consents.push_back({s.int64(0), s.int64(1), s.text(2), s.text(3), s.text(4)});
+    }
+  }
+  {
+    Statement s = db.prepare(
+        "SELECT id, client_id, visit_id, kind, region, L, a, b, calibration_de00, "
+        "coalesce(photo_path, ''), coalesce(photo_sha256, ''), taken_at FROM measurements "
+        "WHERE client_id = ? ORDER BY id");
+    s.bind(1, id);
+    while (s.step())
+      record.measurements.push_back(read_measurement(s));
+  }
+  record.formulas = formula_history(id);
+  return record;
+}
+
+bool Store::erase_client(Id id) {
+  detail::Connection& db = impl_->db;
+  {
+    Transaction transaction(db);
+    require_client(db, id);
+    const auto run = [&](const char* sql) {
+      Statement s = db.prepare(sql);
+      s.bind(1, id);
+      s.run();
+    };
+    run("INSERT INTO erasing (client_id) VALUES (?)");
+    run("DELETE FROM formula_components WHERE formula_id IN "
+        "(SELECT id FROM formulas WHERE client_id = ?)");
+    run("DELETE FROM formulas WHERE client_id = ?");
+    run("DELETE FROM measurements WHERE client_id = ?");
+    run("DELETE FROM consents WHERE client_id = ?");
+    run("DELETE FROM visits WHERE client_id = ?");
+    run("DELETE FROM clients WHERE id = ?");
+    run("DELETE FROM erasing WHERE client_id = ?");
+    transaction.commit();
+  }
+  // The WAL still holds the pages as they were before the erase: copy the zeroed pages into
+  // the database and empty the WAL.
+  int log_frames = 0, checkpointed = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
+                                           &log_frames, &checkpointed);
+  return rc == SQLITE_OK;
+}
+
+Id Store::import_client(const ClientRecord& record, bool keep_ids) {
+  detail::Connection& db = impl_->db;
+  Transaction transaction(db);
+  const auto keep = [&](Id id) { return keep_ids ? std::optional<Id>(id) : std::nullopt; };
+  const auto require_free = [&](const char* sql, std::string_view what, Id id) {
+    if (!keep_ids)
+      return;
+    Statement s = db.prepare(sql);
+    s.bind(1, id);
+    if (s.step()) {
+      invalid(
+          fmt::format("{} {} already exists in this database; import with new ids instead "
+                      "(pigmatch client import --renumber)",
+                      what, id));
+    }
+  };
+  require_free("SELECT 1 FROM clients WHERE id = ?", "client", record.client.id);
+  const Id client_id = insert_client(db, record.client, keep(record.client.id));
+  std::map<Id, Id> visit_ids, formula_ids;
+  for (const Visit& v : record.visits) {
+    require_free("SELECT 1 FROM visits WHERE id = ?", "visit", v.id);
+    Visit copy = v;
+    copy.client_id = client_id;
+    visit_ids[v.id] = insert_visit(db, copy, keep(v.id));
+  }
+  const auto map_visit = [&](const std::optional<Id>& visit) -> std::optional<Id> {
+    if (!visit)
+      return std::nullopt;
+    const auto found = visit_ids.find(*visit);
+    if (found == visit_ids.end())
+      invalid(fmt::format("the record names visit {} but has no such visit", *visit));
+    return found->second;
+  };
+  for (const Consent& c : record.consents) {
+    require_free("SELECT 1 FROM consents WHERE id = ?", "consent", c.id);
+    Consent copy = c;
+    copy.client_id = client_id;
+    insert_consent(db, copy, keep(c.id));
+  }
+  for (const Measurement& m : record.measurements) {
+    require_free("SELECT 1 FROM measurements WHERE id = ?", "measurement", m.id);
+    Measurement copy = m;
+    copy.client_id = client_id;
+    copy.visit_id = map_visit(m.visit_id);
+    insert_measurement(db, copy, keep(m.id));
+  }
+  std::vector<Formula> formulas = record.formulas;
+  std::sort(formulas.begin(), formulas.end(),
+            [](const Formula& x, const Formula& y) { return x.id < y.id; });
+  for (const Formula& f : formulas) {
+    require_free("SELECT 1 FROM formulas WHERE id = ?", "formula", f.id);
+    Formula copy = f;
+    copy.client_id = client_id;
+    copy.visit_id = map_visit(f.visit_id);
+    if (f.replaces) {
+      const auto found = formula_ids.find(*f.replaces);
+      if (found == formula_ids.end()) {
+        invalid(fmt::format("formula {} replaces formula {}, which is not in the record", f.id,
+                            *f.replaces));
+      }
+      copy.replaces = found->second;
+    }
+    formula_ids[f.id] = insert_formula(db, copy, keep(f.id));
+  }
+  transaction.commit();
+  return client_id;
+}
+
+// ---- visits, consents, measurements -------------------------------------------------------------
+
+Id Store::add_visit(const Visit& visit) {
+  Transaction transaction(impl_->db);
+  require_client(impl_->db, visit.client_id);
+  const Id id = insert_visit(impl_->db, visit, std::nullopt);
+  transaction.commit();
+  return id;
+}
+
+Id Store::add_consent(const Consent& consent) {
+  Transaction transaction(impl_->db);
+  require_client(impl_->db, consent.client_id);
+  const Id id = insert_consent(impl_->db, consent, std::nullopt);
+  transaction.commit();
+  return id;
+}
+
+Id Store::add_measurement(const Measurement& measurement) {
+  Transaction transaction(impl_->db);
+  require_client(impl_->db, measurement.client_id);
+  require_visit_of(impl_->db, measurement.visit_id, measurement.client_id);
+  const Id id = insert_measurement(impl_->db, measurement, std::nullopt);
+  transaction.commit();
+  return id;
+}
+
+std::optional<Measurement> Store::latest_measurement(Id client_id, MeasurementKind kind,
+                                                     std::string_view region) {
+  Statement s = impl_->db.prepare(
+      "SELECT id, client_id, visit_id, kind, region, L, a, b, calibration_de00, "
+      "coalesce(photo_path, ''), coalesce(photo_sha256, ''), taken_at FROM measurements "
+      "WHERE client_id = ?1 AND kind = ?2 AND (?3 = '' OR region = ?3) "
+      "ORDER BY taken_at DESC, id DESC LIMIT 1");
+  s.bind(1, client_id).bind(2, to_string(kind)).bind(3, region);
+  if (!s.step())
+    return std::nullopt;
+  return read_measurement(s);
+}
+
+// ---- formulas -----------------------------------------------------------------------------------
+
+Id Store::save_formula(const Formula& formula) {
+  Transaction transaction(impl_->db);
+  require_client(impl_->db, formula.client_id);
+  require_visit_of(impl_->db, formula.visit_id, formula.client_id);
+  const Id id = insert_formula(impl_->db, formula, std::nullopt);
+  transaction.commit();
+  return id;
+}
+
+std::vector<Id> Store::save_formulas(const std::vector<Formula>& formulas) {
+  Transaction transaction(impl_->db);
+  std::vector<Id> ids;
+  ids.reserve(formulas.size());
+  Id checked_client = 0;
+  for (const Formula& f : formulas) {
+    // Bulk files are usually grouped by client: check each client once per run of formulas.
+    if (f.client_id != checked_client) {
+      require_client(impl_->db, f.client_id);
+      checked_client = f.client_id;
+    }
+    require_visit_of(impl_->db, f.visit_id, f.client_id);
+    ids.push_back(insert_formula(impl_->db, f, std::nullopt));
+  }
+  transaction.commit();
+  return ids;
+}
+
+Formula Store::formula(Id id) {
+  Statement s = impl_->db.prepare(
+      "SELECT " PIGMATCH_FORMULA_COLUMNS
+      ", c.vendor, c.code, coalesce(c.lot, ''), c.drops, c.ml FROM formulas f "
+      "LEFT JOIN formula_components c ON c.formula_id = f.id WHERE f.id = ? ORDER BY c.position");
+  s.bind(1, id);
+  std::vector<Formula> found = read_formulas_with_components(s);
+  if (found.empty())
+    throw_not_found("formula", id);
+  return std::move(found.front());
+}
+
+std::vector<Formula> Store::formula_history(Id client_id) {
+  Statement s = impl_->db.prepare(
+      "SELECT " PIGMATCH_FORMULA_COLUMNS
+      ", c.vendor, c.code, coalesce(c.lot, ''), c.drops, c.ml FROM formulas f "
+      "LEFT JOIN formula_components c ON c.formula_id = f.id WHERE f.client_id = ? "
+      "ORDER BY f.id, c.position");
+  s.bind(1, client_id);
+  return read_formulas_with_components(s);
+}
+
+std::optional<Formula> Store::current_formula(Id client_id, std::string_view region) {
+  Id newest = 0;
+  {
+    Statement s = impl_->db.prepare(
+        "SELECT f.id FROM formulas f WHERE f.client_id = ?1 AND (?2 = '' OR f.region = ?2) "
+        "AND NOT EXISTS (SELECT 1 FROM formulas n WHERE n.replaces = f.id) "
+        "ORDER BY f.created_at DESC, f.id DESC LIMIT 1");
+    s.bind(1, client_id).bind(2, region);
+    if (!s.step())
+      return std::nullopt;
+    newest = s.int64(0);
+  }
+  return formula(newest);
+}
+
+std::optional<Id> Store::replaced_by(Id id) {
+  Statement s = impl_->db.prepare("SELECT id FROM formulas WHERE replaces = ?");
+  s.bind(1, id);
+  if (!s.step())
+    return std::nullopt;
+  return s.int64(0);
+}
+
+std::vector<NearFormula> Store::search_near(const Lab& lab, double max_delta_e00,
+                                            std::size_t limit) {
+  require_lab("the colour to search near", lab);
+  if (!(max_delta_e00 > 0 && max_delta_e00 <= 10)) {
+    invalid(fmt::format("the search radius {} must be a ΔE00 in (0, 10]", max_delta_e00));
+  }
+  // Grow the radius from small: with many formulas the nearest few are close, and a small box
+  // holds few candidates. Every colour within `radius` lies in the box, so once `limit`
+  // candidates are within it, no colour outside the box can be nearer.
+  std::vector<NearFormula> found;
+  for (double radius = std::min(0.5, max_delta_e00);;
+       radius = std::min(radius * 2, max_delta_e00)) {
+    const LabBox box = lab_box_for_delta_e00(lab, radius);
+    Statement s = impl_->db.prepare(
+        "SELECT " PIGMATCH_FORMULA_COLUMNS
+        ", EXISTS (SELECT 1 FROM formulas n WHERE n.replaces = f.id) "
+        "FROM formula_targets t JOIN formulas f ON f.id = t.id "
+        "WHERE t.L_max >= ?1 AND t.L_min <= ?2 AND t.a_max >= ?3 AND t.a_min <= ?4 "
+        "AND t.b_max >= ?5 AND t.b_min <= ?6");
+    s.bind(1, box.L0).bind(2, box.L1).bind(3, box.a0).bind(4, box.a1).bind(5, box.b0).bind(6,
+                                                                                           box.b1);
+    found.clear();
+    while (s.step()) {
+      Formula f = read_formula(s);
+      const double de = delta_e2000(lab, f.target);
+      if (de <= radius)
+        found.push_back({std::move(f), de, s.int64(formula_column_count) != 0});
+    }
+    if (found.size() >= limit || radius >= max_delta_e00)
+      break;
+  }
+  std::sort(found.begin(), found.end(), [](const NearFormula& x, const NearFormula& y) {
+    return x.delta_e00 != y.delta_e00 ? x.delta_e00 < y.delta_e00 : x.formula.id < y.formula.id;
+  });
+  if (found.size() > limit)
+    found.resize(limit);
+  return found;
+}
+
+// ---- lots
+// -------------------------------------------------------------------------------------------
+
+void Store::add_lot(const Lot& lot) {
+  require_text("the lot's vendor", lot.vendor);
+  require_text("the lot's pigment code", lot.code);
+  require_text("the lot number", lot.lot);
+  Transaction transaction(impl_->db);
+  register_lot(impl_->db, lot);
+  transaction.commit();
+}
+
+std::vector<Lot> Store::lots() {
+  Statement s = impl_->db.prepare(
+      "SELECT vendor, code, lot, coalesce(expiry, '') FROM lots ORDER BY vendor, code, lot");
+  std::vector<Lot> out;
+  while (s.step())
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3)});
+  return out;
+}
+
+std::vector<LotUse> Store::trace_lot(std::string_view lot) {
+  Statement s = impl_->db.prepare(
+      "SELECT c.vendor, c.code, c.lot, c.drops, c.ml, f.id, f.client_id, cl.name, f.created_at, "
+      "v.id, v.client_id, v.kind, v.date, v.area, v.practitioner, v.needle, v.notes "
+      "FROM formula_components c JOIN formulas f ON f.id = c.formula_id "
+      "JOIN clients cl ON cl.id = f.client_id LEFT JOIN visits v ON v.id = f.visit_id "
+      "WHERE c.lot = ? ORDER BY cl.name COLLATE NOCASE, f.client_id, v.date, f.id");
+  s.bind(1, lot);
+  std::vector<LotUse> uses;
+  while (s.step()) {
+    LotUse use;
+    use.component = read_component(s, 0);
+    use.formula_id = s.int64(5);
+    use.client_id = s.int64(6);
+    use.client_name = s.text(7);
+    use.formula_created_at = s.text(8);
+    if (!s.is_null(9))
+      use.visit = read_visit(s, 9);
+    uses.push_back(std::move(use));
+  }
+  return uses;
+}
+
+}  // namespace pigmatch::store
