@@ -17,5 +17,6 @@ class UsageError : public CLI::ValidationError {
 
 void register_de_command(CLI::App& app);
 void register_lab_command(CLI::App& app);
+void register_plugin_command(CLI::App& app);
 
 }  // namespace pigmatch::cli
