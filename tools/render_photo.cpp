@@ -1,0 +1,857 @@
+// render_photo: renders a physically based test photo of skin, stubble and an X-Rite
+// ColorChecker Classic, and writes the true colour of every region — the ground truth of
+// `pigmatch measure`.
+//
+// Dev tool: it reads ../shared/data (chart spectra, Vrhel skin and hair reflectances, camera
+// sensitivities, CIE illuminants and colour-matching functions); the product never does.
+//
+// Physics. Everything is integrated on one 5 nm grid, 380–730 nm (the reflectances' range; 5 nm
+// keeps the emission lines of the fluorescent illuminants F2 and F11, which 10 nm point sampling
+// would miss). Data on other grids is interpolated linearly onto it: BabelColor's 10 nm chart
+// spectra; Vrhel's 2 nm spectra, whose 390 nm value is held for 380–385 nm; the camera
+// sensitivities, measured 400–720 nm only, are taken as zero at 380–395 and 725–730 nm (at their
+// measured ends they are already below 2 % of their peak: UV-absorbing glass and the IR-cut
+// filter), which the tool reports per camera as the fraction of the response it drops at most.
+//
+// Camera pipeline, per pixel:
+//   raw_c = exposure · light(x, y) · vignetting(x, y) · Σ_λ R(λ) E(λ) S_c(λ)    (linear raw)
+//   (4×4 supersampling per pixel, so edges mix materials linearly, as light does; a slight
+//   Gaussian lens blur; shot + read noise in the raw domain)
+//   white balance: gains that make the camera's raw response to the chart's neutral 6.5 patch
+//   under the scene illuminant grey (the camera's own estimate, not the illuminant's true white);
+//   colour: a fixed camera → linear sRGB 3×3 matrix per camera, fitted by least squares on the 24
+//   chart spectra under D65 with rows summing to 1 (white preserved), as a camera's "daylight"
+//   matrix is; under other illuminants it is not colorimetric, which is why calibration is needed;
+//   output: clip to 0–1, sRGB encoding, 8-bit, JPEG (4:2:0) with the sRGB ICC profile; and
+//   optionally a 16-bit linear TIFF (the same linear sRGB values) with a linear-sRGB ICC profile.
+//
+// Truth. For every surface: XYZ under the scene illuminant (CIE 1931 2°, on the same grid),
+// relative to the illuminant's white (Y = 1), Bradford-adapted from that white to D50, then
+// CIELAB D50 — the colour a calibrated photo under that light is meant to report
+// ("lab_d50"). The truth file also gives each surface's CIELAB under D50 itself
+// ("lab_d50_colorimetric", illuminant-independent reflectance colorimetry) for comparison.
+//
+// Usage: render_photo --data ../shared/data --out PREFIX [--camera Canon_40D] [--illuminant D65]
+//        [--seed 1] [--width 1200] [--height 800] [--quality 90] [--tiff]
+// writes PREFIX.jpg, PREFIX.truth.json and with --tiff PREFIX-linear.tif.
+#include <lcms2.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pigmatch/chart.h"
+#include "pigmatch/color.h"
+#include "pigmatch/image.h"
+#include "pigmatch/spectrum.h"
+
+namespace fs = std::filesystem;
+using pigmatch::Lab;
+using pigmatch::Xyz;
+
+namespace {
+
+// ---- the spectral grid and data ----------------------------------------------------------------
+
+constexpr double grid_first_nm = 380, grid_step_nm = 5;
+constexpr std::size_t grid_size = 71;  // 380…730 nm
+using Spd = std::array<double, grid_size>;
+
+double grid_nm(std::size_t i) {
+  return grid_first_nm + grid_step_nm * static_cast<double>(i);
+}
+
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<double>> columns;  // columns[0] = wavelengths
+};
+
+Table read_table(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw std::runtime_error("cannot read " + path.string());
+  Table t;
+  std::string line;
+  const auto split = [](std::string s) {
+    if (!s.empty() && s.back() == '\r')
+      s.pop_back();
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string f;
+    while (std::getline(ss, f, ','))
+      out.push_back(f);
+    return out;
+  };
+  std::getline(in, line);
+  t.header = split(line);
+  t.columns.resize(t.header.size());
+  while (std::getline(in, line)) {
+    const auto fields = split(line);
+    if (fields.size() < t.header.size())
+      continue;
+    for (std::size_t c = 0; c < t.header.size(); ++c)
+      t.columns[c].push_back(std::stod(fields[c]));
+  }
+  return t;
+}
+
+// Linear interpolation of (wl, v) at each grid point; outside the data: hold the end value
+// (`hold`) or 0.
+Spd on_grid(const std::vector<double>& wl, const std::vector<double>& v, bool hold) {
+  Spd out{};
+  for (std::size_t i = 0; i < grid_size; ++i) {
+    const double x = grid_nm(i);
+    if (x < wl.front() || x > wl.back()) {
+      out[i] = hold ? (x < wl.front() ? v.front() : v.back()) : 0.0;
+      continue;
+    }
+    const auto it = std::lower_bound(wl.begin(), wl.end(), x);
+    const auto k = static_cast<std::size_t>(it - wl.begin());
+    if (wl[k] == x) {
+      out[i] = v[k];
+      continue;
+    }
+    const double t = (x - wl[k - 1]) / (wl[k] - wl[k - 1]);
+    out[i] = v[k - 1] + t * (v[k] - v[k - 1]);
+  }
+  return out;
+}
+
+struct SpectralData {
+  Spd x_bar{}, y_bar{}, z_bar{};
+  std::map<std::string, Spd> illuminants;            // "D65", "D50", "A", "F2", "F11"
+  std::array<Spd, 24> chart{};                       // BabelColor average, patch 1…24
+  std::map<int, std::pair<std::string, Spd>> vrhel;  // by Vrhel number: label, reflectance
+};
+
+SpectralData load_data(const fs::path& dir) {
+  SpectralData d;
+  const Table cmf = read_table(dir / "cie" / "CIE_xyz_1931_2deg.csv");
+  d.x_bar = on_grid(cmf.columns[0], cmf.columns[1], false);
+  d.y_bar = on_grid(cmf.columns[0], cmf.columns[2], false);
+  d.z_bar = on_grid(cmf.columns[0], cmf.columns[3], false);
+  const std::map<std::string, std::string> files = {{"D65", "CIE_std_illum_D65.csv"},
+                                                    {"D50", "CIE_std_illum_D50.csv"},
+                                                    {"A", "CIE_std_illum_A_1nm.csv"},
+                                                    {"F2", "colord_CIE-F2_5nm.csv"},
+                                                    {"F11", "colord_CIE-F11_5nm.csv"}};
+  for (const auto& [name, file] : files) {
+    const Table t = read_table(dir / "cie" / file);
+    d.illuminants[name] = on_grid(t.columns[0], t.columns[1], false);
+  }
+  const Table chart =
+      read_table(dir / "colorchecker" / "babelcolor_average_spectral_380-730_10nm.csv");
+  for (std::size_t p = 0; p < 24; ++p)
+    d.chart[p] = on_grid(chart.columns[0], chart.columns[p + 1], true);
+  const Table vrhel = read_table(dir / "skin-hair" / "vrhel1994_skin_hair_390-730_2nm.csv");
+  for (std::size_t c = 1; c < vrhel.header.size(); ++c) {
+    const int number = std::stoi(vrhel.header[c]);
+    d.vrhel[number] = {vrhel.header[c], on_grid(vrhel.columns[0], vrhel.columns[c], true)};
+  }
+  return d;
+}
+
+struct Camera {
+  std::string name;
+  std::array<Spd, 3> sensitivity{};
+  double dropped_fraction = 0;  // bound on the response lost outside 400–720 nm
+};
+
+Camera load_camera(const fs::path& dir, const std::string& name) {
+  const Table t = read_table(dir / "cameras" / (name + ".csv"));
+  Camera cam{name, {}, 0};
+  for (int c = 0; c < 3; ++c) {
+    cam.sensitivity[static_cast<std::size_t>(c)] =
+        on_grid(t.columns[0], t.columns[static_cast<std::size_t>(c) + 1], false);
+    // Holding the end values over the missing 20 nm at each end bounds what zero drops.
+    const Spd held = on_grid(t.columns[0], t.columns[static_cast<std::size_t>(c) + 1], true);
+    double kept = 0, all = 0;
+    for (std::size_t i = 0; i < grid_size; ++i) {
+      kept += cam.sensitivity[static_cast<std::size_t>(c)][i];
+      all += held[i];
+    }
+    cam.dropped_fraction = std::max(cam.dropped_fraction, 1.0 - kept / all);
+  }
+  return cam;
+}
+
+// ---- colorimetry
+// ---------------------------------------------------------------------------------
+
+using Rgb = std::array<double, 3>;
+
+Xyz tristimulus(const Spd& reflectance, const SpectralData& d, const Spd& light) {
+  double X = 0, Y = 0, Z = 0, norm = 0;
+  for (std::size_t i = 0; i < grid_size; ++i) {
+    X += reflectance[i] * light[i] * d.x_bar[i];
+    Y += reflectance[i] * light[i] * d.y_bar[i];
+    Z += reflectance[i] * light[i] * d.z_bar[i];
+    norm += light[i] * d.y_bar[i];
+  }
+  return {X / norm, Y / norm, Z / norm};
+}
+
+Spd constant(double v) {
+  Spd s{};
+  s.fill(v);
+  return s;
+}
+
+// The truth: XYZ under the scene light, Bradford from its white to D50, CIELAB D50.
+Lab truth_lab(const Spd& reflectance, const SpectralData& d, const Spd& light) {
+  const Xyz white = tristimulus(constant(1.0), d, light);
+  return pigmatch::to_lab(
+      pigmatch::adapt_bradford(tristimulus(reflectance, d, light), white, pigmatch::white::d50));
+}
+
+Rgb camera_raw(const Spd& reflectance, const Camera& cam, const Spd& light) {
+  Rgb raw{};
+  for (std::size_t c = 0; c < 3; ++c) {
+    for (std::size_t i = 0; i < grid_size; ++i)
+      raw[c] += reflectance[i] * light[i] * cam.sensitivity[c][i];
+  }
+  return raw;
+}
+
+using Matrix = std::array<std::array<double, 3>, 3>;
+
+Rgb apply(const Matrix& m, const Rgb& v) {
+  return {m[0][0] * v[0] + m[0][1] * v[1] + m[0][2] * v[2],
+          m[1][0] * v[0] + m[1][1] * v[1] + m[1][2] * v[2],
+          m[2][0] * v[0] + m[2][1] * v[1] + m[2][2] * v[2]};
+}
+
+Matrix invert(const Matrix& m) {
+  const double det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+                     m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+                     m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+  Matrix r{};
+  r[0][0] = (m[1][1] * m[2][2] - m[1][2] * m[2][1]) / det;
+  r[0][1] = (m[0][2] * m[2][1] - m[0][1] * m[2][2]) / det;
+  r[0][2] = (m[0][1] * m[1][2] - m[0][2] * m[1][1]) / det;
+  r[1][0] = (m[1][2] * m[2][0] - m[1][0] * m[2][2]) / det;
+  r[1][1] = (m[0][0] * m[2][2] - m[0][2] * m[2][0]) / det;
+  r[1][2] = (m[0][2] * m[1][0] - m[0][0] * m[1][2]) / det;
+  r[2][0] = (m[1][0] * m[2][1] - m[1][1] * m[2][0]) / det;
+  r[2][1] = (m[0][1] * m[2][0] - m[0][0] * m[2][1]) / det;
+  r[2][2] = (m[0][0] * m[1][1] - m[0][1] * m[1][0]) / det;
+  return r;
+}
+
+// XYZ (D65 white) → linear sRGB, IEC 61966-2-1.
+constexpr Matrix xyz_to_srgb = {
+    {{3.2406, -1.5372, -0.4986}, {-0.9689, 1.8758, 0.0415}, {0.0557, -0.2040, 1.0570}}};
+
+// The camera's fixed colour matrix: white-balanced raw → linear sRGB, least squares over the 24
+// chart spectra under D65, then each row scaled to sum to 1 so white stays white.
+Matrix camera_matrix(const Camera& cam, const SpectralData& d) {
+  const Spd& d65 = d.illuminants.at("D65");
+  const Rgb white_raw = camera_raw(constant(1.0), cam, d65);
+  const Xyz white_xyz = tristimulus(constant(1.0), d, d65);
+  Matrix ata{}, atb{};  // normal equations, shared by the three rows
+  std::array<Rgb, 24> target{};
+  std::array<Rgb, 24> input{};
+  for (std::size_t p = 0; p < 24; ++p) {
+    const Rgb raw = camera_raw(d.chart[p], cam, d65);
+    input[p] = {raw[0] / white_raw[0], raw[1] / white_raw[1], raw[2] / white_raw[2]};
+    const Xyz xyz = tristimulus(d.chart[p], d, d65);
+    // Scale so the computed D65 white maps to sRGB white exactly.
+    const Rgb rel = apply(xyz_to_srgb, {xyz.X / white_xyz.X * pigmatch::white::d65.X, xyz.Y,
+                                        xyz.Z / white_xyz.Z * pigmatch::white::d65.Z});
+    target[p] = rel;
+  }
+  for (std::size_t p = 0; p < 24; ++p) {
+    for (std::size_t i = 0; i < 3; ++i) {
+      for (std::size_t j = 0; j < 3; ++j) {
+        ata[i][j] += input[p][i] * input[p][j];
+        atb[i][j] += input[p][i] * target[p][j];
+      }
+    }
+  }
+  const Matrix inv = invert(ata);
+  Matrix m{};
+  for (std::size_t row = 0; row < 3; ++row) {
+    double sum = 0;
+    for (std::size_t col = 0; col < 3; ++col) {
+      for (std::size_t k = 0; k < 3; ++k)
+        m[row][col] += inv[col][k] * atb[k][row];
+      sum += m[row][col];
+    }
+    for (std::size_t col = 0; col < 3; ++col)
+      m[row][col] /= sum;
+  }
+  return m;
+}
+
+// ---- scene -------------------------------------------------------------------------------------
+
+struct Vec2 {
+  double x = 0, y = 0;
+};
+
+// Homography from chart-normalised (u, v) to image (x, y), mapping the unit square onto the four
+// corners in chart order (0,0), (1,0), (1,1), (0,1) (Heckbert's square-to-quad).
+struct Homography {
+  double a, b, c, d, e, f, g, h;
+  Vec2 map(double u, double v) const {
+    const double w = g * u + h * v + 1;
+    return {(a * u + b * v + c) / w, (d * u + e * v + f) / w};
+  }
+};
+
+Homography square_to_quad(const std::array<Vec2, 4>& q) {
+  const double sx = q[0].x - q[1].x + q[2].x - q[3].x;
+  const double sy = q[0].y - q[1].y + q[2].y - q[3].y;
+  const double dx1 = q[1].x - q[2].x, dx2 = q[3].x - q[2].x;
+  const double dy1 = q[1].y - q[2].y, dy2 = q[3].y - q[2].y;
+  const double den = dx1 * dy2 - dx2 * dy1;
+  const double g = (sx * dy2 - dx2 * sy) / den;
+  const double h = (dx1 * sy - sx * dy1) / den;
+  return {q[1].x - q[0].x + g * q[1].x,
+          q[3].x - q[0].x + h * q[3].x,
+          q[0].x,
+          q[1].y - q[0].y + g * q[1].y,
+          q[3].y - q[0].y + h * q[3].y,
+          q[0].y,
+          g,
+          h};
+}
+
+// Inverse homography as a 3×3 matrix inverse.
+struct Inverse {
+  Matrix m;
+  Vec2 map(double x, double y) const {
+    const Rgb r = apply(m, {x, y, 1});
+    return {r[0] / r[2], r[1] / r[2]};
+  }
+};
+
+Inverse invert(const Homography& H) {
+  return {invert(Matrix{{{H.a, H.b, H.c}, {H.d, H.e, H.f}, {H.g, H.h, 1.0}}})};
+}
+
+struct RectD {
+  double x0, y0, x1, y1;
+  bool contains(double x, double y) const { return x >= x0 && x < x1 && y >= y0 && y < y1; }
+};
+
+struct Dot {
+  double x, y, r;
+};
+
+// Material indices: 0–23 chart patches, then these.
+enum Material : int { chart_body = 24, backdrop, skin_a, skin_b, hair, material_count };
+
+struct Scene {
+  int width = 0, height = 0;
+  std::array<Vec2, 4> corners{};  // chart corners in chart order
+  Inverse to_chart{};
+  RectD scalp, stubble_rect, skin_rect, neck_area, neck_rect;  // areas and truth rectangles
+  RectD skin_area;
+  std::vector<Dot> dots;
+  double light_tilt_x = 0, light_tilt_y = 0, vignetting = 0, blur_sigma = 0;
+  int skin_a_id = 0, skin_b_id = 0, hair_id = 0;
+};
+
+double uniform(std::mt19937& rng, double lo, double hi) {
+  return std::uniform_real_distribution<double>(lo, hi)(rng);
+}
+
+Scene make_scene(int width, int height, unsigned seed, const pigmatch::ChartDefinition& chart,
+                 const SpectralData& d) {
+  std::mt19937 rng(seed);
+  Scene s;
+  s.width = width;
+  s.height = height;
+  const double W = width, H = height;
+  // The chart on the left, its patch field about 38 % of the frame wide, perspective from a
+  // camera a little off axis, sometimes upside down.
+  const double aspect = chart.height_mm / chart.width_mm;
+  const double cw = W * uniform(rng, 0.36, 0.40);
+  const double ch = cw * aspect;
+  const double cx = W * uniform(rng, 0.24, 0.26), cy = H * uniform(rng, 0.45, 0.55);
+  const double angle = uniform(rng, -8, 8) * M_PI / 180 + (seed % 4 == 3 ? M_PI : 0.0);
+  const std::array<Vec2, 4> unit = {Vec2{-0.5, -0.5}, Vec2{0.5, -0.5}, Vec2{0.5, 0.5},
+                                    Vec2{-0.5, 0.5}};
+  for (std::size_t k = 0; k < 4; ++k) {
+    const double px = unit[k].x * cw * (1 + uniform(rng, -0.05, 0.05));
+    const double py = unit[k].y * ch * (1 + uniform(rng, -0.05, 0.05));
+    s.corners[k] = {cx + px * std::cos(angle) - py * std::sin(angle),
+                    cy + px * std::sin(angle) + py * std::cos(angle)};
+  }
+  s.to_chart = invert(square_to_quad(s.corners));
+
+  // The client: scalp with stubble at the top right, bare skin below it, a second skin (the
+  // neck) at the bottom right.
+  s.scalp = {W * 0.53, H * 0.06, W * 0.97, H * 0.52};
+  s.stubble_rect = {W * 0.57, H * 0.10, W * 0.93, H * 0.48};
+  s.skin_area = {W * 0.53, H * 0.52, W * 0.97, H * 0.94};
+  s.skin_rect = {W * 0.57, H * 0.57, W * 0.73, H * 0.89};
+  s.neck_area = {W * 0.76, H * 0.55, W * 0.97, H * 0.94};
+  s.neck_rect = {W * 0.79, H * 0.60, W * 0.94, H * 0.89};
+
+  std::vector<int> skins, hairs = {83, 97};  // black and brown hair
+  for (const auto& [number, entry] : d.vrhel) {
+    if (entry.first.find("hair") == std::string::npos)
+      skins.push_back(number);
+  }
+  s.skin_a_id = skins[static_cast<std::size_t>(rng() % skins.size())];
+  do {
+    s.skin_b_id = skins[static_cast<std::size_t>(rng() % skins.size())];
+  } while (s.skin_b_id == s.skin_a_id);
+  // Brown hair on dark skin barely differs from it (as in life); such clients get black hair here
+  // so every stubble region has dots to measure.
+  const bool dark_skin =
+      truth_lab(d.vrhel.at(s.skin_a_id).second, d, d.illuminants.at("D50")).L < 40;
+  s.hair_id = dark_skin ? hairs[0] : hairs[static_cast<std::size_t>(rng() % hairs.size())];
+
+  // Stubble dots: about 15–30 % coverage, radius 2.5–4.5 px, scattered over the scalp.
+  const double target = uniform(rng, 0.15, 0.30);
+  double area = 0;
+  const double scalp_area = (s.scalp.x1 - s.scalp.x0) * (s.scalp.y1 - s.scalp.y0);
+  while (area < -std::log(1 - target) * scalp_area) {  // Poisson: covered = 1 − e^(−density)
+    const Dot dot{uniform(rng, s.scalp.x0, s.scalp.x1), uniform(rng, s.scalp.y0, s.scalp.y1),
+                  uniform(rng, 2.5, 4.5)};
+    s.dots.push_back(dot);
+    area += M_PI * dot.r * dot.r;
+  }
+  s.light_tilt_x = uniform(rng, -0.03, 0.03);
+  s.light_tilt_y = uniform(rng, -0.03, 0.03);
+  s.vignetting = uniform(rng, 0.10, 0.20);
+  s.blur_sigma = uniform(rng, 0.5, 0.8);
+  return s;
+}
+
+// A grid of dot indices, so each sample tests only nearby dots.
+struct DotGrid {
+  int cell = 16, columns = 0, rows = 0;
+  std::vector<std::vector<std::size_t>> cells;
+  DotGrid(const Scene& s) {
+    columns = s.width / cell + 1;
+    rows = s.height / cell + 1;
+    cells.resize(static_cast<std::size_t>(columns * rows));
+    for (std::size_t i = 0; i < s.dots.size(); ++i) {
+      const Dot& dot = s.dots[i];
+      for (int y = static_cast<int>((dot.y - dot.r) / cell);
+           y <= static_cast<int>((dot.y + dot.r) / cell); ++y) {
+        for (int x = static_cast<int>((dot.x - dot.r) / cell);
+             x <= static_cast<int>((dot.x + dot.r) / cell); ++x) {
+          if (x >= 0 && y >= 0 && x < columns && y < rows)
+            cells[static_cast<std::size_t>(y * columns + x)].push_back(i);
+        }
+      }
+    }
+  }
+  bool hit(const Scene& s, double x, double y) const {
+    const int cx = static_cast<int>(x) / cell, cy = static_cast<int>(y) / cell;
+    for (const std::size_t i : cells[static_cast<std::size_t>(cy * columns + cx)]) {
+      const Dot& d = s.dots[i];
+      if ((x - d.x) * (x - d.x) + (y - d.y) * (y - d.y) <= d.r * d.r)
+        return true;
+    }
+    return false;
+  }
+};
+
+int material_at(const Scene& s, const pigmatch::ChartDefinition& chart, const DotGrid& dots,
+                double x, double y) {
+  const Vec2 uv = s.to_chart.map(x, y);
+  if (uv.x >= -0.02 && uv.x <= 1.02 && uv.y >= -0.03 && uv.y <= 1.03) {
+    for (std::size_t p = 0; p < chart.patches.size(); ++p) {
+      const auto& patch = chart.patches[p];
+      if (std::abs(uv.x - patch.center.x) <= patch.width / 2 &&
+          std::abs(uv.y - patch.center.y) <= patch.height / 2) {
+        return static_cast<int>(p);
+      }
+    }
+    return chart_body;
+  }
+  if (s.scalp.contains(x, y))
+    return dots.hit(s, x, y) ? hair : skin_a;
+  if (s.neck_area.contains(x, y))
+    return skin_b;
+  if (s.skin_area.contains(x, y))
+    return skin_a;
+  return backdrop;
+}
+
+// Relative illumination: a gentle tilt of the light across the frame times lens vignetting.
+double light_at(const Scene& s, double x, double y) {
+  const double nx = x / s.width - 0.5, ny = y / s.height - 0.5;
+  const double r2 = (nx * nx + ny * ny) / 0.5;  // 1 at the corners
+  return (1 + 2 * s.light_tilt_x * nx + 2 * s.light_tilt_y * ny) * (1 - s.vignetting * r2 * r2);
+}
+
+// ---- rendering ---------------------------------------------------------------------------------
+
+using Plane = std::vector<float>;  // width × height × 3, linear raw
+
+constexpr int supersampling = 4;
+
+// Fraction of the truth rectangle covered by hair, counted on the supersampling grid.
+double hair_coverage(const Scene& s, const DotGrid& dots, const RectD& r) {
+  std::size_t hits = 0, all = 0;
+  for (int y = static_cast<int>(r.y0); y < static_cast<int>(r.y1); ++y) {
+    for (int x = static_cast<int>(r.x0); x < static_cast<int>(r.x1); ++x) {
+      for (int sy = 0; sy < supersampling; ++sy) {
+        for (int sx = 0; sx < supersampling; ++sx) {
+          hits +=
+              dots.hit(s, x + (sx + 0.5) / supersampling, y + (sy + 0.5) / supersampling) ? 1 : 0;
+          ++all;
+        }
+      }
+    }
+  }
+  return static_cast<double>(hits) / static_cast<double>(all);
+}
+
+Plane render_raw(const Scene& s, const pigmatch::ChartDefinition& chart, const DotGrid& dots,
+                 const std::array<Rgb, material_count>& raw) {
+  Plane plane(static_cast<std::size_t>(s.width) * static_cast<std::size_t>(s.height) * 3);
+  for (int y = 0; y < s.height; ++y) {
+    for (int x = 0; x < s.width; ++x) {
+      Rgb sum{};
+      for (int sy = 0; sy < supersampling; ++sy) {
+        for (int sx = 0; sx < supersampling; ++sx) {
+          const double px = x + (sx + 0.5) / supersampling, py = y + (sy + 0.5) / supersampling;
+          const Rgb& m = raw[static_cast<std::size_t>(material_at(s, chart, dots, px, py))];
+          for (std::size_t c = 0; c < 3; ++c)
+            sum[c] += m[c];
+        }
+      }
+      const double light = light_at(s, x + 0.5, y + 0.5) / (supersampling * supersampling);
+      for (std::size_t c = 0; c < 3; ++c) {
+        plane[(static_cast<std::size_t>(y) * static_cast<std::size_t>(s.width) +
+               static_cast<std::size_t>(x)) *
+                  3 +
+              c] = static_cast<float>(sum[c] * light);
+      }
+    }
+  }
+  return plane;
+}
+
+// Separable Gaussian blur (the lens), edges clamped.
+void blur(Plane& p, int width, int height, double sigma) {
+  const int radius = static_cast<int>(std::ceil(3 * sigma));
+  std::vector<double> k(static_cast<std::size_t>(2 * radius + 1));
+  double total = 0;
+  for (int i = -radius; i <= radius; ++i)
+    total += k[static_cast<std::size_t>(i + radius)] = std::exp(-i * i / (2 * sigma * sigma));
+  for (double& v : k)
+    v /= total;
+  Plane tmp(p.size());
+  const auto at = [&](int x, int y, std::size_t c) {
+    return (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+            static_cast<std::size_t>(x)) *
+               3 +
+           c;
+  };
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      for (std::size_t c = 0; c < 3; ++c) {
+        double v = 0;
+        for (int i = -radius; i <= radius; ++i)
+          v += k[static_cast<std::size_t>(i + radius)] *
+               p[at(std::clamp(x + i, 0, width - 1), y, c)];
+        tmp[at(x, y, c)] = static_cast<float>(v);
+      }
+    }
+  }
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      for (std::size_t c = 0; c < 3; ++c) {
+        double v = 0;
+        for (int i = -radius; i <= radius; ++i)
+          v += k[static_cast<std::size_t>(i + radius)] *
+               tmp[at(x, std::clamp(y + i, 0, height - 1), c)];
+        p[at(x, y, c)] = static_cast<float>(v);
+      }
+    }
+  }
+}
+
+// Shot noise (a sensor holding 6000 electrons at full scale) and read noise (0.15 % of full
+// scale), in the raw domain where they arise.
+void add_noise(Plane& p, unsigned seed) {
+  std::mt19937 rng(seed * 7919U + 1U);
+  std::normal_distribution<double> normal(0, 1);
+  constexpr double full_well = 6000, read_sd = 0.0015;
+  for (float& v : p) {
+    const double sd =
+        std::sqrt(std::max(0.0, static_cast<double>(v)) / full_well + read_sd * read_sd);
+    v = static_cast<float>(v + sd * normal(rng));
+  }
+}
+
+double srgb_encode(double v) {
+  v = std::clamp(v, 0.0, 1.0);
+  return v <= 0.0031308 ? 12.92 * v : 1.055 * std::pow(v, 1 / 2.4) - 0.055;
+}
+
+std::vector<std::uint8_t> save_profile(cmsHPROFILE profile) {
+  cmsUInt32Number size = 0;
+  cmsSaveProfileToMem(profile, nullptr, &size);
+  std::vector<std::uint8_t> bytes(size);
+  cmsSaveProfileToMem(profile, bytes.data(), &size);
+  cmsCloseProfile(profile);
+  return bytes;
+}
+
+// sRGB primaries and D65 white with a linear tone curve: the profile of the 16-bit TIFF.
+std::vector<std::uint8_t> linear_srgb_profile() {
+  const cmsCIExyY d65{0.3127, 0.3290, 1.0};
+  const cmsCIExyYTRIPLE primaries{{0.64, 0.33, 1.0}, {0.30, 0.60, 1.0}, {0.15, 0.06, 1.0}};
+  cmsToneCurve* linear = cmsBuildGamma(nullptr, 1.0);
+  cmsToneCurve* curves[3] = {linear, linear, linear};
+  cmsHPROFILE profile = cmsCreateRGBProfile(&d65, &primaries, curves);
+  cmsFreeToneCurve(linear);
+  cmsMLU* description = cmsMLUalloc(nullptr, 1);
+  cmsMLUsetASCII(description, "en", "US", "Linear sRGB (pigmatch render_photo)");
+  cmsWriteTag(profile, cmsSigProfileDescriptionTag, description);
+  cmsMLUfree(description);
+  return save_profile(profile);
+}
+
+pigmatch::Image make_image(int width, int height, int bits, std::vector<std::uint8_t> icc,
+                           const std::string& source) {
+  pigmatch::Image image;
+  image.width = width;
+  image.height = height;
+  image.channels = 3;
+  image.bits = bits;
+  image.icc_profile = std::move(icc);
+  image.source = source;
+  image.pixels.resize(image.row_stride() * static_cast<std::size_t>(height));
+  return image;
+}
+
+nlohmann::ordered_json lab_json(const Lab& lab) {
+  const auto r = [](double v) { return std::round(v * 1000) / 1000; };
+  return {r(lab.L), r(lab.a), r(lab.b)};
+}
+
+nlohmann::ordered_json rect_json(const RectD& r) {
+  return {static_cast<int>(r.x0), static_cast<int>(r.y0),
+          static_cast<int>(r.x1) - static_cast<int>(r.x0),
+          static_cast<int>(r.y1) - static_cast<int>(r.y0)};
+}
+
+std::string rect_arg(const std::string& name, const RectD& r) {
+  const auto j = rect_json(r);
+  return name + "=" + std::to_string(j[0].get<int>()) + "," + std::to_string(j[1].get<int>()) +
+         "," + std::to_string(j[2].get<int>()) + "," + std::to_string(j[3].get<int>());
+}
+
+// The tool's colorimetry against pigmatch's independent E308-style 10 nm weights (spectrum.h):
+// both integrate the same chart spectra under D50 and D65, by different methods.
+void self_check(const SpectralData& d) {
+  for (const auto& [name, illuminant] :
+       {std::pair{"D50", pigmatch::Illuminant::d50}, std::pair{"D65", pigmatch::Illuminant::d65}}) {
+    double worst = 0;
+    for (std::size_t p = 0; p < 24; ++p) {
+      pigmatch::Spectrum::Values v{};
+      for (std::size_t i = 0; i < pigmatch::Spectrum::band_count; ++i)
+        v[i] = d.chart[p][2 * i];
+      const Xyz white = tristimulus(constant(1.0), d, d.illuminants.at(name));
+      const Lab ours = pigmatch::to_lab(tristimulus(d.chart[p], d, d.illuminants.at(name)), white);
+      const Lab theirs = pigmatch::to_lab(pigmatch::Spectrum(v), illuminant);
+      worst = std::max(worst, pigmatch::delta_e2000(ours, theirs));
+    }
+    std::cout << "self-check: chart Lab under " << name << " vs pigmatch::to_lab: max ΔE00 "
+              << worst << "\n";
+  }
+}
+
+struct Options {
+  fs::path data;
+  std::string out;
+  std::string camera = "Canon_40D";
+  std::string illuminant = "D65";
+  unsigned seed = 1;
+  int width = 1200, height = 800, quality = 90;
+  bool tiff = false;
+  bool subsampling = true;
+  bool check = false;
+};
+
+int run(const Options& o) {
+  const SpectralData d = load_data(o.data);
+  if (!d.illuminants.contains(o.illuminant))
+    throw std::runtime_error("unknown illuminant " + o.illuminant);
+  const Camera cam = load_camera(o.data, o.camera);
+  const Spd& light = d.illuminants.at(o.illuminant);
+  const pigmatch::ChartDefinition chart = pigmatch::builtin_chart("colorchecker-classic");
+  if (chart.patches.size() != 24)
+    throw std::runtime_error("expected the 24-patch ColorChecker");
+
+  if (o.check)
+    self_check(d);
+  const Scene scene = make_scene(o.width, o.height, o.seed, chart, d);
+  const DotGrid dots(scene);
+
+  // Materials' reflectances and raw camera responses under the scene light.
+  std::array<Spd, material_count> reflectance{};
+  for (std::size_t p = 0; p < 24; ++p)
+    reflectance[p] = d.chart[p];
+  reflectance[chart_body] = d.chart[23];   // the black frame: as the black patch
+  reflectance[backdrop] = constant(0.25);  // a grey cloth behind
+  reflectance[skin_a] = d.vrhel.at(scene.skin_a_id).second;
+  reflectance[skin_b] = d.vrhel.at(scene.skin_b_id).second;
+  reflectance[hair] = d.vrhel.at(scene.hair_id).second;
+
+  // White balance from the neutral 6.5 patch (21); exposure puts a perfect white at 80 % of
+  // full scale in green after white balance.
+  const Rgb grey = camera_raw(d.chart[20], cam, light);
+  const Rgb gains = {grey[1] / grey[0], 1.0, grey[1] / grey[2]};
+  const double exposure = 0.8 / camera_raw(constant(1.0), cam, light)[1];
+  std::array<Rgb, material_count> raw{};
+  for (std::size_t m = 0; m < material_count; ++m) {
+    const Rgb r = camera_raw(reflectance[m], cam, light);
+    for (std::size_t c = 0; c < 3; ++c)
+      raw[m][c] = r[c] * exposure;  // white balance after noise
+  }
+
+  Plane plane = render_raw(scene, chart, dots, raw);
+  blur(plane, o.width, o.height, scene.blur_sigma);
+  add_noise(plane, o.seed);
+
+  const Matrix to_srgb = camera_matrix(cam, d);
+  const std::string jpeg_path = o.out + ".jpg";
+  pigmatch::Image jpeg =
+      make_image(o.width, o.height, 8, save_profile(cmsCreate_sRGBProfile()), jpeg_path);
+  pigmatch::Image tiff =
+      make_image(o.width, o.height, 16, linear_srgb_profile(), o.out + "-linear.tif");
+  for (std::size_t i = 0; i < plane.size() / 3; ++i) {
+    const Rgb balanced = {plane[3 * i] * gains[0], plane[3 * i + 1] * gains[1],
+                          plane[3 * i + 2] * gains[2]};
+    const Rgb linear = apply(to_srgb, balanced);
+    for (std::size_t c = 0; c < 3; ++c) {
+      const double v = std::clamp(linear[c], 0.0, 1.0);
+      jpeg.pixels[3 * i + c] =
+          static_cast<std::byte>(static_cast<int>(std::lround(255 * srgb_encode(v))));
+      const auto deep = static_cast<std::uint16_t>(std::lround(65535 * v));
+      std::memcpy(tiff.pixels.data() + 2 * (3 * i + c), &deep, 2);
+    }
+  }
+  pigmatch::JpegWriteOptions jpeg_options;
+  jpeg_options.quality = o.quality;
+  jpeg_options.chroma_subsampling = o.subsampling;
+  pigmatch::write_jpeg(jpeg, jpeg_path, jpeg_options);
+  if (o.tiff)
+    pigmatch::write_tiff(tiff, tiff.source);
+
+  // Truth.
+  const Spd& d50 = d.illuminants.at("D50");
+  const auto surface = [&](int material) {
+    const Spd& r = reflectance[static_cast<std::size_t>(material)];
+    return nlohmann::ordered_json{{"lab_d50", lab_json(truth_lab(r, d, light))},
+                                  {"lab_d50_colorimetric", lab_json(truth_lab(r, d, d50))}};
+  };
+  const Vec2 chart_centre = {(scene.corners[0].x + scene.corners[2].x) / 2,
+                             (scene.corners[0].y + scene.corners[2].y) / 2};
+  const auto light_ratio = [&](const RectD& r) {
+    return std::round(1000 * light_at(scene, (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2) /
+                      light_at(scene, chart_centre.x, chart_centre.y)) /
+           1000;
+  };
+  const auto sample = [&](int id) { return d.vrhel.at(id).first; };
+
+  nlohmann::ordered_json plain_skin = {{"name", "skin"},
+                                       {"kind", "plain"},
+                                       {"rect", rect_json(scene.skin_rect)},
+                                       {"sample", sample(scene.skin_a_id)}};
+  plain_skin.update(surface(skin_a));
+  plain_skin["light_ratio_to_chart"] = light_ratio(scene.skin_rect);
+  nlohmann::ordered_json neck = {{"name", "neck"},
+                                 {"kind", "plain"},
+                                 {"rect", rect_json(scene.neck_rect)},
+                                 {"sample", sample(scene.skin_b_id)}};
+  neck.update(surface(skin_b));
+  neck["light_ratio_to_chart"] = light_ratio(scene.neck_rect);
+  nlohmann::ordered_json skin_json = {{"sample", sample(scene.skin_a_id)}};
+  skin_json.update(surface(skin_a));
+  nlohmann::ordered_json hair_json = {{"sample", sample(scene.hair_id)}};
+  hair_json.update(surface(hair));
+  const nlohmann::ordered_json stubble = {
+      {"name", "scalp"},
+      {"kind", "stubble"},
+      {"rect", rect_json(scene.stubble_rect)},
+      {"coverage", std::round(10000 * hair_coverage(scene, dots, scene.stubble_rect)) / 10000},
+      {"skin", skin_json},
+      {"hair", hair_json},
+      {"light_ratio_to_chart", light_ratio(scene.stubble_rect)}};
+
+  nlohmann::ordered_json corners = nlohmann::ordered_json::array();
+  for (const Vec2& c : scene.corners)
+    corners.push_back({std::round(c.x * 10) / 10, std::round(c.y * 10) / 10});
+  const nlohmann::ordered_json truth = {
+      {"generator", "pigmatch tools/render_photo"},
+      {"truth_definition",
+       "lab_d50: CIELAB D50 of the surface's reflectance under the scene illuminant (CIE 1931 2°, "
+       "380-730 nm at 5 nm), Bradford-adapted from the illuminant's white to D50; "
+       "lab_d50_colorimetric: the same reflectance under D50 itself"},
+      {"image", fs::path(jpeg_path).filename().string()},
+      {"linear_tiff", o.tiff ? nlohmann::ordered_json(fs::path(tiff.source).filename().string())
+                             : nlohmann::ordered_json()},
+      {"width", o.width},
+      {"height", o.height},
+      {"camera", o.camera},
+      {"illuminant", o.illuminant},
+      {"seed", o.seed},
+      {"camera_response_dropped_outside_400_720nm_max",
+       std::round(cam.dropped_fraction * 1e5) / 1e5},
+      {"chart",
+       {{"id", chart.id},
+        {"spectra", "BabelColor average (30 charts)"},
+        {"corners", corners},
+        {"upside_down", o.seed % 4 == 3}}},
+      {"regions", {plain_skin, neck, stubble}},
+      {"measure_args",
+       {"--region", rect_arg("skin", scene.skin_rect), "--region",
+        rect_arg("neck", scene.neck_rect), "--stubble", rect_arg("scalp", scene.stubble_rect)}}};
+  std::ofstream(o.out + ".truth.json") << truth.dump(2) << "\n";
+  std::cout << jpeg_path << ": " << o.camera << " under " << o.illuminant << ", skin "
+            << sample(scene.skin_a_id) << ", hair " << sample(scene.hair_id) << ", coverage "
+            << stubble["coverage"] << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{
+      "Renders a physically based test photo (skin, stubble, ColorChecker) with its truth"};
+  app.add_option("--data", o.data, "the shared reference data folder (../shared/data)")->required();
+  app.add_option("--out", o.out, "output prefix: PREFIX.jpg, PREFIX.truth.json")->required();
+  app.add_option("--camera", o.camera, "camera file name in DATA/cameras, without .csv");
+  app.add_option("--illuminant", o.illuminant, "D65, D50, A, F2 or F11");
+  app.add_option("--seed", o.seed, "scene randomisation (placement, skins, hair, light, noise)");
+  app.add_option("--width", o.width)->check(CLI::Range(320, 8000));
+  app.add_option("--height", o.height)->check(CLI::Range(240, 8000));
+  app.add_option("--quality", o.quality, "JPEG quality")->check(CLI::Range(1, 100));
+  app.add_flag("!--no-subsampling", o.subsampling,
+               "JPEG 4:4:4 instead of the cameras' usual 4:2:0");
+  app.add_flag("--check", o.check, "compare the tool's colorimetry with pigmatch's and print it");
+  app.add_flag("--tiff", o.tiff, "also write PREFIX-linear.tif (16-bit linear sRGB)");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    return run(o);
+  } catch (const std::exception& e) {
+    std::cerr << "render_photo: " << e.what() << "\n";
+    return 1;
+  }
+}
