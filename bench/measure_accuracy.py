@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Accuracy of `pigmatch measure` on physically rendered photos with known truth.
+
+Renders one photo per camera × illuminant (7 camspec cameras × CIE D65, D50, A, F2, F11 = 35
+photos by default) with tools/render_photo into a temporary folder, runs the real
+`pigmatch measure IMAGE --chart auto --json` on each with the truth file's regions, and compares
+the measured CIELAB D50 with the truth (CIEDE2000, written out below after Sharma, Wu & Dalal
+2005, independently of pigmatch's own). Prints a Markdown report.
+
+Usage: bench/measure_accuracy.py --build build/release [--data ../shared/data] [--photos 35]
+                                 [--keep DIR] [--tiff]
+Dev/benchmark tool: reads ../shared/data through render_photo; the product never does.
+"""
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+CAMERAS = ["Canon_40D", "Canon_50D", "Nikon_D700", "Nikon_D90", "Nikon_D5100", "Hasselblad_H2",
+           "Point_Grey_Grasshopper2_14S5C"]
+ILLUMINANTS = ["D65", "D50", "A", "F2", "F11"]
+
+
+def de2000(lab1, lab2):
+    """CIEDE2000 with kL = kC = kH = 1 (Sharma, Wu & Dalal 2005)."""
+    L1, a1, b1 = lab1
+    L2, a2, b2 = lab2
+    c_bar = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(c_bar ** 7 / (c_bar ** 7 + 25 ** 7)))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = math.hypot(a1p, b1), math.hypot(a2p, b2)
+    h1p = math.degrees(math.atan2(b1, a1p)) % 360 if c1p else 0.0
+    h2p = math.degrees(math.atan2(b2, a2p)) % 360 if c2p else 0.0
+    dLp, dCp = L2 - L1, c2p - c1p
+    if c1p * c2p == 0:
+        dhp = 0.0
+    elif abs(h2p - h1p) <= 180:
+        dhp = h2p - h1p
+    elif h2p - h1p > 180:
+        dhp = h2p - h1p - 360
+    else:
+        dhp = h2p - h1p + 360
+    dHp = 2 * math.sqrt(c1p * c2p) * math.sin(math.radians(dhp / 2))
+    Lp, Cp = (L1 + L2) / 2, (c1p + c2p) / 2
+    if c1p * c2p == 0:
+        hp = h1p + h2p
+    elif abs(h1p - h2p) <= 180:
+        hp = (h1p + h2p) / 2
+    elif h1p + h2p < 360:
+        hp = (h1p + h2p + 360) / 2
+    else:
+        hp = (h1p + h2p - 360) / 2
+    t = (1 - 0.17 * math.cos(math.radians(hp - 30)) + 0.24 * math.cos(math.radians(2 * hp))
+         + 0.32 * math.cos(math.radians(3 * hp + 6)) - 0.20 * math.cos(math.radians(4 * hp - 63)))
+    d_theta = 30 * math.exp(-(((hp - 275) / 25) ** 2))
+    rc = 2 * math.sqrt(Cp ** 7 / (Cp ** 7 + 25 ** 7))
+    sl = 1 + 0.015 * (Lp - 50) ** 2 / math.sqrt(20 + (Lp - 50) ** 2)
+    sc = 1 + 0.045 * Cp
+    sh = 1 + 0.015 * Cp * t
+    rt = -math.sin(math.radians(2 * d_theta)) * rc
+    return math.sqrt((dLp / sl) ** 2 + (dCp / sc) ** 2 + (dHp / sh) ** 2
+                     + rt * (dCp / sc) * (dHp / sh))
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def corner_error(measured, truth):
+    """Largest distance (px) between measured and true corners, both in the chart's order."""
+    return max(math.dist(m, t) for m, t in zip(measured, truth))
+
+
+def measure(pigmatch, image, truth, chart_args):
+    result = run([pigmatch, "measure", image, *chart_args, "--json", *truth["measure_args"]])
+    if result.returncode != 0:
+        return None, result.stderr.strip()
+    return json.loads(result.stdout), ""
+
+
+def evaluate(out, truth):
+    regions = {r["name"]: r for r in out["regions"]}
+    row = {"plain": [], "plain_colorimetric": []}
+    for t in truth["regions"]:
+        m = regions[t["name"]]
+        if t["kind"] == "plain":
+            row["plain"].append(de2000(m["lab_d50"], t["lab_d50"]))
+            row["plain_colorimetric"].append(de2000(m["lab_d50"], t["lab_d50_colorimetric"]))
+        else:
+            row["hair"] = de2000(m["hair"]["lab_d50"], t["hair"]["lab_d50"])
+            row["stubble_skin"] = de2000(m["skin"]["lab_d50"], t["skin"]["lab_d50"])
+            row["coverage_error"] = abs(m["hair"]["coverage"] - t["coverage"])
+            row["separated"] = m["hair"].get("separated", True)
+    cal = out["calibration"]
+    row["loo"] = cal.get("loo_mean_de00")
+    row["fit_mean"] = cal.get("mean_de00")
+    row["model"] = cal.get("model")
+    if cal.get("corners"):
+        row["corner_px"] = corner_error(cal["corners"], truth["chart"]["corners"])
+    return row
+
+
+def summary(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "–"
+    q = sorted(values)
+    p90 = q[min(len(q) - 1, int(math.ceil(0.9 * len(q))) - 1)]
+    return f"{statistics.median(q):.2f} / {statistics.mean(q):.2f} / {p90:.2f} / {q[-1]:.2f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default="build/release")
+    parser.add_argument("--data", default="../shared/data")
+    parser.add_argument("--photos", type=int, default=len(CAMERAS) * len(ILLUMINANTS))
+    parser.add_argument("--keep", help="render into this folder and keep the photos")
+    parser.add_argument("--tiff", action="store_true",
+                        help="also measure each photo's 16-bit linear TIFF variant")
+    args = parser.parse_args()
+    pigmatch = os.path.join(args.build, "cli", "pigmatch")
+    render = os.path.join(args.build, "tools", "render_photo")
+    for exe in (pigmatch, render):
+        if not os.access(exe, os.X_OK):
+            sys.exit(f"measure_accuracy: {exe} not found; build the pigmatch and render_photo targets")
+
+    folder = args.keep or tempfile.mkdtemp(prefix="pigmatch-accuracy-")
+    os.makedirs(folder, exist_ok=True)
+    rows = []
+    for index in range(args.photos):
+        camera = CAMERAS[index % len(CAMERAS)]
+        illuminant = ILLUMINANTS[(index // len(CAMERAS)) % len(ILLUMINANTS)]
+        seed = 100 + index
+        prefix = os.path.join(folder, f"{index:02d}-{camera}-{illuminant}")
+        rendered = run([render, "--data", args.data, "--out", prefix, "--camera", camera,
+                        "--illuminant", illuminant, "--seed", str(seed)]
+                       + (["--tiff"] if args.tiff else []))
+        if rendered.returncode != 0:
+            sys.exit(f"render_photo failed: {rendered.stderr}")
+        with open(prefix + ".truth.json") as f:
+            truth = json.load(f)
+        variants = [("jpeg", prefix + ".jpg")] + ([("tiff", prefix + "-linear.tif")] if args.tiff else [])
+        for variant, image in variants:
+            out, error = measure(pigmatch, image, truth, ["--chart", "auto"])
+            found = out is not None
+            if not found:
+                # Still measure accuracy, with the true corners given as the user would.
+                corners = ",".join(f"{x},{y}" for x, y in truth["chart"]["corners"])
+                out, error2 = measure(pigmatch, image, truth, ["--chart", corners])
+                if out is None:
+                    print(f"{image}: measure failed: {error}; {error2}", file=sys.stderr)
+                    rows.append({"camera": camera, "illuminant": illuminant, "variant": variant,
+                                 "auto": False, "failed": True})
+                    continue
+            row = evaluate(out, truth)
+            row.update({"camera": camera, "illuminant": illuminant, "variant": variant,
+                        "auto": found, "failed": False, "upside_down": truth["chart"]["upside_down"]})
+            rows.append(row)
+            print(f"{os.path.basename(image)}: auto={found} plain={['%.2f' % v for v in row['plain']]} "
+                  f"hair={row.get('hair', float('nan')):.2f} loo={row['loo']}", file=sys.stderr)
+
+    for variant in ["jpeg", "tiff"] if args.tiff else ["jpeg"]:
+        vrows = [r for r in rows if r["variant"] == variant]
+        ok = [r for r in vrows if not r["failed"]]
+        found = sum(1 for r in vrows if r["auto"])
+        print(f"\n#### {variant.upper()} ({len(vrows)} photos)\n")
+        print("| figure (ΔE00 unless stated) | median / mean / p90 / max |")
+        print("|---|---|")
+        print(f"| chart found automatically | {found}/{len(vrows)} ({100 * found / len(vrows):.0f} %) |")
+        print(f"| plain skin vs truth (2 regions per photo) | {summary([v for r in ok for v in r['plain']])} |")
+        print(f"| plain skin vs D50 colorimetry of the reflectance | "
+              f"{summary([v for r in ok for v in r['plain_colorimetric']])} |")
+        print(f"| stubble hair vs truth | {summary([r.get('hair') for r in ok])} |")
+        print(f"| stubble skin vs truth | {summary([r.get('stubble_skin') for r in ok])} |")
+        print(f"| stubble coverage, absolute error | {summary([r.get('coverage_error') for r in ok])} |")
+        print(f"| hair separated | {sum(1 for r in ok if r.get('separated'))}/{len(ok)} |")
+        print(f"| calibration leave-one-out mean | {summary([r.get('loo') for r in ok])} |")
+        print(f"| calibration fit mean (chart) | {summary([r.get('fit_mean') for r in ok])} |")
+        print(f"| chart corners, worst corner error (px, auto only) | "
+              f"{summary([r.get('corner_px') for r in ok if r['auto']])} |")
+        print("\nMedian by illuminant (plain skin / stubble hair / calibration LOO):\n")
+        print("| illuminant | plain skin | stubble hair | LOO | auto |")
+        print("|---|---|---|---|---|")
+        for ill in ILLUMINANTS:
+            sel = [r for r in ok if r["illuminant"] == ill]
+            if not sel:
+                continue
+            plain = statistics.median([v for r in sel for v in r["plain"]])
+            hair = statistics.median([r["hair"] for r in sel if "hair" in r])
+            loo = statistics.median([r["loo"] for r in sel if r.get("loo") is not None])
+            auto = sum(1 for r in vrows if r["illuminant"] == ill and r["auto"])
+            total = sum(1 for r in vrows if r["illuminant"] == ill)
+            print(f"| {ill} | {plain:.2f} | {hair:.2f} | {loo:.2f} | {auto}/{total} |")
+        models = {}
+        for r in ok:
+            models[r.get("model")] = models.get(r.get("model"), 0) + 1
+        print(f"\nCalibration models chosen: {', '.join(f'{k} × {v}' for k, v in sorted(models.items(), key=str))}")
+    if not args.keep:
+        print(f"\n(photos rendered in {folder})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
