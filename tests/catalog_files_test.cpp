@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -536,4 +537,23 @@ TEST_CASE("read_catalog_file: missing and over-large files") {
     REQUIRE(r.diagnostics.size() == 1);
     CHECK(contains(r.diagnostics[0].message, "limited to 16 MiB"));
   }
+}
+
+TEST_CASE("the complete examples in docs/catalog-format.md read without problems") {
+  std::ifstream in(std::filesystem::path(PIGMATCH_SOURCE_DIR) / "docs/catalog-format.md");
+  const std::string doc{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto block = [&](const std::string& opening) {
+    const auto start = doc.find(opening);
+    REQUIRE(start != std::string::npos);
+    const auto body = doc.find('\n', start) + 1;
+    return doc.substr(body, doc.find("```", body) - body);
+  };
+  const auto json = cf::parse_json_catalog(block("```json\n{"), "doc.json");
+  INFO(describe(json.diagnostics));
+  CHECK(json.diagnostics.empty());
+  CHECK(json.catalog);  // value checks: tests/cli/catalog_cli_test.cpp validates through the host
+  const auto cgats = cf::parse_cgats_catalog(block("```\nCGATS.17"), "doc.cgats");
+  INFO(describe(cgats.diagnostics));
+  CHECK(cgats.diagnostics.empty());
+  CHECK(cgats.catalog);
 }

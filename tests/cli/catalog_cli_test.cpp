@@ -210,3 +210,23 @@ TEST_CASE("--catalog adds a file; a broken one fails list but the others are sti
   CHECK(contains(b.out, "demo-camouflage"));
   CHECK(contains(b.err, "pigments[0].code"));
 }
+
+TEST_CASE("catalog validate accepts the complete examples in docs/catalog-format.md") {
+  const std::string doc =
+      slurp(std::filesystem::path(PIGMATCH_SOURCE_DIR) / "docs/catalog-format.md");
+  const auto block = [&](const std::string& opening) {
+    const auto start = doc.find(opening);
+    REQUIRE(start != std::string::npos);
+    const auto body = doc.find('\n', start) + 1;
+    return doc.substr(body, doc.find("```", body) - body);
+  };
+  const auto json_file = write_temp("doc.json", block("```json\n{"));
+  const auto cgats_file = write_temp("doc.cgats", block("```\nCGATS.17"));
+  for (const auto& file : {json_file, cgats_file}) {
+    const auto r = run_pigmatch({"catalog", "validate", file.string(), "--json"});
+    std::filesystem::remove(file);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(json::parse(r.out).at("warnings") == 0);
+  }
+}
