@@ -15,6 +15,7 @@ class UsageError : public CLI::ValidationError {
   explicit UsageError(const std::string& message) : CLI::ValidationError(message) {}
 };
 
+void register_catalog_command(CLI::App& app);
 void register_de_command(CLI::App& app);
 void register_lab_command(CLI::App& app);
 void register_plugin_command(CLI::App& app);

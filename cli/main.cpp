@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
   app.fallthrough(false);
+  pigmatch::cli::register_catalog_command(app);
   pigmatch::cli::register_de_command(app);
   pigmatch::cli::register_lab_command(app);
   pigmatch::cli::register_plugin_command(app);
