@@ -18,6 +18,7 @@ class UsageError : public CLI::ValidationError {
 void register_catalog_command(CLI::App& app);
 void register_de_command(CLI::App& app);
 void register_lab_command(CLI::App& app);
+void register_measure_command(CLI::App& app);
 void register_plugin_command(CLI::App& app);
 
 }  // namespace pigmatch::cli

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   pigmatch::cli::register_catalog_command(app);
   pigmatch::cli::register_de_command(app);
   pigmatch::cli::register_lab_command(app);
+  pigmatch::cli::register_measure_command(app);
   pigmatch::cli::register_plugin_command(app);
 
   if (names_unknown_command(app, argc, argv)) return exit_usage;

@@ -1,0 +1,217 @@
+// `pigmatch measure`, run as a real process on synthetic photos written as real JPEG and TIFF
+// files: a camera with a known, non-sRGB response photographs a ColorChecker, skin and stubble
+// whose true Lab values are known, so the calibrated measurement can be checked against truth.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "../calibration/synthetic_chart.h"
+#include "pigmatch/chart.h"
+#include "pigmatch/color.h"
+#include "pigmatch/image.h"
+#include "process.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using pigmatch::Lab;
+using pigmatch::test::run_pigmatch;
+using pigmatch::test::Vec3;
+
+namespace {
+
+const Lab skin_truth{62.0, 14.0, 18.0};
+const Lab hair_truth{22.0, 3.0, 4.0};
+const pigmatch::ChartCorners chart_corners{{{60, 60}, {520, 50}, {540, 370}, {50, 380}}};
+const std::string plain_region = "cheek=620,80,120,120";
+const std::string stubble_region = "crown=620,300,200,160";
+
+fs::path temp(const std::string& name) {
+  return fs::temp_directory_path() /
+         ("pigmatch-measure-test-" + std::to_string(::getpid()) + "-" + name);
+}
+
+// A photo: skin everywhere, hair dots in the stubble area, and the chart unless `with_chart` is
+// false. 8-bit sRGB JPEG (4:4:4, quality 95) or 16-bit TIFF, sRGB profile embedded.
+fs::path write_photo(const std::string& name, bool with_chart, bool tiff = false) {
+  const pigmatch::test::TestCamera camera;
+  const auto chart = pigmatch::builtin_chart();
+  const auto& refs = chart.reference().lab_d50;
+  pigmatch::test::SceneOptions options;
+  options.width = 900;
+  options.height = 520;
+  options.bits = tiff ? 16 : 8;
+  options.noise = 1.0 / 255;
+  options.background = camera.device(skin_truth);
+  const pigmatch::ChartCorners off_frame{{{-900, -900}, {-800, -900}, {-800, -800}, {-900, -800}}};
+  pigmatch::Image image = pigmatch::test::render_chart(
+      chart, with_chart ? chart_corners : off_frame,
+      [&](std::size_t i) { return camera.device(refs[i]); }, options);
+  // Hair dots: discs of radius 3 on an 11-pixel grid inside the stubble area.
+  const Vec3 hair = camera.device(hair_truth);
+  for (int y = 300; y < 460; ++y) {
+    for (int x = 620; x < 820; ++x) {
+      const int dx = (x - 620) % 11 - 5, dy = (y - 300) % 11 - 5;
+      if (dx * dx + dy * dy > 9)
+        continue;
+      for (int c = 0; c < 3; ++c) {
+        const auto index = (static_cast<std::size_t>(y) * 900 + static_cast<std::size_t>(x)) * 3 +
+                           static_cast<std::size_t>(c);
+        if (tiff) {
+          const auto code =
+              static_cast<std::uint16_t>(std::lround(hair[static_cast<std::size_t>(c)] * 65535));
+          std::memcpy(image.pixels.data() + 2 * index, &code, 2);
+        } else {
+          image.pixels[index] =
+              static_cast<std::byte>(std::lround(hair[static_cast<std::size_t>(c)] * 255));
+        }
+      }
+    }
+  }
+  const fs::path path = temp(name + (tiff ? ".tif" : ".jpg"));
+  if (tiff) {
+    pigmatch::write_tiff(image, path);
+  } else {
+    pigmatch::write_jpeg(image, path, {95, false});
+  }
+  return path;
+}
+
+Lab lab_of(const json& value) {
+  return {value[0].get<double>(), value[1].get<double>(), value[2].get<double>()};
+}
+
+json measure_json(const std::vector<std::string>& args) {
+  const auto r = run_pigmatch(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return json::parse(r.out);
+}
+
+const json& region(const json& out, const std::string& name) {
+  for (const auto& r : out["regions"])
+    if (r["name"] == name)
+      return r;
+  FAIL("no region " << name);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("measure: the chart is found, calibrates the camera, and regions come out true",
+          "[cli][measure]") {
+  const fs::path photo = write_photo("chart", true);
+  const json out = measure_json(
+      {"measure", photo.string(), "--region", plain_region, "--stubble", stubble_region, "--json"});
+  fs::remove(photo);
+  const json& cal = out["calibration"];
+  CHECK(cal["source"] == "chart");
+  CHECK(cal["model"].is_string());
+  REQUIRE(cal["corners"].size() == 4);
+  // The chart's own order: the corner next to dark skin first.
+  CHECK(cal["corners"][0][0].get<double>() == Approx(chart_corners[0].x).margin(8));
+  CHECK(cal["corners"][0][1].get<double>() == Approx(chart_corners[0].y).margin(8));
+  CHECK(cal["mean_de00"].get<double>() < 1.0);
+  CHECK(cal["loo_mean_de00"].get<double>() >= cal["mean_de00"].get<double>() - 1e-9);
+  CHECK(cal["max_de00"].get<double>() >= cal["mean_de00"].get<double>());
+  CHECK(cal["warnings"].is_array());
+
+  const json& cheek = region(out, "cheek");
+  CHECK(cheek["kind"] == "plain");
+  CHECK(pigmatch::delta_e2000(lab_of(cheek["lab_d50"]), skin_truth) < 1.0);
+  CHECK(cheek["pixels"].get<int>() > 10000);
+  for (const char* key : {"ita", "ita_class", "monk", "fitzpatrick_estimate", "undertone"})
+    CHECK(cheek.contains(key));
+  // ITA from the truth, by its definition on D65/10° values, lands in the same class.
+  CHECK(cheek["ita"].get<double>() > 10);
+
+  const json& crown = region(out, "crown");
+  CHECK(crown["kind"] == "stubble");
+  CHECK(pigmatch::delta_e2000(lab_of(crown["skin"]["lab_d50"]), skin_truth) < 1.5);
+  CHECK(pigmatch::delta_e2000(lab_of(crown["hair"]["lab_d50"]), hair_truth) < 3.0);
+  // 29 discs of area ~29 px in each 121-pixel cell: about 24 % coverage.
+  CHECK(crown["hair"]["coverage"].get<double>() == Approx(29.0 / 121).margin(0.08));
+}
+
+TEST_CASE("measure: without calibration the same camera is visibly wrong", "[cli][measure]") {
+  const fs::path photo = write_photo("uncalibrated", true);
+  const json out =
+      measure_json({"measure", photo.string(), "--chart", "none", "-r", plain_region, "--json"});
+  fs::remove(photo);
+  CHECK(out["calibration"]["source"] == "embedded");
+  CHECK(out["calibration"]["mean_de00"].is_null());
+  CHECK(pigmatch::delta_e2000(lab_of(region(out, "cheek")["lab_d50"]), skin_truth) > 2.0);
+}
+
+TEST_CASE("measure: user corners, a saved profile reused on a photo without a chart, 16-bit TIFF",
+          "[cli][measure]") {
+  const fs::path photo = write_photo("corners", true, true);
+  const fs::path profile = temp("camera.icc");
+  std::string corners;
+  for (const auto& p : chart_corners)
+    corners += (corners.empty() ? "" : ",") + std::to_string(p.x) + "," + std::to_string(p.y);
+  const json first = measure_json({"measure", photo.string(), "--chart", corners, "-r",
+                                   plain_region, "--profile-out", profile.string(), "--json"});
+  CHECK(first["calibration"]["detection"] == "user");
+  CHECK(first["calibration"]["mean_de00"].get<double>() < 0.5);
+  REQUIRE(fs::file_size(profile) > 128);
+  const Lab calibrated = lab_of(region(first, "cheek")["lab_d50"]);
+  CHECK(pigmatch::delta_e2000(calibrated, skin_truth) < 0.7);
+
+  const json again = measure_json(
+      {"measure", photo.string(), "--profile", profile.string(), "-r", plain_region, "--json"});
+  CHECK(again["calibration"]["source"] == "profile");
+  CHECK(pigmatch::delta_e2000(lab_of(region(again, "cheek")["lab_d50"]), calibrated) < 0.1);
+  fs::remove(photo);
+  fs::remove(profile);
+}
+
+TEST_CASE("measure: a photo without a chart", "[cli][measure]") {
+  const fs::path photo = write_photo("no-chart", false);
+  SECTION("falls back to the embedded profile with a warning") {
+    const json out = measure_json({"measure", photo.string(), "-r", plain_region, "--json"});
+    CHECK(out["calibration"]["source"] == "embedded");
+    CHECK(out["calibration"]["corners"].empty());
+    REQUIRE(out["calibration"]["warnings"].size() >= 1);
+    CHECK_THAT(out["calibration"]["warnings"][0].get<std::string>(), Catch::Contains("no"));
+  }
+  SECTION("is an error when the chart is required") {
+    const auto r = run_pigmatch({"measure", photo.string(), "--chart", "auto"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("found") && Catch::Contains("--chart X1,Y1"));
+  }
+  SECTION("cannot save a profile") {
+    const auto r =
+        run_pigmatch({"measure", photo.string(), "--profile-out", temp("x.icc").string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("--profile-out"));
+  }
+  SECTION("corners on bare skin are refused") {
+    const auto r =
+        run_pigmatch({"measure", photo.string(), "--chart", "60,60,520,50,540,370,50,380"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("no X-Rite ColorChecker"));
+  }
+  fs::remove(photo);
+}
+
+TEST_CASE("measure: bad arguments and bad files", "[cli][measure]") {
+  CHECK(run_pigmatch({"measure", "x.jpg", "--chart", "1,2,3"}).exit_code == 2);
+  CHECK(run_pigmatch({"measure", "x.jpg", "--region", "120,80,60,40"}).exit_code == 2);
+  CHECK(run_pigmatch({"measure", "x.jpg", "--profile", "a.icc", "--chart", "auto"}).exit_code == 2);
+  CHECK(run_pigmatch({"measure", "x.jpg", "--profile-version", "3"}).exit_code == 2);
+  const auto missing = run_pigmatch({"measure", "/nonexistent/photo.jpg"});
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("/nonexistent/photo.jpg"));
+  const fs::path junk = temp("junk.jpg");
+  { std::ofstream(junk) << "\xFF\xD8\xFF not really a jpeg"; }
+  const auto corrupt = run_pigmatch({"measure", junk.string()});
+  fs::remove(junk);
+  CHECK(corrupt.exit_code == 1);
+  CHECK(corrupt.err.find("internal error") == std::string::npos);
+}
