@@ -17,6 +17,12 @@ class UsageError : public CLI::ValidationError {
 
 void register_catalog_command(CLI::App& app);
 void register_de_command(CLI::App& app);
+// the store: client records (cmd_client, cmd_visit, cmd_formula, cmd_lot, cmd_db)
+void register_client_command(CLI::App& app);
+void register_visit_command(CLI::App& app);
+void register_formula_command(CLI::App& app);
+void register_lot_command(CLI::App& app);
+void register_db_command(CLI::App& app);
 void register_lab_command(CLI::App& app);
 void register_measure_command(CLI::App& app);
 void register_plugin_command(CLI::App& app);

@@ -42,6 +42,11 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
   pigmatch::cli::register_catalog_command(app);
   pigmatch::cli::register_de_command(app);
+  pigmatch::cli::register_client_command(app);
+  pigmatch::cli::register_visit_command(app);
+  pigmatch::cli::register_formula_command(app);
+  pigmatch::cli::register_lot_command(app);
+  pigmatch::cli::register_db_command(app);
   pigmatch::cli::register_lab_command(app);
   pigmatch::cli::register_measure_command(app);
   pigmatch::cli::register_plugin_command(app);

@@ -191,10 +191,10 @@ std::vector<Formula> read_formulas_with_components(Statement& s) {
 }
 
 [[noreturn]] void throw_not_found(std::string_view what, Id id) {
+  const std::string_view where = what == "client" ? "'pigmatch client list' lists them"
+                                                  : "'pigmatch client show CLIENT' lists them";
   throw Error(ErrorCode::not_found,
-              fmt::format("there is no {} {} in this database; 'pigmatch client list' shows the "
-                          "clients",
-                          what, id));
+              fmt::format("there is no {} {} in this database; {}", what, id, where));
 }
 
 }  // namespace

@@ -1,0 +1,237 @@
+// pigmatch client add|list|show|export|import|erase|consent: the client records.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "command.h"
+#include "pigmatch/error.h"
+#include "pigmatch/store.h"
+#include "store_common.h"
+
+namespace pigmatch::cli {
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+struct ClientOptions {
+  std::string db;
+  std::string id;  // show/export/erase/consent CLIENT
+  store::Client client;
+  store::Consent consent;
+  std::string search;
+  std::string output;  // export -o FILE
+  std::string file;    // import FILE
+  bool renumber = false;
+  bool yes = false;
+  bool json = false;
+};
+
+void run_add(const ClientOptions& o) {
+  store::Store db = open_store(o.db, DbAccess::create);
+  const store::Id id = db.add_client(o.client);
+  if (o.json) {
+    print_json(client_json(db.client(id)));
+  } else {
+    fmt::print("client {} added: {}\n", id, o.client.name);
+  }
+}
+
+void run_list(const ClientOptions& o) {
+  store::Store db = open_store(o.db, DbAccess::existing);
+  const std::vector<store::Client> clients = db.clients(o.search);
+  if (o.json) {
+    ordered_json out = ordered_json::array();
+    for (const store::Client& c : clients)
+      out.push_back(client_json(c));
+    print_json(out);
+    return;
+  }
+  if (clients.empty()) {
+    if (o.search.empty()) {
+      fmt::print("No clients yet; add one with 'pigmatch client add NAME'.\n");
+    } else {
+      fmt::print("No client's name contains '{}'.\n", o.search);
+    }
+    return;
+  }
+  fmt::print("{:>6}  {:<32} {:<10}  {}\n", "ID", "NAME", "BORN", "ADDED");
+  for (const store::Client& c : clients) {
+    fmt::print("{:>6}  {:<32} {:<10}  {}\n", c.id, c.name, c.birth_date, c.created_at);
+  }
+}
+
+void print_record(store::Store& db, const store::ClientRecord& r) {
+  const store::Client& c = r.client;
+  fmt::print("client {}: {}\n", c.id, c.name);
+  if (!c.birth_date.empty())
+    fmt::print("  born      {}\n", c.birth_date);
+  if (!c.phone.empty())
+    fmt::print("  phone     {}\n", c.phone);
+  if (!c.email.empty())
+    fmt::print("  email     {}\n", c.email);
+  if (!c.notes.empty())
+    fmt::print("  notes     {}\n", c.notes);
+  fmt::print("\nvisits ({})\n", r.visits.size());
+  for (const store::Visit& v : r.visits) {
+    fmt::print("  #{} {} {:<10} {}{}{}\n", v.id, v.date, store::to_string(v.kind), v.area,
+               v.practitioner.empty() ? "" : ", by " + v.practitioner,
+               v.needle.empty() ? "" : ", needle " + v.needle);
+  }
+  fmt::print("\nconsents ({})\n", r.consents.size());
+  for (const store::Consent& k : r.consents) {
+    fmt::print("  {} {} signed by {}\n", k.date, k.kind, k.signed_by);
+  }
+  fmt::print("\nmeasurements ({})\n", r.measurements.size());
+  for (const store::Measurement& m : r.measurements) {
+    fmt::print(
+        "  #{} {} {:<6} {:<12} {}{}\n", m.id, m.taken_at, store::to_string(m.kind), m.region,
+        lab_text(m.lab),
+        m.calibration_de00 ? fmt::format("  (calibration ΔE00 {:.2f})", *m.calibration_de00) : "");
+  }
+  fmt::print("\nformulas ({})\n", r.formulas.size());
+  for (const store::Formula& f : r.formulas)
+    print_formula(f, db.replaced_by(f.id));
+}
+
+void run_show(const ClientOptions& o) {
+  store::Store db = open_store(o.db, DbAccess::existing);
+  const store::ClientRecord record = db.client_record(parse_id(o.id, "CLIENT"));
+  if (o.json) {
+    print_json(record_json(record));
+  } else {
+    print_record(db, record);
+  }
+}
+
+void run_export(const ClientOptions& o) {
+  store::Store db = open_store(o.db, DbAccess::existing);
+  const std::string text = store::to_json(db.client_record(parse_id(o.id, "CLIENT"))) + "\n";
+  if (o.output.empty() || o.output == "-") {
+    fmt::print("{}", text);
+    return;
+  }
+  std::ofstream out(o.output, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    throw Error(ErrorCode::io, fmt::format("{}: cannot write the export; check the folder and "
+                                           "the free space",
+                                           o.output));
+  }
+  if (!o.json)
+    fmt::print(stderr, "pigmatch: client {} exported to {}\n", o.id, o.output);
+}
+
+void run_import(const ClientOptions& o) {
+  const store::ClientRecord record =
+      store::client_record_from_json(read_input(o.file), o.file == "-" ? "stdin" : o.file);
+  store::Store db = open_store(o.db, DbAccess::create);
+  const store::Id id = db.import_client(record, !o.renumber);
+  if (o.json) {
+    print_json({{"client", id}, {"renumbered", o.renumber}});
+  } else {
+    fmt::print("client {} imported: {} ({} visits, {} formulas)\n", id, record.client.name,
+               record.visits.size(), record.formulas.size());
+  }
+}
+
+void run_erase(const ClientOptions& o) {
+  const store::Id id = parse_id(o.id, "CLIENT");
+  if (!o.yes) {
+    throw UsageError(
+        fmt::format("erasing client {} deletes every record of them (visits, "
+                    "consents, measurements, formulas) for good; export first "
+                    "('pigmatch client export {} -o FILE'), then add --yes",
+                    id, id));
+  }
+  store::Store db = open_store(o.db, DbAccess::existing);
+  const std::string name = db.client(id).name;
+  const bool wal_cleared = db.erase_client(id);
+  if (o.json) {
+    print_json({{"erased", id}, {"wal_cleared", wal_cleared}});
+  } else {
+    fmt::print("client {} ({}) erased\n", id, name);
+  }
+  if (!wal_cleared) {
+    fmt::print(stderr,
+               "pigmatch: warning: another program is reading the database, so the "
+               "write-ahead log still holds the erased data until it closes; run "
+               "'pigmatch db check' afterwards\n");
+  }
+}
+
+void run_consent(ClientOptions o) {
+  store::Store db = open_store(o.db, DbAccess::existing);
+  o.consent.client_id = parse_id(o.id, "CLIENT");
+  const store::Id id = db.add_consent(o.consent);
+  if (o.json) {
+    print_json({{"id", id},
+                {"client", o.consent.client_id},
+                {"kind", o.consent.kind},
+                {"date", o.consent.date},
+                {"signed_by", o.consent.signed_by}});
+  } else {
+    fmt::print("consent {} recorded for client {}\n", id, o.consent.client_id);
+  }
+}
+
+CLI::App* leaf(CLI::App* parent, const char* name, const char* description,
+               std::shared_ptr<ClientOptions> o) {
+  CLI::App* cmd = parent->add_subcommand(name, description);
+  add_db_option(cmd, o->db);
+  cmd->add_flag("--json", o->json, "machine-readable output");
+  return cmd;
+}
+
+}  // namespace
+
+void register_client_command(CLI::App& app) {
+  auto o = std::make_shared<ClientOptions>();
+  CLI::App* client = app.add_subcommand("client",
+                                        "Client records: add, list, show, export, "
+                                        "import, erase, consent");
+  client->require_subcommand(1);
+
+  CLI::App* add = leaf(client, "add", "Add a client", o);
+  add->add_option("NAME", o->client.name, "full name")->required();
+  add->add_option("--birth-date", o->client.birth_date, "YYYY-MM-DD");
+  add->add_option("--phone", o->client.phone, "phone number");
+  add->add_option("--email", o->client.email, "e-mail address");
+  add->add_option("--notes", o->client.notes, "free text");
+  add->callback([o] { run_add(*o); });
+
+  CLI::App* list = leaf(client, "list", "List clients, by name", o);
+  list->add_option("--search", o->search, "only names containing this text");
+  list->callback([o] { run_list(*o); });
+
+  CLI::App* show = leaf(client, "show", "Everything about a client", o);
+  show->add_option("CLIENT", o->id, "client id")->required();
+  show->callback([o] { run_show(*o); });
+
+  CLI::App* exp = leaf(client, "export", "Write everything about a client as JSON", o);
+  exp->add_option("CLIENT", o->id, "client id")->required();
+  exp->add_option("-o,--output", o->output, "file to write (default: stdout)");
+  exp->callback([o] { run_export(*o); });
+
+  CLI::App* imp = leaf(client, "import", "Add a client from 'client export' JSON", o);
+  imp->add_option("FILE", o->file, "the export ('-': stdin)")->required();
+  imp->add_flag("--renumber", o->renumber,
+                "give new ids (default: keep the exported ids, an error if any is taken)");
+  imp->callback([o] { run_import(*o); });
+
+  CLI::App* erase = leaf(client, "erase", "Delete every record of a client for good", o);
+  erase->add_option("CLIENT", o->id, "client id")->required();
+  erase->add_flag("--yes", o->yes, "confirm: the erase cannot be undone");
+  erase->callback([o] { run_erase(*o); });
+
+  CLI::App* consent = leaf(client, "consent", "Record a signed consent", o);
+  consent->add_option("CLIENT", o->id, "client id")->required();
+  consent->add_option("--kind", o->consent.kind, "e.g. treatment, photos")->required();
+  consent->add_option("--date", o->consent.date, "YYYY-MM-DD")->required();
+  consent->add_option("--signed-by", o->consent.signed_by, "who signed")->required();
+  consent->callback([o] { run_consent(*o); });
+}
+
+}  // namespace pigmatch::cli

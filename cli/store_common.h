@@ -1,0 +1,46 @@
+// What the store's commands (client, visit, formula, lot, db) share: the --db option, opening
+// the database, reading JSON input, and the JSON forms of records for --json output.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "pigmatch/store.h"
+
+namespace pigmatch::cli {
+
+/// Adds `--db FILE` to `command`, stored in `db`.
+void add_db_option(CLI::App* command, std::string& db);
+
+/// Whether a command may create the database when it does not exist yet.
+enum class DbAccess { create, existing };
+
+/// Opens the database named by --db, else $PIGMATCH_DB, else the user's data folder (created
+/// when needed). Says on stderr when an older file was migrated and where its backup is.
+store::Store open_store(const std::string& db_option, DbAccess access, bool quiet = false);
+
+/// The text of `file`, or of stdin when `file` is "-"; throws Error (io) naming the file.
+std::string read_input(const std::string& file);
+
+/// A record id given on the command line: a whole number ≥ 1, else UsageError naming `what`.
+store::Id parse_id(const std::string& text, std::string_view what);
+
+/// The libcore JSON forms, as JSON values for embedding in command output.
+nlohmann::ordered_json formula_json(const store::Formula& formula);
+nlohmann::ordered_json record_json(const store::ClientRecord& record);
+nlohmann::ordered_json client_json(const store::Client& client);
+nlohmann::ordered_json visit_json(const store::Visit& visit);
+
+/// Prints a JSON value (2-space indent) and a newline on stdout.
+void print_json(const nlohmann::ordered_json& value);
+
+/// "L 38.00 a 2.00 b 6.00" for people.
+std::string lab_text(const Lab& lab);
+
+/// One formula for people: header line, target/predicted, components with lots.
+void print_formula(const store::Formula& formula, std::optional<store::Id> replaced_by);
+
+}  // namespace pigmatch::cli
