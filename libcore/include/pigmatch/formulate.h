@@ -1,0 +1,132 @@
+// pigmatch/formulate.h — the formulator: from a target colour to ranked recipes in drops.
+//
+// Method (docs/models.md, "Formulation"). The allowed pigments (filters below) and the diluent
+// are bound to a mixing model (a Mixer: built in, or a plugin's model through
+// make_plugin_mixer). Every subset of at most max_pigments pigments, plus the diluent, is
+// searched level by level: single pigments are optimised fully; a larger subset starts from its
+// best smaller subset's solution, is screened with one linearised (Gauss–Newton) step, and is
+// optimised fully (projected Levenberg–Marquardt on concentrations, residual = Lab difference
+// weighted like CIEDE2000) when the screen says it can compete. The best continuous mixes are
+// then quantised to whole drops (rounding, then moving single drops while the objective
+// improves) and re-scored: CIEDE2000 under the chosen illuminant, plus optional metamerism and
+// cost terms. Deterministic: one thread, a fixed search order, no randomness.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pigmatch/catalog.h"
+#include "pigmatch/color.h"
+#include "pigmatch/mixing.h"
+#include "pigmatch/spectrum.h"
+
+namespace pigmatch {
+
+class MixingModel;
+struct MixConditions;
+
+/// What the target is, for SMP work: `follicle` the client's hair (from a stubble measurement)
+/// seen on their skin, `camouflage` the client's surrounding skin (scars), `custom` any Lab.
+enum class FormulationMode { follicle, camouflage, custom };
+
+/// "follicle", "camouflage", "custom"; parse throws pigmatch::Error (invalid_argument).
+std::string_view to_string(FormulationMode mode) noexcept;
+FormulationMode parse_formulation_mode(std::string_view name);
+
+/// Which pigments a recipe may use.
+struct PigmentFilter {
+  std::vector<std::string> vendors;   ///< allowed catalog vendors (case-insensitive); empty: all
+  std::vector<std::string> lines;     ///< allowed product lines (case-insensitive); empty: all
+  std::vector<std::string> required;  ///< pigment codes every recipe must contain
+  bool compliant_only = false;        ///< only pigments with a compliance statement
+};
+
+/// A pigment the formulator may use, and the catalog it came from.
+struct PoolPigment {
+  std::string catalog_id;
+  Pigment pigment;
+};
+
+/// The pigments of a formulation: the allowed ones, then the diluent (if any) last.
+struct PigmentPool {
+  std::vector<PoolPigment> entries;
+  bool has_diluent = false;  ///< entries.back() is the diluent
+  /// The pigments alone, in order (what a Mixer is bound to).
+  std::vector<Pigment> pigments() const;
+};
+
+/// The allowed pigments of `catalogs` and the first catalog's diluent (or the first diluent
+/// found). Throws pigmatch::Error (not_found) when no pigment passes the filter or a required
+/// code is in no allowed pigment.
+PigmentPool select_pigments(std::span<const Catalog> catalogs, const PigmentFilter& filter);
+
+/// A formulation request.
+struct FormulationRequest {
+  Lab target_lab_d50{};                        ///< the target as CIELAB D50/2°
+  std::optional<Spectrum> target_reflectance;  ///< when known: metamerism against it
+  std::size_t max_pigments = 3;                ///< 1–4, besides the diluent
+  std::vector<std::string> required;           ///< codes every recipe must contain
+  double total_volume_ml = 1.0;
+  double drop_volume_ml = 0.05;  ///< for pigments whose catalog gives no drop volume
+  Illuminant illuminant = Illuminant::d50;
+  /// Illuminants of the metamerism index (the largest ΔE00 under them); the primary is skipped.
+  std::vector<Illuminant> metamerism_illuminants{Illuminant::d65, Illuminant::a, Illuminant::f11};
+  double metamerism_weight = 0;  ///< objective += weight · metamerism index
+  double cost_weight = 0;        ///< objective += weight · price per ml of mix
+  /// objective += weight · (pigments − 1): an extra pigment must buy this much ΔE00 (and of
+  /// many exact continuous matches, the simplest wins).
+  double parsimony_weight = 0.05;
+  std::size_t top = 5;              ///< recipes returned
+  double gamut_warning_de00 = 2.0;  ///< warn when the best continuous mix is farther than this
+};
+
+/// One line of a recipe.
+struct RecipeComponent {
+  std::string catalog_id;
+  std::string code;
+  std::string name;
+  bool is_diluent = false;
+  int drops = 0;
+  double ml = 0;
+  double fraction = 0;  ///< of the mix volume
+};
+
+/// A recipe in whole drops and its predicted colour.
+struct Recipe {
+  std::vector<RecipeComponent> components;  ///< pigments in pool order, the diluent last
+  Lab predicted_lab_d50{};
+  Lab predicted_lab{};                     ///< under the request's illuminant
+  double de00 = 0;                         ///< to the target under the request's illuminant
+  std::optional<double> metamerism_index;  ///< none for Lab-only models
+  double cost_per_ml = 0;
+  double objective = 0;
+  double total_ml = 0;
+};
+
+/// What formulate() returns.
+struct FormulationResult {
+  std::vector<Recipe> recipes;  ///< best first
+  bool out_of_gamut = false;
+  Lab nearest_reachable_d50{};  ///< the best continuous mix (before drops)
+  double nearest_reachable_de00 = 0;
+  std::string warning;  ///< for the person at the keyboard; empty when in gamut
+  std::size_t subsets_searched = 0;
+  std::size_t subsets_optimised = 0;  ///< fully optimised after the screen
+};
+
+/// Ranked recipes for `request` from `pool`, with `mixer` bound to pool.pigments(). Throws
+/// pigmatch::Error (invalid_argument) for a request out of range.
+FormulationResult formulate(const FormulationRequest& request, const PigmentPool& pool,
+                            const Mixer& mixer);
+
+/// A Mixer driving a plugin's mixing model (plugin_host.h): prepares `model` for `pigments`
+/// and predicts under `conditions`. Throws pigmatch::Error with the plugin's message.
+std::unique_ptr<Mixer> make_plugin_mixer(MixingModel model, std::span<const Pigment> pigments,
+                                         const MixConditions& conditions);
+
+}  // namespace pigmatch

@@ -1,0 +1,192 @@
+// Formulation: known recipes found again, constraints honoured, drops, warnings, determinism.
+#include "pigmatch/formulate.h"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "formulate/synthetic_catalog.h"
+#include "pigmatch/error.h"
+#include "pigmatch/mixing.h"
+
+using namespace pigmatch;
+
+namespace {
+
+// Two-constant Kubelka–Munk written out independently of libcore (Kubelka 1948's hyperbolic
+// form with a = 1 + K/S, b = √(a² − 1); Saunderson 1942 with k1 = 0.04, k2 = 0.6): the forward
+// model that makes the targets.
+double independent_layer(double k, double s, double rg) {
+  if (k == 0 && s == 0)
+    return rg;
+  if (s == 0)
+    return rg * std::exp(-2 * k);
+  const double a = 1 + k / s, b = std::sqrt(a * a - 1), coth = 1 / std::tanh(b * s);
+  return (1 - rg * (a - b * coth)) / (a - rg + b * coth);
+}
+
+Spectrum independent_mix(const Catalog& catalog,
+                         const std::vector<std::pair<std::size_t, int>>& drops, double card) {
+  int total = 0;
+  for (const auto& [index, n] : drops)
+    total += n;
+  const double k1 = 0.04, k2 = 0.6;
+  const double rg = (card - k1) / ((1 - k1) * (1 - k2) + k2 * (card - k1));
+  Spectrum out;
+  for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
+    double k = 0, s = 0;
+    for (const auto& [index, n] : drops) {
+      const Pigment& p = catalog.pigments[index];
+      if (p.is_diluent)
+        continue;
+      k += static_cast<double>(n) / total * (*p.k)[i];
+      s += static_cast<double>(n) / total * (*p.s)[i];
+    }
+    const double r = independent_layer(k, s, rg);
+    out[i] = k1 + (1 - k1) * (1 - k2) * r / (1 - k2 * r);
+  }
+  return out;
+}
+
+constexpr double card = 0.88;
+
+MixerConditions on_card() {
+  MixerConditions c;
+  c.substrate = Spectrum::constant(card);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("known recipes are found again (200 random cases, km, ≤ 3 pigments + diluent)") {
+  const Catalog catalog = test::synthetic_catalog(16, 7);
+  const PigmentPool pool = select_pigments(std::span(&catalog, 1), {});
+  const std::vector<Pigment> pigments = pool.pigments();
+  const auto mixer = make_builtin_mixer(BuiltinModel::km, pigments, on_card());
+  const std::size_t diluent = catalog.pigments.size() - 1;
+
+  std::mt19937 random(2024);
+  int same_pigments = 0, below = 0;
+  double worst = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const int n = 1 + trial % 3;
+    std::set<std::size_t> chosen;
+    while (static_cast<int>(chosen.size()) < n)
+      chosen.insert(std::uniform_int_distribution<std::size_t>(0, 15)(random));
+    std::vector<std::pair<std::size_t, int>> recipe;
+    int left = 20;
+    for (const std::size_t index : chosen) {
+      const int drops = std::uniform_int_distribution<int>(1, std::max(1, left - 2 * n))(random);
+      recipe.emplace_back(index, drops);
+      left -= drops;
+    }
+    if (left > 0)
+      recipe.emplace_back(diluent, left);
+    const Spectrum target = independent_mix(catalog, recipe, card);
+
+    FormulationRequest request;
+    request.target_lab_d50 = to_lab(target);
+    request.target_reflectance = target;
+    request.max_pigments = 3;
+    request.top = 3;
+    const FormulationResult result = formulate(request, pool, *mixer);
+    REQUIRE_FALSE(result.recipes.empty());
+    const Recipe& best = result.recipes.front();
+    worst = std::max(worst, best.de00);
+    if (best.de00 < 0.3)
+      ++below;
+    std::set<std::string> found, expected;
+    for (const auto& c : best.components) {
+      if (!c.is_diluent)
+        found.insert(c.code);
+    }
+    for (const std::size_t index : chosen)
+      expected.insert(catalog.pigments[index].code);
+    if (found == expected)
+      ++same_pigments;
+  }
+  INFO("worst best-recipe ΔE00 " << worst << ", same pigments " << same_pigments << "/200");
+  CHECK(below == 200);
+  CHECK(same_pigments >= 180);
+  WARN("known recipes: " << below << "/200 below ΔE00 0.3 (worst " << worst << "), same pigments "
+                         << same_pigments << "/200");
+}
+
+TEST_CASE("formulation is deterministic and honours constraints") {
+  const Catalog catalog = test::synthetic_catalog(10, 3);
+  MixerConditions conditions = on_card();
+  FormulationRequest request;
+  request.target_lab_d50 = {55, 10, 20};
+  request.max_pigments = 2;
+
+  SECTION("same input, same recipes") {
+    const PigmentPool pool = select_pigments(std::span(&catalog, 1), {});
+    const auto mixer = make_builtin_mixer(BuiltinModel::km, pool.pigments(), conditions);
+    const FormulationResult a = formulate(request, pool, *mixer);
+    const FormulationResult b = formulate(request, pool, *mixer);
+    REQUIRE(a.recipes.size() == b.recipes.size());
+    for (std::size_t i = 0; i < a.recipes.size(); ++i) {
+      REQUIRE(a.recipes[i].components.size() == b.recipes[i].components.size());
+      CHECK(a.recipes[i].de00 == b.recipes[i].de00);
+      for (std::size_t j = 0; j < a.recipes[i].components.size(); ++j) {
+        CHECK(a.recipes[i].components[j].code == b.recipes[i].components[j].code);
+        CHECK(a.recipes[i].components[j].drops == b.recipes[i].components[j].drops);
+      }
+    }
+  }
+  SECTION("at most N pigments, whole drops adding up to the volume, required pigment present") {
+    PigmentFilter filter;
+    filter.lines = {"Even"};
+    filter.compliant_only = true;
+    const PigmentPool pool = select_pigments(std::span(&catalog, 1), filter);
+    for (const auto& e : pool.entries) {
+      CHECK((e.pigment.line == "Even"));
+      CHECK_FALSE(e.pigment.compliance.empty());
+    }
+    const auto mixer = make_builtin_mixer(BuiltinModel::km, pool.pigments(), conditions);
+    request.required = {pool.entries.front().pigment.code};
+    const FormulationResult result = formulate(request, pool, *mixer);
+    REQUIRE_FALSE(result.recipes.empty());
+    for (const Recipe& r : result.recipes) {
+      int pigments = 0;
+      bool has_required = false;
+      double ml = 0;
+      for (const auto& c : r.components) {
+        pigments += c.is_diluent ? 0 : 1;
+        has_required = has_required || c.code == request.required.front();
+        CHECK(c.drops > 0);
+        CHECK(c.ml == Approx(c.drops * 0.05));
+        ml += c.ml;
+      }
+      CHECK(pigments <= 2);
+      CHECK(has_required);
+      CHECK(ml == Approx(r.total_ml));
+      CHECK(std::abs(r.total_ml - 1.0) <= 0.05 + 1e-9);
+      CHECK(r.metamerism_index.has_value());
+    }
+  }
+  SECTION("an unreachable target is flagged with the nearest reachable colour") {
+    const PigmentPool pool = select_pigments(std::span(&catalog, 1), {});
+    const auto mixer = make_builtin_mixer(BuiltinModel::km, pool.pigments(), conditions);
+    request.target_lab_d50 = {99, -60, 80};  // far outside a white card's reach
+    const FormulationResult result = formulate(request, pool, *mixer);
+    CHECK(result.out_of_gamut);
+    CHECK(result.nearest_reachable_de00 > 2.0);
+    CHECK_FALSE(result.warning.empty());
+    CHECK(delta_e2000(result.nearest_reachable_d50, request.target_lab_d50) ==
+          Approx(result.nearest_reachable_de00).margin(1e-9));
+  }
+  SECTION("bad requests are errors") {
+    const PigmentPool pool = select_pigments(std::span(&catalog, 1), {});
+    const auto mixer = make_builtin_mixer(BuiltinModel::km, pool.pigments(), conditions);
+    request.max_pigments = 5;
+    CHECK_THROWS_AS(formulate(request, pool, *mixer), Error);
+    request.max_pigments = 2;
+    request.target_lab_d50 = {std::nan(""), 0, 0};
+    CHECK_THROWS_AS(formulate(request, pool, *mixer), Error);
+    PigmentFilter missing;
+    missing.required = {"NOPE"};
+    CHECK_THROWS_AS(select_pigments(std::span(&catalog, 1), missing), Error);
+  }
+}
