@@ -3,7 +3,8 @@
 # PIGMATCH_PLUGIN_PATH pointing at the example's output and check that the example's native
 # plugin and both of its catalogs (one built into the plugin, one a JSON file) are listed.
 #
-# cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... -P out_of_tree_test.cmake
+# cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... [-DSANITIZERS=a,b]
+#       -P out_of_tree_test.cmake
 cmake_minimum_required(VERSION 3.25)
 foreach(var BUILD_DIR SOURCE_DIR WORK_DIR GENERATOR)
   if(NOT DEFINED ${var})
@@ -39,6 +40,15 @@ function(expect_json_member json array_key member_key value what)
   message(FATAL_ERROR "${what}: '${value}' not found in:\n${json}")
 endfunction()
 
+# A sanitized pigmatch build exports a sanitized static libpigmatch; programs linking it need the
+# same runtime (plugins do not link it, but are built alike for a uniform process).
+set(flags "")
+if(SANITIZERS)
+  set(san "-fsanitize=${SANITIZERS}")
+  set(flags "-DCMAKE_CXX_FLAGS=${san}" "-DCMAKE_EXE_LINKER_FLAGS=${san}"
+            "-DCMAKE_MODULE_LINKER_FLAGS=${san}")
+endif()
+
 set(prefix "${WORK_DIR}/prefix")
 set(example_build "${WORK_DIR}/example-build")
 file(REMOVE_RECURSE "${WORK_DIR}")
@@ -58,7 +68,7 @@ endif()
 
 # The example knows nothing of the source tree: only CMAKE_PREFIX_PATH leads it to pigmatch.
 run(${CMAKE_COMMAND} -S "${SOURCE_DIR}/plugins/examples" -B "${example_build}" -G "${GENERATOR}"
-    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+    -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release ${flags})
 run(${CMAKE_COMMAND} --build "${example_build}")
 
 # Run the installed program with only the example's folder added (and no user folder).
@@ -82,7 +92,7 @@ expect_json_member("${catalogs}" catalogs id "demo-smp-carbon" "installed demo c
 
 # libpigmatch itself, for programs that want more than plugins.
 run(${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/sdk/core-consumer" -B "${WORK_DIR}/core-consumer"
-    -G "${GENERATOR}" -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+    -G "${GENERATOR}" -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release ${flags})
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/core-consumer")
 run(${env} "${WORK_DIR}/core-consumer/core-consumer" OUTPUT consumer)
 message(STATUS "ok: core consumer: ${consumer}")
