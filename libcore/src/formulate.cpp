@@ -861,13 +861,16 @@ FormulationResult formulate(const FormulationRequest& request, const PigmentPool
                 "no recipe satisfies the constraints: a required pigment needs room in "
                 "--max-pigments");
   }
-  const MixColour nearest = scorer.mix(candidates.front().subset, candidates.front().x);
-  result.nearest_reachable_d50 =
-      nearest.reflectance ? to_lab(*nearest.reflectance) : nearest.lab_d50;
-  result.nearest_reachable_de00 = scorer.de00(nearest);
+  // The nearest reachable colour: the kept continuous mix closest to the target in ΔE00.
+  result.nearest_reachable_de00 = std::numeric_limits<double>::infinity();
   for (const Candidate& c : candidates) {
-    result.nearest_reachable_de00 =
-        std::min(result.nearest_reachable_de00, scorer.de00(scorer.mix(c.subset, c.x)));
+    const MixColour colour = scorer.mix(c.subset, c.x);
+    const double de = scorer.de00(colour);
+    if (de < result.nearest_reachable_de00) {
+      result.nearest_reachable_de00 = de;
+      result.nearest_reachable_d50 =
+          colour.reflectance ? to_lab(*colour.reflectance) : colour.lab_d50;
+    }
   }
   if (result.nearest_reachable_de00 > request.gamut_warning_de00) {
     result.out_of_gamut = true;
