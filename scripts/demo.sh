@@ -12,6 +12,17 @@ pigmatch=build/release/cli/pigmatch
 sample=data/samples/colorchecker-srgb.jpg
 "$pigmatch" --version
 echo
+echo "== a rendered scalp photo (Canon 40D under F11) with a ColorChecker in frame: the chart is"
+echo "   found, calibrates the camera, and the skin, neck and stubbled scalp are measured"
+echo "   (true values: data/samples/scalp-canon40d-f11.truth.json)"
+"$pigmatch" measure data/samples/scalp-canon40d-f11.jpg \
+    --region skin=683,455,193,257 --region neck=948,480,180,232 \
+    --stubble scalp=683,80,433,304 --profile-out build/release/canon40d-f11.icc
+echo
+echo "== the saved calibration reused without a chart"
+"$pigmatch" measure data/samples/scalp-canon40d-f11.jpg --profile build/release/canon40d-f11.icc \
+    --region skin=683,455,193,257
+echo
 echo "== dark skin patch of $sample"
 "$pigmatch" lab "$sample" --region 30,30,60,60
 echo
