@@ -145,6 +145,79 @@ std::uint64_t key_of(const Subset& s) {
   return key;
 }
 
+// A two-constant KM film over a substrate evaluated inline, with the analytic derivatives of its
+// XYZ by concentration: the formulator's inner loop. Per band, K and S add up by concentration,
+// Kubelka's layer (the same expression as km_layer_reflectance) and Saunderson give the
+// measured reflectance, and the illuminant's weights sum it into XYZ; the chain rule through
+// these replaces one finite-difference evaluation per pigment.
+class FilmModel {
+ public:
+  FilmModel(const KmFilm& film, const WeightTable& weights) : film_(film), weights_(weights) {}
+
+  // XYZ of the film with concentrations c[j] of pigments idx[j]; with `gradient`, also
+  // ∂XYZ/∂c[j] for j < n.
+  Vec3 xyz(const std::size_t* idx, const double* c, std::size_t n,
+           std::array<Vec3, max_subset>* gradient) const {
+    const double k1 = film_.saunderson.k1, k2 = film_.saunderson.k2;
+    const double gain = (1 - k1) * (1 - k2);
+    Vec3 out{};
+    for (std::size_t band = 0; band < Spectrum::band_count; ++band) {
+      double k = 0, s = 0;
+      for (std::size_t j = 0; j < n; ++j) {
+        k += c[j] * film_.colorants[idx[j]].k[band];
+        s += c[j] * film_.colorants[idx[j]].s[band];
+      }
+      const double rg = film_.background[band];
+      const double beta = std::sqrt(k * k + 2 * k * s);
+      double g, h;  // g = β·coth β; h = (dg/dβ)/β, so that ∂g/∂K = h·(K + S), ∂g/∂S = h·K
+      if (beta < 1e-3) {
+        g = beta < 1e-6 ? 1 + beta * beta / 3 : beta / std::tanh(beta);
+        h = 2.0 / 3.0 - 2.0 / 15.0 * beta * beta;
+      } else {
+        const double coth = 1 / std::tanh(beta);
+        g = beta * coth;
+        h = (coth - beta * (coth * coth - 1)) / beta;
+      }
+      const double num = s - rg * (s + k - g), den = s + k - rg * s + g;
+      const double internal = num / den;
+      const double denom = 1 - k2 * internal;
+      const double measured = k1 + gain * internal / denom;
+      const double wx = weights_.x[band], wy = weights_.y[band], wz = weights_.z[band];
+      out[0] += wx * measured;
+      out[1] += wy * measured;
+      out[2] += wz * measured;
+      if (gradient == nullptr)
+        continue;
+      const double gk = h * (k + s), gs = h * k;
+      const double dnum_dk = -rg * (1 - gk), dnum_ds = 1 - rg * (1 - gs);
+      const double dden_dk = 1 + gk, dden_ds = 1 - rg + gs;
+      const double dmeasured = gain / (denom * denom) / den;  // ∂measured/∂internal / den
+      const double dk = (dnum_dk - internal * dden_dk) * dmeasured;
+      const double ds = (dnum_ds - internal * dden_ds) * dmeasured;
+      for (std::size_t j = 0; j < n; ++j) {
+        const double d =
+            dk * film_.colorants[idx[j]].k[band] + ds * film_.colorants[idx[j]].s[band];
+        (*gradient)[j][0] += wx * d;
+        (*gradient)[j][1] += wy * d;
+        (*gradient)[j][2] += wz * d;
+      }
+    }
+    return out;
+  }
+
+ private:
+  const KmFilm& film_;
+  const WeightTable& weights_;
+};
+
+// CIELAB's f(t) and its derivative (CIE 15:2004 exact rationals, as in color.cpp).
+double lab_f(double t) {
+  return t > 216.0 / 24389.0 ? std::cbrt(t) : (24389.0 / 27.0 * t + 16.0) / 116.0;
+}
+double lab_f_slope(double t, double f) {
+  return t > 216.0 / 24389.0 ? f / (3 * t) : 24389.0 / 27.0 / 116.0;
+}
+
 // Everything about the target and the model that scoring needs.
 class Scorer {
  public:
@@ -155,6 +228,8 @@ class Scorer {
         weights_(weighting_table(request.illuminant, Observer::cie1931_2deg)),
         white_(white_point(request.illuminant)),
         target_(adapt(request.target_lab_d50)) {
+    if (const KmFilm* film = mixer.km_film())
+      film_.emplace(*film, weights_);
     if (request.target_reflectance)
       target_ = to_lab(to_xyz(*request.target_reflectance, weights_), white_);
     // CIEDE2000-like weights at the target (CIE94 form: S_L = 1, S_C = 1 + 0.045·C,
@@ -214,7 +289,19 @@ class Scorer {
   }
 
   Vec3 residual(const Subset& s, const Values& x) const {
+    if (film_)
+      return film_residual(s, x, nullptr);
     return residual(lab_under_illuminant(mix(s, x)));
+  }
+
+  // The residual at x and, into `jacobian`, ∂r/∂ln(xᵢ); false when the model has no analytic
+  // derivatives (the caller differentiates numerically).
+  bool residual_and_jacobian(const Subset& s, const Values& x, Vec3& r,
+                             std::array<Vec3, max_subset>& jacobian) const {
+    if (!film_)
+      return false;
+    r = film_residual(s, x, &jacobian);
+    return true;
   }
 
   double de00(const MixColour& colour) const {
@@ -229,12 +316,50 @@ class Scorer {
     return to_lab(adapt_bradford(to_xyz(d50, d50_white), d50_white, white_), white_);
   }
 
+  // The film's residual; with `jacobian`, also ∂r/∂ln(xᵢ) by the chain rule through XYZ and
+  // Lab (concentrations cᵢ = xᵢ beside a diluent, else xᵢ/Σx).
+  Vec3 film_residual(const Subset& s, const Values& x,
+                     std::array<Vec3, max_subset>* jacobian) const {
+    std::array<double, max_subset> c{};
+    double sum = 0;
+    for (std::size_t i = 0; i < s.size; ++i)
+      sum += x[i];
+    for (std::size_t i = 0; i < s.size; ++i)
+      c[i] = has_diluent() ? x[i] : x[i] / sum;
+    std::array<Vec3, max_subset> dxyz{};
+    const Vec3 xyz = film_->xyz(s.pigments.data(), c.data(), s.size, jacobian ? &dxyz : nullptr);
+    const double tx = xyz[0] / white_.X, ty = xyz[1] / white_.Y, tz = xyz[2] / white_.Z;
+    const double fx = lab_f(tx), fy = lab_f(ty), fz = lab_f(tz);
+    const Vec3 r = residual(Lab{116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)});
+    if (jacobian == nullptr)
+      return r;
+    const double sx = lab_f_slope(tx, fx) / white_.X, sy = lab_f_slope(ty, fy) / white_.Y,
+                 sz = lab_f_slope(tz, fz) / white_.Z;
+    std::array<Vec3, max_subset> dr{};  // ∂r/∂cᵢ
+    for (std::size_t i = 0; i < s.size; ++i) {
+      const double dfx = sx * dxyz[i][0], dfy = sy * dxyz[i][1], dfz = sz * dxyz[i][2];
+      const double dl = 116 * dfy, da = 500 * (dfx - dfy), db = 200 * (dfy - dfz);
+      dr[i] = {dl, (da * cos_ + db * sin_) * inv_sc_, (db * cos_ - da * sin_) * inv_sh_};
+    }
+    Vec3 mean{};  // Σ cⱼ ∂r/∂cⱼ: what renormalisation takes back without a diluent
+    if (!has_diluent()) {
+      for (std::size_t i = 0; i < s.size; ++i)
+        for (std::size_t k = 0; k < 3; ++k)
+          mean[k] += c[i] * dr[i][k];
+    }
+    for (std::size_t i = 0; i < s.size; ++i)
+      for (std::size_t k = 0; k < 3; ++k)
+        (*jacobian)[i][k] = c[i] * (dr[i][k] - mean[k]);
+    return r;
+  }
+
   const FormulationRequest& request_;
   const PigmentPool& pool_;
   const Mixer& mixer_;
   const WeightTable& weights_;
   Xyz white_;
   Lab target_;
+  std::optional<FilmModel> film_;
   double cos_ = 1, sin_ = 0, inv_sc_ = 1, inv_sh_ = 1;
 };
 
@@ -348,6 +473,10 @@ class Search {
 
   std::array<Vec3, max_subset> jacobian(const Subset& s, const Values& x, const Vec3& r) const {
     std::array<Vec3, max_subset> j{};
+    Vec3 exact{};
+    if (scorer_.residual_and_jacobian(s, x, exact, j)) {
+      return j;
+    }
     for (std::size_t i = 0; i < s.size; ++i)
       j[i] = column(s, x, r, i);
     return j;
@@ -357,6 +486,10 @@ class Search {
   // colour grows roughly with the logarithm of its concentration (one strong and one weak
   // pigment then have comparable scales, and the Lab residual is far less curved).
   Vec3 column(const Subset& s, const Values& x, const Vec3& r, std::size_t i) const {
+    std::array<Vec3, max_subset> j{};
+    Vec3 exact{};
+    if (scorer_.residual_and_jacobian(s, x, exact, j))
+      return j[i];
     constexpr double h = 1e-6;
     Values moved = x;
     moved[i] *= std::exp(h);
@@ -456,10 +589,15 @@ class Search {
         }
       }
       project(start.x, s.size, scorer_.has_diluent(), floor_);
-      start.r = scorer_.residual(s, start.x);
+      std::array<Vec3, max_subset> exact{};
+      if (scorer_.residual_and_jacobian(s, start.x, start.r, exact)) {
+        start.jacobian = exact;  // at this subset's start, not the parent's solution
+      } else {
+        start.r = scorer_.residual(s, start.x);
+        start.jacobian[missing] = column(s, start.x, start.r, missing);
+      }
       start.error = norm(start.r);
       start.exact = true;
-      start.jacobian[missing] = column(s, start.x, start.r, missing);
       const Values step = damped_step(start.jacobian, start.r, s.size, 1e-4);
       Solution estimate = start;
       estimate.x = apply(start.x, step, s.size);

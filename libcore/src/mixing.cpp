@@ -291,16 +291,30 @@ class KmMixer final : public Mixer {
   KmMixer(std::span<const Pigment> pigments, const MixerConditions& conditions)
       : colorants_(colorants_of(pigments, conditions.km)),
         substrate_(conditions.substrate),
-        options_(conditions.km) {}
+        options_(conditions.km) {
+    film_.colorants = colorants_;
+    film_.saunderson = options_.saunderson;
+    if (substrate_) {
+      for (std::size_t i = 0; i < Spectrum::band_count; ++i)
+        film_.background[i] = saunderson_to_internal((*substrate_)[i], options_.saunderson);
+    }
+  }
+  // film_ views colorants_: not copyable.
+  KmMixer(const KmMixer&) = delete;
+  KmMixer& operator=(const KmMixer&) = delete;
   bool spectral() const noexcept override { return true; }
   MixColour mix(MixSpan mix) const override {
     return {km_mix(colorants_, mix, substrate_, options_), {}};
+  }
+  const KmFilm* km_film() const noexcept override {
+    return substrate_ && options_.constants == KmConstants::two ? &film_ : nullptr;
   }
 
  private:
   std::vector<Colorant> colorants_;
   std::optional<Spectrum> substrate_;
   KmOptions options_;
+  KmFilm film_;
 };
 
 class LabMixer final : public Mixer {

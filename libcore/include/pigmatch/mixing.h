@@ -154,6 +154,14 @@ struct MixColour {
   Lab lab_d50{};
 };
 
+/// A two-constant KM film of unit thickness over a substrate, laid open: what a caller needs to
+/// evaluate the model and its derivatives itself (the formulator's inner loop does).
+struct KmFilm {
+  std::span<const Colorant> colorants;  ///< the bound pigments, in order
+  Spectrum::Values background{};        ///< the substrate's internal reflectance per band
+  Saunderson saunderson{};
+};
+
 /// A mixing model bound to a list of pigments and to the conditions of one formulation; the
 /// formulator's view of a model. mix() is const and safe to call from several threads.
 class Mixer {
@@ -163,6 +171,9 @@ class Mixer {
   virtual bool spectral() const noexcept = 0;
   /// The colour of a mix of the bound pigments (indices into the pigment list).
   virtual MixColour mix(MixSpan mix) const = 0;
+  /// The film when mix() is exactly km_mix() of a two-constant film over a substrate (callers
+  /// may then evaluate it directly); none otherwise.
+  virtual const KmFilm* km_film() const noexcept { return nullptr; }
 };
 
 /// The built-in model names: "lab", "km" (two-constant), "km1" (single-constant), "skin".
