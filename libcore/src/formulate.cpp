@@ -624,8 +624,13 @@ class Search {
     if (screened[order[0]].error > threshold())
       return screened[order[0]];
 
+    // A further start is optimised only when it already begins below the best solution so far:
+    // LM descends monotonically, so a start above it rarely ends in a better basin, and these
+    // skipped runs were most of the search's time.
     Solution best;
     const auto improve = [&](Solution from) {
+      if (from.error >= best.error)
+        return;
       Solution result = levenberg_marquardt(s, std::move(from));
       if (result.error < best.error)
         best = std::move(result);
