@@ -24,6 +24,7 @@ void register_formula_command(CLI::App& app);
 void register_lot_command(CLI::App& app);
 void register_db_command(CLI::App& app);
 void register_lab_command(CLI::App& app);
+void register_match_command(CLI::App& app);
 void register_measure_command(CLI::App& app);
 void register_plugin_command(CLI::App& app);
 

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   pigmatch::cli::register_lot_command(app);
   pigmatch::cli::register_db_command(app);
   pigmatch::cli::register_lab_command(app);
+  pigmatch::cli::register_match_command(app);
   pigmatch::cli::register_measure_command(app);
   pigmatch::cli::register_plugin_command(app);
 

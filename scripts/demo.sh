@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target pigmatch
+cmake --build --preset release --target pigmatch catalog-files
 
 pigmatch=build/release/cli/pigmatch
 sample=data/samples/colorchecker-srgb.jpg
@@ -22,6 +22,16 @@ echo
 echo "== the saved calibration reused without a chart"
 "$pigmatch" measure data/samples/scalp-canon40d-f11.jpg --profile build/release/canon40d-f11.icc \
     --region skin=683,455,193,257
+echo
+echo "== recipes from that measurement: the stubble's hair seen on the client's skin (follicle,"
+echo "   demo carbon line) and the neck's skin (camouflage, demo camouflage set)"
+"$pigmatch" measure data/samples/scalp-canon40d-f11.jpg --profile build/release/canon40d-f11.icc \
+    --region neck=948,480,180,232 --stubble scalp=683,80,433,304 --json >build/release/scalp-measure.json
+"$pigmatch" match --from build/release/scalp-measure.json --region scalp \
+    --catalog demo-smp-carbon --max-pigments 2 --top 3
+echo
+"$pigmatch" match --from build/release/scalp-measure.json --region neck \
+    --catalog demo-camouflage --max-pigments 2 --top 3
 echo
 echo "== dark skin patch of $sample"
 "$pigmatch" lab "$sample" --region 30,30,60,60

@@ -1,0 +1,548 @@
+// pigmatch match [--target L,a,b | --from MEASURE.json [--region NAME]]
+//   [--mode follicle|camouflage|custom] [--skin L,a,b] [--catalog ID]… [--catalog-file FILE]…
+//   [--model lab|km|km1|skin] [--max-pigments N] [--illuminant D65] [--top N]
+//   [--volume ML] [--drop ML] [--vendor V]… [--line L]… [--require CODE]… [--compliant-only]
+//   [--metamerism-weight W] [--cost-weight W] [--json]
+// Ranked pigment recipes in drops for a target colour: a Lab the user types, or a region of the
+// JSON `pigmatch measure --json` wrote. The work is libcore's formulator (formulate.h) driving a
+// built-in mixing model (mixing.h); this file only turns arguments into a request and the result
+// into a table or JSON (which `pigmatch formula save --from` reads back, see match_json.cpp).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "arguments.h"
+#include "command.h"
+#include "pigmatch/catalog.h"
+#include "pigmatch/error.h"
+#include "pigmatch/formulate.h"
+#include "pigmatch/mixing.h"
+#include "pigmatch/plugin_host.h"
+#include "pigmatch/spectrum.h"
+
+namespace pigmatch::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// A measurement file is a few kilobytes; anything this large is not one.
+constexpr std::uintmax_t max_measure_bytes = 16u << 20;
+
+struct MatchOptions {
+  std::string target;  // --target L,a,b
+  std::string from;    // --from MEASURE.json
+  std::string region;  // --region NAME
+  std::string mode;    // empty: from the region's kind, or custom
+  std::string skin;    // --skin L,a,b
+  std::string model;   // empty: skin for follicle, else km
+  std::string illuminant = "D65";
+  std::vector<std::string> catalogs;       // --catalog ID
+  std::vector<std::string> catalog_files;  // --catalog-file FILE
+  std::vector<std::string> vendors, lines, required;
+  bool compliant_only = false;
+  std::size_t max_pigments = 3;
+  std::size_t top = 5;
+  double volume_ml = 1.0;
+  double drop_ml = 0.05;
+  double metamerism_weight = 0;
+  double cost_weight = 0;
+  bool json = false;
+};
+
+// What the recipe must look like, and where that came from.
+struct Target {
+  Lab lab_d50{};
+  FormulationMode mode = FormulationMode::custom;
+  std::optional<Lab> skin_d50;  // the client's skin, for the skin model
+  std::string from;             // the measure file, or empty
+  std::string region;           // its region, or empty
+};
+
+// ---- the target ------------------------------------------------------------------------------
+
+std::string read_measure_file(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    throw Error(ErrorCode::io, fmt::format("cannot read measurement {} ({}); write one with "
+                                           "'pigmatch measure PHOTO --json > FILE'",
+                                           path, ec.message()));
+  }
+  if (size > max_measure_bytes)
+    throw Error(ErrorCode::too_large, fmt::format("measurement {} is over 16 MiB", path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(ErrorCode::io, fmt::format("cannot open measurement {}", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+[[noreturn]] void bad_measure(const std::string& path, const std::string& what) {
+  throw Error(ErrorCode::corrupt_data,
+              fmt::format("{}: {}; is it the output of 'pigmatch measure --json'?", path, what));
+}
+
+// measure writes Lab as [L, a, b]; {"L", "a", "b"} is accepted for hand-written files.
+Lab lab_field(const Json& parent, const char* key, const std::string& path,
+              const std::string& where) {
+  const auto found = parent.find(key);
+  if (found != parent.end()) {
+    const Json& v = *found;
+    if (v.is_array() && v.size() == 3 && v[0].is_number() && v[1].is_number() && v[2].is_number()) {
+      const Lab lab{v[0].get<double>(), v[1].get<double>(), v[2].get<double>()};
+      if (std::isfinite(lab.L) && std::isfinite(lab.a) && std::isfinite(lab.b) && lab.L >= 0 &&
+          lab.L <= 100)
+        return lab;
+    }
+    if (v.is_object() && v.contains("L") && v.contains("a") && v.contains("b") &&
+        v["L"].is_number() && v["a"].is_number() && v["b"].is_number()) {
+      const Lab lab{v["L"].get<double>(), v["a"].get<double>(), v["b"].get<double>()};
+      if (lab.L >= 0 && lab.L <= 100)
+        return lab;
+    }
+  }
+  bad_measure(path, fmt::format("{}.{} is not a Lab colour [L, a, b] with L in 0–100", where, key));
+}
+
+const Json& find_region(const Json& measure, const MatchOptions& o) {
+  const auto regions = measure.find("regions");
+  if (regions == measure.end() || !regions->is_array() || regions->empty())
+    bad_measure(o.from, "it has no \"regions\"");
+  std::vector<std::string> names;
+  for (const Json& r : *regions) {
+    if (!r.is_object() || !r.contains("name") || !r["name"].is_string())
+      bad_measure(o.from, "a region has no \"name\"");
+    names.push_back(r["name"].get<std::string>());
+  }
+  if (o.region.empty()) {
+    if (regions->size() == 1)
+      return regions->front();
+    throw UsageError(fmt::format("{} has {} regions; choose one with --region NAME ({})", o.from,
+                                 names.size(), fmt::join(names, ", ")));
+  }
+  const auto at = std::find(names.begin(), names.end(), o.region);
+  if (at == names.end()) {
+    throw Error(ErrorCode::not_found, fmt::format("{} has no region '{}'; its regions are: {}",
+                                                  o.from, o.region, fmt::join(names, ", ")));
+  }
+  return (*regions)[static_cast<std::size_t>(at - names.begin())];
+}
+
+Target target_from_measure(const MatchOptions& o) {
+  Json measure;
+  try {
+    measure = Json::parse(read_measure_file(o.from));
+  } catch (const Json::parse_error& e) {
+    bad_measure(o.from, fmt::format("it is not valid JSON ({})", e.what()));
+  }
+  if (!measure.is_object())
+    bad_measure(o.from, "it is not a JSON object");
+  const Json& region = find_region(measure, o);
+  const std::string name = region["name"].get<std::string>();
+  const std::string where = "region '" + name + "'";
+  const bool stubble = region.contains("kind") && region["kind"] == "stubble";
+
+  Target t;
+  t.from = o.from;
+  t.region = name;
+  t.mode = o.mode.empty() ? (stubble ? FormulationMode::follicle : FormulationMode::camouflage)
+                          : parse_formulation_mode(o.mode);
+  if (t.mode == FormulationMode::custom)
+    throw UsageError("--mode custom takes its colour from --target L,a,b, not from --from");
+  if (t.mode == FormulationMode::camouflage) {
+    t.lab_d50 = lab_field(region, "lab_d50", o.from, where);
+    return t;
+  }
+  // follicle: the hair of a stubble region, to be seen on that region's skin.
+  if (!stubble) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("{}: {} is a plain region; follicle mode needs a stubble region "
+                            "(measure it with --stubble NAME=x,y,w,h) or use --mode camouflage",
+                            o.from, where));
+  }
+  const auto hair = region.find("hair");
+  if (hair == region.end() || !hair->is_object())
+    bad_measure(o.from, where + " has no \"hair\"");
+  if (hair->contains("separated") && (*hair)["separated"] == false) {
+    throw Error(ErrorCode::unsupported,
+                fmt::format("{}: no distinct hair was found in {}, so there is no hair colour to "
+                            "match; measure a region with visible stubble, or give the colour "
+                            "with --target L,a,b",
+                            o.from, where));
+  }
+  t.lab_d50 = lab_field(*hair, "lab_d50", o.from, where + ".hair");
+  const auto skin = region.find("skin");
+  t.skin_d50 = skin != region.end() && skin->is_object()
+                   ? lab_field(*skin, "lab_d50", o.from, where + ".skin")
+                   : lab_field(region, "lab_d50", o.from, where);
+  return t;
+}
+
+Target resolve_target(const MatchOptions& o) {
+  if (!o.target.empty() && !o.from.empty())
+    throw UsageError("give the colour either with --target L,a,b or with --from MEASURE.json");
+  if (o.target.empty() && o.from.empty())
+    throw UsageError("what colour? give --target L,a,b or --from MEASURE.json --region NAME");
+  if (!o.region.empty() && o.from.empty())
+    throw UsageError("--region names a region of the file given with --from MEASURE.json");
+  Target t = o.from.empty() ? Target{} : target_from_measure(o);
+  if (o.from.empty()) {
+    t.lab_d50 = parse_lab(o.target, "--target");
+    t.mode = o.mode.empty() ? FormulationMode::custom : parse_formulation_mode(o.mode);
+  }
+  if (!o.skin.empty())
+    t.skin_d50 = parse_lab(o.skin, "--skin");
+  if (t.mode == FormulationMode::follicle && !t.skin_d50) {
+    throw UsageError(
+        "--mode follicle sees the hair colour on the client's skin: give --skin L,a,b (or take "
+        "both from a stubble region with --from MEASURE.json --region NAME)");
+  }
+  return t;
+}
+
+// ---- the model ---------------------------------------------------------------------------------
+
+BuiltinModel resolve_model(const MatchOptions& o, const Target& t) {
+  const BuiltinModel model =
+      o.model.empty()
+          ? (t.mode == FormulationMode::follicle ? BuiltinModel::skin : BuiltinModel::km)
+          : parse_builtin_model(o.model);
+  if (model == BuiltinModel::skin && !t.skin_d50) {
+    throw UsageError(
+        "--model skin predicts the healed colour on the client's skin: give --skin "
+        "L,a,b (or --from a stubble region)");
+  }
+  if (model != BuiltinModel::skin && !o.skin.empty())
+    throw UsageError("--skin is used only by --model skin (the healed colour on that skin)");
+  return model;
+}
+
+// The km models predict a film on the white card the catalogs' drawdowns were measured on, so a
+// pigment's own masstone is reproduced; the skin model puts the pigment under the client's skin.
+MixerConditions mixer_conditions(BuiltinModel model, const Target& t) {
+  MixerConditions c;
+  if (model == BuiltinModel::skin)
+    c.substrate_lab = t.skin_d50;
+  else if (model == BuiltinModel::km)
+    c.substrate = Spectrum::constant(c.km.card_reflectance);
+  return c;
+}
+
+// ---- the catalogs ------------------------------------------------------------------------------
+
+void report_load_problems(const PluginRegistry& registry, const MatchOptions& o) {
+  for (const LoadProblem& p : registry.problems()) {
+    fmt::print(stderr, "pigmatch: {}: {}\n", to_string(p.severity), to_string(p));
+    const bool is_explicit =
+        std::any_of(o.catalog_files.begin(), o.catalog_files.end(), [&](const std::string& f) {
+          std::error_code ec;
+          return std::filesystem::equivalent(f, p.file, ec) || p.file == f;
+        });
+    if (is_explicit && p.severity == Severity::error) {
+      throw Error(ErrorCode::corrupt_data,
+                  fmt::format("catalog file {} was rejected (see above); run 'pigmatch catalog "
+                              "validate {}' for every problem",
+                              p.file.string(), p.file.string()));
+    }
+  }
+}
+
+std::vector<std::string> catalog_ids(const PluginRegistry& registry) {
+  std::vector<std::string> ids;
+  for (const CatalogEntry& e : registry.catalogs())
+    ids.push_back(e.catalog.id);
+  return ids;
+}
+
+// --catalog ID picks among the loaded catalogs; without it, the files given with --catalog-file,
+// or else every catalog found.
+std::vector<Catalog> select_catalogs(const PluginRegistry& registry, const MatchOptions& o) {
+  std::vector<Catalog> out;
+  for (const std::string& id : o.catalogs) {
+    const CatalogEntry* e = registry.find_catalog(id);
+    if (e == nullptr) {
+      const auto ids = catalog_ids(registry);
+      throw Error(
+          ErrorCode::not_found,
+          fmt::format("no catalog '{}'; the catalogs found are: {} (see 'pigmatch catalog "
+                      "list'; a catalog file is added with --catalog-file FILE)",
+                      id,
+                      ids.empty() ? std::string("none") : fmt::format("{}", fmt::join(ids, ", "))));
+    }
+    if (std::none_of(out.begin(), out.end(), [&](const Catalog& c) { return c.id == id; }))
+      out.push_back(e->catalog);
+  }
+  if (!o.catalogs.empty())
+    return out;
+  for (const CatalogEntry& e : registry.catalogs()) {
+    if (o.catalog_files.empty() || e.origin == Origin::explicit_file)
+      out.push_back(e.catalog);
+  }
+  if (out.empty()) {
+    throw Error(ErrorCode::not_found,
+                "no pigment catalogs found; add one with --catalog-file FILE, or see 'pigmatch "
+                "catalog list' and 'pigmatch plugin list'");
+  }
+  return out;
+}
+
+// ---- output ------------------------------------------------------------------------------------
+
+Json lab_json(const Lab& lab) {
+  return {{"L", lab.L}, {"a", lab.a}, {"b", lab.b}};
+}
+
+std::string vendor_of(const std::vector<Catalog>& catalogs, const std::string& id) {
+  for (const Catalog& c : catalogs) {
+    if (c.id == id)
+      return c.vendor;
+  }
+  return {};
+}
+
+Json result_json(const Target& t, BuiltinModel model, const FormulationRequest& request,
+                 const std::vector<Catalog>& catalogs, const FormulationResult& result) {
+  Json ids = Json::array();
+  for (const Catalog& c : catalogs)
+    ids.push_back(c.id);
+  Json recipes = Json::array();
+  for (std::size_t i = 0; i < result.recipes.size(); ++i) {
+    const Recipe& r = result.recipes[i];
+    Json components = Json::array();
+    for (const RecipeComponent& c : r.components) {
+      components.push_back({{"catalog", c.catalog_id},
+                            {"vendor", vendor_of(catalogs, c.catalog_id)},
+                            {"code", c.code},
+                            {"name", c.name},
+                            {"diluent", c.is_diluent},
+                            {"drops", c.drops},
+                            {"ml", c.ml},
+                            {"fraction", c.fraction}});
+    }
+    recipes.push_back(
+        {{"rank", i + 1},
+         {"components", components},
+         {"total_ml", r.total_ml},
+         {"predicted", lab_json(r.predicted_lab_d50)},
+         {"predicted_under_illuminant", lab_json(r.predicted_lab)},
+         {"de00", r.de00},
+         {"metamerism_index", r.metamerism_index ? Json(*r.metamerism_index) : Json(nullptr)},
+         {"cost_per_ml", r.cost_per_ml},
+         {"objective", r.objective}});
+  }
+  return {{"mode", std::string(to_string(t.mode))},
+          {"target", lab_json(t.lab_d50)},
+          {"from", t.from.empty() ? Json(nullptr) : Json(t.from)},
+          {"region", t.region.empty() ? Json(nullptr) : Json(t.region)},
+          {"skin", t.skin_d50 ? lab_json(*t.skin_d50) : Json(nullptr)},
+          {"model", std::string(to_string(model))},
+          {"illuminant", std::string(to_string(request.illuminant))},
+          {"catalog", catalogs.front().id},
+          {"catalogs", ids},
+          {"max_pigments", request.max_pigments},
+          {"total_volume_ml", request.total_volume_ml},
+          {"drop_volume_ml", request.drop_volume_ml},
+          {"out_of_gamut", result.out_of_gamut},
+          {"nearest_reachable",
+           {{"lab_d50", lab_json(result.nearest_reachable_d50)},
+            {"de00", result.nearest_reachable_de00}}},
+          {"warning", result.warning.empty() ? Json(nullptr) : Json(result.warning)},
+          {"subsets_searched", result.subsets_searched},
+          {"subsets_optimised", result.subsets_optimised},
+          {"recipes", recipes}};
+}
+
+std::string target_description(const Target& t) {
+  switch (t.mode) {
+    case FormulationMode::follicle:
+      return t.region.empty() ? "follicle: hair seen on the client's skin"
+                              : fmt::format("follicle: hair of region '{}' of {}, seen on its skin",
+                                            t.region, t.from);
+    case FormulationMode::camouflage:
+      return t.region.empty()
+                 ? "camouflage: the client's skin"
+                 : fmt::format("camouflage: skin of region '{}' of {}", t.region, t.from);
+    case FormulationMode::custom:
+      break;
+  }
+  return "custom colour";
+}
+
+void print_table(const Target& t, BuiltinModel model, const FormulationRequest& request,
+                 const std::vector<Catalog>& catalogs, const FormulationResult& result) {
+  std::vector<std::string> ids;
+  for (const Catalog& c : catalogs)
+    ids.push_back(c.id);
+  fmt::print("target     L* {:.2f}  a* {:.2f}  b* {:.2f} (D50) — {}\n", t.lab_d50.L, t.lab_d50.a,
+             t.lab_d50.b, target_description(t));
+  if (t.skin_d50 && model == BuiltinModel::skin) {
+    fmt::print("skin       L* {:.2f}  a* {:.2f}  b* {:.2f} (D50)\n", t.skin_d50->L, t.skin_d50->a,
+               t.skin_d50->b);
+  }
+  fmt::print("model      {}, ΔE00 under {}, catalogs {}; {:g} ml in drops of {:g} ml\n",
+             to_string(model), to_string(request.illuminant), fmt::join(ids, ", "),
+             request.total_volume_ml, request.drop_volume_ml);
+  if (!result.warning.empty())
+    fmt::print("warning    {}\n", result.warning);
+  fmt::print("\n{:>4}  {:>6}  {:>10}  {:>7} {:>7} {:>7}  {}\n", "rank", "ΔE00", "metamerism", "L*",
+             "a*", "b*", "recipe (drops, ml)");
+  for (std::size_t i = 0; i < result.recipes.size(); ++i) {
+    const Recipe& r = result.recipes[i];
+    const std::string mi = r.metamerism_index ? fmt::format("{:.2f}", *r.metamerism_index) : "-";
+    const Lab& p = r.predicted_lab_d50;
+    for (std::size_t j = 0; j < r.components.size(); ++j) {
+      const RecipeComponent& c = r.components[j];
+      const std::string line =
+          fmt::format("{:>3} × {:<10} {:<32} {:.2f} ml", c.drops, c.code, c.name, c.ml);
+      if (j == 0) {
+        fmt::print("{:>4}  {:>6.2f}  {:>10}  {:>7.2f} {:>7.2f} {:>7.2f}  {}\n", i + 1, r.de00, mi,
+                   p.L, p.a, p.b, line);
+      } else {
+        fmt::print("{:>4}  {:>6}  {:>10}  {:>7} {:>7} {:>7}  {}\n", "", "", "", "", "", "", line);
+      }
+    }
+  }
+  fmt::print(
+      "\nPredicted L*a*b* is D50; ΔE00 and the metamerism index (the largest ΔE00 under the "
+      "other illuminants) compare with the target.\n");
+}
+
+// ---- the command -------------------------------------------------------------------------------
+
+void check_numbers(const MatchOptions& o) {
+  if (o.drop_ml > o.volume_ml) {
+    throw UsageError(
+        fmt::format("--drop {:g} ml is larger than --volume {:g} ml", o.drop_ml, o.volume_ml));
+  }
+  if (o.volume_ml / o.drop_ml > 10000) {
+    throw UsageError(
+        fmt::format("--volume {:g} ml is over 10000 drops of {:g} ml", o.volume_ml, o.drop_ml));
+  }
+}
+
+Illuminant parse_illuminant_option(const std::string& name) {
+  try {
+    return parse_illuminant(name);
+  } catch (const Error& e) {
+    throw UsageError(fmt::format("--illuminant: {}", e.what()));
+  }
+}
+
+void run_match(const MatchOptions& o) {
+  check_numbers(o);
+  const Illuminant illuminant = parse_illuminant_option(o.illuminant);
+  const Target target = resolve_target(o);
+  const BuiltinModel model = resolve_model(o, target);
+
+  std::vector<std::filesystem::path> files(o.catalog_files.begin(), o.catalog_files.end());
+  const PluginRegistry registry(default_search_paths(std::move(files)));
+  report_load_problems(registry, o);
+  const std::vector<Catalog> catalogs = select_catalogs(registry, o);
+
+  PigmentFilter filter;
+  filter.vendors = o.vendors;
+  filter.lines = o.lines;
+  filter.required = o.required;
+  filter.compliant_only = o.compliant_only;
+  const PigmentPool pool = select_pigments(catalogs, filter);
+  const auto mixer = make_builtin_mixer(model, pool.pigments(), mixer_conditions(model, target));
+
+  FormulationRequest request;
+  request.target_lab_d50 = target.lab_d50;
+  request.max_pigments = o.max_pigments;
+  request.required = o.required;
+  request.total_volume_ml = o.volume_ml;
+  request.drop_volume_ml = o.drop_ml;
+  request.illuminant = illuminant;
+  request.metamerism_weight = o.metamerism_weight;
+  request.cost_weight = o.cost_weight;
+  request.top = o.top;
+  const FormulationResult result = formulate(request, pool, *mixer);
+
+  if (o.json) {
+    fmt::print("{}\n", result_json(target, model, request, catalogs, result).dump(2));
+  } else {
+    print_table(target, model, request, catalogs, result);
+  }
+  if (result.out_of_gamut && o.json)
+    fmt::print(stderr, "pigmatch: warning: {}\n", result.warning);
+}
+
+}  // namespace
+
+void register_match_command(CLI::App& app) {
+  auto options = std::make_shared<MatchOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "match",
+      "Pigment recipes in drops for a target colour: a client's hair or skin from "
+      "'pigmatch measure --json', or any Lab");
+  cmd->add_option("--target,-t", options->target, "the target as CIELAB D50 L,a,b (custom mode)");
+  cmd->add_option("--from", options->from, "the JSON written by 'pigmatch measure --json'");
+  cmd->add_option("--region,-r", options->region,
+                  "the region of --from to match (may be left out when there is only one)");
+  cmd->add_option("--mode", options->mode,
+                  "follicle (the hair of a stubble region seen on its skin), camouflage (the skin "
+                  "of a region, for scars) or custom (--target). Default: follicle for a stubble "
+                  "region, camouflage for a plain one, custom with --target")
+      ->check(CLI::IsMember({"follicle", "camouflage", "custom"}));
+  cmd->add_option("--skin", options->skin,
+                  "the client's skin as CIELAB D50 L,a,b, for --model skin (default: the skin of "
+                  "the stubble region)");
+  cmd->add_option("--catalog,-c", options->catalogs,
+                  "use the catalog with this id (repeatable; default: every catalog found, see "
+                  "'pigmatch catalog list')");
+  cmd->add_option(
+      "--catalog-file", options->catalog_files,
+      "also load this catalog file (repeatable); without --catalog, only these are used");
+  cmd->add_option("--model,-m", options->model,
+                  "lab, km (two-constant Kubelka–Munk, a film on the catalog's card), km1 "
+                  "(single-constant) or skin (healed under the client's skin). Default: skin for "
+                  "follicle, km otherwise")
+      ->check(CLI::IsMember({"lab", "km", "km1", "skin"}));
+  cmd->add_option("--max-pigments,-n", options->max_pigments,
+                  "at most this many pigments besides the diluent (1–4)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4));
+  cmd->add_option("--illuminant", options->illuminant,
+                  "judge ΔE00 under D50, D65, A, F2 or F11; the metamerism index uses D65, A and "
+                  "F11 besides it")
+      ->capture_default_str();
+  cmd->add_option("--top", options->top, "recipes to show (1–50)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 50));
+  cmd->add_option("--volume", options->volume_ml, "total volume of the mix in ml")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 1000.0));
+  cmd->add_option("--drop", options->drop_ml,
+                  "drop volume in ml, for pigments whose catalog gives none")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 10.0));
+  cmd->add_option("--vendor", options->vendors, "only pigments of this vendor (repeatable)");
+  cmd->add_option("--line", options->lines, "only pigments of this product line (repeatable)");
+  cmd->add_option("--require", options->required, "every recipe contains this pigment code");
+  cmd->add_flag("--compliant-only", options->compliant_only,
+                "only pigments with a compliance statement (e.g. EU REACH 2020/2081)");
+  cmd->add_option("--metamerism-weight", options->metamerism_weight,
+                  "add this times the metamerism index to the objective")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+  cmd->add_option("--cost-weight", options->cost_weight,
+                  "add this times the price per ml of mix to the objective")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1000.0));
+  cmd->add_flag("--json", options->json, "machine-readable output");
+  cmd->callback([options] { run_match(*options); });
+}
+
+}  // namespace pigmatch::cli

@@ -1,0 +1,257 @@
+// `pigmatch match`, run as a real process against the demo catalogs in data/catalogs: a target
+// taken from the catalog's own dilution series is found again, output is deterministic, targets
+// come from a measurement file in camouflage and follicle mode, and bad input gets exit 2 (usage)
+// or 1 (failure) with a message that says what to do.
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "pigmatch/color.h"
+#include "pigmatch/spectrum.h"
+#include "process.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using pigmatch::Lab;
+using pigmatch::test::run_pigmatch;
+
+namespace {
+
+fs::path temp(const std::string& name) {
+  return fs::temp_directory_path() /
+         ("pigmatch-match-test-" + std::to_string(::getpid()) + "-" + name);
+}
+
+fs::path write_file(const std::string& name, const std::string& text) {
+  const fs::path path = temp(name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+json read_json(const fs::path& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+Lab lab_of(const json& j) {
+  return {j.at("L").get<double>(), j.at("a").get<double>(), j.at("b").get<double>()};
+}
+
+// The Lab D50 of one measurement of the demo carbon line, straight from the catalog file: a
+// dilution step the vendor measured, which a recipe of that pigment and diluent reproduces.
+Lab catalog_measurement_lab(const std::string& code, double concentration) {
+  const json catalog =
+      read_json(fs::path(PIGMATCH_SOURCE_DIR) / "data/catalogs/demo-smp-carbon.json");
+  for (const json& p : catalog.at("pigments")) {
+    if (p.at("code") != code)
+      continue;
+    for (const json& m : p.at("measurements")) {
+      if (m.at("concentration").get<double>() != concentration)
+        continue;
+      const auto values = m.at("reflectance").get<std::vector<double>>();
+      REQUIRE(values.size() == pigmatch::Spectrum::band_count);
+      pigmatch::Spectrum::Values bands{};
+      std::copy(values.begin(), values.end(), bands.begin());
+      return pigmatch::to_lab(pigmatch::Spectrum(bands));
+    }
+  }
+  FAIL("no measurement " << code << " at " << concentration << " in the demo catalog");
+  return {};
+}
+
+std::string lab_arg(const Lab& lab) {
+  return std::to_string(lab.L) + "," + std::to_string(lab.a) + "," + std::to_string(lab.b);
+}
+
+// A measurement as `pigmatch measure --json` writes it (the fields match reads): a plain cheek
+// and a stubble crown with hair separated from skin.
+const Lab cheek{64.0, 13.0, 17.0};
+const Lab crown_skin{58.0, 12.0, 16.0};
+const Lab crown_hair{30.0, 2.5, 3.5};
+
+fs::path write_measurement() {
+  const json measure = {
+      {"image", "client.jpg"},
+      {"regions",
+       {{{"name", "cheek"}, {"kind", "plain"}, {"lab_d50", {cheek.L, cheek.a, cheek.b}}},
+        {{"name", "crown"},
+         {"kind", "stubble"},
+         {"lab_d50", {crown_skin.L, crown_skin.a, crown_skin.b}},
+         {"hair",
+          {{"lab_d50", {crown_hair.L, crown_hair.a, crown_hair.b}},
+           {"coverage", 0.2},
+           {"separated", true}}},
+         {"skin", {{"lab_d50", {crown_skin.L, crown_skin.a, crown_skin.b}}}}}}}};
+  return write_file("measure.json", measure.dump(2));
+}
+
+}  // namespace
+
+TEST_CASE("a custom target from the catalog's own dilution series is found again") {
+  // SMP-K50 at half strength on the card: 10 drops of it and 10 of diluent in 1 ml.
+  const Lab target = catalog_measurement_lab("SMP-K50", 0.5);
+  const auto r =
+      run_pigmatch({"match", "--target", lab_arg(target), "--catalog", "demo-smp-carbon",
+                    "--max-pigments", "2", "--top", "3", "--illuminant", "D50", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json out = json::parse(r.out);
+  CHECK(out.at("mode") == "custom");
+  CHECK(out.at("model") == "km");
+  CHECK(out.at("out_of_gamut") == false);
+  const json& recipes = out.at("recipes");
+  REQUIRE(!recipes.empty());
+  REQUIRE(recipes.size() <= 3);
+  const json& best = recipes.front();
+  CHECK(best.at("de00").get<double>() < 0.5);
+  // The reported ΔE00 (under D50 here) is CIEDE2000 of the reported predicted colour.
+  CHECK(best.at("de00").get<double>() ==
+        Approx(pigmatch::delta_e2000(target, lab_of(best.at("predicted")))).margin(1e-6));
+  for (const json& recipe : recipes) {
+    double ml = 0;
+    int drops = 0;
+    for (const json& c : recipe.at("components")) {
+      CHECK(c.at("catalog") == "demo-smp-carbon");
+      CHECK(c.at("ml").get<double>() == Approx(0.05 * c.at("drops").get<int>()));
+      ml += c.at("ml").get<double>();
+      drops += c.at("drops").get<int>();
+    }
+    CHECK(ml == Approx(1.0));
+    CHECK(drops == 20);
+  }
+  // Ranked best first.
+  for (std::size_t i = 1; i < recipes.size(); ++i)
+    CHECK(recipes[i].at("objective").get<double>() >= recipes[i - 1].at("objective").get<double>());
+}
+
+TEST_CASE("the same request gives the same output") {
+  const std::vector<std::string> args{
+      "match",          "--target", "40,0.5,1.5", "--catalog", "demo-smp-carbon",
+      "--max-pigments", "2",        "--top",      "2",         "--json"};
+  const auto a = run_pigmatch(args);
+  const auto b = run_pigmatch(args);
+  REQUIRE(a.exit_code == 0);
+  CHECK(a.out == b.out);
+  const auto table = run_pigmatch({"match", "--target", "40,0.5,1.5", "--catalog",
+                                   "demo-smp-carbon", "--max-pigments", "2", "--top", "2"});
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("ΔE00") != std::string::npos);
+  CHECK(table.out.find("SMP-") != std::string::npos);
+  CHECK(table.out.find("ml") != std::string::npos);
+}
+
+TEST_CASE("targets come from a measurement file") {
+  const fs::path measure = write_measurement();
+
+  SECTION("camouflage: the skin of a plain region") {
+    const auto r = run_pigmatch({"match", "--from", measure.string(), "--region", "cheek",
+                                 "--catalog", "demo-camouflage", "--max-pigments", "2", "--top",
+                                 "2", "--illuminant", "D50", "--json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json out = json::parse(r.out);
+    CHECK(out.at("mode") == "camouflage");
+    CHECK(out.at("region") == "cheek");
+    const Lab target = lab_of(out.at("target"));
+    CHECK(target.L == cheek.L);
+    CHECK(target.a == cheek.a);
+    CHECK(target.b == cheek.b);
+    const json& best = out.at("recipes").at(0);
+    CHECK(best.at("de00").get<double>() ==
+          Approx(pigmatch::delta_e2000(cheek, lab_of(best.at("predicted")))).margin(1e-6));
+    // A flesh tone is within reach of a camouflage set: no worse than a visible difference.
+    CHECK(best.at("de00").get<double>() < 3.0);
+    CHECK(best.at("metamerism_index").is_number());
+  }
+
+  SECTION("follicle: the hair of a stubble region, healed under that region's skin") {
+    const auto r =
+        run_pigmatch({"match", "--from", measure.string(), "--region", "crown", "--catalog",
+                      "demo-smp-carbon", "--max-pigments", "1", "--top", "2", "--json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json out = json::parse(r.out);
+    CHECK(out.at("mode") == "follicle");
+    CHECK(out.at("model") == "skin");
+    CHECK(lab_of(out.at("target")).L == crown_hair.L);
+    CHECK(lab_of(out.at("skin")).L == crown_skin.L);
+    const Lab predicted = lab_of(out.at("recipes").at(0).at("predicted"));
+    // Carbon under the skin darkens it towards the hair.
+    CHECK(predicted.L < crown_skin.L - 10);
+  }
+
+  SECTION("a region that does not exist is a failure naming the regions") {
+    const auto r = run_pigmatch(
+        {"match", "--from", measure.string(), "--region", "nape", "--catalog", "demo-smp-carbon"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("cheek") != std::string::npos);
+    CHECK(r.err.find("crown") != std::string::npos);
+  }
+
+  SECTION("follicle mode needs a stubble region") {
+    const auto r = run_pigmatch({"match", "--from", measure.string(), "--region", "cheek", "--mode",
+                                 "follicle", "--catalog", "demo-smp-carbon"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("stubble") != std::string::npos);
+  }
+  fs::remove(measure);
+}
+
+TEST_CASE("a missing or broken measurement file is a failure") {
+  const fs::path broken = write_file("broken.json", "{\"regions\": [ {\"name\": ");
+  const fs::path no_lab = write_file("nolab.json", R"({"regions":[{"name":"x","kind":"plain"}]})");
+  for (const std::string& file :
+       {temp("does-not-exist.json").string(), broken.string(), no_lab.string()}) {
+    const auto r = run_pigmatch({"match", "--from", file, "--catalog", "demo-smp-carbon"});
+    INFO(file << ": " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(file) != std::string::npos);
+  }
+  fs::remove(broken);
+  fs::remove(no_lab);
+}
+
+TEST_CASE("an unknown catalog id fails and lists the catalogs found") {
+  const auto r = run_pigmatch({"match", "--target", "40,0,0", "--catalog", "no-such-catalog"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("no-such-catalog") != std::string::npos);
+  CHECK(r.err.find("demo-smp-carbon") != std::string::npos);
+  CHECK(r.err.find("demo-camouflage") != std::string::npos);
+}
+
+TEST_CASE("bad arguments are usage errors") {
+  const std::vector<std::vector<std::string>> cases{
+      {"match"},                                                        // no colour
+      {"match", "--target", "40,0,0", "--from", "m.json"},              // two colours
+      {"match", "--target", "140,0,0"},                                 // L out of range
+      {"match", "--target", "40,0"},                                    // not L,a,b
+      {"match", "--target", "40,0,0", "--max-pigments", "5"},           // 1–4
+      {"match", "--target", "40,0,0", "--max-pigments", "0"},           //
+      {"match", "--target", "40,0,0", "--mode", "tattoo"},              // unknown mode
+      {"match", "--target", "40,0,0", "--model", "paint"},              // unknown model
+      {"match", "--target", "40,0,0", "--illuminant", "D99"},           // unknown illuminant
+      {"match", "--target", "40,0,0", "--top", "0"},                    //
+      {"match", "--target", "40,0,0", "--volume", "1", "--drop", "2"},  // drop > volume
+      {"match", "--target", "40,0,0", "--volume", "-1"},                //
+      {"match", "--target", "40,0,0", "--region", "crown"},             // --region needs --from
+      {"match", "--target", "40,0,0", "--model", "skin"},               // skin model needs --skin
+      {"match", "--target", "40,0,0", "--skin", "60,10,15"},            // --skin only for skin
+      {"match", "--target", "40,0,0", "--mode", "follicle"},            // follicle needs a skin
+      {"match", "--target", "40,0,0", "--max-pigments", "two"},         // not a number
+  };
+  for (const auto& args : cases) {
+    const auto r = run_pigmatch(args);
+    std::string line;
+    for (const auto& a : args)
+      line += a + " ";
+    INFO(line << "→ " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(!r.err.empty());
+  }
+}
