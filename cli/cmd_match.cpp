@@ -404,7 +404,7 @@ void print_table(const Target& t, BuiltinModel model, const FormulationRequest& 
     for (std::size_t j = 0; j < r.components.size(); ++j) {
       const RecipeComponent& c = r.components[j];
       const std::string line =
-          fmt::format("{:>3} × {:<10} {:<32} {:.2f} ml", c.drops, c.code, c.name, c.ml);
+          fmt::format("{:>3} × {:<10} {:<32.32} {:.2f} ml", c.drops, c.code, c.name, c.ml);
       if (j == 0) {
         fmt::print("{:>4}  {:>6.2f}  {:>10}  {:>7.2f} {:>7.2f} {:>7.2f}  {}\n", i + 1, r.de00, mi,
                    p.L, p.a, p.b, line);
