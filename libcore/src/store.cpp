@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <set>
+#include <tuple>
 
 #include "store_internal.h"
 
@@ -365,7 +367,12 @@ void require_correctable(detail::Connection& db, const Formula& f) {
   }
 }
 
-Id insert_formula(detail::Connection& db, const Formula& f, std::optional<Id> id) {
+// The lots registered in the current transaction: a bulk import names the same few lots again
+// and again, and each INSERT OR IGNORE is a B-tree search.
+using LotKeys = std::set<std::tuple<std::string, std::string, std::string>>;
+
+Id insert_formula(detail::Connection& db, const Formula& f, std::optional<Id> id,
+                  LotKeys* registered = nullptr) {
   validate(f);
   require_correctable(db, f);
   Id formula_id = 0;
@@ -395,8 +402,10 @@ Id insert_formula(detail::Connection& db, const Formula& f, std::optional<Id> id
   }
   for (std::size_t i = 0; i < f.components.size(); ++i) {
     const Component& c = f.components[i];
-    if (!c.lot.empty())
+    if (!c.lot.empty() &&
+        (registered == nullptr || registered->emplace(c.vendor, c.code, c.lot).second)) {
       register_component_lot(db, c);
+    }
     Statement s = db.prepare(
         "INSERT INTO formula_components (formula_id, position, vendor, code, lot, drops, ml) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -651,6 +660,7 @@ std::vector<Id> Store::save_formulas(const std::vector<Formula>& formulas) {
   std::vector<Id> ids;
   ids.reserve(formulas.size());
   Id checked_client = 0;
+  LotKeys registered;
   for (const Formula& f : formulas) {
     // Bulk files are usually grouped by client: check each client once per run of formulas.
     if (f.client_id != checked_client) {
@@ -658,7 +668,7 @@ std::vector<Id> Store::save_formulas(const std::vector<Formula>& formulas) {
       checked_client = f.client_id;
     }
     require_visit_of(impl_->db, f.visit_id, f.client_id);
-    ids.push_back(insert_formula(impl_->db, f, std::nullopt));
+    ids.push_back(insert_formula(impl_->db, f, std::nullopt, &registered));
   }
   transaction.commit();
   return ids;
@@ -717,34 +727,47 @@ std::vector<NearFormula> Store::search_near(const Lab& lab, double max_delta_e00
   }
   // Grow the radius from small: with many formulas the nearest few are close, and a small box
   // holds few candidates. Every colour within `radius` lies in the box, so once `limit`
-  // candidates are within it, no colour outside the box can be nearer.
-  std::vector<NearFormula> found;
+  // candidates are within it, no colour outside the box can be nearer. Candidates come from the
+  // formulas_target index alone; whole rows are read for the results only.
+  std::vector<std::pair<double, Id>> near;
   for (double radius = std::min(0.5, max_delta_e00);;
        radius = std::min(radius * 2, max_delta_e00)) {
     const LabBox box = lab_box_for_delta_e00(lab, radius);
-    Statement s = impl_->db.prepare(
-        "SELECT " PIGMATCH_FORMULA_COLUMNS
-        ", EXISTS (SELECT 1 FROM formulas n WHERE n.replaces = f.id) "
-        "FROM formula_targets t JOIN formulas f ON f.id = t.id "
-        "WHERE t.L_max >= ?1 AND t.L_min <= ?2 AND t.a_max >= ?3 AND t.a_min <= ?4 "
-        "AND t.b_max >= ?5 AND t.b_min <= ?6");
-    s.bind(1, box.L0).bind(2, box.L1).bind(3, box.a0).bind(4, box.a1).bind(5, box.b0).bind(6,
-                                                                                           box.b1);
-    found.clear();
-    while (s.step()) {
-      Formula f = read_formula(s);
-      const double de = delta_e2000(lab, f.target);
-      if (de <= radius)
-        found.push_back({std::move(f), de, s.int64(formula_column_count) != 0});
+    near.clear();
+    // CAST(x AS INTEGER) truncates, which is monotonic: every value in [x0, x1] falls in a cell
+    // from trunc(x0) to trunc(x1).
+    const auto L_last = static_cast<std::int64_t>(std::trunc(box.L1));
+    const auto a_last = static_cast<std::int64_t>(std::trunc(box.a1));
+    for (auto L_cell = static_cast<std::int64_t>(std::trunc(box.L0)); L_cell <= L_last; ++L_cell) {
+      for (auto a_cell = static_cast<std::int64_t>(std::trunc(box.a0)); a_cell <= a_last;
+           ++a_cell) {
+        Statement s = impl_->db.prepare(
+            "SELECT rowid, target_L, target_a, target_b FROM formulas "
+            "WHERE CAST(target_L AS INTEGER) = ?1 AND CAST(target_a AS INTEGER) = ?2 "
+            "AND target_b BETWEEN ?3 AND ?4");
+        s.bind(1, L_cell).bind(2, a_cell).bind(3, box.b0).bind(4, box.b1);
+        while (s.step()) {
+          const double de = delta_e2000(lab, {s.real(1), s.real(2), s.real(3)});
+          if (de <= radius)
+            near.emplace_back(de, s.int64(0));
+        }
+      }
     }
-    if (found.size() >= limit || radius >= max_delta_e00)
+    if (near.size() >= limit || radius >= max_delta_e00)
       break;
   }
-  std::sort(found.begin(), found.end(), [](const NearFormula& x, const NearFormula& y) {
-    return x.delta_e00 != y.delta_e00 ? x.delta_e00 < y.delta_e00 : x.formula.id < y.formula.id;
-  });
-  if (found.size() > limit)
-    found.resize(limit);
+  std::sort(near.begin(), near.end());
+  if (near.size() > limit)
+    near.resize(limit);
+  std::vector<NearFormula> found;
+  for (const auto& [de, id] : near) {
+    Statement s = impl_->db.prepare("SELECT " PIGMATCH_FORMULA_COLUMNS
+                                    ", EXISTS (SELECT 1 FROM formulas n WHERE n.replaces = f.id) "
+                                    "FROM formulas f WHERE f.id = ?");
+    s.bind(1, id);
+    if (s.step())
+      found.push_back({read_formula(s), de, s.int64(formula_column_count) != 0});
+  }
   return found;
 }
 

@@ -1,5 +1,5 @@
 // The Lab box that holds every colour within a CIEDE2000 distance: what lets `formula search
-// --near` ask the R*Tree for a few candidates and compute exact ΔE00 only on those.
+// --near` read a few candidates from an index and compute exact ΔE00 only on those.
 #include <cmath>
 
 #include "pigmatch/error.h"

@@ -182,3 +182,42 @@ TEST_CASE("pigmatch store commands: usage errors exit 2, every command has --hel
     CHECK(help.out.find("--db") != std::string::npos);
   }
 }
+
+TEST_CASE("pigmatch formula save --from reads what pigmatch match --json prints") {
+  TempDir dir;
+  const fs::path db = dir / "s.db";
+  const std::string catalog =
+      (fs::path(PIGMATCH_SOURCE_DIR) / "data" / "catalogs" / "demo-smp-carbon.json").string();
+  const ProcessResult match =
+      run_pigmatch({"match", "--target", "35,1,3", "--mode", "custom", "--catalog-file", catalog,
+                    "--max-pigments", "2", "--top", "2", "--json"});
+  INFO(match.err);
+  REQUIRE(match.exit_code == 0);
+  write_text(dir / "match.json", match.out);
+  const json m = json::parse(match.out);
+  REQUIRE(m.at("recipes").size() >= 2);
+  const json& recipe = m.at("recipes").at(1);
+  const std::string code = recipe.at("components").at(0).at("code");
+
+  const std::string id = std::to_string(run_json(db, {"client", "add", "M"}).at("id").get<long>());
+  const json saved = run_json(db, {"formula", "save", "--from", (dir / "match.json").string(),
+                                   "--rank", "2", "--client", id, "--lot", code + "=X123"});
+  CHECK(saved.at("target") == m.at("target"));
+  CHECK(saved.at("predicted") == recipe.at("predicted"));
+  CHECK(saved.at("delta_e00") == recipe.at("de00"));
+  CHECK(saved.at("model") == m.at("model"));
+  CHECK(saved.at("catalog") == m.at("catalog"));
+  REQUIRE(saved.at("components").size() == recipe.at("components").size());
+  for (std::size_t i = 0; i < saved.at("components").size(); ++i) {
+    CHECK(saved.at("components")[i].at("code") == recipe.at("components")[i].at("code"));
+    CHECK(saved.at("components")[i].at("drops") == recipe.at("components")[i].at("drops"));
+    CHECK(saved.at("components")[i].at("ml") == recipe.at("components")[i].at("ml"));
+    CHECK(saved.at("components")[i].at("vendor") == recipe.at("components")[i].at("vendor"));
+  }
+  CHECK(saved.at("components")[0].at("lot") == "X123");
+  const ProcessResult too_far = run_db(
+      db,
+      {"formula", "save", "--from", (dir / "match.json").string(), "--rank", "99", "--client", id});
+  CHECK(too_far.exit_code == 1);
+  CHECK(too_far.err.find("--rank 99") != std::string::npos);
+}

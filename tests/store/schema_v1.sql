@@ -77,9 +77,11 @@ CREATE TABLE formulas (
   created_at TEXT NOT NULL
 ) STRICT;
 CREATE INDEX formulas_client ON formulas(client_id);
-CREATE INDEX formulas_visit ON formulas(visit_id);
+-- Partial indexes: most formulas have no visit and replace nothing, and an entry per NULL
+-- would cost every insert. A lookup "visit_id = ?" (foreign-key checks) still uses them.
+CREATE INDEX formulas_visit ON formulas(visit_id) WHERE visit_id IS NOT NULL;
 -- A version is corrected at most once: the versions of a formula form a chain.
-CREATE UNIQUE INDEX formulas_replaces ON formulas(replaces);
+CREATE UNIQUE INDEX formulas_replaces ON formulas(replaces) WHERE replaces IS NOT NULL;
 
 CREATE TABLE formula_components (
   formula_id INTEGER NOT NULL REFERENCES formulas(id),
