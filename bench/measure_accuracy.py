@@ -3,12 +3,22 @@
 
 Renders one photo per camera × illuminant (7 camspec cameras × CIE D65, D50, A, F2, F11 = 35
 photos by default) with tools/render_photo into a temporary folder, runs the real
-`pigmatch measure IMAGE --chart auto --json` on each with the truth file's regions, and compares
-the measured CIELAB D50 with the truth (CIEDE2000, written out below after Sharma, Wu & Dalal
-2005, independently of pigmatch's own). Prints a Markdown report.
+`pigmatch measure IMAGE --chart auto --chart-file RENDERED_CHART.json --json` on each with the
+truth file's regions, and compares the measured CIELAB D50 with the truth (CIEDE2000, written out
+below after Sharma, Wu & Dalal 2005, independently of pigmatch's own). Prints a Markdown report.
+
+The chart description comes from render_photo --chart-out: the built-in layout with, as reference
+values, the D50/2° colorimetry of the very spectra painted — as a practitioner's chart matches its
+own reference values. Unless --no-xrite, every photo is measured a second time against the
+built-in X-Rite 2014 values, which describe other physical charts than BabelColor's average
+spectra ("chart reference mismatch").
+
+Primary truth: the D50 colorimetry of each surface's reflectance (`lab_d50_colorimetric`, what a
+spectrophotometer reads and what a chart calibration targets); secondary: the scene-adapted
+truth (`lab_d50`, the reflectance under the scene light, Bradford-adapted to D50).
 
 Usage: bench/measure_accuracy.py --build build/release [--data ../shared/data] [--photos 35]
-                                 [--keep DIR] [--tiff]
+                                 [--keep DIR] [--tiff] [--no-xrite]
 Dev/benchmark tool: reads ../shared/data through render_photo; the product never does.
 """
 import argparse
@@ -84,15 +94,16 @@ def measure(pigmatch, image, truth, chart_args):
 
 def evaluate(out, truth):
     regions = {r["name"]: r for r in out["regions"]}
-    row = {"plain": [], "plain_colorimetric": []}
+    row = {"plain": [], "plain_scene": []}
     for t in truth["regions"]:
         m = regions[t["name"]]
         if t["kind"] == "plain":
-            row["plain"].append(de2000(m["lab_d50"], t["lab_d50"]))
-            row["plain_colorimetric"].append(de2000(m["lab_d50"], t["lab_d50_colorimetric"]))
+            row["plain"].append(de2000(m["lab_d50"], t["lab_d50_colorimetric"]))
+            row["plain_scene"].append(de2000(m["lab_d50"], t["lab_d50"]))
         else:
-            row["hair"] = de2000(m["hair"]["lab_d50"], t["hair"]["lab_d50"])
-            row["stubble_skin"] = de2000(m["skin"]["lab_d50"], t["skin"]["lab_d50"])
+            row["hair"] = de2000(m["hair"]["lab_d50"], t["hair"]["lab_d50_colorimetric"])
+            row["hair_scene"] = de2000(m["hair"]["lab_d50"], t["hair"]["lab_d50"])
+            row["stubble_skin"] = de2000(m["skin"]["lab_d50"], t["skin"]["lab_d50_colorimetric"])
             row["coverage_error"] = abs(m["hair"]["coverage"] - t["coverage"])
             row["separated"] = m["hair"].get("separated", True)
     cal = out["calibration"]
@@ -101,6 +112,23 @@ def evaluate(out, truth):
     row["model"] = cal.get("model")
     if cal.get("corners"):
         row["corner_px"] = corner_error(cal["corners"], truth["chart"]["corners"])
+    return row
+
+
+def measure_row(pigmatch, image, truth, chart_file):
+    """Measures `image` (chart found automatically, else from the true corners) and evaluates it."""
+    chart_args = ["--chart-file", chart_file] if chart_file else []
+    out, error = measure(pigmatch, image, truth, ["--chart", "auto", *chart_args])
+    found = out is not None
+    if not found:
+        # Still measure accuracy, with the true corners given as the user would.
+        corners = ",".join(f"{x},{y}" for x, y in truth["chart"]["corners"])
+        out, error2 = measure(pigmatch, image, truth, ["--chart", corners, *chart_args])
+        if out is None:
+            print(f"{image}: measure failed: {error}; {error2}", file=sys.stderr)
+            return {"auto": False, "failed": True}
+    row = evaluate(out, truth)
+    row.update({"auto": found, "failed": False})
     return row
 
 
@@ -121,6 +149,8 @@ def main():
     parser.add_argument("--keep", help="render into this folder and keep the photos")
     parser.add_argument("--tiff", action="store_true",
                         help="also measure each photo's 16-bit linear TIFF variant")
+    parser.add_argument("--no-xrite", dest="xrite", action="store_false",
+                        help="skip the second measurement against X-Rite's 2014 reference values")
     args = parser.parse_args()
     pigmatch = os.path.join(args.build, "cli", "pigmatch")
     render = os.path.join(args.build, "tools", "render_photo")
@@ -136,8 +166,9 @@ def main():
         illuminant = ILLUMINANTS[(index // len(CAMERAS)) % len(ILLUMINANTS)]
         seed = 100 + index
         prefix = os.path.join(folder, f"{index:02d}-{camera}-{illuminant}")
+        chart_file = os.path.join(folder, "rendered-chart.json")
         rendered = run([render, "--data", args.data, "--out", prefix, "--camera", camera,
-                        "--illuminant", illuminant, "--seed", str(seed)]
+                        "--illuminant", illuminant, "--seed", str(seed), "--chart-out", chart_file]
                        + (["--tiff"] if args.tiff else []))
         if rendered.returncode != 0:
             sys.exit(f"render_photo failed: {rendered.stderr}")
@@ -145,23 +176,16 @@ def main():
             truth = json.load(f)
         variants = [("jpeg", prefix + ".jpg")] + ([("tiff", prefix + "-linear.tif")] if args.tiff else [])
         for variant, image in variants:
-            out, error = measure(pigmatch, image, truth, ["--chart", "auto"])
-            found = out is not None
-            if not found:
-                # Still measure accuracy, with the true corners given as the user would.
-                corners = ",".join(f"{x},{y}" for x, y in truth["chart"]["corners"])
-                out, error2 = measure(pigmatch, image, truth, ["--chart", corners])
-                if out is None:
-                    print(f"{image}: measure failed: {error}; {error2}", file=sys.stderr)
-                    rows.append({"camera": camera, "illuminant": illuminant, "variant": variant,
-                                 "auto": False, "failed": True})
-                    continue
-            row = evaluate(out, truth)
+            row = measure_row(pigmatch, image, truth, chart_file)
             row.update({"camera": camera, "illuminant": illuminant, "variant": variant,
-                        "auto": found, "failed": False, "upside_down": truth["chart"]["upside_down"]})
+                        "upside_down": truth["chart"]["upside_down"]})
+            if args.xrite:
+                row["xrite"] = measure_row(pigmatch, image, truth, None)
             rows.append(row)
-            print(f"{os.path.basename(image)}: auto={found} plain={['%.2f' % v for v in row['plain']]} "
-                  f"hair={row.get('hair', float('nan')):.2f} loo={row['loo']}", file=sys.stderr)
+            if not row["failed"]:
+                print(f"{os.path.basename(image)}: auto={row['auto']} "
+                      f"plain={['%.2f' % v for v in row['plain']]} "
+                      f"hair={row.get('hair', float('nan')):.2f} loo={row['loo']}", file=sys.stderr)
 
     for variant in ["jpeg", "tiff"] if args.tiff else ["jpeg"]:
         vrows = [r for r in rows if r["variant"] == variant]
@@ -171,30 +195,45 @@ def main():
         print("| figure (ΔE00 unless stated) | median / mean / p90 / max |")
         print("|---|---|")
         print(f"| chart found automatically | {found}/{len(vrows)} ({100 * found / len(vrows):.0f} %) |")
-        print(f"| plain skin vs truth (2 regions per photo) | {summary([v for r in ok for v in r['plain']])} |")
-        print(f"| plain skin vs D50 colorimetry of the reflectance | "
-              f"{summary([v for r in ok for v in r['plain_colorimetric']])} |")
-        print(f"| stubble hair vs truth | {summary([r.get('hair') for r in ok])} |")
-        print(f"| stubble skin vs truth | {summary([r.get('stubble_skin') for r in ok])} |")
+        print(f"| **plain skin vs D50 colorimetry** (2 regions per photo) | "
+              f"{summary([v for r in ok for v in r['plain']])} |")
+        print(f"| plain skin vs scene-adapted truth | {summary([v for r in ok for v in r['plain_scene']])} |")
+        print(f"| stubble hair vs D50 colorimetry | {summary([r.get('hair') for r in ok])} |")
+        print(f"| stubble hair vs scene-adapted truth | {summary([r.get('hair_scene') for r in ok])} |")
+        print(f"| stubble skin vs D50 colorimetry | {summary([r.get('stubble_skin') for r in ok])} |")
         print(f"| stubble coverage, absolute error | {summary([r.get('coverage_error') for r in ok])} |")
         print(f"| hair separated | {sum(1 for r in ok if r.get('separated'))}/{len(ok)} |")
         print(f"| calibration leave-one-out mean | {summary([r.get('loo') for r in ok])} |")
         print(f"| calibration fit mean (chart) | {summary([r.get('fit_mean') for r in ok])} |")
         print(f"| chart corners, worst corner error (px, auto only) | "
               f"{summary([r.get('corner_px') for r in ok if r['auto']])} |")
-        print("\nMedian by illuminant (plain skin / stubble hair / calibration LOO):\n")
-        print("| illuminant | plain skin | stubble hair | LOO | auto |")
-        print("|---|---|---|---|---|")
+        xr = [r["xrite"] for r in ok if "xrite" in r and not r["xrite"]["failed"]]
+        if xr:
+            print(f"| chart reference mismatch (X-Rite 2014 values): plain skin vs D50 colorimetry | "
+                  f"{summary([v for r in xr for v in r['plain']])} |")
+            print(f"| chart reference mismatch: stubble hair vs D50 colorimetry | "
+                  f"{summary([r.get('hair') for r in xr])} |")
+            print(f"| chart reference mismatch: calibration leave-one-out mean | "
+                  f"{summary([r.get('loo') for r in xr])} |")
+        print("\nMedian by illuminant (plain skin vs D50 colorimetry / vs scene-adapted truth / "
+              "stubble hair / calibration LOO / plain skin with X-Rite 2014 values):\n")
+        print("| illuminant | plain skin | plain skin, scene-adapted | stubble hair | LOO | "
+              "plain skin, X-Rite ref. | auto |")
+        print("|---|---|---|---|---|---|---|")
         for ill in ILLUMINANTS:
             sel = [r for r in ok if r["illuminant"] == ill]
             if not sel:
                 continue
-            plain = statistics.median([v for r in sel for v in r["plain"]])
-            hair = statistics.median([r["hair"] for r in sel if "hair" in r])
-            loo = statistics.median([r["loo"] for r in sel if r.get("loo") is not None])
+            med = lambda values: f"{statistics.median(values):.2f}" if values else "–"
+            plain = med([v for r in sel for v in r["plain"]])
+            scene = med([v for r in sel for v in r["plain_scene"]])
+            hair = med([r["hair"] for r in sel if "hair" in r])
+            loo = med([r["loo"] for r in sel if r.get("loo") is not None])
+            xrite = med([v for r in sel if "xrite" in r and not r["xrite"]["failed"]
+                         for v in r["xrite"]["plain"]])
             auto = sum(1 for r in vrows if r["illuminant"] == ill and r["auto"])
             total = sum(1 for r in vrows if r["illuminant"] == ill)
-            print(f"| {ill} | {plain:.2f} | {hair:.2f} | {loo:.2f} | {auto}/{total} |")
+            print(f"| {ill} | {plain} | {scene} | {hair} | {loo} | {xrite} | {auto}/{total} |")
         models = {}
         for r in ok:
             models[r.get("model")] = models.get(r.get("model"), 0) + 1

@@ -33,7 +33,9 @@
 //
 // Usage: render_photo --data ../shared/data --out PREFIX [--camera Canon_40D] [--illuminant D65]
 //        [--seed 1] [--width 1200] [--height 800] [--quality 90] [--tiff]
-// writes PREFIX.jpg, PREFIX.truth.json and with --tiff PREFIX-linear.tif.
+//        [--chart-out CHART.json]
+// writes PREFIX.jpg, PREFIX.truth.json, with --tiff PREFIX-linear.tif and with --chart-out the
+// rendered chart's description, whose reference values are the D50 colorimetry of its spectra.
 #include <lcms2.h>
 
 #include <CLI/CLI.hpp>
@@ -655,6 +657,58 @@ std::string rect_arg(const std::string& name, const RectD& r) {
          "," + std::to_string(j[2].get<int>()) + "," + std::to_string(j[3].get<int>());
 }
 
+// The rendered chart as a pigmatch chart description: the built-in layout with, as its default
+// reference set, the D50/2° colorimetry of the very spectra painted (the same integration as the
+// truth), followed by the built-in published sets. A real chart matches its own measured values;
+// BabelColor's average spectra are not any of the charts X-Rite's published figures describe
+// (0.8 ΔE00 apart on average, 1.5 on light skin), so a benchmark calibrating the rendered chart
+// against X-Rite's values would charge the product with a chart mismatch.
+nlohmann::ordered_json rendered_chart_json(const pigmatch::ChartDefinition& chart,
+                                           const SpectralData& d) {
+  const Spd& d50 = d.illuminants.at("D50");
+  nlohmann::ordered_json patches = nlohmann::ordered_json::array();
+  for (const pigmatch::ChartPatch& p : chart.patches)
+    patches.push_back({{"id", p.id},
+                       {"name", p.name},
+                       {"center", {p.center.x, p.center.y}},
+                       {"size", {p.width, p.height}},
+                       {"neutral", p.neutral}});
+  nlohmann::ordered_json rendered_lab = nlohmann::ordered_json::array();
+  for (std::size_t p = 0; p < chart.patches.size(); ++p)
+    rendered_lab.push_back(lab_json(truth_lab(d.chart[p], d, d50)));
+  nlohmann::ordered_json references = nlohmann::ordered_json::array();
+  references.push_back(
+      {{"id", "rendered-babelcolor-average"},
+       {"description", "the chart as rendered by tools/render_photo"},
+       {"illuminant", "D50"},
+       {"observer", "2deg"},
+       {"source", "D50/2° colorimetry (CIE 1931, 380-730 nm at 5 nm) of BabelColor's average "
+                  "ColorChecker spectra, as painted by tools/render_photo"},
+       {"lab", rendered_lab}});
+  for (const pigmatch::ChartReference& r : chart.references) {
+    nlohmann::ordered_json lab = nlohmann::ordered_json::array();
+    for (const Lab& v : r.lab_d50)
+      lab.push_back({v.L, v.a, v.b});
+    references.push_back({{"id", r.id},
+                          {"description", r.description},
+                          {"illuminant", "D50"},
+                          {"observer", "2deg"},
+                          {"source", r.source},
+                          {"lab", lab}});
+  }
+  return {{"format", "pigmatch-chart"},
+          {"version", 1},
+          {"id", chart.id + "-rendered"},
+          {"name", chart.name + ", rendered from BabelColor's average spectra"},
+          {"geometry",
+           {{"size_mm", {chart.width_mm, chart.height_mm}},
+            {"rows", chart.rows},
+            {"columns", chart.columns}}},
+          {"patches", patches},
+          {"default_reference", "rendered-babelcolor-average"},
+          {"references", references}};
+}
+
 // The tool's colorimetry against pigmatch's independent E308-style 10 nm weights (spectrum.h):
 // both integrate the same chart spectra under D50 and D65, by different methods.
 void self_check(const SpectralData& d) {
@@ -685,6 +739,7 @@ struct Options {
   bool tiff = false;
   bool subsampling = true;
   bool check = false;
+  std::string chart_out;
 };
 
 int run(const Options& o) {
@@ -823,6 +878,8 @@ int run(const Options& o) {
        {"--region", rect_arg("skin", scene.skin_rect), "--region",
         rect_arg("neck", scene.neck_rect), "--stubble", rect_arg("scalp", scene.stubble_rect)}}};
   std::ofstream(o.out + ".truth.json") << truth.dump(2) << "\n";
+  if (!o.chart_out.empty())
+    std::ofstream(o.chart_out) << rendered_chart_json(chart, d).dump(2) << "\n";
   std::cout << jpeg_path << ": " << o.camera << " under " << o.illuminant << ", skin "
             << sample(scene.skin_a_id) << ", hair " << sample(scene.hair_id) << ", coverage "
             << stubble["coverage"] << "\n";
@@ -847,6 +904,9 @@ int main(int argc, char** argv) {
                "JPEG 4:4:4 instead of the cameras' usual 4:2:0");
   app.add_flag("--check", o.check, "compare the tool's colorimetry with pigmatch's and print it");
   app.add_flag("--tiff", o.tiff, "also write PREFIX-linear.tif (16-bit linear sRGB)");
+  app.add_option("--chart-out", o.chart_out,
+                 "also write the rendered chart's description (for pigmatch measure --chart-file): "
+                 "reference Lab D50 = colorimetry of the spectra painted");
   CLI11_PARSE(app, argc, argv);
   try {
     return run(o);
