@@ -39,7 +39,7 @@ void run_add(const ClientOptions& o) {
 }
 
 void run_list(const ClientOptions& o) {
-  store::Store db = open_store(o.db, DbAccess::existing);
+  store::Store db = open_store(o.db, DbAccess::read);
   const std::vector<store::Client> clients = db.clients(o.search);
   if (o.json) {
     ordered_json out = ordered_json::array();
@@ -96,7 +96,7 @@ void print_record(store::Store& db, const store::ClientRecord& r) {
 }
 
 void run_show(const ClientOptions& o) {
-  store::Store db = open_store(o.db, DbAccess::existing);
+  store::Store db = open_store(o.db, DbAccess::read);
   const store::ClientRecord record = db.client_record(parse_id(o.id, "CLIENT"));
   if (o.json) {
     print_json(record_json(record));
@@ -106,7 +106,7 @@ void run_show(const ClientOptions& o) {
 }
 
 void run_export(const ClientOptions& o) {
-  store::Store db = open_store(o.db, DbAccess::existing);
+  store::Store db = open_store(o.db, DbAccess::read);
   const std::string text = store::to_json(db.client_record(parse_id(o.id, "CLIENT"))) + "\n";
   if (o.output.empty() || o.output == "-") {
     fmt::print("{}", text);

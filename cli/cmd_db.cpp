@@ -19,7 +19,7 @@ struct DbOptions {
 };
 
 void run_backup(const DbOptions& o) {
-  store::Store db = open_store(o.db, DbAccess::existing);
+  store::Store db = open_store(o.db, DbAccess::read);
   db.backup(o.destination);
   if (o.json) {
     print_json({{"database", db.path().string()}, {"backup", o.destination}});

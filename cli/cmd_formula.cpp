@@ -99,7 +99,7 @@ void run_save(const FormulaOptions& o) {
 }
 
 void run_show(const FormulaOptions& o) {
-  store::Store db = open_store(o.db, DbAccess::existing);
+  store::Store db = open_store(o.db, DbAccess::read);
   const store::Formula f = db.formula(parse_id(o.id, "ID"));
   const std::optional<store::Id> next = db.replaced_by(f.id);
   if (o.json) {
@@ -112,7 +112,7 @@ void run_show(const FormulaOptions& o) {
 }
 
 void run_history(const FormulaOptions& o) {
-  store::Store db = open_store(o.db, DbAccess::existing);
+  store::Store db = open_store(o.db, DbAccess::read);
   const store::Id client = parse_id(o.id, "CLIENT");
   const std::string name = db.client(client).name;
   const std::vector<store::Formula> formulas = db.formula_history(client);
@@ -136,7 +136,7 @@ void run_history(const FormulaOptions& o) {
 
 void run_search(const FormulaOptions& o) {
   const Lab near = parse_lab(o.near, "--near");
-  store::Store db = open_store(o.db, DbAccess::existing);
+  store::Store db = open_store(o.db, DbAccess::read);
   const std::vector<store::NearFormula> found = db.search_near(near, o.max_de, o.limit);
   if (o.json) {
     ordered_json out = ordered_json::array();

@@ -21,7 +21,7 @@ struct LotOptions {
 };
 
 void run_trace(const LotOptions& o) {
-  store::Store db = open_store(o.db, DbAccess::existing);
+  store::Store db = open_store(o.db, DbAccess::read);
   const std::vector<store::LotUse> uses = db.trace_lot(o.lot);
   if (o.json) {
     ordered_json out = ordered_json::array();
@@ -56,7 +56,7 @@ void run_trace(const LotOptions& o) {
 }
 
 void run_list(const LotOptions& o) {
-  store::Store db = open_store(o.db, DbAccess::existing);
+  store::Store db = open_store(o.db, DbAccess::read);
   const std::vector<store::Lot> lots = db.lots();
   if (o.json) {
     ordered_json out = ordered_json::array();

@@ -36,6 +36,7 @@ store::Store open_store(const std::string& db_option, DbAccess access, bool quie
   }
   store::OpenOptions options;
   options.create_if_missing = access == DbAccess::create;
+  options.quick_check = access != DbAccess::read;
   store::Store store = store::Store::open(path, options);
   const store::MigrationReport& m = store.migration();
   if (!quiet && !m.backup.empty()) {

@@ -15,8 +15,9 @@ namespace pigmatch::cli {
 /// Adds `--db FILE` to `command`, stored in `db`.
 void add_db_option(CLI::App* command, std::string& db);
 
-/// Whether a command may create the database when it does not exist yet.
-enum class DbAccess { create, existing };
+/// What a command does with the database: creates it when missing, writes to an existing one,
+/// or only reads (then the O(file size) quick_check at open is skipped).
+enum class DbAccess { create, existing, read };
 
 /// Opens the database named by --db, else $PIGMATCH_DB, else the user's data folder (created
 /// when needed). Says on stderr when an older file was migrated and where its backup is.

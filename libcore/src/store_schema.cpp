@@ -224,13 +224,15 @@ Inspection inspect(const fs::path& file, const OpenOptions& options, MigrationRe
   Connection db(inspection_uri(file), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, file);
   sqlite3_busy_timeout(db.handle(), options.busy_timeout_ms);
   const std::int64_t objects = db.query_int("SELECT count(*) FROM sqlite_schema");
-  if (options.quick_check) {
-    const std::string verdict = db.query_text("PRAGMA quick_check");
-    if (verdict != "ok")
-      throw_not_a_database(file, fmt::format("is damaged ({})", verdict));
-  }
   const std::int64_t app_id = db.query_int("PRAGMA application_id");
   const std::int64_t version = db.query_int("PRAGMA user_version");
+  // A migration writes whatever the caller asked: never into a damaged file.
+  if (options.quick_check || version < schema_version) {
+    const std::string verdict = db.query_text("PRAGMA quick_check");
+    if (verdict != "ok") {
+      throw_not_a_database(file, fmt::format("is damaged ({})", verdict));
+    }
+  }
   if (app_id != application_id) {
     if (objects == 0 && version == 0)
       return {};

@@ -174,7 +174,9 @@ class NotADatabaseError : public Error {
 struct OpenOptions {
   bool create_if_missing = true;  ///< false: a missing file is an Error (not_found)
   bool migrate = true;            ///< false: an older schema is an Error (used by `db check`)
-  bool quick_check = true;        ///< run PRAGMA quick_check before the first write (O(file size))
+  /// Run PRAGMA quick_check at open (O(file size)); always run before a migration. Turn off
+  /// only when the caller will not write.
+  bool quick_check = true;
   int busy_timeout_ms = 5000;
 };
 
