@@ -682,8 +682,9 @@ nlohmann::ordered_json rendered_chart_json(const pigmatch::ChartDefinition& char
        {"description", "the chart as rendered by tools/render_photo"},
        {"illuminant", "D50"},
        {"observer", "2deg"},
-       {"source", "D50/2° colorimetry (CIE 1931, 380-730 nm at 5 nm) of BabelColor's average "
-                  "ColorChecker spectra, as painted by tools/render_photo"},
+       {"source",
+        "D50/2° colorimetry (CIE 1931, 380-730 nm at 5 nm) of BabelColor's average "
+        "ColorChecker spectra, as painted by tools/render_photo"},
        {"lab", rendered_lab}});
   for (const pigmatch::ChartReference& r : chart.references) {
     nlohmann::ordered_json lab = nlohmann::ordered_json::array();

@@ -214,6 +214,14 @@ bool preferred(const ModelScore& candidate, const ModelScore& current, double ma
   return !clearly_better(current, candidate);
 }
 
+// Skin-like reference colours (hue 30–65°, chroma 10–70: the ColorChecker's dark skin, light skin
+// and orange) are what pigmatch measures most; they count like the neutrals in the fit.
+bool skin_like(const Lab& lab) {
+  const double chroma = std::hypot(lab.a, lab.b);
+  const double hue = std::atan2(lab.b, lab.a) * 180.0 / 3.14159265358979323846;
+  return chroma >= 10 && chroma <= 70 && hue >= 30 && hue <= 65;
+}
+
 std::vector<FitPoint> usable_points(std::span<const PatchSample> samples,
                                     const ChartDefinition& chart, const ChartReference& reference,
                                     const detail::Linearizer& linearize, double neutral_weight) {
@@ -223,7 +231,8 @@ std::vector<FitPoint> usable_points(std::span<const PatchSample> samples,
       continue;
     const bool neutral = chart.patches[i].neutral;
     points.push_back({i, linearize(samples[i].device), to_xyz(reference.lab_d50[i]),
-                      reference.lab_d50[i], neutral ? neutral_weight : 1.0, neutral});
+                      reference.lab_d50[i],
+                      neutral || skin_like(reference.lab_d50[i]) ? neutral_weight : 1.0, neutral});
   }
   return points;
 }
