@@ -20,9 +20,12 @@ std::vector<double> parse_numbers(std::string_view text) {
   while (start <= text.size()) {
     const std::size_t comma = std::min(text.find(',', start), text.size());
     std::string_view field = text.substr(start, comma - start);
-    while (!field.empty() && field.front() == ' ') field.remove_prefix(1);
-    while (!field.empty() && field.back() == ' ') field.remove_suffix(1);
-    if (!field.empty() && field.front() == '+') field.remove_prefix(1);
+    while (!field.empty() && field.front() == ' ')
+      field.remove_prefix(1);
+    while (!field.empty() && field.back() == ' ')
+      field.remove_suffix(1);
+    if (!field.empty() && field.front() == '+')
+      field.remove_prefix(1);
     double value = std::numeric_limits<double>::quiet_NaN();
     const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
     if (field.empty() || error != std::errc{} || end != field.data() + field.size() ||
@@ -40,8 +43,8 @@ std::vector<double> parse_numbers(std::string_view text) {
 Lab parse_lab(const std::string& text, std::string_view what) {
   const std::vector<double> n = parse_numbers(text);
   if (n.size() != 3) {
-    throw UsageError(fmt::format("{}: '{}' is not a Lab colour; write it as L,a,b, e.g. 52.3,-1.5,12",
-                                 what, text));
+    throw UsageError(fmt::format(
+        "{}: '{}' is not a Lab colour; write it as L,a,b, e.g. 52.3,-1.5,12", what, text));
   }
   if (n[0] < 0 || n[0] > 100) {
     throw UsageError(fmt::format("{}: L* must be between 0 and 100, got {}", what, n[0]));

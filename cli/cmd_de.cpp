@@ -28,7 +28,8 @@ struct Difference {
 };
 
 Difference compute(const DeOptions& o, const Lab& reference, const Lab& sample) {
-  if (o.formula == "76") return {"ΔE*ab", delta_e76(reference, sample)};
+  if (o.formula == "76")
+    return {"ΔE*ab", delta_e76(reference, sample)};
   if (o.formula == "94") {
     const auto application = o.textiles ? De94Application::textiles : De94Application::graphic_arts;
     return {"ΔE94", delta_e94(reference, sample, application)};
@@ -46,9 +47,9 @@ void run(const DeOptions& o) {
   const Difference d = compute(o, reference, sample);
   if (o.json) {
     const nlohmann::ordered_json out = {{"formula", o.formula},
-                                {"lab1", {reference.L, reference.a, reference.b}},
-                                {"lab2", {sample.L, sample.a, sample.b}},
-                                {"delta_e", d.value}};
+                                        {"lab1", {reference.L, reference.a, reference.b}},
+                                        {"lab2", {sample.L, sample.a, sample.b}},
+                                        {"delta_e", d.value}};
     fmt::print("{}\n", out.dump(2));
   } else {
     fmt::print("{} {:.4f}\n", d.label, d.value);
@@ -60,7 +61,8 @@ void run(const DeOptions& o) {
 void register_de_command(CLI::App& app) {
   auto options = std::make_shared<DeOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "de", "Colour difference between two CIELAB colours (reference first for asymmetric formulas)");
+      "de",
+      "Colour difference between two CIELAB colours (reference first for asymmetric formulas)");
   cmd->add_option("LAB1", options->lab1, "reference colour as L,a,b")->required();
   cmd->add_option("LAB2", options->lab2, "sample colour as L,a,b")->required();
   cmd->add_option("--formula,-f", options->formula, "2000 (CIEDE2000), 94, 76 or cmc")
@@ -75,13 +77,15 @@ void register_de_command(CLI::App& app) {
   cmd->add_option("--kh", options->weights.kH, "CIEDE2000 hue weight kH")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--cmc-l", options->cmc_l, "CMC lightness factor l (2 acceptability, 1 perceptibility)")
+  cmd->add_option("--cmc-l", options->cmc_l,
+                  "CMC lightness factor l (2 acceptability, 1 perceptibility)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--cmc-c", options->cmc_c, "CMC chroma factor c")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_flag("--textiles", options->textiles, "ΔE94 with the textiles constants (default: graphic arts)");
+  cmd->add_flag("--textiles", options->textiles,
+                "ΔE94 with the textiles constants (default: graphic arts)");
   cmd->add_flag("--json", options->json, "machine-readable output");
   cmd->callback([options] { run(*options); });
 }

@@ -22,9 +22,12 @@ struct LabOptions {
 
 std::string_view format_name(ImageFormat format) {
   switch (format) {
-    case ImageFormat::jpeg: return "JPEG";
-    case ImageFormat::png: return "PNG";
-    case ImageFormat::tiff: return "TIFF";
+    case ImageFormat::jpeg:
+      return "JPEG";
+    case ImageFormat::png:
+      return "PNG";
+    case ImageFormat::tiff:
+      return "TIFF";
   }
   return "image";
 }
@@ -33,12 +36,15 @@ std::string_view format_name(ImageFormat format) {
 std::string profile_source_name(ProfileSource source) {
   std::string name(to_string(source));
   for (char& c : name) {
-    if (c == '_') c = '-';
+    if (c == '_')
+      c = '-';
   }
   return name;
 }
 
-nlohmann::ordered_json to_json(const Lab& lab) { return {lab.L, lab.a, lab.b}; }
+nlohmann::ordered_json to_json(const Lab& lab) {
+  return {lab.L, lab.a, lab.b};
+}
 
 void print_json(const Image& image, const LabTransform& transform, const Rect& region,
                 const LabStatistics& stats) {
@@ -68,8 +74,8 @@ void print_table(const Image& image, const LabTransform& transform, const Rect& 
              image.bits, image.channels == 1 ? "grey" : "RGB", format_name(image.format));
   fmt::print("profile  {}{}\n", transform.profile_description(),
              assumed ? " (none embedded: sRGB assumed)" : " (embedded)");
-  fmt::print("region   x={} y={} w={} h={} ({} pixels)\n\n", region.x, region.y, region.w,
-             region.h, stats.pixels);
+  fmt::print("region   x={} y={} w={} h={} ({} pixels)\n\n", region.x, region.y, region.w, region.h,
+             stats.pixels);
   fmt::print("Lab D50        L*        a*        b*\n");
   const auto row = [](const char* name, const Lab& v) {
     fmt::print("{:<8} {:>9.2f} {:>9.2f} {:>9.2f}\n", name, v.L, v.a, v.b);
@@ -101,8 +107,9 @@ void run(const LabOptions& o) {
 void register_lab_command(CLI::App& app) {
   auto options = std::make_shared<LabOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "lab", "CIELAB D50 statistics of a region of a photo, through its embedded ICC profile "
-             "(sRGB assumed when it has none)");
+      "lab",
+      "CIELAB D50 statistics of a region of a photo, through its embedded ICC profile "
+      "(sRGB assumed when it has none)");
   cmd->add_option("IMAGE", options->image, "JPEG, PNG or TIFF photo")->required();
   cmd->add_option("--region,-r", options->region,
                   "x,y,w,h in pixels of the upright photo (default: the whole photo)");

@@ -22,12 +22,15 @@ std::string version_text() {
 
 // CLI11 reports "A subcommand is required" for a mistyped command; naming it is kinder.
 bool names_unknown_command(const CLI::App& app, int argc, char** argv) {
-  if (argc < 2 || argv[1][0] == '-') return false;
+  if (argc < 2 || argv[1][0] == '-')
+    return false;
   const std::string name = argv[1];
   for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
-    if (command->get_name() == name) return false;
+    if (command->get_name() == name)
+      return false;
   }
-  fmt::print(stderr, "pigmatch: unknown command '{}'\nRun 'pigmatch --help' for the list of commands.\n",
+  fmt::print(stderr,
+             "pigmatch: unknown command '{}'\nRun 'pigmatch --help' for the list of commands.\n",
              name);
   return true;
 }
@@ -35,8 +38,9 @@ bool names_unknown_command(const CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"pigmatch — measure skin and hair colour from calibrated photos and formulate pigment",
-               "pigmatch"};
+  CLI::App app{
+      "pigmatch — measure skin and hair colour from calibrated photos and formulate pigment",
+      "pigmatch"};
   app.set_version_flag("--version", version_text());
   app.require_subcommand(1);
   app.fallthrough(false);
@@ -52,7 +56,8 @@ int main(int argc, char** argv) {
   pigmatch::cli::register_measure_command(app);
   pigmatch::cli::register_plugin_command(app);
 
-  if (names_unknown_command(app, argc, argv)) return exit_usage;
+  if (names_unknown_command(app, argc, argv))
+    return exit_usage;
   try {
     app.parse(argc, argv);
     return 0;
@@ -63,7 +68,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "pigmatch: {}\nRun 'pigmatch --help' or 'pigmatch <command> --help' for usage.\n",
+    fmt::print(stderr,
+               "pigmatch: {}\nRun 'pigmatch --help' or 'pigmatch <command> --help' for usage.\n",
                e.what());
     return exit_usage;
   } catch (const pigmatch::Error& e) {

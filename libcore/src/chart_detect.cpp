@@ -448,5 +448,7 @@ bool chart_detection_has_opencv() noexcept {
 // OpenCV 4.6's mcc detector never frees some of its working buffers (allocated by cv::fastMalloc
 // inside libopencv_core). Sanitizer builds would report them as leaks in every program that
 // detects a chart; they are OpenCV's, so LeakSanitizer is told to ignore that library's leaks.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libopencv_core.so\n"; }
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:libopencv_core.so\n";
+}
 #endif

@@ -9,7 +9,6 @@
 
 using pigmatch::test::run_pigmatch;
 
-
 TEST_CASE("pigmatch --version names the program and its version") {
   const auto r = run_pigmatch({"--version"});
   CHECK(r.exit_code == 0);
@@ -30,7 +29,8 @@ TEST_CASE("pigmatch --help lists the commands; each command has --help") {
 
 TEST_CASE("pigmatch de reproduces Sharma's CIEDE2000 test pairs to 1e-4") {
   PIGMATCH_REQUIRE_SHARED_DATA(data);
-  const auto table = pigmatch::test::read_csv(data / "ciede2000" / "sharma2005_ciede2000_testdata.csv");
+  const auto table =
+      pigmatch::test::read_csv(data / "ciede2000" / "sharma2005_ciede2000_testdata.csv");
   REQUIRE(table.rows.size() == 34);
   for (std::size_t i = 0; i < table.rows.size(); ++i) {
     const auto& row = table.rows[i];

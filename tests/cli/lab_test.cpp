@@ -20,7 +20,8 @@ using pigmatch::test::run_process;
 
 namespace {
 
-const fs::path sample = fs::path(PIGMATCH_SOURCE_DIR) / "data" / "samples" / "colorchecker-srgb.jpg";
+const fs::path sample =
+    fs::path(PIGMATCH_SOURCE_DIR) / "data" / "samples" / "colorchecker-srgb.jpg";
 
 struct Rgb8Image {
   int width = 0, height = 0;
@@ -70,7 +71,8 @@ pigmatch::Lab independent_mean_lab(const Rgb8Image& image, int x0, int y0, int w
   double L = 0, a = 0, b = 0;
   for (int y = y0; y < y0 + h; ++y) {
     for (int x = x0; x < x0 + w; ++x) {
-      const auto lab = srgb8_to_lab_d50(&image.rgb[(static_cast<std::size_t>(y) * image.width + x) * 3]);
+      const auto lab =
+          srgb8_to_lab_d50(&image.rgb[(static_cast<std::size_t>(y) * image.width + x) * 3]);
       L += lab.L;
       a += lab.a;
       b += lab.b;
@@ -85,7 +87,8 @@ pigmatch::Lab lab_from_json(const nlohmann::json& j) {
 }
 
 fs::path temp_file(const std::string& name) {
-  return fs::temp_directory_path() / ("pigmatch-lab-test-" + std::to_string(::getpid()) + "-" + name);
+  return fs::temp_directory_path() /
+         ("pigmatch-lab-test-" + std::to_string(::getpid()) + "-" + name);
 }
 
 }  // namespace
@@ -96,7 +99,8 @@ TEST_CASE("pigmatch lab on an sRGB JPEG matches the sRGB equations within 0.05 Î
   // straddles a patch edge (a mix of colours, where averaging order matters).
   std::vector<std::array<int, 4>> regions;
   for (int row = 0; row < 4; ++row) {
-    for (int col = 0; col < 6; ++col) regions.push_back({30 + 100 * col, 30 + 100 * row, 60, 60});
+    for (int col = 0; col < 6; ++col)
+      regions.push_back({30 + 100 * col, 30 + 100 * row, 60, 60});
   }
   regions.push_back({70, 70, 80, 40});
   double worst = 0;
@@ -120,12 +124,14 @@ TEST_CASE("pigmatch lab on an sRGB JPEG matches the sRGB equations within 0.05 Î
 
 TEST_CASE("pigmatch lab assumes sRGB for a photo without a profile, and says so") {
   const fs::path stripped = temp_file("noprofile.jpg");
-  const auto strip = run_process("/usr/bin/jpegtran", {"-copy", "none", "-outfile", stripped.string(),
-                                                       sample.string()});
+  const auto strip = run_process("/usr/bin/jpegtran",
+                                 {"-copy", "none", "-outfile", stripped.string(), sample.string()});
   REQUIRE(strip.exit_code == 0);
 
-  const auto with_profile = run_pigmatch({"lab", sample.string(), "--region", "130,30,60,60", "--json"});
-  const auto without = run_pigmatch({"lab", stripped.string(), "--region", "130,30,60,60", "--json"});
+  const auto with_profile =
+      run_pigmatch({"lab", sample.string(), "--region", "130,30,60,60", "--json"});
+  const auto without =
+      run_pigmatch({"lab", stripped.string(), "--region", "130,30,60,60", "--json"});
   REQUIRE(with_profile.exit_code == 0);
   REQUIRE(without.exit_code == 0);
   const auto json = nlohmann::json::parse(without.out);

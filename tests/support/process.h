@@ -42,19 +42,24 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
 
   std::vector<std::string> argv_storage{program};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
+  for (auto& a : argv_storage)
+    argv.push_back(a.data());
   argv.push_back(nullptr);
 
   pid_t pid = 0;
-  const int spawn_error = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  const int spawn_error =
+      posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (spawn_error != 0) throw std::runtime_error("cannot start " + program);
+  if (spawn_error != 0)
+    throw std::runtime_error("cannot start " + program);
 
   int status = 0;
   waitpid(pid, &status, 0);
@@ -68,7 +73,9 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
 }
 
 /// The pigmatch executable under test (set by CMake).
-inline std::string pigmatch_exe() { return PIGMATCH_EXE; }
+inline std::string pigmatch_exe() {
+  return PIGMATCH_EXE;
+}
 
 inline ProcessResult run_pigmatch(const std::vector<std::string>& args) {
   return run_process(pigmatch_exe(), args);

@@ -37,21 +37,24 @@ struct Image {
 
   std::size_t bytes_per_sample() const noexcept { return bits == 16 ? 2 : 1; }
   std::size_t row_stride() const noexcept {
-    return static_cast<std::size_t>(width) * static_cast<std::size_t>(channels) * bytes_per_sample();
+    return static_cast<std::size_t>(width) * static_cast<std::size_t>(channels) *
+           bytes_per_sample();
   }
   const std::uint8_t* row8(int y) const noexcept {
-    return reinterpret_cast<const std::uint8_t*>(pixels.data() + static_cast<std::size_t>(y) * row_stride());
+    return reinterpret_cast<const std::uint8_t*>(pixels.data() +
+                                                 static_cast<std::size_t>(y) * row_stride());
   }
   const std::uint16_t* row16(int y) const noexcept {
-    return reinterpret_cast<const std::uint16_t*>(pixels.data() + static_cast<std::size_t>(y) * row_stride());
+    return reinterpret_cast<const std::uint16_t*>(pixels.data() +
+                                                  static_cast<std::size_t>(y) * row_stride());
   }
 };
 
 /// Safety limits that make a hostile file fail fast instead of exhausting memory.
 struct DecodeLimits {
-  std::uint64_t max_pixels = 200'000'000;             ///< width × height
-  std::uint64_t max_file_bytes = 1024ull << 20;       ///< 1 GiB
-  std::uint64_t max_icc_bytes = 16ull << 20;          ///< embedded profile size
+  std::uint64_t max_pixels = 200'000'000;        ///< width × height
+  std::uint64_t max_file_bytes = 1024ull << 20;  ///< 1 GiB
+  std::uint64_t max_icc_bytes = 16ull << 20;     ///< embedded profile size
 };
 
 /// Decodes a JPEG, PNG or TIFF (recognised by content, not by name) with its embedded ICC

@@ -142,7 +142,8 @@ RobustLabStatistics sample_region(const Image& image, const LabTransform& transf
 struct StubbleOptions {
   /// The two clusters count as different only when their medians are at least this far apart
   /// (ΔE00) and their distance along the skin–hair axis is at least `min_separation_ratio`
-  /// times the sum of their robust spreads along it (a single normal blob split in two scores ≈ 1.35).
+  /// times the sum of their robust spreads along it (a single normal blob split in two scores
+  /// ≈ 1.35).
   double min_separation_de00 = 8.0;
   double min_separation_ratio = 2.0;
   /// Fewer hair pixels than this (or under 0.2 % of the region) means "no hair found".
