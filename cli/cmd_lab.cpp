@@ -10,6 +10,7 @@
 #include "pigmatch/image.h"
 #include "pigmatch/sampling.h"
 #include "pigmatch/transform.h"
+#include "profile_source.h"
 
 namespace pigmatch::cli {
 namespace {
@@ -30,16 +31,6 @@ std::string_view format_name(ImageFormat format) {
       return "TIFF";
   }
   return "image";
-}
-
-// The JSON spelling of profile sources uses hyphens, as the measurement JSON will.
-std::string profile_source_name(ProfileSource source) {
-  std::string name(to_string(source));
-  for (char& c : name) {
-    if (c == '_')
-      c = '-';
-  }
-  return name;
 }
 
 nlohmann::ordered_json to_json(const Lab& lab) {

@@ -29,6 +29,7 @@
 #include "pigmatch/sampling.h"
 #include "pigmatch/skintone.h"
 #include "pigmatch/transform.h"
+#include "profile_source.h"
 
 namespace pigmatch::cli {
 namespace {
@@ -120,10 +121,6 @@ struct CalibrationOutcome {
   std::string model;
   std::vector<std::string> warnings;
 };
-
-std::string profile_source_name(ProfileSource source) {
-  return source == ProfileSource::assumed_srgb ? "assumed-srgb" : "embedded";
-}
 
 CalibrationOutcome without_chart(const Image& image, std::string warning) {
   CalibrationOutcome out;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <set>
 
+#include "mixing_internal.h"
 #include "pigmatch/error.h"
 
 namespace pigmatch {
@@ -180,17 +181,7 @@ Colorant derive_colorant(const Pigment& pigment, const KmOptions& options) {
 
 Spectrum km_mix(std::span<const Colorant> colorants, MixSpan mix,
                 const std::optional<Spectrum>& substrate, const KmOptions& options) {
-  Spectrum::Values k{}, s{};
-  for (std::size_t j = 0; j < mix.pigments.size(); ++j) {
-    const Colorant& colorant = colorants[mix.pigments[j]];
-    const double c = mix.concentrations[j];
-    if (colorant.is_diluent || c == 0)
-      continue;
-    for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
-      k[i] += c * colorant.k[i];
-      s[i] += c * colorant.s[i];
-    }
-  }
+  const auto [k, s] = detail::sum_mix_ks(colorants, mix);
   Spectrum out;
   for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
     const double background =

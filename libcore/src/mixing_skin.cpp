@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "mixing_internal.h"
 #include "pigmatch/error.h"
 #include "pigmatch/mixing.h"
 
@@ -85,17 +86,7 @@ SkinOptics skin_optics(const Spectrum& skin_reflectance, const SkinParameters& p
 
 Spectrum skin_mix(std::span<const Colorant> colorants, MixSpan mix, const SkinOptics& optics,
                   const SkinParameters& parameters) {
-  Spectrum::Values k{}, s{};
-  for (std::size_t j = 0; j < mix.pigments.size(); ++j) {
-    const Colorant& colorant = colorants[mix.pigments[j]];
-    const double c = mix.concentrations[j] * parameters.pigment_load;
-    if (colorant.is_diluent || c == 0)
-      continue;
-    for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
-      k[i] += c * colorant.k[i];
-      s[i] += c * colorant.s[i];
-    }
-  }
+  const auto [k, s] = detail::sum_mix_ks(colorants, mix, parameters.pigment_load);
   Spectrum out;
   for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
     const double below = km_layer_reflectance(k[i], s[i], optics.dermis_reflectance[i]);
