@@ -285,6 +285,25 @@ typedef struct pigmatch_prediction {
   pigmatch_lab lab_d50;                    /**< predicted CIELAB D50/2° */
 } pigmatch_prediction;
 
+/** A two-constant Kubelka–Munk film of unit thickness over a background, as a model declares it
+ *  in describe_km_film. For the concentrations c_i that predict receives, per band:
+ *    K = sum c_i k_i,  S = sum c_i s_i,  beta = sqrt(K^2 + 2KS)
+ *    R_body = (S - R_g (S + K - beta coth beta)) / (S + K - R_g S + beta coth beta)  (Kubelka)
+ *    R      = k1 + (1 - k1)(1 - k2) R_body / (1 - k2 R_body)                        (Saunderson)
+ *  with R_g = background; R is what predict returns as reflectance. The host fills
+ *  struct_size, pigment_count and the two arrays' pointers; the model fills the values. */
+typedef struct pigmatch_km_film {
+  uint32_t struct_size;
+  size_t pigment_count; /**< the prepared pigment count (host) */
+  /** pigment_count x PIGMATCH_BAND_COUNT values each, pigment by pigment (k[i * 36 + band]),
+   *  owned by the host: K and S of pigment i per unit concentration, >= 0 (0 for a diluent). */
+  double* k;
+  double* s;
+  double background[PIGMATCH_BAND_COUNT]; /**< R_g: body reflectance beneath the film, 0–1 */
+  double k1;                              /**< Saunderson: external reflectance, [0, 1) */
+  double k2;                              /**< Saunderson: internal diffuse reflectance, [0, 1) */
+} pigmatch_km_film;
+
 /** Predicts the colour of a mixture of pigments. Functions receive the model as `self`. */
 typedef struct pigmatch_mixing_model pigmatch_mixing_model;
 struct pigmatch_mixing_model {
@@ -310,6 +329,20 @@ struct pigmatch_mixing_model {
   /** Frees a state from prepare. */
   void (*release)(const pigmatch_mixing_model* self, pigmatch_mixing_state* state);
   void* user_data; /**< the plugin's own; the host never touches it */
+
+  /* -- added within ABI 1: read only when struct_size covers it (PIGMATCH_HAS_FIELD) -- */
+
+  /** Optional (NULL: never). Declares that under `conditions`, predict is exactly the
+   *  two-constant Kubelka–Munk film of pigmatch_km_film, and lays the film open: on PIGMATCH_OK
+   *  the model has filled *film. PIGMATCH_ERROR_UNSUPPORTED means "not under these conditions"
+   *  (e.g. an opaque layer) and is not a failure; any other status is. The host then evaluates
+   *  the film, and its derivatives, itself in the formulator's search (no call per candidate
+   *  mix) and calls predict for the recipes it reports; it checks the declaration against
+   *  predict and refuses the model when they disagree. Thread safety as for predict. */
+  pigmatch_status (*describe_km_film)(const pigmatch_mixing_model* self,
+                                      const pigmatch_mixing_state* state,
+                                      const pigmatch_mix_conditions* conditions,
+                                      pigmatch_km_film* film);
 };
 
 /* ---- the plugin descriptor and the entry point -------------------------------------------- */

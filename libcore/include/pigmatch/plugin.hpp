@@ -457,6 +457,7 @@ class MixingModel {
     abi_.predict = &MixingModel::abi_predict;
     abi_.release = &MixingModel::abi_release;
     abi_.user_data = this;
+    abi_.describe_km_film = &MixingModel::abi_describe_km_film;
   }
   virtual ~MixingModel() = default;
   MixingModel(const MixingModel&) = delete;
@@ -470,6 +471,15 @@ class MixingModel {
   virtual void predict(const MixingState& state, std::span<const double> concentrations,
                        const pigmatch_mix_conditions& conditions,
                        pigmatch_prediction& out) const = 0;
+
+  /// Override when, under some conditions, predict is exactly the two-constant Kubelka–Munk film
+  /// of pigmatch_km_film: fill `film` (its k and s arrays hold film.pigment_count × 36 values)
+  /// and return true; false otherwise (the default). The host then runs its fast path.
+  virtual bool describe_km_film(const MixingState& /*state*/,
+                                const pigmatch_mix_conditions& /*conditions*/,
+                                pigmatch_km_film& /*film*/) const {
+    return false;
+  }
 
   const pigmatch_mixing_model* abi() const noexcept { return &abi_; }
 
@@ -511,6 +521,25 @@ class MixingModel {
   }
   static void abi_release(const pigmatch_mixing_model*, pigmatch_mixing_state* state) noexcept {
     delete reinterpret_cast<MixingState*>(state);
+  }
+  static pigmatch_status abi_describe_km_film(const pigmatch_mixing_model* self,
+                                              const pigmatch_mixing_state* state,
+                                              const pigmatch_mix_conditions* conditions,
+                                              pigmatch_km_film* film) noexcept {
+    if (state == nullptr || film == nullptr || !PIGMATCH_HAS_FIELD(film, pigmatch_km_film, k2) ||
+        (film->pigment_count > 0 && (film->k == nullptr || film->s == nullptr))) {
+      return detail::fail(PIGMATCH_ERROR_INVALID_ARGUMENT, "state or film is NULL or too small");
+    }
+    static const pigmatch_mix_conditions none{sizeof(pigmatch_mix_conditions), nullptr, nullptr, 0,
+                                              nullptr};
+    bool described = false;
+    const pigmatch_status status = guard([&] {
+      described = from(self).describe_km_film(*reinterpret_cast<const MixingState*>(state),
+                                              conditions ? *conditions : none, *film);
+    });
+    if (status == PIGMATCH_OK && !described)
+      return detail::fail(PIGMATCH_ERROR_UNSUPPORTED, "not a two-constant Kubelka–Munk film here");
+    return status;
   }
 
   Info info_;

@@ -198,6 +198,17 @@ struct MixConditions {
   std::vector<std::pair<std::string, double>> parameters;  ///< model-specific
 };
 
+/// A two-constant Kubelka–Munk film as a model declares it (pigmatch_km_film in plugin.h): for
+/// concentrations c, K = Σ cᵢ·k[i] and S = Σ cᵢ·s[i], a film of unit thickness over `background`
+/// (body reflectance), seen through Saunderson's surface (k1, k2).
+struct KmFilmDeclaration {
+  std::vector<Spectrum> k;  ///< per prepared pigment, per unit concentration
+  std::vector<Spectrum> s;
+  Spectrum background{};
+  double k1 = 0;
+  double k2 = 0;
+};
+
 /// A prepared mixing model: a plugin's model bound to a list of pigments. Keeps its plugin
 /// loaded for as long as it lives. predict() may be called from several threads at once.
 class MixingModel {
@@ -211,6 +222,10 @@ class MixingModel {
   /// or when it returns non-finite or impossible values.
   MixPrediction predict(std::span<const double> concentrations,
                         const MixConditions& conditions = {}) const;
+  /// The film predict() is under `conditions` when the model declares one (describe_km_film in
+  /// plugin.h; plugins built before it existed never do), else none. Throws pigmatch::Error when
+  /// not prepared, or when the declaration is impossible or disagrees with predict().
+  std::optional<KmFilmDeclaration> km_film(const MixConditions& conditions = {}) const;
 
   const MixingModelInfo& info() const noexcept;
   const std::string& plugin_id() const noexcept;
