@@ -13,12 +13,20 @@ own reference values. Unless --no-xrite, every photo is measured a second time a
 built-in X-Rite 2014 values, which describe other physical charts than BabelColor's average
 spectra ("chart reference mismatch").
 
+The rendered chart description carries the painted spectra, so the product's skin training
+(calibration.h: skin reflectances added to the fit through the camera's spectral response
+estimated from the chart) is active; --no-chart-spectra strips them (as the built-in chart, which
+has none). The skin training uses Vrhel's 16 skins, the same set the scenes draw their skins from;
+--holdout adds a run in which each photo is calibrated with the scene's own skins left out of the
+training (tools/holdout_calibration writes the profile, `pigmatch measure --profile` reads the
+regions with it): the figure for skins the calibration has not seen.
+
 Primary truth: the D50 colorimetry of each surface's reflectance (`lab_d50_colorimetric`, what a
 spectrophotometer reads and what a chart calibration targets); secondary: the scene-adapted
 truth (`lab_d50`, the reflectance under the scene light, Bradford-adapted to D50).
 
 Usage: bench/measure_accuracy.py --build build/release [--data ../shared/data] [--photos 35]
-                                 [--keep DIR] [--tiff] [--no-xrite]
+                                 [--keep DIR] [--tiff] [--no-xrite] [--no-chart-spectra] [--holdout]
 Dev/benchmark tool: reads ../shared/data through render_photo; the product never does.
 """
 import argparse
@@ -115,6 +123,34 @@ def evaluate(out, truth):
     return row
 
 
+def vrhel_number(sample):
+    """'82: skin -- East indian (dark)' → 82."""
+    return int(sample.split(":")[0])
+
+
+def holdout_row(pigmatch, holdout, image, truth, chart_file):
+    """Calibrates with the scene's own skins left out of the skin training, then measures."""
+    excluded = {vrhel_number(r["sample"]) for r in truth["regions"] if r["kind"] == "plain"}
+    excluded |= {vrhel_number(r["skin"]["sample"]) for r in truth["regions"] if r["kind"] == "stubble"}
+    profile = image + ".holdout.icc"
+    cmd = [holdout, image, "--chart-file", chart_file, "--profile-out", profile]
+    for n in sorted(excluded):
+        cmd += ["--exclude-skin", str(n)]
+    calibrated = run(cmd)
+    if calibrated.returncode != 0:
+        print(f"{image}: holdout calibration failed: {calibrated.stderr.strip()}", file=sys.stderr)
+        return {"failed": True}
+    out, error = measure(pigmatch, image, truth, ["--profile", profile])
+    if out is None:
+        print(f"{image}: measure --profile failed: {error}", file=sys.stderr)
+        return {"failed": True}
+    out["calibration"] = json.loads(calibrated.stdout)
+    row = evaluate(out, truth)
+    row["failed"] = False
+    row["excluded"] = sorted(excluded)
+    return row
+
+
 def measure_row(pigmatch, image, truth, chart_file):
     """Measures `image` (chart found automatically, else from the true corners) and evaluates it."""
     chart_args = ["--chart-file", chart_file] if chart_file else []
@@ -151,10 +187,17 @@ def main():
                         help="also measure each photo's 16-bit linear TIFF variant")
     parser.add_argument("--no-xrite", dest="xrite", action="store_false",
                         help="skip the second measurement against X-Rite's 2014 reference values")
+    parser.add_argument("--no-chart-spectra", dest="chart_spectra", action="store_false",
+                        help="strip the painted spectra from the rendered chart description "
+                             "(no skin training, as with the built-in chart)")
+    parser.add_argument("--holdout", action="store_true",
+                        help="also calibrate each photo with its own skins left out of the skin "
+                             "training (needs the holdout_calibration target)")
     args = parser.parse_args()
     pigmatch = os.path.join(args.build, "cli", "pigmatch")
     render = os.path.join(args.build, "tools", "render_photo")
-    for exe in (pigmatch, render):
+    holdout = os.path.join(args.build, "tools", "holdout_calibration")
+    for exe in (pigmatch, render) + ((holdout,) if args.holdout else ()):
         if not os.access(exe, os.X_OK):
             sys.exit(f"measure_accuracy: {exe} not found; build the pigmatch and render_photo targets")
 
@@ -172,6 +215,12 @@ def main():
                        + (["--tiff"] if args.tiff else []))
         if rendered.returncode != 0:
             sys.exit(f"render_photo failed: {rendered.stderr}")
+        if not args.chart_spectra:
+            with open(chart_file) as f:
+                chart = json.load(f)
+            chart.pop("spectra", None)
+            with open(chart_file, "w") as f:
+                json.dump(chart, f)
         with open(prefix + ".truth.json") as f:
             truth = json.load(f)
         variants = [("jpeg", prefix + ".jpg")] + ([("tiff", prefix + "-linear.tif")] if args.tiff else [])
@@ -181,6 +230,8 @@ def main():
                         "upside_down": truth["chart"]["upside_down"]})
             if args.xrite:
                 row["xrite"] = measure_row(pigmatch, image, truth, None)
+            if args.holdout:
+                row["holdout"] = holdout_row(pigmatch, holdout, image, truth, chart_file)
             rows.append(row)
             if not row["failed"]:
                 print(f"{os.path.basename(image)}: auto={row['auto']} "
@@ -215,11 +266,21 @@ def main():
                   f"{summary([r.get('hair') for r in xr])} |")
             print(f"| chart reference mismatch: calibration leave-one-out mean | "
                   f"{summary([r.get('loo') for r in xr])} |")
+        ho = [r["holdout"] for r in ok if "holdout" in r and not r["holdout"]["failed"]]
+        if ho:
+            print(f"| held-out skins (scene's skins left out of the skin training): plain skin vs D50 "
+                  f"colorimetry ({len(ho)} photos) | {summary([v for r in ho for v in r['plain']])} |")
+            print(f"| held-out skins: stubble hair vs D50 colorimetry | "
+                  f"{summary([r.get('hair') for r in ho])} |")
+            print(f"| held-out skins: stubble skin vs D50 colorimetry | "
+                  f"{summary([r.get('stubble_skin') for r in ho])} |")
+            print(f"| held-out skins: calibration leave-one-out mean | "
+                  f"{summary([r.get('loo') for r in ho])} |")
         print("\nMedian by illuminant (plain skin vs D50 colorimetry / vs scene-adapted truth / "
               "stubble hair / calibration LOO / plain skin with X-Rite 2014 values):\n")
         print("| illuminant | plain skin | plain skin, scene-adapted | stubble hair | LOO | "
-              "plain skin, X-Rite ref. | auto |")
-        print("|---|---|---|---|---|---|---|")
+              "plain skin, X-Rite ref. | plain skin, held-out skins | auto |")
+        print("|---|---|---|---|---|---|---|---|")
         for ill in ILLUMINANTS:
             sel = [r for r in ok if r["illuminant"] == ill]
             if not sel:
@@ -231,9 +292,12 @@ def main():
             loo = med([r["loo"] for r in sel if r.get("loo") is not None])
             xrite = med([v for r in sel if "xrite" in r and not r["xrite"]["failed"]
                          for v in r["xrite"]["plain"]])
+            held_out = med([v for r in sel if "holdout" in r and not r["holdout"]["failed"]
+                            for v in r["holdout"]["plain"]])
             auto = sum(1 for r in vrows if r["illuminant"] == ill and r["auto"])
             total = sum(1 for r in vrows if r["illuminant"] == ill)
-            print(f"| {ill} | {plain} | {scene} | {hair} | {loo} | {xrite} | {auto}/{total} |")
+            print(f"| {ill} | {plain} | {scene} | {hair} | {loo} | {xrite} | {held_out} | "
+                  f"{auto}/{total} |")
         models = {}
         for r in ok:
             models[r.get("model")] = models.get(r.get("model"), 0) + 1

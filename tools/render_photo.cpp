@@ -33,9 +33,11 @@
 //
 // Usage: render_photo --data ../shared/data --out PREFIX [--camera Canon_40D] [--illuminant D65]
 //        [--seed 1] [--width 1200] [--height 800] [--quality 90] [--tiff]
-//        [--chart-out CHART.json]
-// writes PREFIX.jpg, PREFIX.truth.json, with --tiff PREFIX-linear.tif and with --chart-out the
-// rendered chart's description, whose reference values are the D50 colorimetry of its spectra.
+//        [--chart-out CHART.json] [--surfaces-out SURFACES.json]
+// writes PREFIX.jpg, PREFIX.truth.json, with --tiff PREFIX-linear.tif, with --chart-out the
+// rendered chart's description, whose reference values are the D50 colorimetry of its spectra
+// and which carries those spectra, and with --surfaces-out every known surface as the camera sees
+// it (noise-free linear sRGB) with its spectrum and D50 colorimetry.
 #include <lcms2.h>
 
 #include <CLI/CLI.hpp>
@@ -645,6 +647,13 @@ nlohmann::ordered_json lab_json(const Lab& lab) {
   return {r(lab.L), r(lab.a), r(lab.b)};
 }
 
+nlohmann::ordered_json spd_json(const Spd& spd) {
+  nlohmann::ordered_json values = nlohmann::ordered_json::array();
+  for (const double v : spd)
+    values.push_back(std::round(v * 1e6) / 1e6);
+  return values;
+}
+
 nlohmann::ordered_json rect_json(const RectD& r) {
   return {static_cast<int>(r.x0), static_cast<int>(r.y0),
           static_cast<int>(r.x1) - static_cast<int>(r.x0),
@@ -676,6 +685,11 @@ nlohmann::ordered_json rendered_chart_json(const pigmatch::ChartDefinition& char
   nlohmann::ordered_json rendered_lab = nlohmann::ordered_json::array();
   for (std::size_t p = 0; p < chart.patches.size(); ++p)
     rendered_lab.push_back(lab_json(truth_lab(d.chart[p], d, d50)));
+  nlohmann::ordered_json wavelengths = nlohmann::ordered_json::array(), curves = wavelengths;
+  for (std::size_t i = 0; i < grid_size; ++i)
+    wavelengths.push_back(grid_nm(i));
+  for (std::size_t p = 0; p < chart.patches.size(); ++p)
+    curves.push_back(spd_json(d.chart[p]));
   nlohmann::ordered_json references = nlohmann::ordered_json::array();
   references.push_back(
       {{"id", "rendered-babelcolor-average"},
@@ -707,7 +721,39 @@ nlohmann::ordered_json rendered_chart_json(const pigmatch::ChartDefinition& char
             {"columns", chart.columns}}},
           {"patches", patches},
           {"default_reference", "rendered-babelcolor-average"},
-          {"references", references}};
+          {"references", references},
+          {"spectra",
+           {{"source", "BabelColor average ColorChecker spectra, as painted by tools/render_photo"},
+            {"wavelengths_nm", wavelengths},
+            {"reflectance", curves}}}};
+}
+
+// Every surface the tool knows (the 24 chart patches, Vrhel's skins and hairs) as the camera
+// sees it under the scene light without noise, blur, light fall-off or clipping: linear sRGB
+// after exposure, white balance and the camera matrix, with its spectrum and D50 colorimetry. For
+// studies of calibration across many surfaces (tools/skin_calibration_study).
+nlohmann::ordered_json surfaces_json(const SpectralData& d, const Camera& cam, const Spd& light,
+                                     double exposure, const Rgb& gains, const Matrix& to_srgb) {
+  nlohmann::ordered_json wavelengths = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < grid_size; ++i)
+    wavelengths.push_back(grid_nm(i));
+  nlohmann::ordered_json surfaces = nlohmann::ordered_json::array();
+  const auto add = [&](const std::string& kind, const std::string& name, const Spd& r) {
+    const Rgb raw = camera_raw(r, cam, light);
+    const Rgb linear = apply(to_srgb, {raw[0] * exposure * gains[0], raw[1] * exposure * gains[1],
+                                       raw[2] * exposure * gains[2]});
+    surfaces.push_back(
+        {{"kind", kind},
+         {"name", name},
+         {"linear_srgb", {linear[0], linear[1], linear[2]}},
+         {"lab_d50_colorimetric", lab_json(truth_lab(r, d, d.illuminants.at("D50")))},
+         {"reflectance", spd_json(r)}});
+  };
+  for (std::size_t p = 0; p < 24; ++p)
+    add("chart", "patch " + std::to_string(p + 1), d.chart[p]);
+  for (const auto& [number, entry] : d.vrhel)
+    add(entry.first.find("hair") == std::string::npos ? "skin" : "hair", entry.first, entry.second);
+  return {{"camera", cam.name}, {"wavelengths_nm", wavelengths}, {"surfaces", surfaces}};
 }
 
 // The tool's colorimetry against pigmatch's independent E308-style 10 nm weights (spectrum.h):
@@ -741,6 +787,7 @@ struct Options {
   bool subsampling = true;
   bool check = false;
   std::string chart_out;
+  std::string surfaces_out;
 };
 
 int run(const Options& o) {
@@ -881,6 +928,11 @@ int run(const Options& o) {
   std::ofstream(o.out + ".truth.json") << truth.dump(2) << "\n";
   if (!o.chart_out.empty())
     std::ofstream(o.chart_out) << rendered_chart_json(chart, d).dump(2) << "\n";
+  if (!o.surfaces_out.empty()) {
+    nlohmann::ordered_json surfaces = surfaces_json(d, cam, light, exposure, gains, to_srgb);
+    surfaces["illuminant"] = o.illuminant;
+    std::ofstream(o.surfaces_out) << surfaces.dump(1) << "\n";
+  }
   std::cout << jpeg_path << ": " << o.camera << " under " << o.illuminant << ", skin "
             << sample(scene.skin_a_id) << ", hair " << sample(scene.hair_id) << ", coverage "
             << stubble["coverage"] << "\n";
@@ -908,6 +960,9 @@ int main(int argc, char** argv) {
   app.add_option("--chart-out", o.chart_out,
                  "also write the rendered chart's description (for pigmatch measure --chart-file): "
                  "reference Lab D50 = colorimetry of the spectra painted");
+  app.add_option("--surfaces-out", o.surfaces_out,
+                 "also write every known surface (chart, Vrhel skins and hairs) as the camera sees "
+                 "it without noise or fall-off: linear sRGB, spectrum, D50 colorimetry");
   CLI11_PARSE(app, argc, argv);
   try {
     return run(o);

@@ -12,7 +12,9 @@
 
 #include "calibration_model.h"
 #include "chart_geometry.h"
+#include "pigmatch/camera_estimation.h"
 #include "pigmatch/error.h"
+#include "pigmatch/skin_spectra.h"
 
 namespace pigmatch {
 namespace detail {
@@ -167,23 +169,75 @@ std::optional<FittedModel> fit_points(CalibrationModel model, std::span<const Fi
   return fit(model, points, neutral_anchor(points));
 }
 
+// Skin reflectances that join the fit, with the chart spectra their camera RGB is predicted from.
+struct SkinTraining {
+  std::span<const Spectrum> chart_spectra;  // per chart patch; empty: the chart has none
+  std::vector<Spectrum> skins;
+  std::vector<Xyz> targets;  // their D50/2° colorimetry, what a spectrophotometer reads
+  double weight = 0;
+
+  bool active() const noexcept { return !chart_spectra.empty() && !skins.empty() && weight > 0; }
+};
+
+SkinTraining skin_training(const ChartDefinition& chart, const CalibrationOptions& options) {
+  SkinTraining training;
+  if (chart.spectra.size() != chart.patches.size() || !(options.skin_weight > 0))
+    return training;
+  training.chart_spectra = chart.spectra;
+  training.weight = options.skin_weight;
+  training.skins = options.skin_spectra;
+  if (training.skins.empty()) {
+    for (const NamedSpectrum& skin : vrhel_skin_spectra())
+      training.skins.push_back(skin.reflectance);
+  }
+  for (const Spectrum& skin : training.skins)
+    training.targets.push_back(to_xyz(skin, Illuminant::d50));
+  return training;
+}
+
+// The chart's points plus one point per skin: the RGB the camera would give for it, estimated
+// from these chart points' spectra and RGB (so a leave-one-out fit does not see the patch it
+// leaves out, not even through the estimate).
+std::vector<FitPoint> with_skins(std::span<const FitPoint> chart_points,
+                                 const SkinTraining& training) {
+  std::vector<FitPoint> points(chart_points.begin(), chart_points.end());
+  if (!training.active())
+    return points;
+  std::vector<Spectrum> reflectances;
+  std::vector<std::array<double, 3>> rgb;
+  for (const FitPoint& point : chart_points) {
+    reflectances.push_back(training.chart_spectra[point.patch]);
+    rgb.push_back(point.linear);
+  }
+  const SpectralResponse response = estimate_spectral_response(reflectances, rgb);
+  for (std::size_t k = 0; k < training.skins.size(); ++k) {
+    points.push_back({chart_points.size(), response.rgb(training.skins[k]), training.targets[k],
+                      to_lab(training.targets[k]), training.weight, false});
+  }
+  return points;
+}
+
 struct Scored {
   ModelScore score;
   std::optional<FittedModel> fitted;
   std::vector<double> loo;  // per point
 };
 
-Scored score_model(CalibrationModel model, std::span<const FitPoint> points) {
+Scored score_model(CalibrationModel model, std::span<const FitPoint> points,
+                   const SkinTraining& training) {
   Scored s;
   s.score.model = model;
-  s.fitted = fit_points(model, points);
+  // Every leave-one-out fit needs enough chart patches of its own, skins or not.
+  if (points.size() < detail::term_count(model) + 4)
+    return s;
+  s.fitted = fit_points(model, with_skins(points, training));
   if (!s.fitted)
     return s;
   std::vector<FitPoint> others;
   for (std::size_t i = 0; i < points.size(); ++i) {
     others.assign(points.begin(), points.end());
     others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
-    const auto without = fit_points(model, others);
+    const auto without = fit_points(model, with_skins(others, training));
     if (!without) {
       s.fitted.reset();  // cannot be validated: too few patches for its parameters
       return s;
@@ -255,6 +309,8 @@ void check_inputs(std::span<const PatchSample> samples, const ChartDefinition& c
     throw Error(ErrorCode::invalid_argument, "no calibration model to try");
   if (!(options.neutral_weight > 0))
     throw Error(ErrorCode::invalid_argument, "the neutral weight must be positive");
+  if (!std::isfinite(options.skin_weight) || options.skin_weight < 0)
+    throw Error(ErrorCode::invalid_argument, "the skin weight must be 0 (off) or positive");
 }
 
 // The orientation score: mean ΔE00 of a matrix fit (no leave-one-out: a wrong orientation is off
@@ -314,9 +370,10 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
                                 ") is clipped or out of the camera's range: excluded from the fit");
   }
 
+  const SkinTraining training = skin_training(chart, options);
   std::optional<Scored> chosen;
   for (const CalibrationModel model : options.candidates) {
-    Scored scored = score_model(model, points);
+    Scored scored = score_model(model, points, training);
     report.candidates.push_back(scored.score);
     if (!scored.fitted) {
       report.warnings.push_back(std::string(to_string(model)) + " not fitted: it needs at least " +
@@ -341,6 +398,7 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
   report.mean_de00 = chosen->score.mean_de00;
   report.max_de00 = chosen->score.max_de00;
   report.loo_mean_de00 = chosen->score.loo_mean_de00;
+  report.skin_spectra_fitted = training.active() ? training.skins.size() : 0;
   std::size_t next_point = 0;
   for (std::size_t i = 0; i < samples.size(); ++i) {
     PatchResidual residual;

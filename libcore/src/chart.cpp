@@ -121,6 +121,42 @@ ChartReference parse_reference(const Json& json, std::size_t patch_count, std::s
   return reference;
 }
 
+std::vector<double> numbers(const Json& value, std::string_view name, const std::string& where) {
+  if (!value.is_array() || value.size() < 2 || value.size() > 1000)
+    fail(name, where + " must be an array of 2 to 1000 numbers");
+  std::vector<double> out;
+  for (std::size_t i = 0; i < value.size(); ++i)
+    out.push_back(number(value[i], name, where + " value " + std::to_string(i + 1)));
+  return out;
+}
+
+// Optional measured spectra: one reflectance curve per patch on a shared wavelength grid.
+std::vector<Spectrum> parse_spectra(const Json& json, std::size_t patch_count,
+                                    std::string_view name) {
+  const std::vector<double> wavelengths =
+      numbers(member(json, "wavelengths_nm", name, "\"spectra\""), name, "spectra wavelengths_nm");
+  const Json& curves = member(json, "reflectance", name, "\"spectra\"");
+  if (!curves.is_array() || curves.size() != patch_count)
+    fail(name, "spectra \"reflectance\" must hold one curve per patch (" +
+                   std::to_string(patch_count) + ")");
+  std::vector<Spectrum> spectra;
+  for (std::size_t i = 0; i < curves.size(); ++i) {
+    const std::string where = "spectra reflectance of patch " + std::to_string(i + 1);
+    const std::vector<double> values = numbers(curves[i], name, where);
+    for (const double v : values) {
+      if (v < 0 || v > 2)
+        fail(name, where + " has a value outside 0 … 2 (a reflectance factor)");
+    }
+    try {
+      spectra.push_back(resample(wavelengths, values, std::string(name) + " " + where,
+                                 ResampleOptions{.max_extrapolation_nm = 10}));
+    } catch (const Error& e) {
+      fail(name, e.what());
+    }
+  }
+  return spectra;
+}
+
 ChartDefinition parse_document(const Json& doc, std::string_view name) {
   if (!doc.is_object() || !doc.contains("format") || doc.at("format") != "pigmatch-chart")
     fail(name, "not a chart description (\"format\": \"pigmatch-chart\" is missing)");
@@ -167,6 +203,8 @@ ChartDefinition parse_document(const Json& doc, std::string_view name) {
       fail(name, "\"default_reference\" names \"" + wanted + "\", which is not in \"references\"");
     std::rotate(chart.references.begin(), it, it + 1);
   }
+  if (doc.contains("spectra"))
+    chart.spectra = parse_spectra(doc.at("spectra"), chart.patches.size(), name);
   return chart;
 }
 

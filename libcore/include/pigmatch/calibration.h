@@ -11,6 +11,15 @@
 //    Using Root-Polynomial Regression", IEEE TIP 24(5)): terms such as √(rg) and ∛(rg²) keep
 //    the fit exposure-invariant, with the same weights and neutral constraint.
 //
+// Skin. A chart has few skin-like patches, and a camera that is not colorimetric maps skin's
+// spectra differently from the chart's (camera metamerism; worst under warm light). When the
+// chart description carries its patches' spectra, the camera's effective spectral response
+// under the photo's light is estimated from them (camera_estimation.h), the RGB it would give
+// for measured skin reflectances (skin_spectra.h) is predicted, and those skins join the fit with
+// their D50 colorimetry as targets, so the fitted map is right where skin lives. Reported
+// residuals and leave-one-out figures are over the chart's patches only (each leave-one-out fit
+// re-estimates the response without the patch left out).
+//
 // Residuals are weighted so that XYZ errors count as CIELAB errors would (each channel by its
 // reference value to the power −4/3, the square of the cube root's slope). Every candidate is
 // scored by leave-one-out ΔE00 (each patch predicted by a fit made without it) and the one that
@@ -29,6 +38,7 @@
 #include "pigmatch/chart.h"
 #include "pigmatch/color.h"
 #include "pigmatch/image.h"
+#include "pigmatch/spectrum.h"
 #include "pigmatch/transform.h"
 
 namespace pigmatch {
@@ -51,6 +61,13 @@ struct CalibrationOptions {
   /// Orientation: the best ordering of the corners must fit at least this many times better
   /// (mean ΔE00) than the runner-up, else the orientation is ambiguous.
   double min_orientation_ratio = 1.5;
+  /// Weight of each skin reflectance added to the fit (the chart's ordinary patches weigh 1);
+  /// 0 disables it. Used only when the chart has spectra. 64 lets skin lead the fit: in
+  /// tools/skin_calibration_study (noise-free surfaces, skins held out) it read unseen skins best
+  /// for a modest loss on the chart's other colours (bench/RESULTS.md).
+  double skin_weight = 64.0;
+  /// The skin reflectances to fit; empty: the built-in set (vrhel_skin_spectra()).
+  std::vector<Spectrum> skin_spectra;
   int clut_points = 33;  ///< grid points per channel of a LUT profile's CLUT
   /// ICC version of the profile: 4 (the default), or 2 for software that reads only v2
   /// (e.g. Argyll CMS 2.3's xicclu).
@@ -81,8 +98,9 @@ struct CalibrationReport {
   double mean_de00 = 0, max_de00 = 0;                 ///< over the patches used
   double loo_mean_de00 = 0;                           ///< leave-one-out mean over the patches used
   std::vector<ModelScore> candidates;
-  std::vector<std::string> warnings;  ///< e.g. clipped patches, a model skipped
-  ChartCorners corners{};             ///< the corners in the chart's own order (when known)
+  std::vector<std::string> warnings;    ///< e.g. clipped patches, a model skipped
+  ChartCorners corners{};               ///< the corners in the chart's own order (when known)
+  std::size_t skin_spectra_fitted = 0;  ///< skin reflectances in the fit (0: chart has no spectra)
 };
 
 /// A fitted calibration: the report and the ICC profile that carries it.

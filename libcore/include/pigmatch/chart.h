@@ -2,8 +2,10 @@
 // photo.
 //
 // A chart is described by a JSON data file (format "pigmatch-chart", see
-// data/charts/colorchecker-classic.json): its patches in chart-normalised coordinates and one or
-// more sets of reference CIELAB D50 values. The X-Rite ColorChecker Classic 24 is built in
+// data/charts/colorchecker-classic.json): its patches in chart-normalised coordinates, one or
+// more sets of reference CIELAB D50 values and, optionally, the patches' measured spectral
+// reflectances ("spectra": {"wavelengths_nm": [...], "reflectance": [[...] per patch]}, any
+// grid covering 380–730 nm, resampled to 10 nm). The X-Rite ColorChecker Classic 24 is built in
 // (embedded in the library at build time, so nothing is read at run time); other charts are
 // loaded from a file with load_chart().
 //
@@ -22,6 +24,7 @@
 
 #include "pigmatch/color.h"
 #include "pigmatch/image.h"
+#include "pigmatch/spectrum.h"
 
 namespace pigmatch {
 
@@ -56,6 +59,9 @@ struct ChartDefinition {
   int rows = 0, columns = 0;           ///< informative; patches carry their own positions
   std::vector<ChartPatch> patches;
   std::vector<ChartReference> references;  ///< at least one; the first is the default
+  /// Optional: the patches' spectral reflectances, one per patch in patch order (empty when the
+  /// description has none). Calibration uses them to estimate the camera's spectral response.
+  std::vector<Spectrum> spectra;
 
   /// The reference set `id`, or the default (first) one when `id` is empty. Throws
   /// Error(not_found) listing the available sets.

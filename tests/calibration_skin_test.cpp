@@ -1,0 +1,202 @@
+// Tests of skin training in calibration: the camera's spectral response estimated from a chart
+// with known spectra (camera_estimation.h) against a real camera's published sensitivities, and
+// calibrations that read skins they were not trained on, under illuminant A, through their ICC
+// profile as Little CMS reads it.
+#include <lcms2.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
+
+#include "calibration/spectral_camera.h"
+#include "calibration/synthetic_chart.h"
+#include "pigmatch/calibration.h"
+#include "pigmatch/camera_estimation.h"
+#include "pigmatch/error.h"
+#include "pigmatch/skin_spectra.h"
+#include "shared_data.h"
+
+using namespace pigmatch;
+using pigmatch::test::SpectralCamera;
+
+namespace {
+
+std::vector<std::array<double, 3>> rgb_of(const SpectralCamera& cam,
+                                          const std::vector<Spectrum>& surfaces) {
+  std::vector<std::array<double, 3>> out;
+  for (const Spectrum& s : surfaces)
+    out.push_back(cam.rgb(s));
+  return out;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+// The chart as calibration sees it: sRGB-encoded patch values (the camera's white-balanced linear
+// RGB taken as linear sRGB, as an sRGB JPEG would carry it).
+std::vector<PatchSample> samples_of(const SpectralCamera& cam) {
+  std::vector<PatchSample> samples;
+  for (const Spectrum& patch : cam.chart) {
+    PatchSample s;
+    const auto rgb = cam.rgb(patch);
+    for (std::size_t c = 0; c < 3; ++c)
+      s.device[c] = test::srgb_encode(std::clamp(rgb[c], 0.0, 1.0));
+    s.pixels = 100;
+    samples.push_back(s);
+  }
+  return samples;
+}
+
+// The built-in layout with the painted chart's own D50 colorimetry as reference values, and its
+// spectra when asked.
+ChartDefinition painted_chart(const SpectralCamera& cam, bool with_spectra) {
+  ChartDefinition chart = builtin_chart();
+  ChartReference own{"painted", "BabelColor average", "test", {}};
+  for (const Spectrum& patch : cam.chart)
+    own.lab_d50.push_back(to_lab(patch, Illuminant::d50));
+  chart.references.insert(chart.references.begin(), own);
+  if (with_spectra)
+    chart.spectra = cam.chart;
+  return chart;
+}
+
+// CIELAB D50 of a skin as the calibration's ICC profile reads the camera's RGB for it.
+Lab read_with_profile(const Calibration& calibration, const std::array<double, 3>& rgb) {
+  const auto& icc = calibration.icc_profile();
+  cmsHPROFILE profile = cmsOpenProfileFromMem(icc.data(), static_cast<cmsUInt32Number>(icc.size()));
+  REQUIRE(profile != nullptr);
+  cmsHPROFILE lab = cmsCreateLab4Profile(nullptr);
+  cmsHTRANSFORM t = cmsCreateTransform(profile, TYPE_RGB_DBL, lab, TYPE_Lab_DBL,
+                                       INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_NOCACHE);
+  REQUIRE(t != nullptr);
+  const double in[3] = {test::srgb_encode(rgb[0]), test::srgb_encode(rgb[1]),
+                        test::srgb_encode(rgb[2])};
+  cmsCIELab out{};
+  cmsDoTransform(t, in, &out, 1);
+  cmsDeleteTransform(t);
+  cmsCloseProfile(lab);
+  cmsCloseProfile(profile);
+  return {out.L, out.a, out.b};
+}
+
+}  // namespace
+
+TEST_CASE("a real camera's response under illuminant A, estimated from the chart, predicts skin",
+          "[calibration][camera_estimation]") {
+  PIGMATCH_REQUIRE_SHARED_DATA(data);
+  const SpectralCamera cam =
+      test::load_spectral_camera(data, "Canon_40D", "CIE_std_illum_A_1nm.csv");
+  const auto response = estimate_spectral_response(cam.chart, rgb_of(cam, cam.chart));
+  CHECK(response.smoothness > 0);
+  // Skins are not on the chart: their RGB comes from the estimated response alone. The camspec
+  // curves times illuminant A are smooth, so the estimate is close where skin's spectra live.
+  double worst = 0;
+  for (const Spectrum& skin : cam.skins) {
+    const auto truth = cam.rgb(skin), estimate = response.rgb(skin);
+    for (std::size_t c = 0; c < 3; ++c)
+      worst = std::max(worst, std::abs(estimate[c] / truth[c] - 1));
+  }
+  CHECK(worst < 0.01);
+
+  // With 0.5 % noise on the chart's RGB (a photo's patch means), still within 3 %.
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0.0, 0.005);
+  auto noisy = rgb_of(cam, cam.chart);
+  for (auto& rgb : noisy)
+    for (double& v : rgb)
+      v *= 1 + noise(rng);
+  const auto from_noisy = estimate_spectral_response(cam.chart, noisy);
+  worst = 0;
+  for (const Spectrum& skin : cam.skins) {
+    const auto truth = cam.rgb(skin), estimate = from_noisy.rgb(skin);
+    for (std::size_t c = 0; c < 3; ++c)
+      worst = std::max(worst, std::abs(estimate[c] / truth[c] - 1));
+  }
+  CHECK(worst < 0.03);
+  // Noise calls for more smoothing than exact data.
+  CHECK(from_noisy.smoothness > response.smoothness);
+}
+
+TEST_CASE("a fixed smoothness is used as given; bad input is refused with a message",
+          "[calibration][camera_estimation]") {
+  std::vector<Spectrum> surfaces;
+  std::vector<std::array<double, 3>> rgb;
+  for (int k = 0; k < 6; ++k) {
+    Spectrum s;
+    for (std::size_t i = 0; i < Spectrum::band_count; ++i)
+      s[i] = 0.5 + 0.4 * std::sin(0.2 * static_cast<double>(i) * (k + 1));
+    surfaces.push_back(s);
+    rgb.push_back({0.1 * k + 0.1, 0.2, 0.3});
+  }
+  CHECK(estimate_spectral_response(surfaces, rgb, {0.01}).smoothness == 0.01);
+  CHECK_THROWS_AS(estimate_spectral_response(surfaces, std::span(rgb).first(5)), Error);
+  CHECK_THROWS_AS(estimate_spectral_response(std::span(surfaces).first(2), std::span(rgb).first(2)),
+                  Error);
+  CHECK_THROWS_AS(estimate_spectral_response(surfaces, rgb, {-1.0}), Error);
+  rgb[3][1] = std::nan("");
+  try {
+    estimate_spectral_response(surfaces, rgb);
+    FAIL("a NaN was accepted");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::invalid_argument);
+    CHECK_THAT(e.what(), Catch::Contains("surface 4"));
+  }
+}
+
+TEST_CASE("the built-in skin reflectances are Vrhel's 16 skins", "[calibration][skin_spectra]") {
+  PIGMATCH_REQUIRE_SHARED_DATA(data);
+  const SpectralCamera cam = test::load_spectral_camera(data, "Canon_40D", "CIE_std_illum_D65.csv");
+  const auto builtin = vrhel_skin_spectra();
+  REQUIRE(builtin.size() == cam.skins.size());
+  for (std::size_t k = 0; k < builtin.size(); ++k) {
+    CHECK_THAT(std::string(builtin[k].name), Catch::Contains(cam.skin_names[k]));
+    for (std::size_t i = 0; i < Spectrum::band_count; ++i)
+      CHECK(builtin[k].reflectance[i] == Approx(cam.skins[k][i]).margin(5e-5));
+  }
+}
+
+TEST_CASE(
+    "under illuminant A, skin training reads skins it was not trained on; chart-only does not",
+    "[calibration][skin_spectra]") {
+  PIGMATCH_REQUIRE_SHARED_DATA(data);
+  const SpectralCamera cam =
+      test::load_spectral_camera(data, "Canon_40D", "CIE_std_illum_A_1nm.csv");
+  const auto samples = samples_of(cam);
+  const Calibration chart_only = calibrate(samples, painted_chart(cam, false), {});
+  CHECK(chart_only.report().skin_spectra_fitted == 0);
+  // Same chart with its spectra but skin training switched off: the same fit.
+  CalibrationOptions off;
+  off.skin_weight = 0;
+  CHECK(calibrate(samples, painted_chart(cam, true), {}, off).report().mean_de00 ==
+        Approx(chart_only.report().mean_de00));
+
+  const ChartDefinition chart = painted_chart(cam, true);
+  std::vector<double> before, after;
+  for (std::size_t k = 0; k < cam.skins.size(); k += 3) {
+    CalibrationOptions options;
+    for (std::size_t j = 0; j < cam.skins.size(); ++j) {
+      if (j != k)
+        options.skin_spectra.push_back(cam.skins[j]);
+    }
+    const Calibration trained = calibrate(samples, chart, {}, options);
+    CHECK(trained.report().skin_spectra_fitted == cam.skins.size() - 1);
+    const Lab truth = to_lab(cam.skins[k], Illuminant::d50);
+    const auto rgb = cam.rgb(cam.skins[k]);
+    before.push_back(delta_e2000(truth, read_with_profile(chart_only, rgb)));
+    after.push_back(delta_e2000(truth, read_with_profile(trained, rgb)));
+  }
+  INFO("chart only: median " << median(before) << ", skin training: median " << median(after));
+  CHECK(median(before) > 2.5);
+  CHECK(median(after) < 1.5);
+  CHECK(*std::max_element(after.begin(), after.end()) < 2.5);
+}
+
+TEST_CASE("a negative skin weight is refused", "[calibration][skin_spectra]") {
+  CalibrationOptions options;
+  options.skin_weight = -1;
+  std::vector<PatchSample> samples(24);
+  CHECK_THROWS_AS(calibrate(samples, builtin_chart(), {}, options), Error);
+}
