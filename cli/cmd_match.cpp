@@ -5,8 +5,10 @@
 //   [--metamerism-weight W] [--cost-weight W] [--json]
 // Ranked pigment recipes in drops for a target colour: a Lab the user types, or a region of the
 // JSON `pigmatch measure --json` wrote. The work is libcore's formulator (formulate.h) driving a
-// built-in mixing model (mixing.h); this file only turns arguments into a request and the result
-// into a table or JSON (which `pigmatch formula save --from` reads back, see match_json.cpp).
+// mixing model of a plugin — lab, km, km1 and skin come from the built-in models plugin
+// (plugins/models), loaded through the C ABI like a vendor's; this file only turns arguments into
+// a request and the result into a table or JSON (which `pigmatch formula save --from` reads back,
+// see match_json.cpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -228,15 +230,27 @@ BuiltinModel resolve_model(const MatchOptions& o, const Target& t) {
   return model;
 }
 
-// The km models predict a film on the white card the catalogs' drawdowns were measured on, so a
+// The km model predicts a film on the white card the catalogs' drawdowns were measured on, so a
 // pigment's own masstone is reproduced; the skin model puts the pigment under the client's skin.
-MixerConditions mixer_conditions(BuiltinModel model, const Target& t) {
-  MixerConditions c;
+MixConditions mix_conditions(BuiltinModel model, const Target& t) {
+  MixConditions c;
   if (model == BuiltinModel::skin)
-    c.substrate_lab = t.skin_d50;
+    c.substrate_lab_d50 = t.skin_d50;
   else if (model == BuiltinModel::km)
-    c.substrate = Spectrum::constant(c.km.card_reflectance);
+    c.substrate_reflectance = Spectrum::constant(KmOptions{}.card_reflectance);
   return c;
+}
+
+// The model of that name from the loaded plugins (the built-in models plugin provides it).
+MixingModel find_model(const PluginRegistry& registry, BuiltinModel model) {
+  try {
+    return registry.mixing_model(to_string(model));
+  } catch (const Error& e) {
+    throw Error(e.code(), fmt::format("{}; the mixing models ship as the built-in plugin "
+                                      "'org.pigmatch.models' (models.so): see 'pigmatch plugin "
+                                      "list' for what was found and rejected",
+                                      e.what()));
+  }
 }
 
 // ---- the catalogs ------------------------------------------------------------------------------
@@ -311,8 +325,9 @@ std::string vendor_of(const std::vector<Catalog>& catalogs, const std::string& i
   return {};
 }
 
-Json result_json(const Target& t, BuiltinModel model, const FormulationRequest& request,
-                 const std::vector<Catalog>& catalogs, const FormulationResult& result) {
+Json result_json(const Target& t, BuiltinModel model, const std::string& model_plugin,
+                 const FormulationRequest& request, const std::vector<Catalog>& catalogs,
+                 const FormulationResult& result) {
   Json ids = Json::array();
   for (const Catalog& c : catalogs)
     ids.push_back(c.id);
@@ -347,6 +362,7 @@ Json result_json(const Target& t, BuiltinModel model, const FormulationRequest& 
           {"region", t.region.empty() ? Json(nullptr) : Json(t.region)},
           {"skin", t.skin_d50 ? lab_json(*t.skin_d50) : Json(nullptr)},
           {"model", std::string(to_string(model))},
+          {"model_plugin", model_plugin},
           {"illuminant", std::string(to_string(request.illuminant))},
           {"catalog", catalogs.front().id},
           {"catalogs", ids},
@@ -379,8 +395,9 @@ std::string target_description(const Target& t) {
   return "custom colour";
 }
 
-void print_table(const Target& t, BuiltinModel model, const FormulationRequest& request,
-                 const std::vector<Catalog>& catalogs, const FormulationResult& result) {
+void print_table(const Target& t, BuiltinModel model, const std::string& model_plugin,
+                 const FormulationRequest& request, const std::vector<Catalog>& catalogs,
+                 const FormulationResult& result) {
   std::vector<std::string> ids;
   for (const Catalog& c : catalogs)
     ids.push_back(c.id);
@@ -390,8 +407,8 @@ void print_table(const Target& t, BuiltinModel model, const FormulationRequest& 
     fmt::print("skin       L* {:.2f}  a* {:.2f}  b* {:.2f} (D50)\n", t.skin_d50->L, t.skin_d50->a,
                t.skin_d50->b);
   }
-  fmt::print("model      {}, ΔE00 under {}, catalogs {}; {:g} ml in drops of {:g} ml\n",
-             to_string(model), to_string(request.illuminant), fmt::join(ids, ", "),
+  fmt::print("model      {} ({}), ΔE00 under {}, catalogs {}; {:g} ml in drops of {:g} ml\n",
+             to_string(model), model_plugin, to_string(request.illuminant), fmt::join(ids, ", "),
              request.total_volume_ml, request.drop_volume_ml);
   if (!result.warning.empty())
     fmt::print("warning    {}\n", result.warning);
@@ -456,7 +473,10 @@ void run_match(const MatchOptions& o) {
   filter.required = o.required;
   filter.compliant_only = o.compliant_only;
   const PigmentPool pool = select_pigments(catalogs, filter);
-  const auto mixer = make_builtin_mixer(model, pool.pigments(), mixer_conditions(model, target));
+  MixingModel mixing_model = find_model(registry, model);
+  const std::string model_plugin = mixing_model.plugin_id();
+  const auto mixer =
+      make_plugin_mixer(std::move(mixing_model), pool.pigments(), mix_conditions(model, target));
 
   FormulationRequest request;
   request.target_lab_d50 = target.lab_d50;
@@ -471,9 +491,9 @@ void run_match(const MatchOptions& o) {
   const FormulationResult result = formulate(request, pool, *mixer);
 
   if (o.json) {
-    fmt::print("{}\n", result_json(target, model, request, catalogs, result).dump(2));
+    fmt::print("{}\n", result_json(target, model, model_plugin, request, catalogs, result).dump(2));
   } else {
-    print_table(target, model, request, catalogs, result);
+    print_table(target, model, model_plugin, request, catalogs, result);
   }
   if (result.out_of_gamut && o.json)
     fmt::print(stderr, "pigmatch: warning: {}\n", result.warning);

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target pigmatch catalog-files
+cmake --build --preset release --target pigmatch catalog-files models
 
 pigmatch=build/release/cli/pigmatch
 sample=data/samples/colorchecker-srgb.jpg

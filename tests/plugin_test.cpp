@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "pigmatch/error.h"
+#include "pigmatch/formulate.h"
+#include "pigmatch/mixing.h"
 #include "pigmatch/plugin_host.h"
 
 namespace fs = std::filesystem;
@@ -30,6 +32,8 @@ const fs::path plugin_root = PIGMATCH_TEST_PLUGIN_DIR;
 const fs::path good_dir = plugin_root / "good";
 const fs::path shadow_dir = plugin_root / "shadow";
 const fs::path broken_dir = plugin_root / "broken";
+const fs::path film_dir = plugin_root / "film";
+const fs::path km_shadow_dir = plugin_root / "km-shadow";
 
 SearchPaths plugins_only(std::vector<SearchDirectory> directories) {
   SearchPaths paths;
@@ -434,4 +438,131 @@ TEST_CASE("missing folders are skipped silently") {
   CHECK(registry.plugins().empty());
   CHECK(registry.catalogs().empty());
   CHECK(registry.problems().empty());
+}
+
+// ---- describe_km_film: the optional fast-path declaration of a mixing model --------------------
+
+namespace {
+
+// What film_plugin.cpp documents for pigment i at band b (its K; S is the same for every pigment).
+double film_k(std::size_t pigment, std::size_t band) {
+  return 0.3 * static_cast<double>(pigment + 1) * (1 + static_cast<double>(band) / 35.0);
+}
+double film_s(std::size_t band) {
+  return 0.2 + 0.01 * static_cast<double>(band);
+}
+
+// Two colorants and a diluent; the film models read only is_diluent.
+std::vector<Pigment> film_pigments() {
+  std::vector<Pigment> pigments(3);
+  pigments[0].code = "A";
+  pigments[1].code = "B";
+  pigments[2].code = "D";
+  pigments[2].is_diluent = true;
+  return pigments;
+}
+
+MixConditions on_card(double reflectance, std::vector<std::pair<std::string, double>> p = {}) {
+  MixConditions c;
+  c.substrate_reflectance = Spectrum::constant(reflectance);
+  c.parameters = std::move(p);
+  return c;
+}
+
+bool is_corrupt_data(const Error& e) {
+  return e.code() == ErrorCode::corrupt_data;
+}
+
+}  // namespace
+
+TEST_CASE("a model that declares its Kubelka–Munk film hands the host its K, S and background") {
+  const PluginRegistry registry(plugins_only({{film_dir, Origin::builtin}}));
+  REQUIRE(registry.problems().empty());
+  MixingModel model = registry.mixing_model("test-film");
+  CHECK_THROWS_WITH(model.km_film(on_card(0.88)), Catch::Contains("before prepare"));
+  const std::vector<Pigment> pigments = film_pigments();
+  model.prepare(pigments);
+
+  const std::optional<KmFilmDeclaration> film = model.km_film(on_card(0.88));
+  REQUIRE(film);
+  REQUIRE(film->k.size() == 3);
+  REQUIRE(film->s.size() == 3);
+  // Saunderson's inverse of the card, written out: R_body = (R − k1) / ((1 − k1)(1 − k2) + k2(R −
+  // k1)).
+  const double card_body = (0.88 - 0.04) / (0.96 * 0.4 + 0.6 * (0.88 - 0.04));
+  for (std::size_t b = 0; b < Spectrum::band_count; ++b) {
+    CHECK(film->k[0][b] == Approx(film_k(0, b)).epsilon(1e-12));
+    CHECK(film->k[1][b] == Approx(film_k(1, b)).epsilon(1e-12));
+    CHECK(film->s[1][b] == Approx(film_s(b)).epsilon(1e-12));
+    CHECK(film->k[2][b] == 0);  // the diluent
+    CHECK(film->s[2][b] == 0);
+    CHECK(film->background[b] == Approx(card_body).epsilon(1e-12));
+  }
+  CHECK(film->k1 == 0.04);
+  CHECK(film->k2 == 0.6);
+  // An opaque layer is not a film: the model says so, and that is no error.
+  CHECK_FALSE(model.km_film(MixConditions{}));
+
+  // The formulator's view: the film laid open, pigment by pigment, with the pool's codes.
+  const auto mixer = make_plugin_mixer(registry.mixing_model("test-film"), pigments, on_card(0.88));
+  const KmFilm* open = mixer->km_film();
+  REQUIRE(open != nullptr);
+  REQUIRE(open->colorants.size() == 3);
+  CHECK(open->colorants[1].code == "B");
+  CHECK(open->colorants[2].is_diluent);
+  CHECK(open->colorants[1].k[20] == Approx(film_k(1, 20)).epsilon(1e-12));
+  CHECK(open->background[20] == Approx(card_body).epsilon(1e-12));
+  CHECK(open->saunderson.k1 == 0.04);
+  CHECK(make_plugin_mixer(registry.mixing_model("test-film"), pigments, {})->km_film() == nullptr);
+}
+
+TEST_CASE(
+    "a declared film that contradicts predict, or is impossible, is refused naming the plugin") {
+  const PluginRegistry registry(plugins_only({{film_dir, Origin::builtin}}));
+  MixingModel model = registry.mixing_model("test-film");
+  model.prepare(film_pigments());
+  CHECK_THROWS_MATCHES(model.km_film(on_card(0.88, {{"lie", 1}})), Error,
+                       Catch::Predicate<Error>(is_corrupt_data));
+  CHECK_THROWS_WITH(model.km_film(on_card(0.88, {{"lie", 1}})),
+                    Catch::Contains("film.so") && Catch::Contains("test-film") &&
+                        Catch::Contains("differs from its own prediction"));
+  CHECK_THROWS_WITH(model.km_film(on_card(0.88, {{"negative", 1}})),
+                    Catch::Contains("K = -1") && Catch::Contains("film.so"));
+  // A Mixer is never built on a declaration that is wrong.
+  CHECK_THROWS_WITH(make_plugin_mixer(registry.mixing_model("test-film"), film_pigments(),
+                                      on_card(0.5, {{"lie", 1}})),
+                    Catch::Contains("differs from its own prediction"));
+}
+
+TEST_CASE("a mixing model built before describe_km_film loads and is never asked for a film") {
+  const PluginRegistry registry(plugins_only({{film_dir, Origin::builtin}}));
+  REQUIRE(registry.problems().empty());
+  MixingModel model = registry.mixing_model("test-v1-film");
+  model.prepare(film_pigments());
+  // Reading past its struct_size would find the trap, whose film contradicts predict: a throw.
+  CHECK_FALSE(model.km_film(on_card(0.88)));
+  const MixPrediction p = model.predict(std::array{0.5, 0.0, 0.5}, on_card(0.88));
+  REQUIRE(p.reflectance);
+  CHECK((*p.reflectance)[10] == 0.5);
+  const auto mixer =
+      make_plugin_mixer(registry.mixing_model("test-v1-film"), film_pigments(), on_card(0.88));
+  CHECK(mixer->km_film() == nullptr);
+  const std::array<std::size_t, 2> idx{0, 2};
+  const std::array<double, 2> c{0.3, 0.7};
+  CHECK((*mixer->mix({idx, c}).reflectance)[0] == 0.5);
+}
+
+TEST_CASE(
+    "a model id offered twice: the higher-precedence plugin's model is used, the other reported") {
+  const PluginRegistry registry(
+      plugins_only({{km_shadow_dir, Origin::environment}, {film_dir, Origin::builtin}}));
+  REQUIRE(registry.plugins().size() == 2);
+  CHECK(registry.mixing_model("test-v1-film").plugin_id() == "test.km-shadow");
+  CHECK(registry.mixing_model("test-film").plugin_id() == "test.film");
+  REQUIRE(registry.problems().size() == 1);
+  const LoadProblem& shadowed = registry.problems().front();
+  CHECK(shadowed.severity == Severity::warning);
+  CHECK(shadowed.file == film_dir / "film.so");
+  CHECK(shadowed.subject == "test-v1-film");
+  CHECK(shadowed.message.find("test.km-shadow") != std::string::npos);
 }

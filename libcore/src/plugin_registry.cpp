@@ -35,6 +35,7 @@ struct PluginRegistry::Impl {
   void load_plugins(const SearchPaths& paths);
   void load_catalogs(const SearchPaths& paths);
   void drop_broken_plugins();
+  void report_shadowed_models(const std::filesystem::path& file, const PluginInfo& plugin);
   void add_file(const std::filesystem::path& file, Origin origin, bool explicit_file);
   void add_builtin(const PluginPtr& plugin, std::size_t provider_index);
   void add_set(const pigmatch_catalog_set& set, const PluginPtr& plugin,
@@ -156,8 +157,34 @@ void PluginRegistry::Impl::load_plugins(const SearchPaths& paths) {
              {}});
         continue;  // unloaded here, when `plugin` goes out of scope
       }
+      report_shadowed_models(file, plugin->info());
       plugins.push_back(plugin->info());
       loaded.push_back(std::move(plugin));
+    }
+  }
+}
+
+// A model id already offered by a plugin loaded earlier: mixing_model() finds that one (e.g. a
+// vendor's 'km' in PIGMATCH_PLUGIN_PATH replaces the built-in one), so say which was hidden.
+void PluginRegistry::Impl::report_shadowed_models(const std::filesystem::path& file,
+                                                  const PluginInfo& plugin) {
+  for (const MixingModelInfo& model : plugin.mixing_models) {
+    for (const PluginInfo& earlier : plugins) {
+      const auto& models = earlier.mixing_models;
+      if (std::none_of(models.begin(), models.end(),
+                       [&](const MixingModelInfo& m) { return m.id == model.id; })) {
+        continue;
+      }
+      problems.push_back(
+          {file,
+           model.id,
+           fmt::format("mixing model '{}' of plugin '{}' ignored: plugin '{}' from {} ({}) has a "
+                       "model with the same id, which takes precedence",
+                       model.id, plugin.id, earlier.id, earlier.file.string(),
+                       to_string(earlier.origin)),
+           Severity::warning,
+           {}});
+      break;
     }
   }
 }

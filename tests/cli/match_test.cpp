@@ -2,6 +2,7 @@
 // taken from the catalog's own dilution series is found again, output is deterministic, targets
 // come from a measurement file in camouflage and follicle mode, and bad input gets exit 2 (usage)
 // or 1 (failure) with a message that says what to do.
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -68,6 +69,17 @@ Lab catalog_measurement_lab(const std::string& code, double concentration) {
 std::string lab_arg(const Lab& lab) {
   return std::to_string(lab.L) + "," + std::to_string(lab.a) + "," + std::to_string(lab.b);
 }
+
+// PIGMATCH_PLUGIN_PATH for the child processes of one test (no user plugins either).
+struct PluginPathEnv {
+  explicit PluginPathEnv(const std::string& value) {
+    ::setenv("PIGMATCH_PLUGIN_PATH", value.c_str(), 1);
+    ::setenv("XDG_DATA_HOME", "/nonexistent-pigmatch-test", 1);
+  }
+  ~PluginPathEnv() { ::unsetenv("PIGMATCH_PLUGIN_PATH"); }
+  PluginPathEnv(const PluginPathEnv&) = delete;
+  PluginPathEnv& operator=(const PluginPathEnv&) = delete;
+};
 
 // A measurement as `pigmatch measure --json` writes it (the fields match reads): a plain cheek
 // and a stubble crown with hair separated from skin.
@@ -254,4 +266,37 @@ TEST_CASE("bad arguments are usage errors") {
     CHECK(r.exit_code == 2);
     CHECK(!r.err.empty());
   }
+}
+
+TEST_CASE("the mixing model is the built-in models plugin's, loaded through the plugin ABI") {
+  for (const std::string model : {"lab", "km", "km1"}) {
+    const auto r = run_pigmatch({"match", "--target", "40,0.5,1.5", "--catalog", "demo-smp-carbon",
+                                 "--model", model, "--max-pigments", "1", "--top", "1", "--json"});
+    INFO(model << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+    const json out = json::parse(r.out);
+    CHECK(out.at("model") == model);
+    CHECK(out.at("model_plugin") == "org.pigmatch.models");
+    CHECK(out.at("recipes").at(0).at("metamerism_index").is_number() == (model != "lab"));
+  }
+  const auto skin = run_pigmatch({"match", "--target", "30,2,3", "--skin", "62,14,17", "--catalog",
+                                  "demo-smp-carbon", "--model", "skin", "--max-pigments", "1",
+                                  "--top", "1", "--json"});
+  REQUIRE(skin.exit_code == 0);
+  CHECK(json::parse(skin.out).at("model_plugin") == "org.pigmatch.models");
+  const auto table = run_pigmatch({"match", "--target", "40,0.5,1.5", "--catalog",
+                                   "demo-smp-carbon", "--max-pigments", "1", "--top", "1"});
+  CHECK(table.out.find("km (org.pigmatch.models)") != std::string::npos);
+
+  // A plugin in PIGMATCH_PLUGIN_PATH with its own model 'km' takes precedence over the built-in
+  // one, like any plugin: match uses it, and says which model was set aside.
+  const PluginPathEnv env((fs::path(PIGMATCH_TEST_PLUGIN_DIR) / "km-shadow").string());
+  const auto shadowed =
+      run_pigmatch({"match", "--target", "40,0.5,1.5", "--catalog", "demo-smp-carbon",
+                    "--max-pigments", "1", "--top", "1", "--json"});
+  INFO(shadowed.err);
+  REQUIRE(shadowed.exit_code == 0);
+  CHECK(json::parse(shadowed.out).at("model_plugin") == "test.km-shadow");
+  CHECK(shadowed.err.find("mixing model 'km' of plugin 'org.pigmatch.models' ignored") !=
+        std::string::npos);
 }

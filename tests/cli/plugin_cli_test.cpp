@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "process.h"
 
@@ -55,6 +56,15 @@ TEST_CASE("plugin list --json shows plugins by origin and the rejected ones with
   const auto* files = find_by(out.at("plugins"), "id", "org.pigmatch.catalog-files");
   REQUIRE(files != nullptr);
   CHECK(files->at("origin") == "built-in");
+  // ... and the mixing models, a plugin like the others.
+  const auto* models = find_by(out.at("plugins"), "id", "org.pigmatch.models");
+  REQUIRE(models != nullptr);
+  CHECK(models->at("origin") == "built-in");
+  CHECK(models->at("file") == (fs::path(PIGMATCH_BINARY_DIR) / "plugins" / "models.so").string());
+  std::vector<std::string> model_ids;
+  for (const auto& m : models->at("mixing_models"))
+    model_ids.push_back(m.at("id").get<std::string>());
+  CHECK(model_ids == std::vector<std::string>{"lab", "km", "km1", "skin"});
 
   const auto* wrong_abi =
       find_by(out.at("problems"), "file", (plugin_root / "broken" / "fault_wrong_abi.so").string());
