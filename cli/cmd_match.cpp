@@ -31,6 +31,7 @@
 #include "pigmatch/mixing.h"
 #include "pigmatch/plugin_host.h"
 #include "pigmatch/spectrum.h"
+#include "save_to_store.h"
 
 namespace pigmatch::cli {
 namespace {
@@ -456,7 +457,8 @@ Illuminant parse_illuminant_option(const std::string& name) {
   }
 }
 
-void run_match(const MatchOptions& o) {
+void run_match(const MatchOptions& o, const SaveOptions& save_options) {
+  std::optional<SaveTarget> save = prepare_save(save_options);
   check_numbers(o);
   const Illuminant illuminant = parse_illuminant_option(o.illuminant);
   const Target target = resolve_target(o);
@@ -497,6 +499,8 @@ void run_match(const MatchOptions& o) {
   }
   if (result.out_of_gamut && o.json)
     fmt::print(stderr, "pigmatch: warning: {}\n", result.warning);
+  if (save)
+    save_best_recipe(*save, result_json(target, model, model_plugin, request, catalogs, result));
 }
 
 }  // namespace
@@ -562,7 +566,8 @@ void register_match_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1000.0));
   cmd->add_flag("--json", options->json, "machine-readable output");
-  cmd->callback([options] { run_match(*options); });
+  const auto save = add_save_options(cmd, false);
+  cmd->callback([options, save] { run_match(*options, *save); });
 }
 
 }  // namespace pigmatch::cli

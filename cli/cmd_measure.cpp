@@ -1,5 +1,6 @@
 // pigmatch measure IMAGE [--chart auto|none|X1,Y1,…,X4,Y4] [--region NAME=x,y,w,h]…
 //   [--stubble NAME=x,y,w,h]… [--profile FILE.icc] [--profile-out FILE.icc] [--json]
+//   [--client ID --save [--visit ID] [--kind skin|healed] [--db FILE]]
 //
 // Skin and hair colour of regions of a photo, calibrated by the colour chart in frame.
 //
@@ -30,6 +31,7 @@
 #include "pigmatch/skintone.h"
 #include "pigmatch/transform.h"
 #include "profile_source.h"
+#include "save_to_store.h"
 
 namespace pigmatch::cli {
 namespace {
@@ -330,7 +332,10 @@ void print_table(const Image& image, const CalibrationOutcome& c, const Json& re
   }
 }
 
-void run(const MeasureOptions& o) {
+void run(const MeasureOptions& o, const SaveOptions& save_options) {
+  std::optional<SaveTarget> save = prepare_save(save_options);
+  if (save && o.regions.empty() && o.stubbles.empty())
+    throw UsageError("--save keeps the regions' colours: name them with --region or --stubble");
   if (!o.profile.empty() && !o.chart.empty())
     throw UsageError(
         "--profile and --chart cannot be combined: a saved profile replaces the chart");
@@ -363,16 +368,18 @@ void run(const MeasureOptions& o) {
   for (const auto& r : stubble)
     regions.push_back(measure_stubble(image, *calibration.transform, r));
 
+  const Json out = {{"image", o.image},
+                    {"width", image.width},
+                    {"height", image.height},
+                    {"calibration", calibration_json(calibration, o)},
+                    {"regions", regions}};
   if (o.json) {
-    const Json out = {{"image", o.image},
-                      {"width", image.width},
-                      {"height", image.height},
-                      {"calibration", calibration_json(calibration, o)},
-                      {"regions", regions}};
     fmt::print("{}\n", out.dump(2));
   } else {
     print_table(image, calibration, regions);
   }
+  if (save)
+    save_measurements(*save, out, save_options.kind);
 }
 
 }  // namespace
@@ -406,7 +413,8 @@ void register_measure_command(CLI::App& app) {
                   "ICC version of --profile-out: 4 (default) or 2 (for readers such as Argyll CMS)")
       ->check(CLI::IsMember({2, 4}));
   cmd->add_flag("--json", options->json, "machine-readable output");
-  cmd->callback([options] { run(*options); });
+  const auto save = add_save_options(cmd, true);
+  cmd->callback([options, save] { run(*options, *save); });
 }
 
 }  // namespace pigmatch::cli

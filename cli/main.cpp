@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   pigmatch::cli::register_formula_command(app);
   pigmatch::cli::register_lot_command(app);
   pigmatch::cli::register_db_command(app);
+  pigmatch::cli::register_touchup_command(app);
   pigmatch::cli::register_lab_command(app);
   pigmatch::cli::register_match_command(app);
   pigmatch::cli::register_measure_command(app);

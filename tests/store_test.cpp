@@ -418,8 +418,9 @@ TEST_CASE("store: a busy database gives the clear busy message") {
     store.add_client({0, "Waiting", "", "", "", "", ""});
     FAIL("wrote through another writer's lock");
   } catch (const BusyError& e) {
-    CHECK_THAT(e.what(),
-               Catch::Contains("database is busy (another pigmatch is writing); try again"));
+    CHECK(e.code() == pigmatch::ErrorCode::busy);
+    CHECK_THAT(e.what(), Catch::Contains("database busy: another pigmatch is writing"));
+    CHECK_THAT(e.what(), Catch::Contains("nothing was saved, try again"));
   }
   locker.exec("ROLLBACK");
   CHECK(store.add_client({0, "Now", "", "", "", "", ""}) > 0);

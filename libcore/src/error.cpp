@@ -18,6 +18,8 @@ std::string_view to_string(ErrorCode code) noexcept {
       return "color_management";
     case ErrorCode::not_found:
       return "not_found";
+    case ErrorCode::busy:
+      return "busy";
   }
   return "unknown";
 }

@@ -631,6 +631,28 @@ Id Store::add_measurement(const Measurement& measurement) {
   return id;
 }
 
+std::vector<Id> Store::add_measurements(const std::vector<Measurement>& measurements) {
+  Transaction transaction(impl_->db);
+  std::vector<Id> ids;
+  for (const Measurement& m : measurements) {
+    require_client(impl_->db, m.client_id);
+    require_visit_of(impl_->db, m.visit_id, m.client_id);
+    ids.push_back(insert_measurement(impl_->db, m, std::nullopt));
+  }
+  transaction.commit();
+  return ids;
+}
+
+std::optional<Visit> Store::latest_visit(Id client_id) {
+  Statement s = impl_->db.prepare(
+      "SELECT id, client_id, kind, date, area, practitioner, needle, notes FROM visits "
+      "WHERE client_id = ? ORDER BY date DESC, id DESC LIMIT 1");
+  s.bind(1, client_id);
+  if (!s.step())
+    return std::nullopt;
+  return read_visit(s);
+}
+
 std::optional<Measurement> Store::latest_measurement(Id client_id, MeasurementKind kind,
                                                      std::string_view region) {
   Statement s = impl_->db.prepare(
@@ -653,6 +675,26 @@ Id Store::save_formula(const Formula& formula) {
   const Id id = insert_formula(impl_->db, formula, std::nullopt);
   transaction.commit();
   return id;
+}
+
+SavedTouchup Store::save_touchup(const Measurement& healed, const Formula& correction) {
+  if (healed.client_id != correction.client_id) {
+    invalid(fmt::format("the healed measurement is of client {} but the correction of client {}",
+                        healed.client_id, correction.client_id));
+  }
+  if (!correction.replaces)
+    invalid("a touch-up correction must name the formula it replaces");
+  if (healed.kind != MeasurementKind::healed)
+    invalid("a touch-up records a measurement of kind 'healed'");
+  Transaction transaction(impl_->db);
+  require_client(impl_->db, healed.client_id);
+  require_visit_of(impl_->db, healed.visit_id, healed.client_id);
+  require_visit_of(impl_->db, correction.visit_id, correction.client_id);
+  SavedTouchup saved;
+  saved.measurement = insert_measurement(impl_->db, healed, std::nullopt);
+  saved.formula = insert_formula(impl_->db, correction, std::nullopt);
+  transaction.commit();
+  return saved;
 }
 
 std::vector<Id> Store::save_formulas(const std::vector<Formula>& formulas) {

@@ -10,8 +10,9 @@ void throw_sqlite(sqlite3* db, int rc, const std::filesystem::path& file, std::s
   const int primary = rc & 0xff;
   const std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
-    throw BusyError(ErrorCode::io,
-                    fmt::format("{}: database is busy (another pigmatch is writing); try again",
+    throw BusyError(ErrorCode::busy,
+                    fmt::format("{}: database busy: another pigmatch is writing to it and did not "
+                                "finish within the wait; nothing was saved, try again in a moment",
                                 file.string()));
   }
   if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {

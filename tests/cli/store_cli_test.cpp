@@ -2,6 +2,7 @@
 // exit codes 0/1/2, --json output, the export → erase → import round trip, migration of a
 // version-1 file built from the frozen v1 DDL, and damaged files refused untouched.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -220,4 +221,207 @@ TEST_CASE("pigmatch formula save --from reads what pigmatch match --json prints"
       {"formula", "save", "--from", (dir / "match.json").string(), "--rank", "99", "--client", id});
   CHECK(too_far.exit_code == 1);
   CHECK(too_far.err.find("--rank 99") != std::string::npos);
+}
+
+namespace {
+
+std::string demo_catalog() {
+  return (fs::path(PIGMATCH_SOURCE_DIR) / "data" / "catalogs" / "demo-smp-carbon.json").string();
+}
+
+long count_rows(const fs::path& db, const std::string& table) {
+  RawDb raw(db, SQLITE_OPEN_READONLY);
+  return std::stol(raw.scalar("SELECT count(*) FROM " + table));
+}
+
+}  // namespace
+
+TEST_CASE("pigmatch match --client --save, then touchup: compare, correct, save a new version") {
+  TempDir dir;
+  const fs::path db = dir / "studio.db";
+  const std::string id = std::to_string(run_json(db, {"client", "add", "Cy"}).at("id").get<long>());
+  const long first_visit =
+      run_json(db, {"visit", "add", id, "--date", "2021-04-12"}).at("id").get<long>();
+
+  const ProcessResult match =
+      run_db(db, {"match", "--target", "35,1,3", "--catalog-file", demo_catalog(), "--max-pigments",
+                  "2", "--top", "1", "--json", "--client", id, "--save"});
+  INFO(match.err);
+  REQUIRE(match.exit_code == 0);
+  const json m = json::parse(match.out);
+  CHECK(match.err.find("saved the best recipe as formula #") != std::string::npos);
+  const json history = run_json(db, {"formula", "history", id});
+  REQUIRE(history.at("formulas").size() == 1);
+  const json& old = history.at("formulas").at(0);
+  CHECK(old.at("visit") == first_visit);
+  CHECK(old.at("predicted") == m.at("recipes").at(0).at("predicted"));
+  CHECK(old.at("components").size() == m.at("recipes").at(0).at("components").size());
+  const long old_id = old.at("id").get<long>();
+
+  // The healed dots: 3 darker and 1.5 bluer than predicted.
+  const double pL = old.at("predicted").at("L"), pa = old.at("predicted").at("a"),
+               pb = old.at("predicted").at("b");
+  write_text(
+      dir / "healed.json",
+      json{{"image", "healed.jpg"},
+           {"regions",
+            json::array(
+                {json{{"name", "crown"}, {"kind", "plain"}, {"lab_d50", {pL - 3, pa, pb - 1.5}}}})}}
+          .dump());
+  const std::vector<std::string> touchup = {
+      "touchup",  id,      "--from",         (dir / "healed.json").string(),
+      "--region", "crown", "--catalog-file", demo_catalog()};
+  const json t = run_json(db, touchup);
+  CHECK(t.at("formula").at("id") == old_id);
+  // Words from 1 CIELAB unit on; chroma C* = √(a*² + b*²) may change with b*.
+  const double dC = std::hypot(pa, pb - 1.5) - std::hypot(pa, pb);
+  json words = json::array({"darker", "bluer"});
+  if (std::abs(dC) >= 1)
+    words.push_back(dC > 0 ? "more saturated" : "greyer");
+  CHECK(t.at("vs_predicted").at("words") == words);
+  CHECK(t.at("vs_predicted").at("dL").get<double>() == Approx(-3));
+  const json& target = old.at("target");
+  CHECK(t.at("aim").at("L").get<double>() == Approx(target.at("L").get<double>() + 3));
+  CHECK(t.at("aim").at("b").get<double>() == Approx(target.at("b").get<double>() + 1.5));
+  CHECK(t.at("correction").at("replaces") == old_id);
+  // Healed darker: the correction is predicted lighter than the old mix.
+  CHECK(t.at("correction").at("predicted").at("L").get<double>() > pL + 1.5);
+  CHECK(t.at("saved").is_null());
+  CHECK(count_rows(db, "formulas") == 1);
+  CHECK(count_rows(db, "measurements") == 0);
+  const ProcessResult table = run_db(db, touchup);
+  CHECK(table.exit_code == 0);
+  CHECK(table.out.find("3.0 darker, 1.5 bluer") != std::string::npos);
+  CHECK(table.out.find("not saved") != std::string::npos);
+
+  const long touchup_visit =
+      run_json(db, {"visit", "add", id, "--kind", "touchup", "--date", "2024-05-02"})
+          .at("id")
+          .get<long>();
+  std::vector<std::string> save = touchup;
+  save.push_back("--save");
+  const json saved = run_json(db, save);
+  const long new_id = saved.at("saved").at("formula").get<long>();
+  CHECK(saved.at("saved").at("visit") == touchup_visit);
+  CHECK(saved.at("correction").at("id") == new_id);
+  CHECK(run_json(db, {"formula", "show", std::to_string(old_id)}).at("replaced_by") == new_id);
+  {
+    RawDb raw(db, SQLITE_OPEN_READONLY);
+    const auto rows = raw.rows("SELECT kind, region, L, visit_id, photo_path FROM measurements");
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0][0] == "healed");
+    CHECK(rows[0][1] == "crown");
+    CHECK(std::stod(rows[0][2]) == Approx(pL - 3));
+    CHECK(rows[0][3] == std::to_string(touchup_visit));
+    CHECK(rows[0][4].find("healed.jpg") != std::string::npos);
+  }
+  // The next touch-up starts from the new version; the old one cannot be corrected twice.
+  CHECK(run_json(db, touchup).at("formula").at("id") == new_id);
+  std::vector<std::string> old_again = touchup;
+  old_again.insert(old_again.end(), {"--formula", std::to_string(old_id)});
+  const ProcessResult twice = run_db(db, old_again);
+  CHECK(twice.exit_code == 1);
+  CHECK(twice.err.find("already corrected by #" + std::to_string(new_id)) != std::string::npos);
+
+  const ProcessResult no_region =
+      run_db(db, {"touchup", id, "--from", (dir / "healed.json").string(), "--region", "nape"});
+  CHECK(no_region.exit_code == 1);
+  CHECK(no_region.err.find("no region 'nape'; its regions are: crown") != std::string::npos);
+  const std::string other =
+      std::to_string(run_json(db, {"client", "add", "Dee"}).at("id").get<long>());
+  const ProcessResult no_formula =
+      run_db(db, {"touchup", other, "--from", (dir / "healed.json").string(), "--region", "crown"});
+  CHECK(no_formula.exit_code == 1);
+  CHECK(no_formula.err.find("has no formula") != std::string::npos);
+  CHECK(count_rows(db, "formulas") == 2);
+}
+
+TEST_CASE("pigmatch measure --client --save records the colours, the photo's path and SHA-256") {
+  TempDir dir;
+  const fs::path db = dir / "studio.db";
+  const std::string photo =
+      (fs::path(PIGMATCH_SOURCE_DIR) / "data" / "samples" / "colorchecker-srgb.jpg").string();
+  const std::string id =
+      std::to_string(run_json(db, {"client", "add", "Eli"}).at("id").get<long>());
+  const std::vector<std::string> measure = {"measure",        photo, "--chart",        "none", "-r",
+                                            "p1=30,30,60,60", "-r",  "p2=130,30,60,60"};
+
+  // Before any visit: a clear error and nothing written.
+  std::vector<std::string> args = measure;
+  args.insert(args.end(), {"--client", id, "--save"});
+  const ProcessResult no_visit = run_db(db, args);
+  CHECK(no_visit.exit_code == 1);
+  CHECK(no_visit.err.find("has no visit") != std::string::npos);
+  const long visit =
+      run_json(db, {"visit", "add", id, "--date", "2022-02-02"}).at("id").get<long>();
+
+  args.push_back("--json");
+  const ProcessResult r = run_db(db, args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json out = json::parse(r.out);
+  const ProcessResult sum = pigmatch::test::run_process("/usr/bin/sha256sum", {photo});
+  REQUIRE(sum.exit_code == 0);
+  const std::string sha = sum.out.substr(0, 64);
+  {
+    RawDb raw(db, SQLITE_OPEN_READONLY);
+    const auto rows = raw.rows(
+        "SELECT kind, region, L, a, b, visit_id, photo_path, photo_sha256 FROM measurements "
+        "ORDER BY id");
+    REQUIRE(rows.size() == 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+      const json& lab = out.at("regions").at(i).at("lab_d50");
+      CHECK(rows[i][0] == "skin");
+      CHECK(rows[i][1] == out.at("regions").at(i).at("name"));
+      CHECK(std::stod(rows[i][2]) == Approx(lab.at(0).get<double>()).epsilon(1e-12));
+      CHECK(std::stod(rows[i][3]) == Approx(lab.at(1).get<double>()).margin(1e-9));
+      CHECK(std::stod(rows[i][4]) == Approx(lab.at(2).get<double>()).margin(1e-9));
+      CHECK(rows[i][5] == std::to_string(visit));
+      CHECK(fs::equivalent(rows[i][6], photo));
+      CHECK(rows[i][7] == sha);
+    }
+  }
+  std::vector<std::string> healed = measure;
+  healed.insert(healed.end(), {"--client", id, "--save", "--kind", "healed"});
+  REQUIRE(run_db(db, healed).exit_code == 0);
+  CHECK(RawDb(db, SQLITE_OPEN_READONLY)
+            .scalar("SELECT count(*) FROM measurements WHERE kind = 'healed'") == "2");
+
+  std::vector<std::string> no_save = measure;
+  no_save.insert(no_save.end(), {"--client", id});
+  CHECK(run_db(db, no_save).exit_code == 2);
+  std::vector<std::string> no_client = measure;
+  no_client.push_back("--save");
+  CHECK(run_db(db, no_client).exit_code == 2);
+  std::vector<std::string> stranger = measure;
+  stranger.insert(stranger.end(), {"--client", "999", "--save"});
+  const ProcessResult unknown = run_db(db, stranger);
+  CHECK(unknown.exit_code == 1);
+  CHECK(unknown.err.find("no client 999") != std::string::npos);
+  std::vector<std::string> wrong_visit = measure;
+  wrong_visit.insert(wrong_visit.end(), {"--client", id, "--save", "--visit", "77"});
+  const ProcessResult bad_visit = run_db(db, wrong_visit);
+  CHECK(bad_visit.exit_code == 1);
+  CHECK(bad_visit.err.find("has no visit 77") != std::string::npos);
+  CHECK(count_rows(db, "measurements") == 4);
+
+  const ProcessResult match_unknown = run_db(db, {"match", "--target", "35,1,3", "--catalog-file",
+                                                  demo_catalog(), "--client", "999", "--save"});
+  CHECK(match_unknown.exit_code == 1);
+  CHECK(match_unknown.err.find("no client 999") != std::string::npos);
+}
+
+TEST_CASE("pigmatch waiting on another process's write lock says the database is busy") {
+  TempDir dir;
+  const fs::path db = dir / "busy.db";
+  run_json(db, {"client", "add", "First"});
+  RawDb locker(db);
+  REQUIRE(locker.exec("BEGIN IMMEDIATE; INSERT INTO clients (name, created_at) VALUES ('x', "
+                      "'y');") == SQLITE_OK);
+  const ProcessResult blocked = run_db(db, {"client", "add", "Second"});
+  CHECK(blocked.exit_code == 1);
+  CHECK(blocked.err.find("database busy: another pigmatch is writing") != std::string::npos);
+  locker.exec("ROLLBACK");
+  CHECK(run_db(db, {"client", "add", "Second"}).exit_code == 0);
+  CHECK(count_rows(db, "clients") == 2);
 }

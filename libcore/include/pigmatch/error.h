@@ -20,6 +20,10 @@ enum class ErrorCode {
   too_large,         ///< the input exceeds a safety limit (decompression bombs, huge files)
   color_management,  ///< an ICC profile is invalid or no transform could be built
   not_found,         ///< a named thing (region, chart, client, plugin) does not exist
+  /// A resource another process holds for longer than pigmatch waits (the client database while
+  /// another pigmatch writes to it): nothing was done; trying again later succeeds. Added after
+  /// 0.1.0, at the end, so the codes above keep their values.
+  busy,
 };
 
 /// A short stable name for the code, e.g. "corrupt_data" (used in JSON output).

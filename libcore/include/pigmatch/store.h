@@ -146,6 +146,12 @@ struct NearFormula {
   bool superseded = false;
 };
 
+/// The rows a touch-up wrote (Store::save_touchup).
+struct SavedTouchup {
+  Id measurement = 0;  ///< the healed measurement
+  Id formula = 0;      ///< the corrected version
+};
+
 /// What Store::check found.
 struct CheckReport {
   int schema_version = 0;
@@ -153,7 +159,7 @@ struct CheckReport {
   std::int64_t clients = 0, visits = 0, formulas = 0, measurements = 0, lots = 0;
 };
 
-/// The database is locked by another writer for longer than the busy timeout.
+/// The database is locked by another writer for longer than the busy timeout (code busy).
 class BusyError : public Error {
  public:
   using Error::Error;
@@ -233,8 +239,12 @@ class Store {
 
   // ---- visits, consents, measurements ----------------------------------------------------
   Id add_visit(const Visit& visit);
+  /// The client's most recent visit (latest date, then highest id), if any.
+  std::optional<Visit> latest_visit(Id client_id);
   Id add_consent(const Consent& consent);
   Id add_measurement(const Measurement& measurement);
+  /// Stores several measurements (e.g. every region of one photo) in one transaction.
+  std::vector<Id> add_measurements(const std::vector<Measurement>& measurements);
   /// The client's most recent measurement of `kind` in `region` (any region when empty).
   std::optional<Measurement> latest_measurement(Id client_id, MeasurementKind kind,
                                                 std::string_view region = {});
@@ -251,6 +261,9 @@ class Store {
   /// The newest formula of the client for `region` (any region when empty) that no other
   /// formula replaces.
   std::optional<Formula> current_formula(Id client_id, std::string_view region = {});
+  /// A touch-up in one transaction: the healed measurement and the corrected formula (its
+  /// `replaces` names the version it corrects), both of the same client.
+  SavedTouchup save_touchup(const Measurement& healed, const Formula& correction);
   /// The version that replaces `id`, if any.
   std::optional<Id> replaced_by(Id id);
   /// Formulas whose target is within `max_delta_e00` (≤ 10) of `lab`, nearest first, at most

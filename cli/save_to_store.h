@@ -1,0 +1,56 @@
+// `--client ID --save [--visit ID]` for measure and match: what they measured or formulated goes
+// straight into the client's visit (the latest one, or --visit). The client and visit are
+// checked before the work starts, so a typo fails at once, not after a minute of formulation.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "pigmatch/store.h"
+
+namespace pigmatch::cli {
+
+/// The options as given.
+struct SaveOptions {
+  std::string client;
+  std::string visit;
+  std::string db;
+  std::string kind;  ///< measure only: "skin" (default) or "healed"
+  bool save = false;
+};
+
+/// Adds --client, --save, --visit and --db to `command` (and --kind when `measurement`).
+std::shared_ptr<SaveOptions> add_save_options(CLI::App* command, bool measurement);
+
+/// The open store and the checked client and visit a save writes to.
+struct SaveTarget {
+  store::Store store;
+  store::Id client = 0;
+  store::Id visit = 0;
+};
+
+/// None when --save was not given. Otherwise opens the existing database and checks the client
+/// and visit (--visit, else the client's latest; an Error naming what is missing).
+std::optional<SaveTarget> prepare_save(const SaveOptions& options);
+
+/// The visit a save writes to: `visit` when given (it must be the client's), else the client's
+/// latest visit. Throws Error (not_found) saying how to add one.
+store::Id resolve_visit(store::Store& store, store::Id client, std::optional<store::Id> visit);
+
+/// Saves the regions of `measure` (what `pigmatch measure --json` prints): a plain region as
+/// `kind` (skin or healed); a stubble region's skin and hair as skin and hair, or its hair dots
+/// as healed. The photo's path and SHA-256 are recorded. Reports each row on stderr.
+void save_measurements(SaveTarget& target, const nlohmann::ordered_json& measure,
+                       const std::string& kind);
+
+/// Saves the best recipe of `match` (what `pigmatch match --json` prints) as a formula of the
+/// visit. Reports the formula id on stderr.
+void save_best_recipe(SaveTarget& target, const nlohmann::ordered_json& match);
+
+/// The SHA-256 of `file` as 64 lowercase hex digits; empty when the file cannot be read.
+std::string file_sha256(const std::string& file);
+
+}  // namespace pigmatch::cli

@@ -1,0 +1,89 @@
+// pigmatch/touchup.h — the touch-up, 2–5 years after a session: how the healed colour compares
+// with what the formula targeted and predicted, and a corrected recipe.
+//
+// The correction is colour-formulation software's batch correction: the mixing model missed by
+// miss = healed − predicted (skin, healing and fading the model does not know), and the same
+// miss is expected again, so the formula's own pigments are re-formulated to make the model
+// predict aim = target − miss; that mix should then heal at the target. The corrected formula
+// is a new version that replaces the old one (formulas are immutable, see store.h).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pigmatch/catalog.h"
+#include "pigmatch/color.h"
+#include "pigmatch/formulate.h"
+#include "pigmatch/store.h"
+
+namespace pigmatch {
+
+/// A difference component from this size on (in CIELAB units; about one just-noticeable
+/// difference for dark, low-chroma SMP colours) is put into words.
+inline constexpr double shift_word_threshold = 1.0;
+
+/// How a sample differs from a reference colour, in numbers and in plain words.
+struct ColourShift {
+  double dL = 0, da = 0, db = 0;  ///< sample − reference
+  double dC = 0;                  ///< chroma C* of the sample − chroma of the reference
+  double de00 = 0;                ///< CIEDE2000 between them
+  /// In order: "lighter"/"darker" (ΔL*), "redder"/"greener" (Δa*), "yellower"/"bluer" (Δb*),
+  /// "more saturated"/"greyer" (ΔC*), each only when its |Δ| ≥ shift_word_threshold.
+  std::vector<std::string> words;
+};
+
+/// How `sample` differs from `reference` (see ColourShift).
+ColourShift describe_shift(const Lab& reference, const Lab& sample);
+
+/// For people: "2.1 darker, 1.4 bluer and 1.2 greyer (ΔE00 2.6)"; "no visible difference
+/// (ΔE00 0.4)" when no component reaches the threshold.
+std::string to_string(const ColourShift& shift);
+
+/// The healed colour against what its formula targeted and predicted.
+struct HealedComparison {
+  Lab healed{};
+  Lab target{};
+  Lab predicted{};
+  ColourShift vs_target;     ///< healed relative to the target
+  ColourShift vs_predicted;  ///< healed relative to the prediction: the model's miss
+};
+
+/// Compares `healed` (CIELAB D50) with `formula`'s target and predicted colour.
+HealedComparison compare_healed(const store::Formula& formula, const Lab& healed);
+
+/// What a correction needs besides the formula and the healed colour.
+struct CorrectionInputs {
+  /// Catalogs holding the formula's pigments: each component is looked up by code in the
+  /// formula's catalog first, then in any catalog whose vendor or id is the component's vendor.
+  std::span<const Catalog> catalogs;
+  /// The client's skin (CIELAB D50), needed when the formula's model is "skin".
+  std::optional<Lab> skin_d50;
+};
+
+/// A corrected recipe and the new formula version that records it.
+struct TouchupCorrection {
+  HealedComparison comparison;
+  Lab aim{};  ///< target − (healed − predicted), L* kept in 0–100: what the model must predict
+  Recipe recipe;  ///< the formula's pigments (and diluent) re-formulated for `aim`
+  /// recipe's prediction + the miss: where the corrected mix should heal.
+  Lab expected_healed{};
+  double expected_de00 = 0;  ///< ΔE00 from expected_healed to the target
+  std::string warning;       ///< when the aim is out of the pigments' reach; else empty
+  /// The new version, ready for Store::save_touchup: same client, region, target, model and
+  /// catalog; replaces = the old formula's id; predicted/ΔE00 are the model's for the new mix;
+  /// no visit (the caller names the touch-up visit) and components without lots (the bottles
+  /// of the new session are recorded when mixed).
+  store::Formula formula;
+};
+
+/// Re-formulates `formula` (a stored version, id set) for a client whose result healed at
+/// `healed`. Uses the formula's own pigments, its diluent (or its catalog's, when it had none)
+/// and its built-in mixing model. Throws Error: not_found naming a component no catalog holds,
+/// unsupported for a model that is not built in, invalid_argument for the skin model without
+/// a skin colour or for a non-finite colour.
+TouchupCorrection correct_formula(const store::Formula& formula, const Lab& healed,
+                                  const CorrectionInputs& inputs);
+
+}  // namespace pigmatch

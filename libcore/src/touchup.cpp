@@ -1,0 +1,289 @@
+// The touch-up: the healed colour against the formula, in words, and the batch correction
+// (re-formulate the formula's own pigments for target − (healed − predicted)).
+#include "pigmatch/touchup.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "pigmatch/error.h"
+#include "pigmatch/mixing.h"
+#include "pigmatch/spectrum.h"
+
+namespace pigmatch {
+namespace {
+
+bool iequals(std::string_view x, std::string_view y) {
+  return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](char p, char q) {
+    return std::tolower(static_cast<unsigned char>(p)) ==
+           std::tolower(static_cast<unsigned char>(q));
+  });
+}
+
+bool is_finite(const Lab& lab) {
+  return std::isfinite(lab.L) && std::isfinite(lab.a) && std::isfinite(lab.b);
+}
+
+void name_axis(std::vector<std::string>& words, double delta, const char* more, const char* less) {
+  if (delta >= shift_word_threshold)
+    words.emplace_back(more);
+  else if (delta <= -shift_word_threshold)
+    words.emplace_back(less);
+}
+
+// The size of the difference each word names, in the order describe_shift puts them.
+std::vector<double> named_sizes(const ColourShift& s) {
+  std::vector<double> sizes;
+  for (const double d : {s.dL, s.da, s.db, s.dC}) {
+    if (std::abs(d) >= shift_word_threshold)
+      sizes.push_back(std::abs(d));
+  }
+  return sizes;
+}
+
+// ---- finding the formula's pigments --------------------------------------------------------
+
+struct Found {
+  const Catalog* catalog = nullptr;
+  const Pigment* pigment = nullptr;
+};
+
+// The formula's catalog first: a vendor may publish several catalogs with the same codes.
+Found find_component(const store::Formula& formula, const store::Component& component,
+                     std::span<const Catalog> catalogs) {
+  for (const bool own_catalog : {true, false}) {
+    for (const Catalog& c : catalogs) {
+      const bool candidate =
+          own_catalog ? c.id == formula.catalog
+                      : (iequals(c.vendor, component.vendor) || iequals(c.id, component.vendor));
+      if (!candidate)
+        continue;
+      if (const Pigment* p = find_pigment(c, component.code))
+        return {&c, p};
+    }
+  }
+  std::vector<std::string> ids;
+  for (const Catalog& c : catalogs)
+    ids.push_back(c.id);
+  throw Error(
+      ErrorCode::not_found,
+      fmt::format("formula #{} uses {} {}, which is in none of the catalogs loaded ({}); "
+                  "load catalog '{}' (--catalog ID or --catalog-file FILE) to correct it",
+                  formula.id, component.vendor, component.code,
+                  ids.empty() ? std::string("none") : fmt::format("{}", fmt::join(ids, ", ")),
+                  formula.catalog));
+}
+
+// The formula's pigments in its order, then its diluent — or, when it had none, the diluent of
+// the catalog of its first pigment: a correction towards lighter needs one.
+PigmentPool formula_pool(const store::Formula& formula, std::span<const Catalog> catalogs) {
+  PigmentPool pool;
+  std::optional<PoolPigment> diluent;
+  const Catalog* first_catalog = nullptr;
+  for (const store::Component& component : formula.components) {
+    const Found found = find_component(formula, component, catalogs);
+    if (first_catalog == nullptr)
+      first_catalog = found.catalog;
+    if (found.pigment->is_diluent) {
+      diluent = PoolPigment{found.catalog->id, *found.pigment};
+      continue;
+    }
+    const bool repeated =
+        std::any_of(pool.entries.begin(), pool.entries.end(), [&](const PoolPigment& e) {
+          return e.catalog_id == found.catalog->id && e.pigment.code == found.pigment->code;
+        });
+    if (!repeated)
+      pool.entries.push_back({found.catalog->id, *found.pigment});
+  }
+  if (pool.entries.empty()) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("formula #{} has no pigment besides the diluent; there is nothing "
+                            "to correct",
+                            formula.id));
+  }
+  if (!diluent && first_catalog != nullptr) {
+    for (const Pigment& p : first_catalog->pigments) {
+      if (p.is_diluent) {
+        diluent = PoolPigment{first_catalog->id, p};
+        break;
+      }
+    }
+  }
+  if (diluent) {
+    pool.entries.push_back(std::move(*diluent));
+    pool.has_diluent = true;
+  }
+  return pool;
+}
+
+// The conditions `pigmatch match` predicts under, so the re-formulation sees the colours the
+// formula's prediction was made with: km is a film on the catalog's white card, skin the
+// pigment under the client's skin, lab and km1 need nothing.
+std::unique_ptr<Mixer> formula_mixer(const store::Formula& formula, const PigmentPool& pool,
+                                     const std::optional<Lab>& skin_d50) {
+  BuiltinModel model{};
+  try {
+    model = parse_builtin_model(formula.model);
+  } catch (const Error&) {
+    throw Error(ErrorCode::unsupported,
+                fmt::format("formula #{} was predicted with the mixing model '{}', which is not "
+                            "built in; a touch-up correction re-runs the formula's own model",
+                            formula.id, formula.model));
+  }
+  MixerConditions conditions;
+  if (model == BuiltinModel::skin) {
+    if (!skin_d50) {
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("formula #{} was predicted with the skin model, which needs the "
+                              "client's skin colour: measure a stubble region (its skin is used) "
+                              "or save a skin measurement for the client",
+                              formula.id));
+    }
+    conditions.substrate_lab = skin_d50;
+  } else if (model == BuiltinModel::km) {
+    conditions.substrate = Spectrum::constant(conditions.km.card_reflectance);
+  }
+  return make_builtin_mixer(model, pool.pigments(), conditions);
+}
+
+// The drop volume the formula was measured out with (ml per drop of its first counted
+// component), so the new recipe counts drops of the same size.
+double formula_drop_ml(const store::Formula& formula) {
+  for (const store::Component& c : formula.components) {
+    if (c.drops > 0 && c.ml > 0)
+      return c.ml / c.drops;
+  }
+  return FormulationRequest{}.drop_volume_ml;
+}
+
+double formula_volume_ml(const store::Formula& formula) {
+  double total = 0;
+  for (const store::Component& c : formula.components)
+    total += c.ml;
+  return total > 0 ? total : FormulationRequest{}.total_volume_ml;
+}
+
+// The vendor name the old formula used for a pigment (kept, so lot traces and history read
+// the same), else the catalog's.
+std::string vendor_for(const store::Formula& formula, const RecipeComponent& rc,
+                       std::span<const Catalog> catalogs) {
+  for (const store::Component& c : formula.components) {
+    if (iequals(c.code, rc.code))
+      return c.vendor;
+  }
+  for (const Catalog& c : catalogs) {
+    if (c.id == rc.catalog_id)
+      return c.vendor.empty() ? c.id : c.vendor;
+  }
+  return rc.catalog_id;
+}
+
+std::string lab_words(const Lab& lab) {
+  return fmt::format("L {:.1f} a {:.1f} b {:.1f}", lab.L, lab.a, lab.b);
+}
+
+}  // namespace
+
+ColourShift describe_shift(const Lab& reference, const Lab& sample) {
+  ColourShift s;
+  s.dL = sample.L - reference.L;
+  s.da = sample.a - reference.a;
+  s.db = sample.b - reference.b;
+  s.dC = std::hypot(sample.a, sample.b) - std::hypot(reference.a, reference.b);
+  s.de00 = delta_e2000(reference, sample);
+  name_axis(s.words, s.dL, "lighter", "darker");
+  name_axis(s.words, s.da, "redder", "greener");
+  name_axis(s.words, s.db, "yellower", "bluer");
+  name_axis(s.words, s.dC, "more saturated", "greyer");
+  return s;
+}
+
+std::string to_string(const ColourShift& shift) {
+  if (shift.words.empty())
+    return fmt::format("no visible difference (ΔE00 {:.1f})", shift.de00);
+  const std::vector<double> sizes = named_sizes(shift);
+  std::string text;
+  for (std::size_t i = 0; i < shift.words.size(); ++i) {
+    if (i > 0)
+      text += i + 1 == shift.words.size() ? " and " : ", ";
+    text += fmt::format("{:.1f} {}", sizes[i], shift.words[i]);
+  }
+  return fmt::format("{} (ΔE00 {:.1f})", text, shift.de00);
+}
+
+HealedComparison compare_healed(const store::Formula& formula, const Lab& healed) {
+  if (!is_finite(healed)) {
+    throw Error(ErrorCode::invalid_argument, "the healed colour has a non-finite L*, a* or b*");
+  }
+  return {healed, formula.target, formula.predicted, describe_shift(formula.target, healed),
+          describe_shift(formula.predicted, healed)};
+}
+
+TouchupCorrection correct_formula(const store::Formula& formula, const Lab& healed,
+                                  const CorrectionInputs& inputs) {
+  TouchupCorrection out;
+  out.comparison = compare_healed(formula, healed);
+  const Lab offset{healed.L - formula.predicted.L, healed.a - formula.predicted.a,
+                   healed.b - formula.predicted.b};
+  out.aim = {std::clamp(formula.target.L - offset.L, 0.0, 100.0), formula.target.a - offset.a,
+             formula.target.b - offset.b};
+
+  const PigmentPool pool = formula_pool(formula, inputs.catalogs);
+  const std::size_t pigments = pool.entries.size() - (pool.has_diluent ? 1 : 0);
+  if (pigments > 4) {
+    throw Error(ErrorCode::unsupported,
+                fmt::format("formula #{} mixes {} pigments; the formulator corrects up to 4",
+                            formula.id, pigments));
+  }
+  const auto mixer = formula_mixer(formula, pool, inputs.skin_d50);
+
+  FormulationRequest request;
+  request.target_lab_d50 = out.aim;
+  request.max_pigments = pigments;
+  // A correction changes the amounts, not the bottles: every pigment stays in the mix.
+  for (std::size_t i = 0; i < pigments; ++i)
+    request.required.push_back(pool.entries[i].pigment.code);
+  request.total_volume_ml = formula_volume_ml(formula);
+  request.drop_volume_ml = formula_drop_ml(formula);
+  request.illuminant = Illuminant::d50;
+  request.top = 1;
+  const FormulationResult result = formulate(request, pool, *mixer);
+  if (result.recipes.empty()) {
+    throw Error(ErrorCode::not_found, fmt::format("no recipe of formula #{}'s pigments reaches {}",
+                                                  formula.id, lab_words(out.aim)));
+  }
+  out.recipe = result.recipes.front();
+  out.warning = result.warning;
+  const Lab& p = out.recipe.predicted_lab_d50;
+  out.expected_healed = {p.L + offset.L, p.a + offset.a, p.b + offset.b};
+  out.expected_de00 = delta_e2000(formula.target, out.expected_healed);
+
+  store::Formula& f = out.formula;
+  f.client_id = formula.client_id;
+  f.replaces = formula.id;
+  f.region = formula.region;
+  f.target = formula.target;
+  f.model = formula.model;
+  f.catalog = formula.catalog;
+  f.predicted = p;
+  f.delta_e00 = delta_e2000(formula.target, p);
+  for (const RecipeComponent& rc : out.recipe.components) {
+    if (rc.drops == 0)
+      continue;
+    f.components.push_back({vendor_for(formula, rc, inputs.catalogs), rc.code, "",
+                            static_cast<double>(rc.drops), rc.ml});
+  }
+  const ColourShift& miss = out.comparison.vs_predicted;
+  const std::string how = miss.words.empty()
+                              ? std::string("as predicted")
+                              : fmt::format("{} than predicted", fmt::join(miss.words, ", "));
+  f.notes = fmt::format(
+      "touch-up correction of formula #{}: healed at {} ({}, ΔE00 {:.1f}); aimed at {} = "
+      "target − (healed − predicted), to heal at the target",
+      formula.id, lab_words(healed), how, miss.de00, lab_words(out.aim));
+  return out;
+}
+
+}  // namespace pigmatch
