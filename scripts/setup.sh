@@ -10,6 +10,8 @@ packages=(
   # libraries (design card)
   liblcms2-dev libboost-dev libboost-filesystem-dev libsqlite3-dev libfmt-dev
   libcli11-dev nlohmann-json3-dev libjpeg-dev libpng-dev libtiff-dev
+  # SHA-256 of photos saved with measure --save (libcrypto)
+  libssl-dev
   # optional at build time: chart detection (mcc) and the Lab-conversion benchmark peer
   libopencv-dev libopencv-contrib-dev
   # tests and benchmarks
