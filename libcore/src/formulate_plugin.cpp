@@ -30,7 +30,9 @@ class PluginMixer final : public Mixer {
   bool spectral() const noexcept override { return spectral_; }
   MixColour mix(MixSpan mix) const override {
     // The ABI takes every prepared pigment's concentration; the formulator's mixes are sparse.
-    std::vector<double> concentrations(count_, 0.0);
+    // One buffer per thread, not one allocation per call: mix() runs in the optimiser's loops.
+    thread_local std::vector<double> concentrations;
+    concentrations.assign(count_, 0.0);
     for (std::size_t j = 0; j < mix.pigments.size(); ++j)
       concentrations[mix.pigments[j]] += mix.concentrations[j];
     const MixPrediction p = model_.predict(concentrations, conditions_);

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "pigmatch/catalog.h"
@@ -20,6 +21,24 @@ namespace pigmatch::plugin_detail {
 /// A plugin that could not be loaded; the message says why (the caller names the file).
 struct Rejected {
   std::string message;
+};
+
+/// A call into a plugin returning a status, by reference: unlike std::function it never allocates
+/// (mixing-model calls run in the formulator's loops). Valid while the callable lives, which for
+/// a lambda passed to call() is the whole call.
+class StatusCall {
+ public:
+  template <class F>
+  StatusCall(F&& f)  // NOLINT(google-explicit-constructor): used like std::function
+      : object_(const_cast<void*>(static_cast<const void*>(&f))),
+        invoke_([](void* object) -> pigmatch_status {
+          return (*static_cast<std::remove_reference_t<F>*>(object))();
+        }) {}
+  pigmatch_status operator()() const { return invoke_(object_); }
+
+ private:
+  void* object_;
+  pigmatch_status (*invoke_)(void*);
 };
 
 /// An open plugin library whose descriptor passed every check. Shared by the registry and by
@@ -38,11 +57,11 @@ class LoadedPlugin {
   /// Runs `call` (a call into the plugin returning a status) under the plugin's lock, turning a
   /// status other than OK into pigmatch::Error with the plugin's last_error() message, and any
   /// exception escaping the plugin into pigmatch::Error too. `what` names the call.
-  void call(std::string_view what, const std::function<pigmatch_status()>& call) const;
+  void call(std::string_view what, StatusCall call) const;
   /// Like call() for the functions that return nothing (release); never throws.
   void call_noexcept(const std::function<void()>& call) const noexcept;
   /// As call() but without the lock, for mixing-model predict (reentrant by contract).
-  void call_unlocked(std::string_view what, const std::function<pigmatch_status()>& call) const;
+  void call_unlocked(std::string_view what, StatusCall call) const;
 
   /// "plugin 'id' (file)" for messages.
   std::string label() const;

@@ -280,8 +280,7 @@ std::string LoadedPlugin::last_error() const noexcept {
   }
 }
 
-void LoadedPlugin::call_unlocked(std::string_view what,
-                                 const std::function<pigmatch_status()>& call) const {
+void LoadedPlugin::call_unlocked(std::string_view what, StatusCall call) const {
   if (broken_) {
     throw Error(
         ErrorCode::unsupported,
@@ -309,7 +308,7 @@ void LoadedPlugin::call_unlocked(std::string_view what,
   }
 }
 
-void LoadedPlugin::call(std::string_view what, const std::function<pigmatch_status()>& call) const {
+void LoadedPlugin::call(std::string_view what, StatusCall call) const {
   const std::lock_guard lock(mutex_);
   call_unlocked(what, call);
 }

@@ -9,7 +9,6 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
-#include <numeric>
 #include <optional>
 #include <span>
 #include <string>
@@ -164,30 +163,52 @@ std::vector<Pigment> to_pigments(std::span<const pigmatch_pigment* const> pods) 
   return std::move(catalog.pigments);
 }
 
-// A dense mix over every prepared pigment: the ABI passes all concentrations, and sum_mix_ks
-// skips the zero ones.
-class DenseMix {
+// The ABI passes every prepared pigment's concentration; libcore's models take the sparse
+// MixSpan of the pigments present, a handful in a formulation's mixes. Kept on the stack up to
+// `inline_capacity` pigments: predict runs in optimisation loops and should not allocate.
+class SparseMix {
  public:
-  explicit DenseMix(std::size_t count) : indices_(count) {
-    std::iota(indices_.begin(), indices_.end(), std::size_t{0});
-  }
-  MixSpan of(std::span<const double> concentrations) const {
-    if (concentrations.size() != indices_.size()) {
+  SparseMix(std::span<const double> concentrations, std::size_t prepared) {
+    if (concentrations.size() != prepared) {
       invalid("got " + std::to_string(concentrations.size()) + " concentrations for " +
-              std::to_string(indices_.size()) + " prepared pigments");
+              std::to_string(prepared) + " prepared pigments");
     }
-    // Only non-finite values are refused: the formulator's finite differences step a hair
-    // outside 0–1, and the models take any finite concentration, as libcore's do.
-    for (const double c : concentrations) {
+    // Only non-finite values are refused (0 is finite, so only the present ones are looked at):
+    // the formulator's finite differences step a hair outside 0–1, and the models take any
+    // finite concentration, as libcore's do.
+    for (std::size_t i = 0; i < concentrations.size(); ++i) {
+      const double c = concentrations[i];
+      if (c == 0)
+        continue;
       if (!std::isfinite(c))
         invalid("a concentration is not a finite number");
+      if (count_ < inline_capacity) {
+        indices_[count_] = i;
+        values_[count_] = c;
+      } else {
+        if (count_ == inline_capacity) {
+          heap_indices_.assign(indices_.begin(), indices_.end());
+          heap_values_.assign(values_.begin(), values_.end());
+        }
+        heap_indices_.push_back(i);
+        heap_values_.push_back(c);
+      }
+      ++count_;
     }
-    return {indices_, concentrations};
   }
-  std::size_t size() const noexcept { return indices_.size(); }
+  MixSpan span() const {
+    if (count_ <= inline_capacity)
+      return {{indices_.data(), count_}, {values_.data(), count_}};
+    return {heap_indices_, heap_values_};
+  }
 
  private:
-  std::vector<std::size_t> indices_;
+  static constexpr std::size_t inline_capacity = 16;
+  std::array<std::size_t, inline_capacity> indices_{};
+  std::array<double, inline_capacity> values_{};
+  std::vector<std::size_t> heap_indices_;
+  std::vector<double> heap_values_;
+  std::size_t count_ = 0;
 };
 
 std::optional<Spectrum> substrate_spectrum(const pigmatch_mix_conditions& conditions) {
@@ -212,11 +233,9 @@ void write_reflectance(const Spectrum& reflectance, pigmatch_prediction& out) {
 // ---- km and km1 -----------------------------------------------------------------------------
 
 struct KmState : pp::MixingState {
-  KmState(std::vector<Colorant> c, KmOptions o)
-      : colorants(std::move(c)), options(o), mix(colorants.size()) {}
+  KmState(std::vector<Colorant> c, KmOptions o) : colorants(std::move(c)), options(o) {}
   std::vector<Colorant> colorants;
   KmOptions options;
-  DenseMix mix;
 };
 
 std::vector<Colorant> colorants_of(const std::vector<Pigment>& pigments, const KmOptions& options) {
@@ -249,9 +268,9 @@ class KmModel final : public pp::MixingModel {
     if (conditions.substrate_reflectance == nullptr && conditions.substrate_lab_d50 != nullptr) {
       invalid(std::string(id()) + " takes its substrate as a reflectance spectrum, not as Lab");
     }
-    write_reflectance(km_mix(state.colorants, state.mix.of(concentrations),
-                             substrate_spectrum(conditions), state.options),
-                      out);
+    const SparseMix mix(concentrations, state.colorants.size());
+    write_reflectance(
+        km_mix(state.colorants, mix.span(), substrate_spectrum(conditions), state.options), out);
   }
 
   bool describe_km_film(const pp::MixingState& base, const pigmatch_mix_conditions& conditions,
@@ -308,11 +327,9 @@ class KmModel final : public pp::MixingModel {
 // ---- lab ------------------------------------------------------------------------------------
 
 struct LabState : pp::MixingState {
-  LabState(Lab c, std::vector<LabColorant> l)
-      : card(c), colorants(std::move(l)), mix(colorants.size()) {}
+  LabState(Lab c, std::vector<LabColorant> l) : card(c), colorants(std::move(l)) {}
   Lab card;
   std::vector<LabColorant> colorants;
-  DenseMix mix;
 };
 
 class LabModel final : public pp::MixingModel {
@@ -349,7 +366,8 @@ class LabModel final : public pp::MixingModel {
           "lab predicts on the catalog's card (prepare parameter card_reflectance); it takes "
           "no substrate");
     }
-    const Lab lab = lab_mix(state.colorants, state.mix.of(concentrations), state.card);
+    const SparseMix mix(concentrations, state.colorants.size());
+    const Lab lab = lab_mix(state.colorants, mix.span(), state.card);
     out.lab_d50 = {lab.L, lab.a, lab.b};
     out.has = PIGMATCH_OUTPUT_LAB_D50;
   }
@@ -440,8 +458,8 @@ class SkinModel final : public pp::MixingModel {
     const auto& state = static_cast<const KmState&>(base);
     translated([&] {
       const SkinInputs in = skin_inputs(conditions);
-      write_reflectance(skin_mix(state.colorants, state.mix.of(concentrations), skin_optics_for(in),
-                                 in.parameters),
+      const SparseMix mix(concentrations, state.colorants.size());
+      write_reflectance(skin_mix(state.colorants, mix.span(), skin_optics_for(in), in.parameters),
                         out);
     });
   }
