@@ -3,10 +3,13 @@
 // Method (docs/models.md, "Formulation"). The allowed pigments (filters below) and the diluent
 // are bound to a mixing model (a Mixer: built in, or a plugin's model through
 // make_plugin_mixer). Every subset of at most max_pigments pigments, plus the diluent, is
-// searched level by level: single pigments are optimised fully; a larger subset starts from its
-// best smaller subset's solution, is screened with one linearised (Gauss–Newton) step, and is
-// optimised fully (projected Levenberg–Marquardt on concentrations, residual = Lab difference
-// weighted like CIEDE2000) when the screen says it can compete. The best continuous mixes are
+// searched level by level: single pigments are optimised fully; every larger subset is screened
+// from each of its parents (the subset without one pigment) by one linearised, constrained
+// Gauss–Newton step (for the KM film from per-band sensitivities, with no model evaluation), and
+// subsets are optimised (projected Levenberg–Marquardt on concentrations, residual = Lab
+// difference weighted like CIEDE2000) best screen first while the screen is within a margin of
+// the kept list. The screen is a heuristic, not a bound: its rule, what it can miss and its
+// measured recall against `exhaustive` are in bench/RESULTS.md. The best continuous mixes are
 // then quantised to whole drops (rounding, then moving single drops while the objective
 // improves) and re-scored: CIEDE2000 under the chosen illuminant, plus optional metamerism and
 // cost terms. Deterministic: one thread, a fixed search order, no randomness.
@@ -83,6 +86,9 @@ struct FormulationRequest {
   double parsimony_weight = 0.05;
   std::size_t top = 5;              ///< recipes returned
   double gamut_warning_de00 = 2.0;  ///< warn when the best continuous mix is farther than this
+  /// Optimise every subset fully, with no screen: slow (seconds to minutes); the reference
+  /// the screen's recall is measured against.
+  bool exhaustive = false;
 };
 
 /// One line of a recipe.
