@@ -990,31 +990,39 @@ class Search {
       const Solution stepped = evaluate(s, estimate.x);
       improve(stepped.error < starts[order[n]].error ? stepped : starts[order[n]]);
     }
-    if (best.error > converged) {
-      // A coarse grid of starts (each concentration 0.5 %, 5 % or 40 %), the best two refined.
-      constexpr std::array<double, 3> levels{0.005, 0.05, 0.4};
-      std::size_t combinations = 1;
-      for (std::size_t i = 0; i < s.size; ++i)
-        combinations *= levels.size();
-      Solution first, second;
-      for (std::size_t code = 0; code < combinations; ++code) {
-        Values x{};
-        for (std::size_t i = 0, c = code; i < s.size; ++i, c /= levels.size())
-          x[i] = levels[c % levels.size()];
-        project(x, s.size, scorer_.has_diluent(), floor_);
-        Solution trial = evaluate(s, x);
-        if (trial.error < first.error) {
-          second = std::move(first);
-          first = std::move(trial);
-        } else if (trial.error < second.error) {
-          second = std::move(trial);
-        }
-      }
-      improve(first);
-      if (best.error > converged && std::isfinite(second.error))
-        improve(second);
-    }
+    if (best.error > converged)
+      refine_from_grid(s, best);
     return best;
+  }
+
+  // A coarse grid of starts (each concentration 0.5 %, 5 % or 40 %); the best two that begin
+  // below `best` are refined, and replace it when they end lower.
+  void refine_from_grid(const Subset& s, Solution& best) {
+    constexpr std::array<double, 3> levels{0.005, 0.05, 0.4};
+    std::size_t combinations = 1;
+    for (std::size_t i = 0; i < s.size; ++i)
+      combinations *= levels.size();
+    Solution first, second;
+    for (std::size_t code = 0; code < combinations; ++code) {
+      Values x{};
+      for (std::size_t i = 0, c = code; i < s.size; ++i, c /= levels.size())
+        x[i] = levels[c % levels.size()];
+      project(x, s.size, scorer_.has_diluent(), floor_);
+      Solution trial = evaluate(s, x);
+      if (trial.error < first.error) {
+        second = std::move(first);
+        first = std::move(trial);
+      } else if (trial.error < second.error) {
+        second = std::move(trial);
+      }
+    }
+    for (Solution* from : {&first, &second}) {
+      if (best.error <= converged || !(from->error < best.error))
+        break;
+      Solution result = levenberg_marquardt(s, std::move(*from));
+      if (result.error < best.error)
+        best = std::move(result);
+    }
   }
 
   // Screened subsets at or below this are optimised: the kept list's worst plus a wide margin,
