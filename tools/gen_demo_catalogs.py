@@ -14,11 +14,17 @@ The spectra are modelled, not measured (see data/catalogs/README.md):
   black iron oxide absorbs broadly with a slight rise in the blue.
 - A mixture's K and S are the concentration-weighted sums (two-constant Kubelka–Munk); the
   diluent adds neither.
-- A measurement is a drawdown of thickness X over a white card of reflectance Rg, with the
-  Kubelka–Munk finite-layer formula
+- A measurement is a drawdown of thickness X over a white card, with the Kubelka–Munk
+  finite-layer formula
       R = (1 − Rg·(a − b·coth(b·S·X))) / (a − Rg + b·coth(b·S·X)),  a = 1 + K/S, b = √(a² − 1),
-  plus a constant 0.03 for first-surface reflection (a crude Saunderson-type term, the same at
-  every wavelength) — so dilutions fade towards the card, as in a real dilution series.
+  so dilutions fade towards the card, as in a real dilution series. The film's surface:
+  - the SMP line, which lists its K and S, uses Saunderson's correction (k1 = 0.04, k2 = 0.60)
+    both ways between body and measured reflectance (Rg is the card's body reflectance): the
+    optics under which pigmatch's km model reads listed K and S (docs/models.md), so that they
+    reproduce the line's own dilution series;
+  - the camouflage set, which lists none (pigmatch derives them from its dilution series), adds
+    a constant 0.03 for first-surface reflection to R (a crude Saunderson-type term), the model
+    its colours were shaped under.
 """
 
 import json
@@ -28,7 +34,10 @@ import re
 import sys
 
 WAVELENGTHS = [380 + 10 * i for i in range(36)]
-SURFACE = 0.03
+SURFACE = 0.03  # the camouflage set's first-surface term
+# The SMP line's film surface, as pigmatch's km model (docs/models.md): external k1, internal k2.
+SAUNDERSON_K1 = 0.04
+SAUNDERSON_K2 = 0.60
 FILM_X = 1.0
 ILLUSTRATIVE = ("ILLUSTRATIVE demo data, not a vendor's measurements: spectra modelled with "
                 "two-constant Kubelka-Munk (see data/catalogs/README.md and "
@@ -64,18 +73,39 @@ def ks(recipe, wl):
     return k, s
 
 
-def drawdown(recipe, concentration):
-    """Reflectance of a film of `recipe` diluted to `concentration` over the white card."""
+def film(k, s, rg):
+    """Kubelka's finite layer of thickness FILM_X over a background of reflectance rg."""
+    a = 1.0 + k / s
+    b = math.sqrt(a * a - 1.0)
+    coth = 1.0 / math.tanh(b * s * FILM_X)
+    return (1.0 - rg * (a - b * coth)) / (a - rg + b * coth)
+
+
+def to_body(measured):
+    """Saunderson (1942) inverted: the body reflectance under a surface of k1, k2."""
+    excess = measured - SAUNDERSON_K1
+    return excess / ((1 - SAUNDERSON_K1) * (1 - SAUNDERSON_K2) + SAUNDERSON_K2 * excess)
+
+
+def to_measured(body):
+    """Saunderson (1942): what a spectrophotometer (specular included) sees of a body."""
+    return (SAUNDERSON_K1 + (1 - SAUNDERSON_K1) * (1 - SAUNDERSON_K2) * body /
+            (1 - SAUNDERSON_K2 * body))
+
+
+def drawdown(recipe, concentration, saunderson):
+    """Reflectance of a film of `recipe` diluted to `concentration` over the white card, with
+    Saunderson's surface or (saunderson False) the simple first-surface term."""
     out = []
     for wl in WAVELENGTHS:
         k, s = ks(recipe, wl)
         k, s = k * concentration, s * concentration
-        rg = card(wl)
-        a = 1.0 + k / s
-        b = math.sqrt(a * a - 1.0)
-        coth = 1.0 / math.tanh(b * s * FILM_X)
-        r = (1.0 - rg * (a - b * coth)) / (a - rg + b * coth)
-        out.append(round(min(1.0, r + SURFACE * (1.0 - r)), 4))
+        if saunderson:
+            r = to_measured(film(k, s, to_body(card(wl))))
+        else:
+            r = film(k, s, card(wl))
+            r = r + SURFACE * (1.0 - r)
+        out.append(round(min(1.0, r), 4))
     return out
 
 
@@ -103,7 +133,8 @@ def smp_catalog():
             "ci_numbers": ["CI 77266"],
             "measurements": [
                 {"concentration": c, "substrate": "white drawdown card, wet film",
-                 "reflectance": drawdown(recipe, c)} for c in SMP_DILUTIONS
+                 "reflectance": drawdown(recipe, c, saunderson=True)}
+                for c in SMP_DILUTIONS
             ],
             "k": k,
             "s": s,
@@ -174,7 +205,7 @@ def camouflage_cgats():
             values = [str(n), code, f'"{name}"', f'"{"; ".join(ci)}"', f"{c:g}", "0.05",
                       f"{24.0 + 1.5 * index:.2f}", "10", f'"{lots}"',
                       f'"SDS-DEMO-{code} rev 2 (illustrative)"', "0"]
-            values += [f"{v:.4f}" for v in drawdown(recipe, c)]
+            values += [f"{v:.4f}" for v in drawdown(recipe, c, saunderson=False)]
             rows.append("\t".join(values))
     n += 1
     diluent = [str(n), "CAM-DIL", '"Camouflage Diluent (glycerin, witch hazel)"', "-", "-",
