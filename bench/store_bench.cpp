@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -62,6 +63,27 @@ Formula random_formula(std::mt19937& rng, Id client, int index) {
   return f;
 }
 
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// Bytes this process has caused to be written to storage (Linux /proc/self/io), -1 if unknown.
+long bytes_written() {
+  std::FILE* io = std::fopen("/proc/self/io", "r");
+  if (io == nullptr)
+    return -1;
+  char key[64];
+  long value = 0, written = -1;
+  while (std::fscanf(io, "%63s %ld", key, &value) == 2) {
+    if (std::string(key) == "write_bytes:")
+      written = value;
+  }
+  std::fclose(io);
+  return written;
+}
+
 void insert_clients(const fs::path& db, int first, int count) {
   sqlite3* raw = nullptr;
   sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
@@ -100,7 +122,18 @@ struct Million {
       for (int i = 0; i < formulas_per_client; ++i)
         batch.push_back(random_formula(rng, client, i));
       if (batch.size() >= chunk) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const double cpu0 = cpu_seconds();
+        const long written0 = bytes_written();
         store.save_formulas(batch);
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::fprintf(stderr,
+                     "bench_store: formulas %zu–%zu: %.0f formulas/s (%.2f s, CPU %.2f s, %.0f MB "
+                     "written)\n",
+                     static_cast<std::size_t>(client) * formulas_per_client - batch.size(),
+                     static_cast<std::size_t>(client) * formulas_per_client, batch.size() / s, s,
+                     cpu_seconds() - cpu0, static_cast<double>(bytes_written() - written0) / 1e6);
         batch.clear();
       }
     }

@@ -247,10 +247,21 @@ TEST_CASE("store: search --near equals a brute-force ΔE00 scan") {
   std::vector<Formula> formulas;
   for (int i = 0; i < 4000; ++i)
     formulas.push_back(sample_formula(id, {L(rng), ab(rng), ab(rng)}));
+  // The index key's edges: L* 0 and 100, whole-unit cell borders, a* and b* beyond its ±256
+  // clamp, and a cluster closer together than its 1/1024 steps.
+  const std::vector<Lab> edges = {
+      {0, 0, 0},           {100, 0, 0},     {50, 300, -400},       {50, 299.5, -401},
+      {50, -256, 255.999}, {40, 2.0, -3.0}, {40, 1.9999, -3.0001}, {40.0004, 2.0003, -2.9998},
+      {99.9999, -0.5, 0.5}};
+  for (const Lab& e : edges) {
+    formulas.push_back(sample_formula(id, e));
+    formulas.back().predicted.L = std::min(formulas.back().predicted.L, 100.0);
+  }
   const std::vector<Id> ids = store.save_formulas(formulas);
   REQUIRE(ids.size() == formulas.size());
-  for (int trial = 0; trial < 40; ++trial) {
-    const Lab q{L(rng), ab(rng), ab(rng)};
+  for (int trial = 0; trial < 40 + static_cast<int>(edges.size()); ++trial) {
+    const Lab q =
+        trial < 40 ? Lab{L(rng), ab(rng), ab(rng)} : edges[static_cast<std::size_t>(trial - 40)];
     const double radius = trial % 2 == 0 ? 10.0 : 4.0;
     const std::size_t limit = trial % 3 == 0 ? 5 : 1000;
     std::vector<std::pair<double, Id>> expected;
@@ -299,7 +310,7 @@ TEST_CASE("store: a version-1 file is backed up, then migrated with its data") {
 
   Store store = Store::open(fx.db);
   CHECK(store.migration().from_version == 1);
-  CHECK(store.migration().to_version == 2);
+  CHECK(store.migration().to_version == schema_version);
   const fs::path backup = store.migration().backup;
   REQUIRE(!backup.empty());
   REQUIRE(fs::exists(backup));
@@ -318,7 +329,9 @@ TEST_CASE("store: a version-1 file is backed up, then migrated with its data") {
   REQUIRE(near.size() == 1);
   CHECK(near[0].formula.id == 11);
   RawDb raw(fx.db);
-  CHECK(raw.scalar("PRAGMA user_version") == "2");
+  CHECK(raw.scalar("PRAGMA user_version") == std::to_string(schema_version));
+  CHECK(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'formulas_lab'") == "1");
+  CHECK(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'formulas_target'") == "0");
   CHECK(v1_bytes.size() > 0);
 }
 
@@ -327,7 +340,7 @@ TEST_CASE("store: a file from a newer pigmatch is refused and left as it was") {
   { Store::open(fx.db); }
   {
     RawDb raw(fx.db);
-    raw.exec("PRAGMA user_version = 3");
+    raw.exec("PRAGMA user_version = " + std::to_string(schema_version + 1));
   }
   const FileState before = state_of(fx.db);
   const auto files_before = other_files(fx.dir.path(), fx.db);
@@ -335,7 +348,8 @@ TEST_CASE("store: a file from a newer pigmatch is refused and left as it was") {
     Store::open(fx.db);
     FAIL("a newer schema was opened");
   } catch (const NewerSchemaError& e) {
-    CHECK_THAT(e.what(), Catch::Contains("newer pigmatch") && Catch::Contains("version 3"));
+    CHECK_THAT(e.what(), Catch::Contains("newer pigmatch") &&
+                             Catch::Contains("version " + std::to_string(schema_version + 1)));
   }
   CHECK(state_of(fx.db) == before);
   CHECK(other_files(fx.dir.path(), fx.db) == files_before);

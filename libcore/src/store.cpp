@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -101,11 +102,16 @@ void validate(const Formula& f) {
     invalid("a formula needs at least one component");
   for (std::size_t i = 0; i < f.components.size(); ++i) {
     const Component& c = f.components[i];
-    const std::string where = fmt::format("component {}", i + 1);
-    require_text(where + " vendor", c.vendor);
-    require_text(where + " code", c.code);
-    require_amount(where + " drops", c.drops);
-    require_amount(where + " millilitres", c.ml);
+    // The message is built only for a bad component: a bulk import validates millions.
+    const bool amounts_ok =
+        std::isfinite(c.drops) && c.drops >= 0 && std::isfinite(c.ml) && c.ml >= 0;
+    if (c.vendor.empty() || c.code.empty() || !amounts_ok) {
+      const std::string where = fmt::format("component {}", i + 1);
+      require_text(where + " vendor", c.vendor);
+      require_text(where + " code", c.code);
+      require_amount(where + " drops", c.drops);
+      require_amount(where + " millilitres", c.ml);
+    }
   }
 }
 
@@ -369,7 +375,18 @@ void require_correctable(detail::Connection& db, const Formula& f) {
 
 // The lots registered in the current transaction: a bulk import names the same few lots again
 // and again, and each INSERT OR IGNORE is a B-tree search.
-using LotKeys = std::set<std::tuple<std::string, std::string, std::string>>;
+using LotKeys = std::set<std::tuple<std::string, std::string, std::string>, std::less<>>;
+
+// True the first time this transaction sees the lot (then remembered); looked up without
+// copying the strings, which only a new lot needs.
+bool first_sight(LotKeys* registered, const Component& c) {
+  if (registered == nullptr)
+    return true;
+  if (registered->find(std::tie(c.vendor, c.code, c.lot)) != registered->end())
+    return false;
+  registered->emplace(c.vendor, c.code, c.lot);
+  return true;
+}
 
 Id insert_formula(detail::Connection& db, const Formula& f, std::optional<Id> id,
                   LotKeys* registered = nullptr) {
@@ -385,35 +402,33 @@ Id insert_formula(detail::Connection& db, const Formula& f, std::optional<Id> id
         .bind(2, f.client_id)
         .bind(3, f.visit_id)
         .bind(4, f.replaces)
-        .bind(5, f.region)
+        .bind_static(5, f.region)
         .bind(6, f.target.L)
         .bind(7, f.target.a)
         .bind(8, f.target.b)
-        .bind(9, f.model)
-        .bind(10, f.catalog)
+        .bind_static(9, f.model)
+        .bind_static(10, f.catalog)
         .bind(11, f.predicted.L)
         .bind(12, f.predicted.a)
         .bind(13, f.predicted.b)
         .bind(14, f.delta_e00)
-        .bind(15, f.notes)
+        .bind_static(15, f.notes)
         .bind(16, or_now(f.created_at));
     s.run();
     formula_id = db.last_insert_id();
   }
   for (std::size_t i = 0; i < f.components.size(); ++i) {
     const Component& c = f.components[i];
-    if (!c.lot.empty() &&
-        (registered == nullptr || registered->emplace(c.vendor, c.code, c.lot).second)) {
+    if (!c.lot.empty() && first_sight(registered, c))
       register_component_lot(db, c);
-    }
     Statement s = db.prepare(
         "INSERT INTO formula_components (formula_id, position, vendor, code, lot, drops, ml) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, formula_id)
         .bind(2, static_cast<std::int64_t>(i))
-        .bind(3, c.vendor)
-        .bind(4, c.code)
-        .bind_text_or_null(5, c.lot)
+        .bind_static(3, c.vendor)
+        .bind_static(4, c.code)
+        .bind_static_or_null(5, c.lot)
         .bind(6, c.drops)
         .bind(7, c.ml);
     s.run();
@@ -761,51 +776,122 @@ std::optional<Id> Store::replaced_by(Id id) {
   return s.int64(0);
 }
 
+namespace {
+
+// The Lab key of PIGMATCH_LAB_KEY_SQL, decoded (see store_internal.h for the layout).
+constexpr std::int64_t b_steps = std::int64_t{1} << 19;
+constexpr std::int64_t fraction_bits = 20;  // L* and a* fractions, 10 bits each
+// How far a ΔE00 from the key's Lab (±1/2048 per axis) may be from the exact one: a generous
+// bound (the per-axis error times ΔE00's steepest slope is under 0.005; CIEDE2000's mean-hue
+// step across neutral adds a little), so candidates are never lost.
+constexpr double key_margin = 0.05;
+
+// a* + 256 and b* + 256 clamped as the SQL's min(max(…)) does.
+double shifted(double v) {
+  return std::clamp(v + 256, 0.0, 511.999);
+}
+std::int64_t a_cell(double a) {
+  return static_cast<std::int64_t>(shifted(a));
+}
+std::int64_t b_step(double b) {
+  return static_cast<std::int64_t>(shifted(b) * 1024);
+}
+std::int64_t L_cell(double L) {
+  return static_cast<std::int64_t>(std::clamp(L, 0.0, 100.0));
+}
+
+struct KeyedLab {
+  Lab lab;
+  bool clamped;  // a* or b* at the clamp: the key does not say where
+};
+
+KeyedLab decode_lab_key(std::int64_t key) {
+  const std::int64_t a_fraction = key & 1023, L_fraction = (key >> 10) & 1023;
+  const std::int64_t b = (key >> fraction_bits) & (b_steps - 1);
+  const std::int64_t cell = key >> (fraction_bits + 19);
+  const std::int64_t a = cell & 511, L = cell >> 9;
+  const auto value = [](std::int64_t whole, std::int64_t fraction) {
+    return static_cast<double>(whole) + (static_cast<double>(fraction) + 0.5) / 1024;
+  };
+  const double b_value = (static_cast<double>(b) + 0.5) / 1024 - 256;
+  return {{value(L, L_fraction), value(a - 256, a_fraction), b_value},
+          a == 0 || a == 511 || b == 0 || b == b_steps - 1};
+}
+
+Lab stored_target(detail::Connection& db, Id id) {
+  Statement s = db.prepare("SELECT target_L, target_a, target_b FROM formulas WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step())
+    throw_not_found("formula", id);
+  return {s.real(0), s.real(1), s.real(2)};
+}
+
+}  // namespace
+
 std::vector<NearFormula> Store::search_near(const Lab& lab, double max_delta_e00,
                                             std::size_t limit) {
   require_lab("the colour to search near", lab);
   if (!(max_delta_e00 > 0 && max_delta_e00 <= 10)) {
     invalid(fmt::format("the search radius {} must be a ΔE00 in (0, 10]", max_delta_e00));
   }
+  if (limit == 0)
+    return {};
+  detail::Connection& db = impl_->db;
   // Grow the radius from small: with many formulas the nearest few are close, and a small box
-  // holds few candidates. Every colour within `radius` lies in the box, so once `limit`
-  // candidates are within it, no colour outside the box can be nearer. Candidates come from the
-  // formulas_target index alone; whole rows are read for the results only.
+  // holds few candidates. Every colour within `radius` lies in the box; candidates are chosen
+  // on the ΔE00 from the index key's Lab (within key_margin of the exact one), so once `limit`
+  // of them are surely within the radius, no colour outside the box can be nearer.
   std::vector<std::pair<double, Id>> near;
   for (double radius = std::min(0.5, max_delta_e00);;
        radius = std::min(radius * 2, max_delta_e00)) {
     const LabBox box = lab_box_for_delta_e00(lab, radius);
     near.clear();
-    // CAST(x AS INTEGER) truncates, which is monotonic: every value in [x0, x1] falls in a cell
-    // from trunc(x0) to trunc(x1).
-    const auto L_last = static_cast<std::int64_t>(std::trunc(box.L1));
-    const auto a_last = static_cast<std::int64_t>(std::trunc(box.a1));
-    for (auto L_cell = static_cast<std::int64_t>(std::trunc(box.L0)); L_cell <= L_last; ++L_cell) {
-      for (auto a_cell = static_cast<std::int64_t>(std::trunc(box.a0)); a_cell <= a_last;
-           ++a_cell) {
-        Statement s = impl_->db.prepare(
-            "SELECT rowid, target_L, target_a, target_b FROM formulas "
-            "WHERE CAST(target_L AS INTEGER) = ?1 AND CAST(target_a AS INTEGER) = ?2 "
-            "AND target_b BETWEEN ?3 AND ?4");
-        s.bind(1, L_cell).bind(2, a_cell).bind(3, box.b0).bind(4, box.b1);
+    std::size_t surely_within = 0;
+    // One key range per (L*, a*) cell: the b* range, widened by a step against rounding.
+    const std::int64_t b_first = std::max<std::int64_t>(0, b_step(box.b0) - 1);
+    const std::int64_t b_last = std::min(b_steps - 1, b_step(box.b1) + 1);
+    for (std::int64_t L = L_cell(box.L0); L <= L_cell(box.L1); ++L) {
+      for (std::int64_t a = a_cell(box.a0); a <= a_cell(box.a1); ++a) {
+        const std::int64_t cell = (L * 512 + a) * b_steps;
+        Statement s = db.prepare("SELECT rowid, " PIGMATCH_LAB_KEY_SQL
+                                 " FROM formulas WHERE " PIGMATCH_LAB_KEY_SQL " BETWEEN ?1 AND ?2");
+        s.bind(1, (cell + b_first) << fraction_bits)
+            .bind(2, ((cell + b_last) << fraction_bits) | ((std::int64_t{1} << fraction_bits) - 1));
         while (s.step()) {
-          const double de = delta_e2000(lab, {s.real(1), s.real(2), s.real(3)});
-          if (de <= radius)
-            near.emplace_back(de, s.int64(0));
+          const Id id = s.int64(0);
+          const KeyedLab keyed = decode_lab_key(s.int64(1));
+          const double de = delta_e2000(lab, keyed.clamped ? stored_target(db, id) : keyed.lab);
+          if (de <= radius + key_margin)
+            near.emplace_back(de, id);
+          if (de <= radius - key_margin)
+            ++surely_within;
         }
       }
     }
-    if (near.size() >= limit || radius >= max_delta_e00)
+    if (surely_within >= limit || radius >= max_delta_e00)
       break;
   }
   std::sort(near.begin(), near.end());
-  if (near.size() > limit)
-    near.resize(limit);
+  // Exact distances for every candidate that may be among the nearest `limit`: one whose
+  // exact ΔE00 is below the limit-th candidate's is at most 2 margins above it by the key.
+  const double cutoff = near.size() >= limit ? near[limit - 1].first + 2 * key_margin
+                                             : std::numeric_limits<double>::infinity();
+  std::vector<std::pair<double, Id>> exact;
+  for (const auto& [approximate, id] : near) {
+    if (approximate > cutoff)
+      break;
+    const double de = delta_e2000(lab, stored_target(db, id));
+    if (de <= max_delta_e00)
+      exact.emplace_back(de, id);
+  }
+  std::sort(exact.begin(), exact.end());
+  if (exact.size() > limit)
+    exact.resize(limit);
   std::vector<NearFormula> found;
-  for (const auto& [de, id] : near) {
-    Statement s = impl_->db.prepare("SELECT " PIGMATCH_FORMULA_COLUMNS
-                                    ", EXISTS (SELECT 1 FROM formulas n WHERE n.replaces = f.id) "
-                                    "FROM formulas f WHERE f.id = ?");
+  for (const auto& [de, id] : exact) {
+    Statement s = db.prepare("SELECT " PIGMATCH_FORMULA_COLUMNS
+                             ", EXISTS (SELECT 1 FROM formulas n WHERE n.replaces = f.id) "
+                             "FROM formulas f WHERE f.id = ?");
     s.bind(1, id);
     if (s.step())
       found.push_back({read_formula(s), de, s.int64(formula_column_count) != 0});

@@ -18,6 +18,25 @@ struct Store::Impl {
 
 namespace detail {
 
+// ---- the Lab key of formulas' targets (schema version 3) -------------------------------------
+// One 64-bit integer per formula target, the key of index formulas_lab (what `formula search
+// --near` reads): from the high bits, L* cell (whole units, 7 bits), a* cell (whole units + 256,
+// clamped to 0–511, 9 bits), b* quantised to 1/1024 (b* + 256 clamped to 0–511.999, 19 bits),
+// then the L* and a* fractions within their cells in 1/1024 (10 bits each). Within one (L*, a*)
+// cell a b* range is one key range, and the key alone gives L*, a*, b* to ±1/2048 (inside the
+// clamp), enough to choose candidates before the exact ΔE00. A single integer keeps the index
+// small (about 15 bytes an entry instead of 40 for the version-2 index on five columns) and its
+// comparisons cheap: it is updated at a random place for every formula saved.
+// Never change this text: the index was built with it, and SQLite uses the index only for the
+// identical expression. A different key is a new schema version.
+#define PIGMATCH_LAB_A_SQL "min(max(target_a + 256, 0), 511.999)"
+#define PIGMATCH_LAB_KEY_SQL                                                  \
+  "((((CAST(target_L AS INTEGER) * 512 + CAST(" PIGMATCH_LAB_A_SQL            \
+  " AS INTEGER)) * 524288 + "                                                 \
+  "CAST(min(max(target_b + 256, 0), 511.999) * 1024 AS INTEGER)) * 1024 + "   \
+  "CAST((target_L - CAST(target_L AS INTEGER)) * 1024 AS INTEGER)) * 1024 + " \
+  "CAST((" PIGMATCH_LAB_A_SQL " - CAST(" PIGMATCH_LAB_A_SQL " AS INTEGER)) * 1024 AS INTEGER))"
+
 /// pigmatch's PRAGMA application_id ("PGMT"): tells our files from other programs' databases.
 inline constexpr int application_id = 0x50474D54;
 

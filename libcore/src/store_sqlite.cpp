@@ -62,6 +62,16 @@ Statement& Statement::bind_text_or_null(int index, std::string_view value) {
   return value.empty() ? bind_null(index) : bind(index, value);
 }
 
+Statement& Statement::bind_static(int index, std::string_view value) {
+  const char* data = value.data() != nullptr ? value.data() : "";
+  sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_STATIC, SQLITE_UTF8);
+  return *this;
+}
+
+Statement& Statement::bind_static_or_null(int index, std::string_view value) {
+  return value.empty() ? bind_null(index) : bind_static(index, value);
+}
+
 Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) {
   return value ? bind(index, *value) : bind_null(index);
 }

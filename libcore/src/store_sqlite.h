@@ -37,6 +37,10 @@ class Statement {
   Statement& bind(int index, std::string_view value);
   /// Binds NULL for an empty string (optional text columns).
   Statement& bind_text_or_null(int index, std::string_view value);
+  /// Binds without copying: `value` must stay alive until this Statement goes out of scope
+  /// (its destructor unbinds). For the bulk paths, where copying every text costs.
+  Statement& bind_static(int index, std::string_view value);
+  Statement& bind_static_or_null(int index, std::string_view value);
   Statement& bind(int index, const std::optional<std::int64_t>& value);
   Statement& bind(int index, const std::optional<double>& value);
   Statement& bind_null(int index);

@@ -29,7 +29,7 @@ namespace store {
 using Id = std::int64_t;
 
 /// The schema version this pigmatch writes (PRAGMA user_version).
-inline constexpr int schema_version = 2;
+inline constexpr int schema_version = 3;
 
 enum class VisitKind { initial, second, touchup, camouflage };
 enum class MeasurementKind { skin, hair, healed };
