@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
-#include <set>
-#include <tuple>
+#include <string_view>
+#include <unordered_set>
 
 #include "store_internal.h"
 
@@ -374,17 +374,44 @@ void require_correctable(detail::Connection& db, const Formula& f) {
 }
 
 // The lots registered in the current transaction: a bulk import names the same few lots again
-// and again, and each INSERT OR IGNORE is a B-tree search.
-using LotKeys = std::set<std::tuple<std::string, std::string, std::string>, std::less<>>;
+// and again, and each INSERT OR IGNORE is a B-tree search. A lot is (vendor, code, lot), hashed,
+// and looked up by views of a component's strings.
+struct LotKey {
+  std::string vendor, code, lot;
+};
+struct LotView {
+  std::string_view vendor, code, lot;
+};
+struct LotHash {
+  using is_transparent = void;
+  std::size_t operator()(const LotView& k) const noexcept {
+    const std::hash<std::string_view> h;
+    return h(k.vendor) ^ (h(k.code) * 31) ^ (h(k.lot) * 1009);
+  }
+  std::size_t operator()(const LotKey& k) const noexcept {
+    return (*this)(LotView{k.vendor, k.code, k.lot});
+  }
+};
+struct LotEqual {
+  using is_transparent = void;
+  static LotView view(const LotKey& k) noexcept { return {k.vendor, k.code, k.lot}; }
+  static LotView view(const LotView& k) noexcept { return k; }
+  template <typename X, typename Y>
+  bool operator()(const X& x, const Y& y) const noexcept {
+    const LotView a = view(x), b = view(y);
+    return a.lot == b.lot && a.code == b.code && a.vendor == b.vendor;
+  }
+};
+using LotKeys = std::unordered_set<LotKey, LotHash, LotEqual>;
 
-// True the first time this transaction sees the lot (then remembered); looked up without
-// copying the strings, which only a new lot needs.
+// True the first time this transaction sees the lot (then remembered). Hashed, and looked up
+// without copying the strings: an ordered set of string triples was a tenth of a bulk import.
 bool first_sight(LotKeys* registered, const Component& c) {
   if (registered == nullptr)
     return true;
-  if (registered->find(std::tie(c.vendor, c.code, c.lot)) != registered->end())
+  if (registered->find(LotView{c.vendor, c.code, c.lot}) != registered->end())
     return false;
-  registered->emplace(c.vendor, c.code, c.lot);
+  registered->insert(LotKey{c.vendor, c.code, c.lot});
   return true;
 }
 
