@@ -158,6 +158,49 @@ TEST_CASE("the screened search loses nothing against optimising every subset") {
   WARN("screened best recipe worse than exhaustive (by > 0.005) in " << worse << "/16 targets");
 }
 
+TEST_CASE("the screen also works for models without a film, and without a diluent") {
+  // Single-constant KM has no analytic film: the screen uses secant columns; a pool without a
+  // diluent renormalises concentrations. Known 3-pigment mixes must still be found (ΔE00 < 0.5
+  // after drops) and match what optimising every subset finds.
+  const Catalog catalog = test::synthetic_catalog(10, 5);
+  PigmentPool with_diluent = select_pigments(std::span(&catalog, 1), {});
+  PigmentPool without = with_diluent;
+  without.entries.pop_back();
+  without.has_diluent = false;
+  for (const bool single_constant : {true, false}) {
+    for (const PigmentPool* pool : {&with_diluent, &without}) {
+      if (!single_constant && pool == &with_diluent)
+        continue;  // the two-constant film with a diluent is the main test above
+      MixerConditions conditions = on_card();
+      conditions.km.constants = single_constant ? KmConstants::single : KmConstants::two;
+      if (single_constant)
+        conditions.substrate.reset();  // single-constant KM is opaque
+      const BuiltinModel model = single_constant ? BuiltinModel::km1 : BuiltinModel::km;
+      const auto mixer = make_builtin_mixer(model, pool->pigments(), conditions);
+      const std::vector<std::size_t> idx{1, 4, 7};
+      const std::vector<double> conc = pool->has_diluent ? std::vector<double>{0.3, 0.2, 0.1}
+                                                         : std::vector<double>{0.5, 0.3, 0.2};
+      std::vector<std::size_t> mix_idx = idx;
+      std::vector<double> mix_conc = conc;
+      if (pool->has_diluent) {
+        mix_idx.push_back(pool->entries.size() - 1);
+        mix_conc.push_back(0.4);
+      }
+      const Lab target = to_lab(*mixer->mix({mix_idx, mix_conc}).reflectance);
+      FormulationRequest request;
+      request.target_lab_d50 = target;
+      request.max_pigments = 3;
+      const FormulationResult screened = formulate(request, *pool, *mixer);
+      request.exhaustive = true;
+      const FormulationResult exhaustive = formulate(request, *pool, *mixer);
+      INFO("single-constant " << single_constant << ", diluent " << pool->has_diluent);
+      REQUIRE_FALSE(screened.recipes.empty());
+      CHECK(screened.recipes.front().de00 < 0.5);
+      CHECK(screened.recipes.front().objective <= exhaustive.recipes.front().objective + 0.1);
+    }
+  }
+}
+
 TEST_CASE("formulation is deterministic and honours constraints") {
   const Catalog catalog = test::synthetic_catalog(10, 3);
   MixerConditions conditions = on_card();

@@ -112,6 +112,10 @@ constexpr double converged = 1e-3;
 using Vec3 = std::array<double, 3>;
 using Values = std::array<double, max_subset>;
 
+double dot(const Vec3& a, const Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
 double norm(const Vec3& r) {
   return std::sqrt(r[0] * r[0] + r[1] * r[1] + r[2] * r[2]);
 }
@@ -261,6 +265,10 @@ struct Linearisation {
   bool film = false;
   std::array<Spectrum::Values, 3> gk{}, gs{};  // ∂rₖ/∂K, ∂rₖ/∂S per band
   Vec3 own{};  // without a diluent: ∂r/∂δ of the subset's own mix, which δ displaces
+  // The screen's share of the damped normal equations: (JᵀJ + μ·(diag + ε))⁻¹ and the step it
+  // gives for the subset's own pigments (Search::prepare_screen).
+  std::array<Values, max_subset> inverse{};
+  Values own_step{};
 };
 
 // Everything about the target and the model that scoring needs.
@@ -273,8 +281,19 @@ class Scorer {
         weights_(weighting_table(request.illuminant, Observer::cie1931_2deg)),
         white_(white_point(request.illuminant)),
         target_(adapt(request.target_lab_d50)) {
-    if (const KmFilm* film = mixer.km_film())
+    if (const KmFilm* film = mixer.km_film()) {
       film_.emplace(*film, weights_);
+      // K and S band-major (band, then pigment): new_columns() runs along the pigments.
+      const std::size_t count = film->colorants.size();
+      k_by_band_.resize(Spectrum::band_count * count);
+      s_by_band_.resize(Spectrum::band_count * count);
+      for (std::size_t band = 0; band < Spectrum::band_count; ++band) {
+        for (std::size_t c = 0; c < count; ++c) {
+          k_by_band_[band * count + c] = film->colorants[c].k[band];
+          s_by_band_[band * count + c] = film->colorants[c].s[band];
+        }
+      }
+    }
     if (request.target_reflectance)
       target_ = to_lab(to_xyz(*request.target_reflectance, weights_), white_);
     // CIEDE2000-like weights at the target (CIE94 form: S_L = 1, S_C = 1 + 0.045·C,
@@ -377,21 +396,44 @@ class Scorer {
     }
   }
 
-  // ∂r/∂δ at δ = 0 for `pigment` added to `at`'s subset at concentration δ (taken from the
-  // diluent, or from the other pigments in proportion when there is none). Other models: the
-  // secant over δ = h.
-  Vec3 new_column(const Linearisation& at, std::size_t pigment, double h) const {
-    if (at.film) {
-      const Colorant& c = film_->film().colorants[pigment];
-      Vec3 out{};
-      for (std::size_t k = 0; k < 3; ++k) {
-        double sum = 0;
-        for (std::size_t band = 0; band < Spectrum::band_count; ++band)
-          sum += at.gk[k][band] * c.k[band] + at.gs[k][band] * c.s[band];
-        out[k] = sum - at.own[k];
+  // ∂r/∂δ at δ = 0 for each pigment p added to `at`'s subset at concentration δ (taken from
+  // the diluent, or from the other pigments in proportion when there is none), into
+  // columns[k·P + p] (component k, P pool entries). The film's come from the per-band
+  // sensitivities in a loop along the pigments, which the compiler vectorises (a dot product
+  // per pigment would be a sequential reduction); other models' are secants over δ = h.
+  void new_columns(const Linearisation& at, std::vector<double>& columns, double h) const {
+    const std::size_t count =
+        at.film ? k_by_band_.size() / Spectrum::band_count : pool_.entries.size();
+    columns.assign(3 * count, 0.0);
+    if (!at.film) {
+      const auto in_subset = [&](std::size_t p) {
+        return std::find(at.subset.pigments.begin(), at.subset.pigments.begin() + at.subset.size,
+                         p) != at.subset.pigments.begin() + at.subset.size;
+      };
+      for (std::size_t p = 0; p < count; ++p) {
+        if (in_subset(p) || (has_diluent() && p == diluent()))
+          continue;
+        const Vec3 column = secant_column(at, p, h);
+        for (std::size_t k = 0; k < 3; ++k)
+          columns[k * count + p] = column[k];
       }
-      return out;
+      return;
     }
+    for (std::size_t k = 0; k < 3; ++k) {
+      double* out = columns.data() + k * count;
+      for (std::size_t band = 0; band < Spectrum::band_count; ++band) {
+        const double gk = at.gk[k][band], gs = at.gs[k][band];
+        const double* kb = k_by_band_.data() + band * count;
+        const double* sb = s_by_band_.data() + band * count;
+        for (std::size_t p = 0; p < count; ++p)
+          out[p] += gk * kb[p] + gs * sb[p];
+      }
+      for (std::size_t p = 0; p < count; ++p)
+        out[p] -= at.own[k];
+    }
+  }
+
+  Vec3 secant_column(const Linearisation& at, std::size_t pigment, double h) const {
     Subset s = at.subset;
     s.pigments[s.size] = pigment;
     Values x = at.x;
@@ -475,6 +517,7 @@ class Scorer {
   Xyz white_;
   Lab target_;
   std::optional<FilmModel> film_;
+  std::vector<double> k_by_band_, s_by_band_;
   double cos_ = 1, sin_ = 0, inv_sc_ = 1, inv_sh_ = 1;
 };
 
@@ -573,11 +616,11 @@ class Combinations {
 };
 
 // The screen's linearised estimate for a subset: its residual after one constrained
-// Gauss–Newton step from a parent, and the concentrations there (the parent's pigments in its
-// order, then the added one).
+// Gauss–Newton step from a parent, and the step (log steps of the parent's pigments in its
+// order, then the added pigment's concentration).
 struct Estimate {
   double error = 0;
-  Values x{};
+  Values step{};
 };
 
 // `s` with `pigment` inserted in order; `position` receives where.
@@ -652,12 +695,16 @@ class Search {
 
   // The screened search (formulate.h). Level by level: every subset is screened from each of
   // its parents (the subset without one pigment) by a linearised step that costs no model
-  // evaluation; subsets are then optimised best screen first, until the next screen is worse
-  // than the kept list's worst by more than `screen_margin`.
+  // evaluation. Below the top level every subset is then optimised (its solution is where its
+  // children's screens start: a poor one hid the best triple of a 100-pigment target); at the
+  // top level subsets are optimised best screen first, until the next screen is worse than the
+  // kept list's worst by more than `screen_margin`.
   void run_screened() {
     const Combinations combinations(pigments_);
     const std::size_t levels = std::min(request_.max_pigments, pigments_);
-    std::vector<Values> previous(pigments_), current;  // x per subset, by rank
+    // Per subset of the previous level, by rank: its solution and that solution's error.
+    std::vector<Values> previous(pigments_), current;
+    std::vector<double> previous_error(pigments_), current_error;
     for (std::size_t p = 0; p < pigments_; ++p) {
       Subset s;
       s.size = 1;
@@ -666,28 +713,36 @@ class Search {
       ++searched_;
       consider(s, solution);
       previous[p] = solution.x;
+      previous_error[p] = solution.error;
     }
     Linearisation at;
+    std::vector<double> columns;
     for (std::size_t level = 2; level <= levels; ++level) {
       const bool top = level == levels;
       const std::size_t count = combinations.count(level);
+      // Per subset: the best screen over its parents, where the added pigment sits, and the
+      // screen's step from that parent (float: only a start).
       std::vector<float> score(count, std::numeric_limits<float>::infinity());
-      std::vector<std::uint8_t> added(count, 0);  // position of the pigment its best parent lacks
-      current.assign(top ? 0 : count, Values{});
+      std::vector<std::uint8_t> added(count, 0);
+      std::vector<std::array<float, max_subset>> estimated(count);
       for (std::size_t rank = 0; rank < combinations.count(level - 1); ++rank) {
         scorer_.linearise(combinations.unrank(rank, level - 1), previous[rank], at);
+        prepare_screen(at);
+        scorer_.new_columns(at, columns, floor_);
+        const std::size_t stride = columns.size() / 3;
         for (std::size_t pigment = 0; pigment < pigments_; ++pigment) {
           if (std::find(at.subset.pigments.begin(), at.subset.pigments.begin() + level - 1,
                         pigment) != at.subset.pigments.begin() + level - 1)
             continue;
-          const Estimate e = estimate(at, pigment, !top);
+          const Estimate e = estimate(
+              at, {columns[pigment], columns[stride + pigment], columns[2 * stride + pigment]});
           std::size_t position = 0;
           const std::size_t r = combinations.rank(with_pigment(at.subset, pigment, position));
           if (e.error < static_cast<double>(score[r])) {
             score[r] = static_cast<float>(e.error);
             added[r] = static_cast<std::uint8_t>(position);
-            if (!top)
-              current[r] = in_subset_order(e.x, level - 1, position);
+            for (std::size_t i = 0; i < level; ++i)
+              estimated[r][i] = static_cast<float>(e.step[i]);
           }
         }
       }
@@ -695,18 +750,20 @@ class Search {
 
       std::vector<std::pair<float, std::uint32_t>> order;
       for (std::size_t r = 0; r < count; ++r) {
-        if (static_cast<double>(score[r]) + parsimony(level) <= cutoff())
+        if (!top || static_cast<double>(score[r]) + parsimony(level) <= cutoff())
           order.emplace_back(score[r], static_cast<std::uint32_t>(r));
       }
       std::sort(order.begin(), order.end());
+      current.assign(top ? 0 : count, Values{});
+      current_error.assign(top ? 0 : count, 0.0);
       for (const auto& [screened, r] : order) {
-        if (static_cast<double>(screened) + parsimony(level) > cutoff())
+        if (top && static_cast<double>(screened) + parsimony(level) > cutoff())
           break;
         const Subset s = combinations.unrank(r, level);
-        if (!contains_required(s))
+        if (top && !contains_required(s))
           continue;
-        // The start: the best parent's estimate, or the parent's own solution with one drop of
-        // the added pigment when that is closer (the linearisation can overshoot).
+        // The start: the screen's estimate, or the parent's own solution with one drop of the
+        // added pigment when the parent is closer (the linearisation can overshoot).
         const std::size_t position = added[r];
         Subset parent;
         parent.size = level - 1;
@@ -714,11 +771,14 @@ class Search {
           if (i != position)
             parent.pigments[j++] = s.pigments[i];
         }
-        scorer_.linearise(parent, previous[combinations.rank(parent)], at);
+        const std::size_t parent_rank = combinations.rank(parent);
+        Values step{};
+        for (std::size_t i = 0; i < level; ++i)
+          step[i] = estimated[r][i];
         Solution start = evaluate_differentiated(
-            s, in_subset_order(estimate(at, s.pigments[position]).x, level - 1, position));
-        if (norm(at.r) < start.error) {
-          Values plain = at.x;
+            s, estimated_x(previous[parent_rank], level - 1, step, position));
+        if (previous_error[parent_rank] < start.error) {
+          Values plain = previous[parent_rank];
           plain[level - 1] = floor_;
           plain = in_subset_order(plain, level - 1, position);
           project(plain, level, scorer_.has_diluent(), floor_);
@@ -728,18 +788,21 @@ class Search {
         }
         const Solution solution = levenberg_marquardt(s, std::move(start), give_up());
         consider(s, solution);
-        if (!top)
+        if (!top) {
           current[r] = solution.x;
+          current_error[r] = solution.error;
+        }
       }
       previous = std::move(current);
+      previous_error = std::move(current_error);
     }
   }
 
   // How far a screened subset may be from the kept list's worst and still be optimised: the
   // linearisation's error on subsets that enter the list (measured: bench_formulate --recall).
   static constexpr double screen_margin = 1.0;
-  // The largest change of a parent's log concentration, and the largest concentration of the
-  // added pigment, that the screen's linearisation is trusted with.
+  // The largest change of a parent's log concentration (a factor e) that the screen's
+  // linearisation is trusted with; the added pigment is capped at the whole mix.
   static constexpr double screen_trust = 1.0;
 
   // A run still above this after two accepted steps is abandoned: LM's error falls fast on
@@ -756,22 +819,35 @@ class Search {
     return kept_.back().error + screen_margin;
   }
 
-  // One damped Gauss–Newton step from the parent `at` with `pigment` added at concentration
-  // δ ≥ one drop (fixed at one drop when the step wants less: the pigment does not help to
-  // first order), steps limited to the trusted range; the linearised residual there.
-  Estimate estimate(const Linearisation& at, std::size_t pigment, bool with_x = true) const {
+  // One damped Gauss–Newton step from the parent `at` with a pigment (its column ∂r/∂δ) added
+  // at concentration δ ≥ one drop (fixed at one drop when the step wants less: the pigment
+  // does not help to first order), steps limited to the trusted range; the linearised residual
+  // there. δ comes from the Schur complement of the added column against the parent's
+  // prepared normal equations: the same step as damped_step() on all columns.
+  Estimate estimate(const Linearisation& at, const Vec3& column) const {
     const std::size_t n = at.subset.size;
     std::array<Vec3, max_subset> a = at.jacobian;
-    a[n] = scorer_.new_column(at, pigment, floor_);
-    Values step = damped_step(a, at.r, n + 1, 1e-4);
-    if (!(step[n] >= floor_)) {
-      Vec3 r = at.r;
-      for (std::size_t k = 0; k < 3; ++k)
-        r[k] += a[n][k] * floor_;
-      step = damped_step(at.jacobian, r, n, 1e-4);
-      step[n] = floor_;
+    a[n] = column;
+    const Vec3& j = a[n];
+    Values q{}, w{};  // Jᵀj and (JᵀJ + μD)⁻¹Jᵀj
+    for (std::size_t i = 0; i < n; ++i)
+      q[i] = dot(at.jacobian[i], j);
+    double qu = 0, qw = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t m = 0; m < n; ++m)
+        w[i] += at.inverse[i][m] * q[m];
+      qu += q[i] * at.own_step[i];
+      qw += q[i] * w[i];
     }
-    step[n] = std::min(step[n], scorer_.has_diluent() ? 1.0 : 0.9);
+    const double jj = dot(j, j);
+    const double complement = jj + screen_damping * (jj + 1e-6) - qw;
+    double delta = (-dot(j, at.r) - qu) / complement;
+    if (!(delta >= floor_))
+      delta = floor_;
+    Values step{};
+    for (std::size_t i = 0; i < n; ++i)
+      step[i] = at.own_step[i] - w[i] * delta;
+    step[n] = std::min(delta, scorer_.has_diluent() ? 1.0 : 0.9);
     for (std::size_t i = 0; i < n; ++i)
       step[i] = std::clamp(step[i], -screen_trust, screen_trust);
     Estimate out;
@@ -781,13 +857,59 @@ class Search {
         r[k] += a[i][k] * step[i];
     }
     out.error = norm(r);
-    if (!with_x)
-      return out;
-    for (std::size_t i = 0; i < n; ++i)
-      out.x[i] = at.x[i] * std::exp(step[i]);
-    out.x[n] = scorer_.has_diluent() ? step[n] : step[n] * at.weight / (1 - step[n]);
-    project(out.x, n + 1, scorer_.has_diluent(), floor_);
+    out.step = step;
     return out;
+  }
+
+  // The concentrations an estimate's step leads to from the parent's `x` (n pigments), in the
+  // subset's order (the added pigment at `position`).
+  Values estimated_x(const Values& x, std::size_t n, const Values& step,
+                     std::size_t position) const {
+    Values out{};
+    double weight = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      out[i] = x[i] * std::exp(step[i]);
+      weight += x[i];
+    }
+    out[n] = scorer_.has_diluent() ? step[n] : step[n] * weight / (1 - step[n]);
+    project(out, n + 1, scorer_.has_diluent(), floor_);
+    return in_subset_order(out, n, position);
+  }
+
+  static constexpr double screen_damping = 1e-4;
+
+  // Fills at.inverse and at.own_step (see Linearisation) by Gauss–Jordan elimination; the damped
+  // matrix is symmetric positive definite.
+  static void prepare_screen(Linearisation& at) {
+    const std::size_t n = at.subset.size;
+    std::array<std::array<double, 2 * max_subset>, max_subset> a{};
+    Values g{};
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t m = 0; m < n; ++m)
+        a[i][m] = dot(at.jacobian[i], at.jacobian[m]);
+      a[i][i] += screen_damping * (a[i][i] + 1e-6);
+      a[i][n + i] = 1;
+      g[i] = dot(at.jacobian[i], at.r);
+    }
+    for (std::size_t col = 0; col < n; ++col) {
+      const double pivot = a[col][col];
+      for (std::size_t c = 0; c < 2 * n; ++c)
+        a[col][c] /= pivot;
+      for (std::size_t row = 0; row < n; ++row) {
+        if (row == col)
+          continue;
+        const double f = a[row][col];
+        for (std::size_t c = 0; c < 2 * n; ++c)
+          a[row][c] -= f * a[col][c];
+      }
+    }
+    at.own_step = {};
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t m = 0; m < n; ++m) {
+        at.inverse[i][m] = a[i][n + m];
+        at.own_step[i] -= a[i][n + m] * g[m];
+      }
+    }
   }
 
   bool next_combination(Subset& s) const {
