@@ -180,3 +180,69 @@ TEST_CASE("chart files: missing files and unknown names", "[chart]") {
     CHECK_THAT(e.what(), Catch::Contains("xrite-pre-2014"));
   }
 }
+
+namespace {
+
+// The two-patch chart with a "spectra" member.
+std::string with_spectra(const std::string& spectra) {
+  std::string text = two_patch_chart();
+  text.insert(text.rfind('}'), R"(, "spectra": )" + spectra);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("chart files: optional spectra are resampled to the 10 nm grid", "[chart]") {
+  CHECK(pigmatch::parse_chart(two_patch_chart(), "none.json").spectra.empty());
+  // 5 nm data from 380 to 730 nm, each patch a straight line: the 10 nm values are its points.
+  std::string wavelengths, first, second;
+  for (int nm = 380; nm <= 730; nm += 5) {
+    const std::string sep = nm == 380 ? "" : ", ";
+    wavelengths += sep + std::to_string(nm);
+    first += sep + std::to_string(0.1 + 0.001 * (nm - 380));
+    second += sep + std::to_string(nm < 550 ? 0.2 : 0.6);
+  }
+  const ChartDefinition chart = pigmatch::parse_chart(
+      with_spectra(R"({"wavelengths_nm": [)" + wavelengths + R"(], "reflectance": [[)" + first +
+                   "], [" + second + "]]}"),
+      "spectra.json");
+  REQUIRE(chart.spectra.size() == 2);
+  for (std::size_t i = 0; i < pigmatch::Spectrum::band_count; ++i) {
+    const double nm = pigmatch::Spectrum::wavelength(i);
+    CHECK(chart.spectra[0][i] == Approx(0.1 + 0.001 * (nm - 380)).margin(1e-6));
+    CHECK(chart.spectra[1][i] == Approx(nm < 550 ? 0.2 : 0.6));
+  }
+  // Data starting at 390 nm (as many instruments) holds its first value for 380 nm.
+  const ChartDefinition short_range = pigmatch::parse_chart(
+      with_spectra(R"({"wavelengths_nm": [390, 730], "reflectance": [[0.3, 0.5], [0.1, 0.1]]})"),
+      "short.json");
+  CHECK(short_range.spectra[0][0] == Approx(0.3));
+  CHECK(short_range.spectra[0][35] == Approx(0.5));
+}
+
+TEST_CASE("chart files: broken spectra are refused with a clear error", "[chart]") {
+  const auto message = [](const std::string& spectra) -> std::string {
+    try {
+      pigmatch::parse_chart(with_spectra(spectra), "spectra.json");
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::corrupt_data);
+      return e.what();
+    }
+    FAIL("accepted: " << spectra);
+    return {};
+  };
+  CHECK_THAT(message(R"({"wavelengths_nm": [380, 730], "reflectance": [[0.3, 0.5]]})"),
+             Catch::Contains("one curve per patch (2)"));
+  CHECK_THAT(message(R"({"wavelengths_nm": [380, 730], "reflectance": [[0.3, 0.5], [0.1]]})"),
+             Catch::Contains("patch 2"));
+  CHECK_THAT(message(R"({"wavelengths_nm": [380, 730], "reflectance": [[0.3, 5], [0.1, 0.1]]})"),
+             Catch::Contains("outside 0"));
+  CHECK_THAT(message(R"({"wavelengths_nm": [450, 730], "reflectance": [[0.3, 0.5], [0.1, 0.1]]})"),
+             Catch::Contains("spectra.json"));
+  CHECK_THAT(message(R"({"wavelengths_nm": [730, 380], "reflectance": [[0.3, 0.5], [0.1, 0.1]]})"),
+             Catch::Contains("spectra.json"));
+  CHECK_THAT(message(R"({"reflectance": [[0.3, 0.5], [0.1, 0.1]]})"),
+             Catch::Contains("wavelengths_nm"));
+  CHECK_THAT(message(R"({"wavelengths_nm": [380, 730], "reflectance": [[0.3, "x"], [0.1, 0.1]]})"),
+             Catch::Contains("number"));
+}

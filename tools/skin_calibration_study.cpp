@@ -79,14 +79,72 @@ double srgb_encode(double v) {
   return v <= 0.0031308 ? 12.92 * v : 1.055 * std::pow(v, 1 / 2.4) - 0.055;
 }
 
+// Solves a·x = b (n × n, row-major) by Gaussian elimination with partial pivoting.
+std::vector<double> solve(std::vector<double> a, std::vector<double> b) {
+  const std::size_t n = b.size();
+  for (std::size_t c = 0; c < n; ++c) {
+    std::size_t p = c;
+    for (std::size_t r = c + 1; r < n; ++r)
+      if (std::abs(a[r * n + c]) > std::abs(a[p * n + c]))
+        p = r;
+    for (std::size_t k = 0; k < n; ++k)
+      std::swap(a[c * n + k], a[p * n + k]);
+    std::swap(b[c], b[p]);
+    for (std::size_t r = 0; r < n; ++r) {
+      if (r == c)
+        continue;
+      const double f = a[r * n + c] / a[c * n + c];
+      for (std::size_t k = 0; k < n; ++k)
+        a[r * n + k] -= f * a[c * n + k];
+      b[r] -= f * b[c];
+    }
+  }
+  for (std::size_t c = 0; c < n; ++c)
+    b[c] /= a[c * n + c];
+  return b;
+}
+
+// The smoothest reflectance (least squared second difference) with the given D50 colorimetry:
+// what a chart description without spectra lets one guess.
+Spectrum smoothest_reflectance(const Lab& lab) {
+  constexpr std::size_t n = Spectrum::band_count, m = n + 3;
+  const auto& w =
+      pigmatch::weighting_table(pigmatch::Illuminant::d50, pigmatch::Observer::cie1931_2deg);
+  const pigmatch::Xyz xyz = pigmatch::to_xyz(lab);
+  std::vector<double> a(m * m, 0.0), b(m, 0.0);
+  constexpr double stencil[3] = {1, -2, 1};
+  for (std::size_t row = 0; row + 2 < n; ++row)
+    for (std::size_t i = 0; i < 3; ++i)
+      for (std::size_t j = 0; j < 3; ++j)
+        a[(row + i) * m + row + j] += stencil[i] * stencil[j];
+  for (std::size_t i = 0; i < n; ++i) {
+    a[i * m + i] += 1e-6;
+    const double rows[3] = {w.x[i], w.y[i], w.z[i]};
+    for (std::size_t k = 0; k < 3; ++k) {
+      a[i * m + n + k] = rows[k];
+      a[(n + k) * m + i] = rows[k];
+    }
+  }
+  b[n] = xyz.X;
+  b[n + 1] = xyz.Y;
+  b[n + 2] = xyz.Z;
+  const auto x = solve(a, b);
+  Spectrum r;
+  for (std::size_t i = 0; i < n; ++i)
+    r[i] = std::clamp(x[i], 0.0, 1.0);
+  return r;
+}
+
 // The built-in layout with the rendered chart's own D50 colorimetry and, if asked, its spectra.
-pigmatch::ChartDefinition chart_for(const Condition& c, bool with_spectra) {
+// (reconstructed: the smoothest spectra matching its Lab, as a chart description without spectra
+// would allow).
+pigmatch::ChartDefinition chart_for(const Condition& c, bool with_spectra, bool reconstruct) {
   pigmatch::ChartDefinition chart = pigmatch::builtin_chart();
   pigmatch::ChartReference own{"rendered", "rendered chart", "render_photo", {}};
   for (const Surface& s : c.chart) {
     own.lab_d50.push_back(s.truth);
     if (with_spectra)
-      chart.spectra.push_back(s.reflectance);
+      chart.spectra.push_back(reconstruct ? smoothest_reflectance(s.truth) : s.reflectance);
   }
   chart.references.insert(chart.references.begin(), own);
   return chart;
@@ -132,17 +190,18 @@ ChartFigures figures_of(const pigmatch::Calibration& cal) {
           cal.report().loo_mean_de00};
 }
 
-std::vector<double> held_out_errors(const Condition& c, double weight, ChartFigures& figures) {
+std::vector<double> held_out_errors(const Condition& c, double weight, bool reconstruct,
+                                    ChartFigures& figures) {
   const auto samples = samples_of(c);
   std::vector<double> errors;
   if (weight == 0) {
-    const auto cal = pigmatch::calibrate(samples, chart_for(c, false), {});
+    const auto cal = pigmatch::calibrate(samples, chart_for(c, false, false), {});
     figures = figures_of(cal);
     for (const Surface& skin : c.skins)
       errors.push_back(pigmatch::delta_e2000(skin.truth, read_through(cal, skin.linear)));
     return errors;
   }
-  const auto chart = chart_for(c, true);
+  const auto chart = chart_for(c, true, reconstruct);
   for (std::size_t k = 0; k < c.skins.size(); ++k) {
     pigmatch::CalibrationOptions options;
     options.skin_weight = weight;
@@ -179,10 +238,13 @@ std::string summary(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   std::string weight_list = "0,0.5,1,2,4";
+  bool reconstruct = false;
   std::vector<std::string> files;
   CLI::App app{"Held-out skin accuracy of chart calibrations with and without skin training"};
   app.add_option("--weights", weight_list, "skin weights to compare, comma-separated (0: none)");
   app.add_option("files", files, "render_photo --surfaces-out files")->required();
+  app.add_flag("--reconstruct", reconstruct,
+               "give the chart the smoothest spectra matching its Lab instead of its own");
   CLI11_PARSE(app, argc, argv);
   try {
     std::vector<double> weights;
@@ -211,7 +273,7 @@ int main(int argc, char** argv) {
       std::vector<double> means, loos;
       for (const auto& c : conditions) {
         ChartFigures figures;
-        const auto errors = held_out_errors(c, w, figures);
+        const auto errors = held_out_errors(c, w, reconstruct, figures);
         ++models[figures.model];
         means.push_back(figures.mean);
         loos.push_back(figures.loo);
