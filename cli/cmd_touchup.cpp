@@ -208,12 +208,7 @@ void run(const TouchupOptions& o) {
     m.region = region.name;
     m.lab = healed;
     m.calibration_de00 = photo.calibration_de00;
-    if (!photo.image.empty()) {
-      std::error_code ec;
-      const auto absolute = std::filesystem::absolute(photo.image, ec);
-      m.photo_path = ec ? photo.image : absolute.string();
-      m.photo_sha256 = file_sha256(photo.image);
-    }
+    record_photo(m, photo.image);
     correction.formula.visit_id = visit;
     saved = db.save_touchup(m, correction.formula);
     correction.formula = db.formula(saved->formula);

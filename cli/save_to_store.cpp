@@ -105,6 +105,15 @@ std::string file_sha256(const std::string& file) {
   return hex;
 }
 
+void record_photo(store::Measurement& m, const std::string& image) {
+  if (image.empty())
+    return;
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(image, ec);
+  m.photo_path = ec ? image : absolute.string();
+  m.photo_sha256 = file_sha256(image);
+}
+
 void save_measurements(SaveTarget& target, const nlohmann::ordered_json& measure,
                        const std::string& kind) {
   const MeasuredPhoto photo = parse_measure_json(measure, "the measurement");
@@ -113,12 +122,7 @@ void save_measurements(SaveTarget& target, const nlohmann::ordered_json& measure
   base.client_id = target.client;
   base.visit_id = target.visit;
   base.calibration_de00 = photo.calibration_de00;
-  if (!photo.image.empty()) {
-    std::error_code ec;
-    const std::filesystem::path absolute = std::filesystem::absolute(photo.image, ec);
-    base.photo_path = ec ? photo.image : absolute.string();
-    base.photo_sha256 = file_sha256(photo.image);
-  }
+  record_photo(base, photo.image);
   std::vector<store::Measurement> rows;
   const auto add = [&](const MeasuredRegion& r, store::MeasurementKind k, const Lab& lab) {
     store::Measurement m = base;

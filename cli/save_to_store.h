@@ -53,4 +53,8 @@ void save_best_recipe(SaveTarget& target, const nlohmann::ordered_json& match);
 /// The SHA-256 of `file` as 64 lowercase hex digits; empty when the file cannot be read.
 std::string file_sha256(const std::string& file);
 
+/// Records `image` (as measure was given it) in `m`: its absolute path and, when it can be
+/// read, its SHA-256.
+void record_photo(store::Measurement& m, const std::string& image);
+
 }  // namespace pigmatch::cli
