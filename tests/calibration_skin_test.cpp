@@ -15,6 +15,7 @@
 #include "pigmatch/camera_estimation.h"
 #include "pigmatch/error.h"
 #include "pigmatch/skin_spectra.h"
+#include "pigmatch/transform.h"
 #include "shared_data.h"
 
 using namespace pigmatch;
@@ -192,6 +193,61 @@ TEST_CASE(
   CHECK(median(before) > 2.5);
   CHECK(median(after) < 1.5);
   CHECK(*std::max_element(after.begin(), after.end()) < 2.5);
+}
+
+TEST_CASE("a photo under illuminant A: chart found at its corners, skin read through the transform",
+          "[calibration][skin_spectra]") {
+  PIGMATCH_REQUIRE_SHARED_DATA(data);
+  const SpectralCamera cam =
+      test::load_spectral_camera(data, "Nikon_D90", "CIE_std_illum_A_1nm.csv");
+  const ChartDefinition with_spectra = painted_chart(cam, true);
+  const ChartDefinition without_spectra = painted_chart(cam, false);
+  // The chart upside down (corners listed from the far corner), on a background of skin.
+  const ChartCorners corners{{{420, 330}, {60, 300}, {80, 60}, {440, 80}}};
+  const Rect skin_region{470, 40, 100, 340};
+  double worst_before = 0;
+  for (const std::size_t k : {std::size_t{2}, std::size_t{8}, std::size_t{12}}) {
+    test::SceneOptions scene;
+    scene.width = 600;
+    scene.height = 420;
+    scene.noise = 0.004;
+    const auto skin_rgb = cam.rgb(cam.skins[k]);
+    for (std::size_t c = 0; c < 3; ++c)
+      scene.background[c] = test::srgb_encode(skin_rgb[c]);
+    const Image photo = test::render_chart(
+        with_spectra, {corners[2], corners[3], corners[0], corners[1]},
+        [&](std::size_t i) {
+          const auto rgb = cam.rgb(cam.chart[i]);
+          return test::Vec3{test::srgb_encode(rgb[0]), test::srgb_encode(rgb[1]),
+                            test::srgb_encode(rgb[2])};
+        },
+        scene);
+    CalibrationOptions options;
+    for (std::size_t j = 0; j < cam.skins.size(); ++j) {
+      if (j != k)
+        options.skin_spectra.push_back(cam.skins[j]);
+    }
+    const auto mean_lab = [&](const Calibration& calibration) {
+      const LabImage lab = calibration.transform({3, 8}).apply(photo, skin_region);
+      double sum[3] = {0, 0, 0};
+      for (std::size_t i = 0; i < lab.lab.size(); ++i)
+        sum[i % 3] += lab.lab[i];
+      const double n = static_cast<double>(lab.lab.size() / 3);
+      return Lab{sum[0] / n, sum[1] / n, sum[2] / n};
+    };
+    const Calibration trained = calibrate_from_photo(photo, with_spectra, corners, options);
+    const Calibration chart_only = calibrate_from_photo(photo, without_spectra, corners);
+    CHECK(trained.report().skin_spectra_fitted == 15);
+    const Lab truth = to_lab(cam.skins[k], Illuminant::d50);
+    const double before = delta_e2000(truth, mean_lab(chart_only));
+    const double after = delta_e2000(truth, mean_lab(trained));
+    INFO(cam.skin_names[k] << ": chart only " << before << ", skin training " << after);
+    CHECK(after < 1.5);
+    CHECK(after < before);
+    worst_before = std::max(worst_before, before);
+  }
+  // The chart-only fit misses the bound by far on at least one of them (light skin under A).
+  CHECK(worst_before > 3.0);
 }
 
 TEST_CASE("a negative skin weight is refused", "[calibration][skin_spectra]") {
