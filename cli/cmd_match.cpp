@@ -413,6 +413,19 @@ void print_table(const Target& t, BuiltinModel model, const std::string& model_p
              request.total_volume_ml, request.drop_volume_ml);
   if (!result.warning.empty())
     fmt::print("warning    {}\n", result.warning);
+  const Lab& nearest = result.nearest_reachable_d50;
+  // By more than a CIELAB unit: the note explains a plain shortfall, not a rounding.
+  const bool darker_or_more_neutral =
+      t.lab_d50.L < nearest.L - 1 ||
+      std::hypot(t.lab_d50.a, t.lab_d50.b) < std::hypot(nearest.a, nearest.b) - 1;
+  if (result.out_of_gamut && t.mode == FormulationMode::follicle && model == BuiltinModel::skin &&
+      darker_or_more_neutral) {
+    // Dark hair on lighter skin, the usual case: say why, lest the catalog look at fault.
+    fmt::print(
+        "note       this hair is darker or more neutral than a healed dot can look: the pigment "
+        "is seen through the client's skin, which keeps part of its colour (docs/models.md, "
+        "\"Follicle targets\")\n");
+  }
   fmt::print("\n{:>4}  {:>6}  {:>10}  {:>7} {:>7} {:>7}  {}\n", "rank", "ΔE00", "metamerism", "L*",
              "a*", "b*", "recipe (drops, ml)");
   for (std::size_t i = 0; i < result.recipes.size(); ++i) {
@@ -531,8 +544,9 @@ void register_match_command(CLI::App& app) {
       "also load this catalog file (repeatable); without --catalog, only these are used");
   cmd->add_option("--model,-m", options->model,
                   "lab, km (two-constant Kubelka–Munk, a film on the catalog's card), km1 "
-                  "(single-constant) or skin (healed under the client's skin). Default: skin for "
-                  "follicle, km otherwise")
+                  "(single-constant) or skin (healed under the client's skin), from the mixing "
+                  "models plugin (see 'pigmatch plugin list'). Default: skin for follicle, km "
+                  "otherwise")
       ->check(CLI::IsMember({"lab", "km", "km1", "skin"}));
   cmd->add_option("--max-pigments,-n", options->max_pigments,
                   "at most this many pigments besides the diluent (1–4)")

@@ -300,3 +300,41 @@ TEST_CASE("the mixing model is the built-in models plugin's, loaded through the 
   CHECK(shadowed.err.find("mixing model 'km' of plugin 'org.pigmatch.models' ignored") !=
         std::string::npos);
 }
+
+TEST_CASE("follicle: black hair on light skin is out of reach, and the table says why") {
+  // The README demo's case (docs/models.md, "Follicle targets"): no healed carbon dot is as dark
+  // and neutral as black hair under light skin; the nearest recipe is the undiluted black.
+  const std::vector<std::string> args{"match",
+                                      "--target",
+                                      "12.8,-0.3,1.8",
+                                      "--skin",
+                                      "65.9,24.3,18.9",
+                                      "--mode",
+                                      "follicle",
+                                      "--catalog",
+                                      "demo-smp-carbon",
+                                      "--max-pigments",
+                                      "2",
+                                      "--top",
+                                      "1"};
+  std::vector<std::string> with_json = args;
+  with_json.push_back("--json");
+  const auto r = run_pigmatch(with_json);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json out = json::parse(r.out);
+  CHECK(out.at("model") == "skin");
+  CHECK(out.at("out_of_gamut") == true);
+  const json& best = out.at("recipes").at(0);
+  CHECK(best.at("components").at(0).at("code") == "SMP-K100");
+  CHECK(best.at("de00").get<double>() > 2.0);
+  const auto table = run_pigmatch(args);
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("darker or more neutral than a healed dot") != std::string::npos);
+  // A hair within reach (a point of the carbon curve on that skin) gets no such note.
+  const auto reachable = run_pigmatch({"match", "--target", "42.3,13.3,10.6", "--skin",
+                                       "65.9,24.3,18.9", "--mode", "follicle", "--catalog",
+                                       "demo-smp-carbon", "--max-pigments", "2", "--top", "1"});
+  REQUIRE(reachable.exit_code == 0);
+  CHECK(reachable.out.find("darker or more neutral") == std::string::npos);
+}
