@@ -8,7 +8,7 @@
 //     baseline for catalogs that only give Lab).
 //   - Skin: the healed colour — a pigment layer in the dermis, seen through the client's
 //     epidermis (melanin absorption), over the rest of the dermis.
-// The built-in mixing plugins (plugins/mixing-builtin) expose these through the C ABI; the
+// The built-in models plugin (plugins/models) exposes these through the C ABI; the
 // formulator (formulate.h) drives them through the Mixer interface below.
 #pragma once
 
