@@ -6,7 +6,9 @@
 //
 //   bench_formulate [--quick]        the table (--quick skips the naive grid for 100 × 3)
 //   bench_formulate --row P N        one row: P pigments, N per recipe, CPU time per target
-//   bench_formulate --recall P N T   T targets: screened search vs every subset optimised
+//   bench_formulate --recall P N T [SEED]   T targets (half known recipes made with SEED, 7
+//                                    unless given; the table's are 99): screened search vs every
+//                                    subset optimised
 #include <time.h>
 
 #include <algorithm>
@@ -202,9 +204,9 @@ std::set<std::string> pigments_of(const Recipe& r) {
 
 // The screened search against the exhaustive one (every subset optimised) on `count` targets:
 // known recipes (as in the table, other seeds) and random Lab colours a white card can carry.
-int recall(std::size_t pigments, std::size_t n, std::size_t count) {
+int recall(std::size_t pigments, std::size_t n, std::size_t count, unsigned seed) {
   const Setup s = setup(pigments);
-  std::vector<Lab> goals = targets(*s.mixer, pigments, count / 2, 7);
+  std::vector<Lab> goals = targets(*s.mixer, pigments, count / 2, seed);
   std::mt19937 random(11);
   while (goals.size() < count) {
     goals.push_back({std::uniform_real_distribution<double>(25, 85)(random),
@@ -252,7 +254,7 @@ int main(int argc, char** argv) {
   const auto arg = [&](int i) { return static_cast<std::size_t>(std::atol(argv[i])); };
   if (argc == 4 && std::strcmp(argv[1], "--row") == 0)
     return row(arg(2), arg(3));
-  if (argc == 5 && std::strcmp(argv[1], "--recall") == 0)
-    return recall(arg(2), arg(3), arg(4));
+  if ((argc == 5 || argc == 6) && std::strcmp(argv[1], "--recall") == 0)
+    return recall(arg(2), arg(3), arg(4), argc == 6 ? static_cast<unsigned>(arg(5)) : 7);
   return table(argc > 1 && std::strcmp(argv[1], "--quick") == 0);
 }

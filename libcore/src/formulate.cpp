@@ -191,17 +191,20 @@ class FilmModel {
     // coth β from one exp (glibc's exp is several times faster than expm1 or tanh); below
     // β = 1e-3 a series replaces it, whose error (β⁴/45) is below 1e-13 there.
     for (std::size_t band = 0; band < bands; ++band)
-      decay[band] = std::exp(-2 * beta[band]);
+      decay[band] = std::exp(-2 * std::max(beta[band], 1e-3));
     Spectrum::Values internal{}, den{}, h{};
     for (std::size_t band = 0; band < bands; ++band) {
       const double k = b.k[band], s = b.s[band], be = beta[band], rg = film_.background[band];
-      // Both branches are computed (divisors kept finite), then one chosen: no branch.
-      const bool small = be < 1e-3;
-      const double coth = (1 + decay[band]) / std::max(1 - decay[band], 1e-300);
-      // g = β·coth β; h = (dg/dβ)/β, so that ∂g/∂K = h·(K + S), ∂g/∂S = h·K
-      const double g = small ? 1 + be * be / 3 : be * coth;
-      const double exact_h = (coth - be * (coth * coth - 1)) / std::max(be, 1e-300);
-      h[band] = small ? 2.0 / 3.0 - 2.0 / 15.0 * be * be : exact_h;
+      // g = β·coth β; h = (dg/dβ)/β, so that ∂g/∂K = h·(K + S), ∂g/∂S = h·K. Both forms are
+      // computed (the exact one at β ≥ 1e-3, where it is finite) and blended by a 0/1 weight:
+      // no branch, so the loop vectorises.
+      const double small = be < 1e-3 ? 1.0 : 0.0, bc = std::max(be, 1e-3);
+      const double coth = (1 + decay[band]) / (1 - decay[band]);
+      const double series_g = 1 + be * be * (1.0 / 3.0), exact_g = bc * coth;
+      const double series_h = 2.0 / 3.0 - 2.0 / 15.0 * be * be;
+      const double exact_h = (coth - bc * (coth * coth - 1)) / bc;
+      const double g = exact_g + small * (series_g - exact_g);
+      h[band] = exact_h + small * (series_h - exact_h);
       den[band] = s + k - rg * s + g;
       internal[band] = (s - rg * (s + k - g)) / den[band];
       measured[band] = k1 + gain * internal[band] / (1 - k2 * internal[band]);
@@ -805,8 +808,9 @@ class Search {
   // linearisation is trusted with; the added pigment is capped at the whole mix.
   static constexpr double screen_trust = 1.0;
 
-  // A run still above this after two accepted steps is abandoned: LM's error falls fast on
-  // subsets that enter the kept list (measured: bench_formulate --recall).
+  // A run still above this after three accepted steps is abandoned: LM's error falls fast on
+  // subsets that enter the kept list (measured: bench_formulate --recall; after two steps, a
+  // 25-pigment known recipe was lost).
   double give_up() const {
     if (kept_.size() < keep_)
       return std::numeric_limits<double>::infinity();
@@ -982,7 +986,7 @@ class Search {
   }
 
   // Projected Levenberg–Marquardt from `start` (exact); returns the solution with its Jacobian.
-  // `give_up`: a run still above it after two accepted steps stops there (the screened search's
+  // `give_up`: a run still above it after three accepted steps stops there (the screened search's
   // early exit, see run_screened()).
   Solution levenberg_marquardt(const Subset& s, Solution current,
                                double give_up = std::numeric_limits<double>::infinity()) {
@@ -1008,7 +1012,7 @@ class Search {
         current = trial;
         ++accepted;
         mu = std::max(mu / 3, 1e-9);
-        if (stalls >= 2 || (accepted >= 2 && current.error > give_up))
+        if (stalls >= 2 || (accepted >= 3 && current.error > give_up))
           break;
       } else {
         mu *= 4;
