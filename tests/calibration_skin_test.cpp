@@ -250,9 +250,20 @@ TEST_CASE("a photo under illuminant A: chart found at its corners, skin read thr
   CHECK(worst_before > 3.0);
 }
 
-TEST_CASE("a negative skin weight is refused", "[calibration][skin_spectra]") {
+TEST_CASE("a negative skin weight or a skin that is not a reflectance is refused",
+          "[calibration][skin_spectra]") {
   CalibrationOptions options;
   options.skin_weight = -1;
   std::vector<PatchSample> samples(24);
   CHECK_THROWS_AS(calibrate(samples, builtin_chart(), {}, options), Error);
+  options.skin_weight = 64;
+  options.skin_spectra = {Spectrum::constant(0.3), Spectrum::constant(0.4)};
+  options.skin_spectra[1][7] = std::nan("");
+  try {
+    calibrate(samples, builtin_chart(), {}, options);
+    FAIL("a NaN skin reflectance was accepted");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::invalid_argument);
+    CHECK_THAT(e.what(), Catch::Contains("skin reflectance 2"));
+  }
 }

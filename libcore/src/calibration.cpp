@@ -211,6 +211,7 @@ std::vector<FitPoint> with_skins(std::span<const FitPoint> chart_points,
   }
   const SpectralResponse response = estimate_spectral_response(reflectances, rgb);
   for (std::size_t k = 0; k < training.skins.size(); ++k) {
+    // Not a chart patch: its index is past the chart points' and never looked up.
     points.push_back({chart_points.size(), response.rgb(training.skins[k]), training.targets[k],
                       to_lab(training.targets[k]), training.weight, false});
   }
@@ -311,6 +312,14 @@ void check_inputs(std::span<const PatchSample> samples, const ChartDefinition& c
     throw Error(ErrorCode::invalid_argument, "the neutral weight must be positive");
   if (!std::isfinite(options.skin_weight) || options.skin_weight < 0)
     throw Error(ErrorCode::invalid_argument, "the skin weight must be 0 (off) or positive");
+  for (std::size_t k = 0; k < options.skin_spectra.size(); ++k) {
+    for (const double v : options.skin_spectra[k].values()) {
+      if (!(v >= 0 && v <= 2))
+        throw Error(ErrorCode::invalid_argument,
+                    "skin reflectance " + std::to_string(k + 1) +
+                        " has a value that is not a reflectance factor (0 … 2)");
+    }
+  }
 }
 
 // The orientation score: mean ΔE00 of a matrix fit (no leave-one-out: a wrong orientation is off
