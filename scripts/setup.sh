@@ -14,6 +14,9 @@ packages=(
   libssl-dev
   # optional at build time: chart detection (mcc) and the Lab-conversion benchmark peer
   libopencv-dev libopencv-contrib-dev
+  # optional at build time: the Qt 6 Widgets GUI (pigmatch-gui; includes Qt Test and the
+  # offscreen platform its tests and screenshots use)
+  qt6-base-dev
   # tests and benchmarks
   catch2 libbenchmark-dev
   # independent colour tools the tests compare against
