@@ -1,0 +1,59 @@
+#include "client_list.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QVBoxLayout>
+
+namespace pigmatch::gui {
+
+namespace {
+constexpr int id_role = Qt::UserRole;
+}
+
+ClientList::ClientList(store::Store& store, QWidget* parent)
+    : QWidget(parent), store_(store), search_(new QLineEdit(this)), list_(new QListWidget(this)) {
+  search_->setObjectName(QStringLiteral("clientSearch"));
+  search_->setPlaceholderText(QStringLiteral("Search clients by name"));
+  search_->setClearButtonEnabled(true);
+  list_->setObjectName(QStringLiteral("clientList"));
+  list_->setSelectionMode(QAbstractItemView::SingleSelection);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(new QLabel(QStringLiteral("<b>Clients</b>"), this));
+  layout->addWidget(search_);
+  layout->addWidget(list_);
+  connect(search_, &QLineEdit::textChanged, this, &ClientList::refresh);
+  connect(list_, &QListWidget::itemSelectionChanged, this, &ClientList::onSelectionChanged);
+  refresh();
+}
+
+void ClientList::refresh() {
+  std::vector<store::Client> clients;
+  try {
+    clients = store_.clients(search_->text().trimmed().toStdString());
+  } catch (const std::exception& e) {
+    emit failed(
+        QStringLiteral("Cannot read the clients: %1").arg(QString::fromStdString(e.what())));
+    return;
+  }
+  const QSignalBlocker blocker(list_);  // a reload is not the user's selection
+  list_->clear();
+  for (const store::Client& client : clients) {
+    QString text = QString::fromStdString(client.name);
+    if (!client.birth_date.empty()) {
+      text += QStringLiteral("  (%1)").arg(QString::fromStdString(client.birth_date));
+    }
+    auto* item = new QListWidgetItem(text, list_);
+    item->setData(id_role, QVariant::fromValue<qlonglong>(client.id));
+  }
+}
+
+void ClientList::onSelectionChanged() {
+  const QList<QListWidgetItem*> selected = list_->selectedItems();
+  if (selected.isEmpty())
+    return;
+  emit clientSelected(selected.front()->data(id_role).toLongLong());
+}
+
+}  // namespace pigmatch::gui
