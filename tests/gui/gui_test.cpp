@@ -1,0 +1,338 @@
+// pigmatch-gui: the real widgets against a real SQLite file written through pigmatch::Store.
+// Colours are checked against Little CMS's own sRGB conversion (a 16-bit integer transform, not
+// the GUI's double path), and gamut against linear RGB from the sRGB profile's primaries.
+//
+// With PIGMATCH_SCREENSHOT_DIR set, the screens are also saved there as PNG
+// (scripts/screenshots.sh).
+#include <lcms2.h>
+#include <sqlite3.h>
+
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <array>
+#include <fstream>
+#include <optional>
+
+#include "client_list.h"
+#include "client_page.h"
+#include "database.h"
+#include "display_color.h"
+#include "main_window.h"
+#include "pigmatch/skintone.h"
+#include "pigmatch/store.h"
+#include "swatch_widget.h"
+
+using namespace pigmatch;
+
+namespace {
+
+// Little CMS's sRGB for a Lab D50 colour, 16 bits per channel, and where the colour lies
+// relative to the sRGB gamut: its linear RGB from the profile's own colorant tags (D50-adapted
+// primaries), M · rgb = XYZ solved by Cramer's rule, so the reference is not clipped.
+struct ReferenceRgb {
+  std::array<double, 3> rgb255{};
+  bool inside_srgb = true;    ///< every linear channel in [0, 1]
+  bool outside_srgb = false;  ///< some linear channel beyond [0, 1] by more than 0.05
+};
+
+double det3(const std::array<std::array<double, 3>, 3>& m) {
+  return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+         m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+         m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+}
+
+ReferenceRgb lcms_srgb(const Lab& lab) {
+  cmsHPROFILE lab_profile = cmsCreateLab4Profile(nullptr);
+  cmsHPROFILE srgb = cmsCreate_sRGBProfile();
+  cmsHTRANSFORM to_16 = cmsCreateTransform(lab_profile, TYPE_Lab_DBL, srgb, TYPE_RGB_16,
+                                           INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_NOCACHE);
+  const std::array<double, 3> in{lab.L, lab.a, lab.b};
+  std::array<cmsUInt16Number, 3> out16{};
+  cmsDoTransform(to_16, in.data(), out16.data(), 1);
+  const std::array<cmsTagSignature, 3> tags{cmsSigRedColorantTag, cmsSigGreenColorantTag,
+                                            cmsSigBlueColorantTag};
+  std::array<std::array<double, 3>, 3> m{};  // columns: the primaries' XYZ
+  for (int c = 0; c < 3; ++c) {
+    const auto* primary = static_cast<const cmsCIEXYZ*>(cmsReadTag(srgb, tags[c]));
+    m[0][c] = primary->X;
+    m[1][c] = primary->Y;
+    m[2][c] = primary->Z;
+  }
+  const cmsCIELab lab_in{lab.L, lab.a, lab.b};
+  cmsCIEXYZ xyz{};
+  cmsLab2XYZ(cmsD50_XYZ(), &xyz, &lab_in);
+  const std::array<double, 3> target{xyz.X, xyz.Y, xyz.Z};
+  const double d = det3(m);
+  ReferenceRgb ref;
+  for (int c = 0; c < 3; ++c) {
+    auto mc = m;
+    for (int r = 0; r < 3; ++r)
+      mc[r][c] = target[r];
+    const double linear = det3(mc) / d;
+    ref.rgb255[c] = out16[c] / 257.0;
+    ref.inside_srgb = ref.inside_srgb && linear >= 0.0 && linear <= 1.0;
+    ref.outside_srgb = ref.outside_srgb || linear < -0.05 || linear > 1.05;
+  }
+  cmsDeleteTransform(to_16);
+  cmsCloseProfile(srgb);
+  cmsCloseProfile(lab_profile);
+  return ref;
+}
+
+QListWidgetItem* item_named(QListWidget* list, const QString& prefix) {
+  for (int i = 0; i < list->count(); ++i) {
+    if (list->item(i)->text().startsWith(prefix))
+      return list->item(i);
+  }
+  return nullptr;
+}
+
+void click_item(QListWidget* list, QListWidgetItem* item) {
+  QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(item).center());
+}
+
+void save_screenshot(QWidget* widget, const char* name) {
+  const QByteArray dir = qgetenv("PIGMATCH_SCREENSHOT_DIR");
+  if (dir.isEmpty())
+    return;
+  const QString file = QString::fromUtf8(dir) + QLatin1Char('/') + QLatin1String(name);
+  QVERIFY2(widget->grab().save(file), qPrintable(file));
+}
+
+}  // namespace
+
+class GuiTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase();
+  void searchFiltersTheList();
+  void selectingAClientShowsTheirRecord();
+  void outOfGamutSwatchIsMarked();
+  void swatchMatchesLittleCms();
+  void databaseErrorsAreMessages();
+
+ private:
+  QTemporaryDir dir_;
+  std::string db_;
+  store::Id ana_ = 0, bruno_ = 0, ana_formula_ = 0, ana_skin_ = 0, bruno_hair_ = 0;
+  const Lab ana_skin_lab_{66.0, 12.0, 17.0};
+  const Lab bruno_vivid_lab_{50.0, -90.0, -40.0};  // far outside sRGB
+};
+
+void GuiTest::initTestCase() {
+  QVERIFY(dir_.isValid());
+  db_ = (dir_.path() + QStringLiteral("/clients.db")).toStdString();
+  store::Store s = store::Store::open(db_);
+  ana_ = s.add_client({0, "Ana Sousa", "1984-05-02", "+351 900 000 001", "", "", ""});
+  bruno_ = s.add_client({0, "Bruno Lima", "", "", "bruno@example.org", "", ""});
+  store::Visit first{0, ana_, store::VisitKind::initial, "2024-03-01", "crown", "Rita", "3RL", ""};
+  const store::Id visit1 = s.add_visit(first);
+  store::Visit touchup{
+      0, ana_, store::VisitKind::touchup, "2026-05-10", "crown", "Rita", "3RL", "faded evenly"};
+  s.add_visit(touchup);
+  s.add_visit({0, bruno_, store::VisitKind::camouflage, "2025-01-20", "scar left temple", "Rita",
+               "1RL", ""});
+  store::Measurement skin;
+  skin.client_id = ana_;
+  skin.visit_id = visit1;
+  skin.kind = store::MeasurementKind::skin;
+  skin.region = "crown";
+  skin.lab = ana_skin_lab_;
+  skin.calibration_de00 = 0.9;
+  ana_skin_ = s.add_measurement(skin);
+  store::Measurement vivid;
+  vivid.client_id = bruno_;
+  vivid.kind = store::MeasurementKind::hair;
+  vivid.region = "dyed fringe";
+  vivid.lab = bruno_vivid_lab_;
+  bruno_hair_ = s.add_measurement(vivid);
+  store::Formula f;
+  f.client_id = ana_;
+  f.visit_id = visit1;
+  f.region = "crown";
+  f.target = Lab{30, 2, 4};
+  f.predicted = Lab{30.4, 2.2, 3.6};
+  f.delta_e00 = 0.5;
+  f.model = "skin";
+  f.catalog = "acme-smp";
+  f.components = {{"Acme", "CB-01", "L2301", 3, 0.15}, {"Acme", "DIL-9", "D0007", 9, 0.45}};
+  ana_formula_ = s.save_formula(f);
+  s.add_consent({0, ana_, "treatment", "2024-03-01", "Ana Sousa"});
+}
+
+void GuiTest::searchFiltersTheList() {
+  gui::OpenedDatabase opened = gui::open_database(db_);
+  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
+  gui::MainWindow window(*opened.store,
+                         std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb()));
+  window.show();
+  QListWidget* list = window.clientList()->list();
+  QCOMPARE(list->count(), 2);
+  QTest::keyClicks(window.clientList()->searchBox(), QStringLiteral("bru"));
+  QCOMPARE(list->count(), 1);
+  QVERIFY(list->item(0)->text().startsWith(QStringLiteral("Bruno Lima")));
+  window.clientList()->searchBox()->clear();
+  QCOMPARE(list->count(), 2);
+  QTest::keyClicks(window.clientList()->searchBox(), QStringLiteral("SOUSA"));  // any case
+  QCOMPARE(list->count(), 1);
+  QVERIFY(list->item(0)->text().startsWith(QStringLiteral("Ana Sousa")));
+  QTest::keyClicks(window.clientList()->searchBox(), QStringLiteral("x"));
+  QCOMPARE(list->count(), 0);
+  window.clientList()->searchBox()->clear();
+  QTest::keyClicks(window.clientList()->searchBox(), QStringLiteral("a"));
+  save_screenshot(&window, "client_list.png");
+}
+
+void GuiTest::selectingAClientShowsTheirRecord() {
+  gui::OpenedDatabase opened = gui::open_database(db_);
+  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
+  gui::MainWindow window(*opened.store,
+                         std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb()));
+  window.show();
+  QListWidget* list = window.clientList()->list();
+  const QString components = QStringLiteral("formulaComponents%1").arg(ana_formula_);
+
+  click_item(list, item_named(list, QStringLiteral("Bruno")));
+  QCOMPARE(window.clientPage()->clientId(), bruno_);
+  QVERIFY(window.findChild<QTableWidget*>(components) == nullptr);  // not Bruno's formula
+
+  click_item(list, item_named(list, QStringLiteral("Ana")));
+  QCOMPARE(window.clientPage()->clientId(), ana_);
+  auto* table = window.findChild<QTableWidget*>(components);
+  QVERIFY(table != nullptr);
+  QCOMPARE(table->rowCount(), 2);
+  QCOMPARE(table->item(0, 1)->text(), QStringLiteral("CB-01"));
+  QCOMPARE(table->item(0, 2)->text(), QStringLiteral("L2301"));
+  QCOMPARE(table->item(0, 3)->text().toDouble(), 3.0);
+  QCOMPARE(table->item(1, 1)->text(), QStringLiteral("DIL-9"));
+  QCOMPARE(table->item(1, 3)->text().toDouble(), 9.0);
+
+  auto* swatch =
+      window.findChild<gui::SwatchWidget*>(QStringLiteral("measurementSwatch%1").arg(ana_skin_));
+  QVERIFY(swatch != nullptr);
+  const ReferenceRgb ref = lcms_srgb(ana_skin_lab_);
+  const QColor shown = swatch->displayColor();
+  QVERIFY2(std::abs(shown.red() - ref.rgb255[0]) <= 1.0, qPrintable(shown.name()));
+  QVERIFY2(std::abs(shown.green() - ref.rgb255[1]) <= 1.0, qPrintable(shown.name()));
+  QVERIFY2(std::abs(shown.blue() - ref.rgb255[2]) <= 1.0, qPrintable(shown.name()));
+  QVERIFY(!swatch->isOutOfGamut());
+  // What is painted is that colour (the middle pixel of the rendered swatch).
+  const QImage painted = swatch->grab().toImage();
+  QCOMPARE(painted.pixelColor(painted.rect().center()).rgb(), shown.rgb());
+
+  // The skin tone shown is libcore's for the stored Lab.
+  auto* text = window.findChild<QLabel*>(QStringLiteral("measurementText%1").arg(ana_skin_));
+  QVERIFY(text != nullptr);
+  const SkinTone tone = assess_skin_tone(ana_skin_lab_);
+  QVERIFY2(text->text().contains(QString::fromUtf8(to_string(tone.ita_class).data())),
+           qPrintable(text->text()));
+  QVERIFY2(text->text().contains(QStringLiteral("Monk %1").arg(tone.monk.index)),
+           qPrintable(text->text()));
+  QVERIFY(text->text().contains(QStringLiteral("66.00")));
+  auto* consents = window.findChild<QLabel*>(QStringLiteral("consents"));
+  QVERIFY(consents != nullptr);
+  QVERIFY(consents->text().contains(QStringLiteral("treatment")));
+  save_screenshot(&window, "client_page.png");
+}
+
+void GuiTest::outOfGamutSwatchIsMarked() {
+  QVERIFY(lcms_srgb(bruno_vivid_lab_).outside_srgb);
+  QVERIFY(lcms_srgb(ana_skin_lab_).inside_srgb);
+  gui::OpenedDatabase opened = gui::open_database(db_);
+  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
+  gui::MainWindow window(*opened.store,
+                         std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb()));
+  window.show();
+  QListWidget* list = window.clientList()->list();
+  click_item(list, item_named(list, QStringLiteral("Bruno")));
+  auto* swatch =
+      window.findChild<gui::SwatchWidget*>(QStringLiteral("measurementSwatch%1").arg(bruno_hair_));
+  QVERIFY(swatch != nullptr);
+  QVERIFY(swatch->isOutOfGamut());
+  QVERIFY(swatch->toolTip().contains(QStringLiteral("gamut")));
+  auto* text = window.findChild<QLabel*>(QStringLiteral("measurementText%1").arg(bruno_hair_));
+  QVERIFY(text != nullptr);
+  QVERIFY(text->text().contains(QStringLiteral("outside the display's gamut")));
+  QVERIFY(!text->text().contains(QStringLiteral("ITA")));  // hair has no skin tone
+  // The marker is painted: the top-right corner is not the swatch colour, the middle is.
+  const QImage painted = swatch->grab().toImage();
+  QCOMPARE(painted.pixelColor(painted.rect().center()).rgb(), swatch->displayColor().rgb());
+  QVERIFY(painted.pixelColor(painted.width() - 3, 2).rgb() != swatch->displayColor().rgb());
+  save_screenshot(&window, "client_page_out_of_gamut.png");
+}
+
+void GuiTest::swatchMatchesLittleCms() {
+  // A spread of colours, in and out of sRGB: 8-bit value within 1/255 of lcms's 16-bit result;
+  // marked when the linear RGB leaves [0, 1] by more than 0.05, never when it stays inside.
+  const auto display = std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb());
+  gui::SwatchWidget swatch(display);
+  int marked = 0;
+  for (double L : {5.0, 30.0, 55.0, 80.0, 97.0}) {
+    for (double a : {-80.0, -20.0, 0.0, 25.0, 70.0}) {
+      for (double b : {-80.0, -10.0, 0.0, 30.0, 90.0}) {
+        const Lab lab{L, a, b};
+        swatch.setLab(lab);
+        const ReferenceRgb ref = lcms_srgb(lab);
+        const QColor c = swatch.displayColor();
+        const QString where =
+            QStringLiteral("Lab %1 %2 %3 → %4").arg(L).arg(a).arg(b).arg(c.name());
+        QVERIFY2(std::abs(c.red() - ref.rgb255[0]) <= 1.0, qPrintable(where));
+        QVERIFY2(std::abs(c.green() - ref.rgb255[1]) <= 1.0, qPrintable(where));
+        QVERIFY2(std::abs(c.blue() - ref.rgb255[2]) <= 1.0, qPrintable(where));
+        if (ref.outside_srgb)
+          QVERIFY2(swatch.isOutOfGamut(), qPrintable(where));
+        if (ref.inside_srgb)
+          QVERIFY2(!swatch.isOutOfGamut(), qPrintable(where));
+        marked += swatch.isOutOfGamut() ? 1 : 0;
+      }
+    }
+  }
+  QVERIFY(marked > 0);
+  QVERIFY(marked < 125);
+}
+
+void GuiTest::databaseErrorsAreMessages() {
+  const std::string missing = (dir_.path() + QStringLiteral("/missing.db")).toStdString();
+  gui::OpenedDatabase opened = gui::open_database(missing);
+  QVERIFY(!opened.store);
+  QVERIFY2(opened.error.contains(QString::fromStdString(missing)), qPrintable(opened.error));
+  QVERIFY2(opened.error.contains(QStringLiteral("--db")), qPrintable(opened.error));
+
+  const std::string garbage = (dir_.path() + QStringLiteral("/garbage.db")).toStdString();
+  {
+    std::ofstream out(garbage, std::ios::binary);
+    for (int i = 0; i < 4096; ++i)
+      out.put(static_cast<char>('A' + i % 26));
+  }
+  opened = gui::open_database(garbage);
+  QVERIFY(!opened.store);
+  QVERIFY2(opened.error.contains(QString::fromStdString(garbage)), qPrintable(opened.error));
+  QVERIFY2(opened.error.contains(QStringLiteral("backup")), qPrintable(opened.error));
+
+  const std::string future = (dir_.path() + QStringLiteral("/future.db")).toStdString();
+  { store::Store::open(future); }
+  sqlite3* db = nullptr;
+  QCOMPARE(sqlite3_open(future.c_str(), &db), SQLITE_OK);
+  const std::string pragma =
+      "PRAGMA user_version = " + std::to_string(store::schema_version + 1) + ";";
+  QCOMPARE(sqlite3_exec(db, pragma.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  opened = gui::open_database(future);
+  QVERIFY(!opened.store);
+  QVERIFY2(opened.error.contains(QStringLiteral("newer pigmatch")), qPrintable(opened.error));
+
+  // The database path rule: --db wins, otherwise libcore's ($PIGMATCH_DB first).
+  QCOMPARE(gui::database_path(QStringLiteral("/tmp/x.db")), std::filesystem::path("/tmp/x.db"));
+  qputenv("PIGMATCH_DB", QByteArray::fromStdString(garbage));
+  QCOMPARE(gui::database_path(QString()), std::filesystem::path(garbage));
+  qunsetenv("PIGMATCH_DB");
+}
+
+QTEST_MAIN(GuiTest)
+#include "gui_test.moc"
