@@ -32,25 +32,6 @@ struct FormulaOptions {
   bool json = false;
 };
 
-// "--lot SMP-1=A1234": the bottle's lot for the component with that pigment code.
-void apply_lot(store::Formula& f, const std::string& assignment) {
-  const std::size_t equals = assignment.find('=');
-  if (equals == std::string::npos || equals == 0 || equals + 1 == assignment.size()) {
-    throw UsageError(fmt::format("--lot: '{}' should be CODE=LOT, e.g. SMP-1=A1234", assignment));
-  }
-  const std::string code = assignment.substr(0, equals);
-  bool found = false;
-  for (store::Component& c : f.components) {
-    if (c.code == code) {
-      c.lot = assignment.substr(equals + 1);
-      found = true;
-    }
-  }
-  if (!found) {
-    throw UsageError(fmt::format("--lot: the formula has no pigment with code '{}'", code));
-  }
-}
-
 store::Formula formula_to_save(const FormulaOptions& o) {
   if (o.file.empty() == o.from.empty()) {
     throw UsageError(

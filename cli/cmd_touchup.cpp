@@ -1,5 +1,5 @@
 // pigmatch touchup CLIENT --from MEASURE.json --region NAME [--formula ID] [--catalog ID]…
-//   [--catalog-file FILE]… [--save [--visit ID]] [--json] [--db FILE]
+//   [--catalog-file FILE]… [--save [--visit ID] [--lot CODE=LOT]…] [--json] [--db FILE]
 // The healed colour now against the client's current formula (what it targeted and predicted),
 // in ΔE00 and plain words, and a corrected recipe of the same pigments; --save keeps it as a new
 // version of the formula together with the healed measurement. The work is libcore's
@@ -36,6 +36,7 @@ struct TouchupOptions {
   std::string visit;
   std::vector<std::string> catalogs;
   std::vector<std::string> catalog_files;
+  std::vector<std::string> lots;
   bool save = false;
   bool json = false;
 };
@@ -178,8 +179,8 @@ void print_table(const store::Client& client, const store::Formula& old, const s
 
 void run(const TouchupOptions& o) {
   const store::Id client_id = parse_id(o.client, "CLIENT");
-  if (!o.visit.empty() && !o.save)
-    throw UsageError("--visit says where --save writes; add --save");
+  if ((!o.visit.empty() || !o.lots.empty()) && !o.save)
+    throw UsageError("--visit and --lot say what --save writes; add --save");
   const MeasuredPhoto photo = read_measure_file(o.from);
   const MeasuredRegion& region = find_region(photo, o.region, o.from);
   const Lab healed = healed_colour(region, o.from);
@@ -210,6 +211,8 @@ void run(const TouchupOptions& o) {
     m.calibration_de00 = photo.calibration_de00;
     record_photo(m, photo.image);
     correction.formula.visit_id = visit;
+    for (const std::string& assignment : o.lots)
+      apply_lot(correction.formula, assignment);
     saved = db.save_touchup(m, correction.formula);
     correction.formula = db.formula(saved->formula);
   }
@@ -264,6 +267,9 @@ void register_touchup_command(CLI::App& app) {
                 "save the correction as a new version of the formula, with the healed "
                 "measurement, into the client's latest visit (or --visit)");
   cmd->add_option("--visit", o->visit, "with --save: the visit (default: the client's latest)");
+  cmd->add_option(
+      "--lot", o->lots,
+      "with --save: CODE=LOT, the lot of a pigment's bottle in the new mix (repeatable)");
   cmd->add_flag("--json", o->json, "machine-readable output");
   add_db_option(cmd, o->db);
   cmd->callback([o] { run(*o); });

@@ -31,6 +31,9 @@ std::shared_ptr<SaveOptions> add_save_options(CLI::App* command, bool measuremen
                      "its skin and hair) or healed (a plain region, or a stubble region's "
                      "dots, is the healed result of earlier work)")
         ->check(CLI::IsMember({"skin", "healed"}));
+  } else {
+    command->add_option("--lot", options->lots,
+                        "with --save: CODE=LOT, the lot of a pigment's bottle (repeatable)");
   }
   add_db_option(command, options->db);
   return options;
@@ -61,8 +64,8 @@ store::Id resolve_visit(store::Store& store, store::Id client, std::optional<sto
 
 std::optional<SaveTarget> prepare_save(const SaveOptions& o) {
   if (!o.save) {
-    if (!o.client.empty() || !o.visit.empty() || !o.kind.empty()) {
-      throw UsageError("--client, --visit and --kind say where --save writes; add --save");
+    if (!o.client.empty() || !o.visit.empty() || !o.kind.empty() || !o.lots.empty()) {
+      throw UsageError("--client, --visit, --kind and --lot say what --save writes; add --save");
     }
     return std::nullopt;
   }
@@ -74,7 +77,7 @@ std::optional<SaveTarget> prepare_save(const SaveOptions& o) {
   store::Store store = open_store(o.db, DbAccess::existing);
   (void)store.client(client);  // throws not_found with the way to list clients
   const store::Id visit_id = resolve_visit(store, client, visit);
-  return SaveTarget{std::move(store), client, visit_id};
+  return SaveTarget{std::move(store), client, visit_id, o.lots};
 }
 
 std::string file_sha256(const std::string& file) {
@@ -166,6 +169,8 @@ void save_best_recipe(SaveTarget& target, const nlohmann::ordered_json& match) {
   store::Formula f = formula_from_match_json(match.dump(), "the match result", 1);
   f.client_id = target.client;
   f.visit_id = target.visit;
+  for (const std::string& assignment : target.lots)
+    apply_lot(f, assignment);
   if (const auto region = match.find("region"); region != match.end() && region->is_string())
     f.region = region->get<std::string>();
   const store::Id id = target.store.save_formula(f);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pigmatch/store.h"
 
@@ -18,11 +19,13 @@ struct SaveOptions {
   std::string client;
   std::string visit;
   std::string db;
-  std::string kind;  ///< measure only: "skin" (default) or "healed"
+  std::string kind;               ///< measure only: "skin" (default) or "healed"
+  std::vector<std::string> lots;  ///< match only: CODE=LOT for the saved recipe's bottles
   bool save = false;
 };
 
-/// Adds --client, --save, --visit and --db to `command` (and --kind when `measurement`).
+/// Adds --client, --save, --visit and --db to `command` (and --kind when `measurement`, else
+/// --lot).
 std::shared_ptr<SaveOptions> add_save_options(CLI::App* command, bool measurement);
 
 /// The open store and the checked client and visit a save writes to.
@@ -30,6 +33,7 @@ struct SaveTarget {
   store::Store store;
   store::Id client = 0;
   store::Id visit = 0;
+  std::vector<std::string> lots;  ///< --lot CODE=LOT
 };
 
 /// None when --save was not given. Otherwise opens the existing database and checks the client

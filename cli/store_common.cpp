@@ -61,6 +61,24 @@ std::string read_input(const std::string& file) {
   return buffer.str();
 }
 
+void apply_lot(store::Formula& f, const std::string& assignment) {
+  const std::size_t equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0 || equals + 1 == assignment.size()) {
+    throw UsageError(fmt::format("--lot: '{}' should be CODE=LOT, e.g. SMP-1=A1234", assignment));
+  }
+  const std::string code = assignment.substr(0, equals);
+  bool found = false;
+  for (store::Component& c : f.components) {
+    if (c.code == code) {
+      c.lot = assignment.substr(equals + 1);
+      found = true;
+    }
+  }
+  if (!found) {
+    throw UsageError(fmt::format("--lot: the formula has no pigment with code '{}'", code));
+  }
+}
+
 store::Id parse_id(const std::string& text, std::string_view what) {
   store::Id id = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);

@@ -26,6 +26,10 @@ store::Store open_store(const std::string& db_option, DbAccess access, bool quie
 /// The text of `file`, or of stdin when `file` is "-"; throws Error (io) naming the file.
 std::string read_input(const std::string& file);
 
+/// "--lot CODE=LOT": sets the lot of `f`'s components with pigment code CODE; UsageError when
+/// the text is not CODE=LOT or no component has that code.
+void apply_lot(store::Formula& f, const std::string& assignment);
+
 /// A record id given on the command line: a whole number ≥ 1, else UsageError naming `what`.
 store::Id parse_id(const std::string& text, std::string_view what);
 

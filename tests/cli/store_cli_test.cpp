@@ -298,10 +298,18 @@ TEST_CASE("pigmatch match --client --save, then touchup: compare, correct, save 
       run_json(db, {"visit", "add", id, "--kind", "touchup", "--date", "2024-05-02"})
           .at("id")
           .get<long>();
-  std::vector<std::string> save = touchup;
+  const std::string code = t.at("correction").at("components").at(0).at("code");
+  std::vector<std::string> lot_unsaved = touchup;
+  lot_unsaved.insert(lot_unsaved.end(), {"--lot", code + "=NEW-7"});
+  CHECK(run_db(db, lot_unsaved).exit_code == 2);
+  std::vector<std::string> save = lot_unsaved;
   save.push_back("--save");
   const json saved = run_json(db, save);
   const long new_id = saved.at("saved").at("formula").get<long>();
+  CHECK(saved.at("correction").at("components").at(0).at("lot") == "NEW-7");
+  const json trace = run_json(db, {"lot", "trace", "NEW-7"});
+  REQUIRE(trace.at("uses").size() == 1);
+  CHECK(trace.at("uses").at(0).at("formula") == new_id);
   CHECK(saved.at("saved").at("visit") == touchup_visit);
   CHECK(saved.at("correction").at("id") == new_id);
   CHECK(run_json(db, {"formula", "show", std::to_string(old_id)}).at("replaced_by") == new_id);
@@ -405,6 +413,9 @@ TEST_CASE("pigmatch measure --client --save records the colours, the photo's pat
   CHECK(bad_visit.err.find("has no visit 77") != std::string::npos);
   CHECK(count_rows(db, "measurements") == 4);
 
+  CHECK(run_db(db, {"match", "--target", "35,1,3", "--catalog-file", demo_catalog(), "--lot",
+                    "SMP-K100=L1"})
+            .exit_code == 2);
   const ProcessResult match_unknown = run_db(db, {"match", "--target", "35,1,3", "--catalog-file",
                                                   demo_catalog(), "--client", "999", "--save"});
   CHECK(match_unknown.exit_code == 1);
