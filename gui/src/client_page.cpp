@@ -135,8 +135,10 @@ QWidget* ClientPage::visitsSection(const store::ClientRecord& record, QWidget* p
   }
   tree->expandAll();
   tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-  tree->setMinimumHeight(60 + 22 * (int(visits.size()) + int(record.measurements.size()) +
-                                    int(record.formulas.size())));
+  // Tall enough for every row, no taller: the page scrolls, not the timeline.
+  const int rows = int(visits.size() + record.measurements.size() + record.formulas.size());
+  tree->setFixedHeight(tree->header()->sizeHint().height() + 6 +
+                       tree->fontMetrics().height() * 5 / 4 * std::max(rows, 1));
   auto* layout = new QVBoxLayout(box);
   if (visits.empty())
     layout->addWidget(new QLabel(QStringLiteral("No visits yet."), box));

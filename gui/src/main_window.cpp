@@ -1,11 +1,14 @@
 #include "main_window.h"
 
+#include <QLabel>
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 
 #include "client_list.h"
 #include "client_page.h"
+#include "photo_view.h"
 
 namespace pigmatch::gui {
 
@@ -20,12 +23,20 @@ MainWindow::MainWindow(store::Store& store, std::shared_ptr<const DisplayColor> 
   splitter->addWidget(list_);
   splitter->addWidget(page_);
   splitter->setStretchFactor(1, 3);
-  setCentralWidget(splitter);
-  statusBar()->showMessage(QStringLiteral("Swatches shown for: %1")
-                               .arg(QString::fromStdString(display->profile_name())));
+  photo_ = new PhotoView(this);
+  auto* tabs = new QTabWidget(this);
+  tabs->setObjectName(QStringLiteral("screens"));
+  tabs->addTab(splitter, QStringLiteral("Clients"));
+  tabs->addTab(photo_, QStringLiteral("Photo"));
+  setCentralWidget(tabs);
+  statusBar()->addPermanentWidget(
+      new QLabel(QStringLiteral("Swatches for display profile: %1")
+                     .arg(QString::fromStdString(display->profile_name())),
+                 this));
   connect(list_, &ClientList::clientSelected, page_, &ClientPage::showClient);
   connect(list_, &ClientList::failed, this, &MainWindow::showError);
   connect(page_, &ClientPage::failed, this, &MainWindow::showError);
+  connect(photo_, &PhotoView::failed, this, &MainWindow::showError);
   resize(1000, 700);
 }
 

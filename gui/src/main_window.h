@@ -1,4 +1,5 @@
-// main_window — the client list beside the selected client's page; store errors as messages.
+// main_window — the screens as tabs (Clients: the list beside the selected client's page;
+// Photo); errors as messages.
 #pragma once
 
 #include <QMainWindow>
@@ -11,6 +12,7 @@ namespace pigmatch::gui {
 
 class ClientList;
 class ClientPage;
+class PhotoView;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -22,6 +24,7 @@ class MainWindow : public QMainWindow {
 
   ClientList* clientList() const noexcept { return list_; }
   ClientPage* clientPage() const noexcept { return page_; }
+  PhotoView* photoView() const noexcept { return photo_; }
   /// The last error shown in a message box (empty when none), for tests.
   const QString& lastError() const noexcept { return last_error_; }
 
@@ -32,6 +35,7 @@ class MainWindow : public QMainWindow {
  private:
   ClientList* list_;
   ClientPage* page_;
+  PhotoView* photo_;
   QString last_error_;
 };
 

@@ -11,6 +11,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMouseEvent>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -23,6 +25,8 @@
 #include "database.h"
 #include "display_color.h"
 #include "main_window.h"
+#include "photo_view.h"
+#include "pigmatch/image.h"
 #include "pigmatch/skintone.h"
 #include "pigmatch/store.h"
 #include "swatch_widget.h"
@@ -116,6 +120,8 @@ class GuiTest : public QObject {
   void outOfGamutSwatchIsMarked();
   void swatchMatchesLittleCms();
   void databaseErrorsAreMessages();
+  void photoShowsLabUnderCursor();
+  void badPhotoIsAMessage();
 
  private:
   QTemporaryDir dir_;
@@ -185,7 +191,8 @@ void GuiTest::searchFiltersTheList() {
   QTest::keyClicks(window.clientList()->searchBox(), QStringLiteral("x"));
   QCOMPARE(list->count(), 0);
   window.clientList()->searchBox()->clear();
-  QTest::keyClicks(window.clientList()->searchBox(), QStringLiteral("a"));
+  QTest::keyClicks(window.clientList()->searchBox(), QStringLiteral("an"));
+  QCOMPARE(list->count(), 1);
   save_screenshot(&window, "client_list.png");
 }
 
@@ -332,6 +339,92 @@ void GuiTest::databaseErrorsAreMessages() {
   qputenv("PIGMATCH_DB", QByteArray::fromStdString(garbage));
   QCOMPARE(gui::database_path(QString()), std::filesystem::path(garbage));
   qunsetenv("PIGMATCH_DB");
+}
+
+namespace {
+
+// Little CMS's Lab D50 (float path) of an 8-bit sRGB pixel.
+Lab lcms_lab_of_srgb(std::array<std::uint8_t, 3> rgb) {
+  cmsHPROFILE srgb = cmsCreate_sRGBProfile();
+  cmsHPROFILE lab_profile = cmsCreateLab4Profile(nullptr);
+  cmsHTRANSFORM t = cmsCreateTransform(srgb, TYPE_RGB_8, lab_profile, TYPE_Lab_DBL,
+                                       INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_NOCACHE);
+  cmsCIELab out{};
+  cmsDoTransform(t, rgb.data(), &out, 1);
+  cmsDeleteTransform(t);
+  cmsCloseProfile(lab_profile);
+  cmsCloseProfile(srgb);
+  return Lab{out.L, out.a, out.b};
+}
+
+void hover(QWidget* widget, QPoint position) {
+  QMouseEvent move(QEvent::MouseMove, QPointF(position), QPointF(widget->mapToGlobal(position)),
+                   Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+  QApplication::sendEvent(widget, &move);
+}
+
+}  // namespace
+
+void GuiTest::photoShowsLabUnderCursor() {
+  // An untagged 8 × 6 TIFF: left half skin-like, right half blue (read as sRGB).
+  const std::array<std::uint8_t, 3> left{200, 150, 120}, right{30, 60, 200};
+  Image image;
+  image.width = 8;
+  image.height = 6;
+  image.format = ImageFormat::tiff;
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      for (std::uint8_t v : x < 4 ? left : right)
+        image.pixels.push_back(std::byte{v});
+    }
+  }
+  const std::string file = (dir_.path() + QStringLiteral("/two-colours.tif")).toStdString();
+  write_tiff(image, file);
+
+  gui::OpenedDatabase opened = gui::open_database(db_);
+  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
+  gui::MainWindow window(*opened.store,
+                         std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb()));
+  window.findChild<QTabWidget*>(QStringLiteral("screens"))->setCurrentIndex(1);
+  window.show();
+  gui::PhotoView* photo = window.photoView();
+  QVERIFY(photo->loadPhoto(file));
+  QVERIFY(!photo->cursorLab());
+  auto* readout = window.findChild<QLabel*>(QStringLiteral("labUnderCursor"));
+  QVERIFY(readout != nullptr);
+  for (const auto& [point, rgb] : {std::pair{QPoint(1, 2), left}, std::pair{QPoint(6, 4), right}}) {
+    hover(photo->canvas(), point);
+    QVERIFY(photo->cursorLab().has_value());
+    const Lab expected = lcms_lab_of_srgb(rgb);
+    const double de = delta_e2000(expected, *photo->cursorLab());
+    QVERIFY2(de < 0.01, qPrintable(QString::number(de)));
+    QVERIFY2(readout->text().contains(QString::number(expected.L, 'f', 2)),
+             qPrintable(readout->text()));
+  }
+  hover(photo->canvas(), QPoint(20, 20));  // outside the 8 × 6 photo
+  QVERIFY(!photo->cursorLab());
+
+  const QString sample = QStringLiteral(PIGMATCH_SOURCE_DIR "/data/samples/colorchecker-srgb.jpg");
+  if (!qgetenv("PIGMATCH_SCREENSHOT_DIR").isEmpty() && photo->loadPhoto(sample.toStdString())) {
+    hover(photo->canvas(), QPoint(172, 124));  // the chart's "light skin" patch
+    save_screenshot(&window, "photo.png");
+  }
+}
+
+void GuiTest::badPhotoIsAMessage() {
+  const std::string file = (dir_.path() + QStringLiteral("/not-a-photo.jpg")).toStdString();
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << "\xff\xd8\xff this is not a JPEG";
+  }
+  gui::OpenedDatabase opened = gui::open_database(db_);
+  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
+  gui::MainWindow window(*opened.store,
+                         std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb()));
+  window.show();
+  QVERIFY(!window.photoView()->loadPhoto(file));
+  QVERIFY2(window.lastError().contains(QString::fromStdString(file)),
+           qPrintable(window.lastError()));
 }
 
 QTEST_MAIN(GuiTest)
