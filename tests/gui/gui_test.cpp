@@ -120,6 +120,7 @@ class GuiTest : public QObject {
   void outOfGamutSwatchIsMarked();
   void swatchMatchesLittleCms();
   void databaseErrorsAreMessages();
+  void displayProfileFromFile();
   void photoShowsLabUnderCursor();
   void badPhotoIsAMessage();
 
@@ -364,6 +365,51 @@ void hover(QWidget* widget, QPoint position) {
 }
 
 }  // namespace
+
+void GuiTest::displayProfileFromFile() {
+  // A wide-gamut display (ProPhoto primaries, D50 white, gamma 1.8) written by Little CMS: the
+  // cyan outside sRGB fits it, and swatches follow that profile, not sRGB.
+  cmsCIExyYTRIPLE primaries{{0.7347, 0.2653, 1}, {0.1596, 0.8404, 1}, {0.0366, 0.0001, 1}};
+  cmsToneCurve* gamma = cmsBuildGamma(nullptr, 1.8);
+  cmsToneCurve* curves[3] = {gamma, gamma, gamma};
+  cmsHPROFILE wide = cmsCreateRGBProfile(cmsD50_xyY(), &primaries, curves);
+  const std::string wide_file = (dir_.path() + QStringLiteral("/wide.icc")).toStdString();
+  QVERIFY(cmsSaveProfileToFile(wide, wide_file.c_str()));
+  cmsHPROFILE lab_profile = cmsCreateLab4Profile(nullptr);
+  cmsHTRANSFORM to_wide = cmsCreateTransform(lab_profile, TYPE_Lab_DBL, wide, TYPE_RGB_16,
+                                             INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_NOCACHE);
+  const std::array<double, 3> in{bruno_vivid_lab_.L, bruno_vivid_lab_.a, bruno_vivid_lab_.b};
+  std::array<cmsUInt16Number, 3> expected{};
+  cmsDoTransform(to_wide, in.data(), expected.data(), 1);
+  cmsDeleteTransform(to_wide);
+  cmsCloseProfile(wide);
+  cmsFreeToneCurve(gamma);
+
+  const auto display =
+      std::make_shared<const gui::DisplayColor>(gui::DisplayColor::from_icc_file(wide_file));
+  gui::SwatchWidget swatch(display);
+  swatch.setLab(bruno_vivid_lab_);
+  QVERIFY(!swatch.isOutOfGamut());
+  const QColor c = swatch.displayColor();
+  QVERIFY2(std::abs(c.red() - expected[0] / 257.0) <= 1.0, qPrintable(c.name()));
+  QVERIFY2(std::abs(c.green() - expected[1] / 257.0) <= 1.0, qPrintable(c.name()));
+  QVERIFY2(std::abs(c.blue() - expected[2] / 257.0) <= 1.0, qPrintable(c.name()));
+
+  // Not an RGB display profile, not a profile, no file: errors naming the file.
+  const std::string lab_file = (dir_.path() + QStringLiteral("/lab.icc")).toStdString();
+  QVERIFY(cmsSaveProfileToFile(lab_profile, lab_file.c_str()));
+  cmsCloseProfile(lab_profile);
+  const std::string text_file = (dir_.path() + QStringLiteral("/notes.icc")).toStdString();
+  { std::ofstream(text_file) << "not a profile"; }
+  for (const std::string& bad : {lab_file, text_file, wide_file + ".missing"}) {
+    try {
+      gui::DisplayColor::from_icc_file(bad);
+      QFAIL(qPrintable(QString::fromStdString(bad + " was accepted")));
+    } catch (const Error& e) {
+      QVERIFY2(QString::fromStdString(e.what()).contains(QString::fromStdString(bad)), e.what());
+    }
+  }
+}
 
 void GuiTest::photoShowsLabUnderCursor() {
   // An untagged 8 × 6 TIFF: left half skin-like, right half blue (read as sRGB).
