@@ -5,10 +5,11 @@
 // make_plugin_mixer). Every subset of at most max_pigments pigments, plus the diluent, is
 // searched level by level: single pigments are optimised fully; every larger subset is screened
 // from each of its parents (the subset without one pigment) by one linearised, constrained
-// Gauss–Newton step (for the KM film from per-band sensitivities, with no model evaluation), and
-// subsets are optimised (projected Levenberg–Marquardt on concentrations, residual = Lab
-// difference weighted like CIEDE2000) best screen first while the screen is within a margin of
-// the kept list. The screen is a heuristic, not a bound: its rule, what it can miss and its
+// Gauss–Newton step (for the KM film from per-band sensitivities, with no model evaluation).
+// Subsets are optimised (projected Levenberg–Marquardt on concentrations, residual = Lab
+// difference weighted like CIEDE2000): below the top level all of them, at the top level best
+// screen first, the first 2 000 always and the rest while the screen is within a margin of the
+// kept list. The screen is a heuristic, not a bound: its rule, what it can miss and its
 // measured recall against `exhaustive` are in bench/RESULTS.md. The best continuous mixes are
 // then quantised to whole drops (rounding, then moving single drops while the objective
 // improves) and re-scored: CIEDE2000 under the chosen illuminant, plus optional metamerism and
