@@ -288,6 +288,8 @@ Json calibration_json(const CalibrationOutcome& c, const MeasureOptions& o) {
   if (c.calibration) {
     out["detection"] = c.method;
     out["reference"] = o.reference.empty() ? "default" : o.reference;
+    // Skin training raises the chart's own residuals on purpose; the count explains why.
+    out["skin_spectra_fitted"] = c.calibration->report().skin_spectra_fitted;
     out["patches"] = patches;
   }
   if (!o.profile.empty())
@@ -307,6 +309,9 @@ void print_table(const Image& image, const CalibrationOutcome& c, const Json& re
         "{:.2f}\n",
         c.method == "user" ? "corners given" : "found by " + c.method, c.model, r.mean_de00,
         r.max_de00, r.loo_mean_de00);
+    if (r.skin_spectra_fitted > 0)
+      fmt::print("             skin-trained: {} skin reflectances fitted beside the chart\n",
+                 r.skin_spectra_fitted);
   } else {
     fmt::print("calibration  {} (no chart fit)\n", c.source);
   }
