@@ -56,7 +56,7 @@ void report_load_problems(const PluginRegistry& registry, const CatalogOptions& 
   bool explicit_failed = false;
   for (const LoadProblem& p : registry.problems()) {
     if (!o.json)
-      fmt::print(stderr, "pigmatch: {}: {}\n", to_string(p.severity), to_string(p));
+      fmt::print(stderr, "pigmatch: {}\n", to_string(p));
     const bool is_explicit =
         std::any_of(o.catalog_files.begin(), o.catalog_files.end(), [&](const std::string& f) {
           std::error_code ec;

@@ -258,7 +258,7 @@ MixingModel find_model(const PluginRegistry& registry, BuiltinModel model) {
 
 void report_load_problems(const PluginRegistry& registry, const MatchOptions& o) {
   for (const LoadProblem& p : registry.problems()) {
-    fmt::print(stderr, "pigmatch: {}: {}\n", to_string(p.severity), to_string(p));
+    fmt::print(stderr, "pigmatch: {}\n", to_string(p));
     const bool is_explicit =
         std::any_of(o.catalog_files.begin(), o.catalog_files.end(), [&](const std::string& f) {
           std::error_code ec;

@@ -117,7 +117,7 @@ std::vector<Catalog> load_catalogs(const TouchupOptions& o) {
   const PluginRegistry registry(default_search_paths(std::move(files)));
   for (const LoadProblem& p : registry.problems()) {
     if (p.severity == Severity::error)
-      fmt::print(stderr, "pigmatch: {}: {}\n", to_string(p.severity), to_string(p));
+      fmt::print(stderr, "pigmatch: {}\n", to_string(p));
   }
   std::vector<Catalog> out;
   for (const std::string& id : o.catalogs) {

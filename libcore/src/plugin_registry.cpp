@@ -118,9 +118,8 @@ std::string_view to_string(Origin origin) noexcept {
 }
 
 std::string to_string(const LoadProblem& problem) {
-  std::string out =
-      fmt::format("{}{}: {}", problem.severity == Severity::warning ? "warning: " : "",
-                  problem.file.string(), problem.message);
+  std::string out = fmt::format("{}: {}: {}", to_string(problem.severity), problem.file.string(),
+                                problem.message);
   for (const Problem& detail : problem.details)
     out += "\n  " + to_string(detail);
   return out;
@@ -210,6 +209,12 @@ void PluginRegistry::Impl::accept(CatalogEntry entry, const std::filesystem::pat
     return c.catalog.id == entry.catalog.id;
   });
   if (same_id != catalogs.end()) {
+    // The very same file reached twice (given with --catalog-file and also found in a catalog
+    // folder) is one catalog, not a conflict worth a warning.
+    std::error_code ec;
+    if (!entry.file.empty() && !same_id->file.empty() &&
+        std::filesystem::equivalent(entry.file, same_id->file, ec))
+      return;
     problems.push_back(
         {subject_file,
          entry.catalog.id,

@@ -301,6 +301,31 @@ TEST_CASE("the mixing model is the built-in models plugin's, loaded through the 
         std::string::npos);
 }
 
+TEST_CASE("a catalog file given explicitly that is also in a catalog folder loads once, quietly") {
+  // The built-in folder holds demo-smp-carbon.json; naming the same file (by another spelling of
+  // its path) is not a conflict between two catalogs with one id.
+  const fs::path same_file = fs::path(PIGMATCH_SOURCE_DIR) / "data" / "catalogs" / ".." /
+                             "catalogs" / "demo-smp-carbon.json";
+  const auto r = run_pigmatch({"match", "--target", "40,0.5,1.5", "--catalog-file",
+                               same_file.string(), "--max-pigments", "1", "--top", "1"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("ignored") == std::string::npos);
+  CHECK(r.err.find("warning: warning:") == std::string::npos);
+
+  // A different file that claims the same id still gets one warning, with one prefix.
+  const fs::path impostor = fs::temp_directory_path() / "pigmatch-impostor-carbon.json";
+  fs::copy_file(same_file, impostor, fs::copy_options::overwrite_existing);
+  const auto clash = run_pigmatch({"match", "--target", "40,0.5,1.5", "--catalog-file",
+                                   impostor.string(), "--max-pigments", "1", "--top", "1"});
+  fs::remove(impostor);
+  INFO(clash.err);
+  REQUIRE(clash.exit_code == 0);
+  CHECK(clash.err.find("pigmatch: warning: ") != std::string::npos);
+  CHECK(clash.err.find("ignored") != std::string::npos);
+  CHECK(clash.err.find("warning: warning:") == std::string::npos);
+}
+
 TEST_CASE("follicle: black hair on light skin is out of reach, and the table says why") {
   // The README demo's case (docs/models.md, "Follicle targets"): no healed carbon dot is as dark
   // and neutral as black hair under light skin; the nearest recipe is the undiluted black.

@@ -128,7 +128,7 @@ struct LoadProblem {
   std::vector<Problem> details;  ///< the individual findings, for a rejected catalog
 };
 
-/// "file: message" with the details indented below, one per line.
+/// "severity: file: message" with the details indented below, one per line.
 std::string to_string(const LoadProblem& problem);
 
 /// What reading one catalog file produced, for `pigmatch catalog validate FILE`.
