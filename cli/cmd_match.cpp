@@ -14,17 +14,16 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "arguments.h"
 #include "command.h"
+#include "measured_regions.h"
 #include "pigmatch/catalog.h"
 #include "pigmatch/error.h"
 #include "pigmatch/formulate.h"
@@ -37,9 +36,6 @@ namespace pigmatch::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-// A measurement file is a few kilobytes; anything this large is not one.
-constexpr std::uintmax_t max_measure_bytes = 16u << 20;
 
 struct MatchOptions {
   std::string target;  // --target L,a,b
@@ -73,122 +69,52 @@ struct Target {
 
 // ---- the target ------------------------------------------------------------------------------
 
-std::string read_measure_file(const std::string& path) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) {
-    throw Error(ErrorCode::io, fmt::format("cannot read measurement {} ({}); write one with "
-                                           "'pigmatch measure PHOTO --json > FILE'",
-                                           path, ec.message()));
-  }
-  if (size > max_measure_bytes)
-    throw Error(ErrorCode::too_large, fmt::format("measurement {} is over 16 MiB", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw Error(ErrorCode::io, fmt::format("cannot open measurement {}", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-[[noreturn]] void bad_measure(const std::string& path, const std::string& what) {
-  throw Error(ErrorCode::corrupt_data,
-              fmt::format("{}: {}; is it the output of 'pigmatch measure --json'?", path, what));
-}
-
-// measure writes Lab as [L, a, b]; {"L", "a", "b"} is accepted for hand-written files.
-Lab lab_field(const Json& parent, const char* key, const std::string& path,
-              const std::string& where) {
-  const auto found = parent.find(key);
-  if (found != parent.end()) {
-    const Json& v = *found;
-    if (v.is_array() && v.size() == 3 && v[0].is_number() && v[1].is_number() && v[2].is_number()) {
-      const Lab lab{v[0].get<double>(), v[1].get<double>(), v[2].get<double>()};
-      if (std::isfinite(lab.L) && std::isfinite(lab.a) && std::isfinite(lab.b) && lab.L >= 0 &&
-          lab.L <= 100)
-        return lab;
-    }
-    if (v.is_object() && v.contains("L") && v.contains("a") && v.contains("b") &&
-        v["L"].is_number() && v["a"].is_number() && v["b"].is_number()) {
-      const Lab lab{v["L"].get<double>(), v["a"].get<double>(), v["b"].get<double>()};
-      if (lab.L >= 0 && lab.L <= 100)
-        return lab;
-    }
-  }
-  bad_measure(path, fmt::format("{}.{} is not a Lab colour [L, a, b] with L in 0–100", where, key));
-}
-
-const Json& find_region(const Json& measure, const MatchOptions& o) {
-  const auto regions = measure.find("regions");
-  if (regions == measure.end() || !regions->is_array() || regions->empty())
-    bad_measure(o.from, "it has no \"regions\"");
+const MeasuredRegion& chosen_region(const MeasuredPhoto& photo, const MatchOptions& o) {
+  if (!o.region.empty())
+    return find_region(photo, o.region, o.from);
+  if (photo.regions.size() == 1)
+    return photo.regions.front();
   std::vector<std::string> names;
-  for (const Json& r : *regions) {
-    if (!r.is_object() || !r.contains("name") || !r["name"].is_string())
-      bad_measure(o.from, "a region has no \"name\"");
-    names.push_back(r["name"].get<std::string>());
-  }
-  if (o.region.empty()) {
-    if (regions->size() == 1)
-      return regions->front();
-    throw UsageError(fmt::format("{} has {} regions; choose one with --region NAME ({})", o.from,
-                                 names.size(), fmt::join(names, ", ")));
-  }
-  const auto at = std::find(names.begin(), names.end(), o.region);
-  if (at == names.end()) {
-    throw Error(ErrorCode::not_found, fmt::format("{} has no region '{}'; its regions are: {}",
-                                                  o.from, o.region, fmt::join(names, ", ")));
-  }
-  return (*regions)[static_cast<std::size_t>(at - names.begin())];
+  for (const MeasuredRegion& r : photo.regions)
+    names.push_back(r.name);
+  throw UsageError(fmt::format("{} has {} regions; choose one with --region NAME ({})", o.from,
+                               names.size(), fmt::join(names, ", ")));
 }
 
 Target target_from_measure(const MatchOptions& o) {
-  Json measure;
-  try {
-    measure = Json::parse(read_measure_file(o.from));
-  } catch (const Json::parse_error& e) {
-    bad_measure(o.from, fmt::format("it is not valid JSON ({})", e.what()));
-  }
-  if (!measure.is_object())
-    bad_measure(o.from, "it is not a JSON object");
-  const Json& region = find_region(measure, o);
-  const std::string name = region["name"].get<std::string>();
-  const std::string where = "region '" + name + "'";
-  const bool stubble = region.contains("kind") && region["kind"] == "stubble";
+  const MeasuredPhoto photo = read_measure_file(o.from);
+  const MeasuredRegion& region = chosen_region(photo, o);
+  const std::string where = "region '" + region.name + "'";
 
   Target t;
   t.from = o.from;
-  t.region = name;
-  t.mode = o.mode.empty() ? (stubble ? FormulationMode::follicle : FormulationMode::camouflage)
-                          : parse_formulation_mode(o.mode);
+  t.region = region.name;
+  t.mode = o.mode.empty()
+               ? (region.stubble ? FormulationMode::follicle : FormulationMode::camouflage)
+               : parse_formulation_mode(o.mode);
   if (t.mode == FormulationMode::custom)
     throw UsageError("--mode custom takes its colour from --target L,a,b, not from --from");
+  // camouflage: the skin (between the hairs, for a stubble region).
   if (t.mode == FormulationMode::camouflage) {
-    t.lab_d50 = lab_field(region, "lab_d50", o.from, where);
+    t.lab_d50 = region.lab_d50;
     return t;
   }
   // follicle: the hair of a stubble region, to be seen on that region's skin.
-  if (!stubble) {
+  if (!region.stubble) {
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("{}: {} is a plain region; follicle mode needs a stubble region "
                             "(measure it with --stubble NAME=x,y,w,h) or use --mode camouflage",
                             o.from, where));
   }
-  const auto hair = region.find("hair");
-  if (hair == region.end() || !hair->is_object())
-    bad_measure(o.from, where + " has no \"hair\"");
-  if (hair->contains("separated") && (*hair)["separated"] == false) {
+  if (!region.hair_d50) {
     throw Error(ErrorCode::unsupported,
                 fmt::format("{}: no distinct hair was found in {}, so there is no hair colour to "
                             "match; measure a region with visible stubble, or give the colour "
                             "with --target L,a,b",
                             o.from, where));
   }
-  t.lab_d50 = lab_field(*hair, "lab_d50", o.from, where + ".hair");
-  const auto skin = region.find("skin");
-  t.skin_d50 = skin != region.end() && skin->is_object()
-                   ? lab_field(*skin, "lab_d50", o.from, where + ".skin")
-                   : lab_field(region, "lab_d50", o.from, where);
+  t.lab_d50 = *region.hair_d50;
+  t.skin_d50 = region.lab_d50;
   return t;
 }
 
