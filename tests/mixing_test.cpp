@@ -6,9 +6,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "csv.h"
 #include "pigmatch/error.h"
 #include "shared_data.h"
+#include "vrhel.h"
 
 using namespace pigmatch;
 
@@ -37,19 +37,9 @@ Pigment pigment_with_series(const Spectrum& k, const Spectrum& s, const Saunders
 
 std::vector<Spectrum> vrhel_skins() {
   const auto dir = test::shared_data_dir();
-  std::vector<Spectrum> skins;
   if (!dir)
-    return skins;
-  const auto table = test::read_csv(*dir / "skin-hair/vrhel1994_skin_hair_390-730_2nm.csv");
-  for (std::size_t col = 1; col <= 16; ++col) {
-    std::vector<double> wl, v;
-    for (std::size_t row = 0; row < table.rows.size(); ++row) {
-      wl.push_back(table.number(row, 0));
-      v.push_back(table.number(row, col));
-    }
-    skins.push_back(resample(wl, v, "vrhel", {10.0}));
-  }
-  return skins;
+    return {};
+  return test::read_vrhel_skins(*dir);
 }
 
 }  // namespace

@@ -15,12 +15,12 @@
 #include <string>
 #include <vector>
 
-#include "csv.h"
 #include "pigmatch/error.h"
 #include "pigmatch/formulate.h"
 #include "pigmatch/mixing.h"
 #include "pigmatch/plugin_host.h"
 #include "shared_data.h"
+#include "vrhel.h"
 
 namespace fs = std::filesystem;
 using namespace pigmatch;
@@ -123,20 +123,6 @@ double worst_gap(const std::string& model_id, const std::vector<Pigment>& pigmen
     }
   }
   return worst;
-}
-
-std::vector<Spectrum> vrhel_skins(const fs::path& dir) {
-  const auto table = test::read_csv(dir / "skin-hair/vrhel1994_skin_hair_390-730_2nm.csv");
-  std::vector<Spectrum> skins;
-  for (std::size_t col = 1; col <= 16; ++col) {
-    std::vector<double> wl, v;
-    for (std::size_t row = 0; row < table.rows.size(); ++row) {
-      wl.push_back(table.number(row, 0));
-      v.push_back(table.number(row, col));
-    }
-    skins.push_back(resample(wl, v, "vrhel", {10.0}));
-  }
-  return skins;
 }
 
 }  // namespace
@@ -270,7 +256,7 @@ TEST_CASE("km declares its film, and the formulator finds the same recipes throu
 
 TEST_CASE("skin model limiting cases hold through the ABI on Vrhel's measured skins") {
   PIGMATCH_REQUIRE_SHARED_DATA(dir);
-  const std::vector<Spectrum> skins = vrhel_skins(dir);
+  const std::vector<Spectrum> skins = test::read_vrhel_skins(dir);
   REQUIRE(skins.size() == 16);
   // SMP-K100 (carbon black) and the diluent of the demo carbon line.
   const std::vector<Pigment>& carbon = catalog_pigments("demo-smp-carbon");
