@@ -9,8 +9,10 @@ TEST_CASE("Error carries its code and message") {
   CHECK(pigmatch::to_string(e.code()) == "corrupt_data");
 }
 
-TEST_CASE("ErrorCode::busy is appended: earlier codes keep their values") {
+TEST_CASE("ErrorCode::busy and ::cancelled are appended: earlier codes keep their values") {
   CHECK(static_cast<int>(pigmatch::ErrorCode::not_found) == 6);
   CHECK(static_cast<int>(pigmatch::ErrorCode::busy) == 7);
   CHECK(pigmatch::to_string(pigmatch::ErrorCode::busy) == "busy");
+  CHECK(static_cast<int>(pigmatch::ErrorCode::cancelled) == 8);
+  CHECK(pigmatch::to_string(pigmatch::ErrorCode::cancelled) == "cancelled");
 }

@@ -20,6 +20,8 @@ std::string_view to_string(ErrorCode code) noexcept {
       return "not_found";
     case ErrorCode::busy:
       return "busy";
+    case ErrorCode::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }

@@ -24,6 +24,9 @@ enum class ErrorCode {
   /// another pigmatch writes to it): nothing was done; trying again later succeeds. Added after
   /// 0.1.0, at the end, so the codes above keep their values.
   busy,
+  /// The caller asked for the work to stop (a Cancel button, a progress callback that returned
+  /// false): nothing was written; the same call can be repeated. Added after 0.1.0, at the end.
+  cancelled,
 };
 
 /// A short stable name for the code, e.g. "corrupt_data" (used in JSON output).
