@@ -1,24 +1,17 @@
 // The `pigmatch` command: parses the command line with CLI11 and maps failures to exit codes
 // (0 ok, 1 failed, 2 usage error). All colour work happens in libcore.
 #include <fmt/core.h>
-#include <lcms2.h>
 
 #include <CLI/CLI.hpp>
 #include <exception>
 
-#include "command.h"
+#include "app.h"
 #include "pigmatch/error.h"
-#include "pigmatch/version.h"
 
 namespace {
 
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
-
-std::string version_text() {
-  return fmt::format("pigmatch {} (Little CMS {}.{})", PIGMATCH_VERSION_STRING,
-                     cmsGetEncodedCMMversion() / 1000, cmsGetEncodedCMMversion() % 1000 / 10);
-}
 
 // CLI11 reports "A subcommand is required" for a mistyped command; naming it is kinder.
 bool names_unknown_command(const CLI::App& app, int argc, char** argv) {
@@ -38,24 +31,8 @@ bool names_unknown_command(const CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{
-      "pigmatch — measure skin and hair colour from calibrated photos and formulate pigment",
-      "pigmatch"};
-  app.set_version_flag("--version", version_text());
-  app.require_subcommand(1);
-  app.fallthrough(false);
-  pigmatch::cli::register_catalog_command(app);
-  pigmatch::cli::register_de_command(app);
-  pigmatch::cli::register_client_command(app);
-  pigmatch::cli::register_visit_command(app);
-  pigmatch::cli::register_formula_command(app);
-  pigmatch::cli::register_lot_command(app);
-  pigmatch::cli::register_db_command(app);
-  pigmatch::cli::register_touchup_command(app);
-  pigmatch::cli::register_lab_command(app);
-  pigmatch::cli::register_match_command(app);
-  pigmatch::cli::register_measure_command(app);
-  pigmatch::cli::register_plugin_command(app);
+  const std::unique_ptr<CLI::App> app_owner = pigmatch::cli::make_app();
+  CLI::App& app = *app_owner;
 
   if (names_unknown_command(app, argc, argv))
     return exit_usage;

@@ -66,7 +66,10 @@ int on_map(thandle_t, void**, toff_t*) {
 }
 void on_unmap(thandle_t, void*, toff_t) {}
 
-int on_error(TIFF*, void* user, const char* module, const char* format, va_list args) {
+// libtiff passes a printf format and its arguments; the attribute lets compilers check the
+// vsnprintf below as such.
+__attribute__((format(printf, 4, 0))) int on_error(TIFF*, void* user, const char* module,
+                                                   const char* format, va_list args) {
   auto& s = *static_cast<TiffSource*>(user);
   if (s.first_error.empty()) {
     char text[512];

@@ -117,7 +117,10 @@ struct TiffMessages {
   std::string first_error;
 };
 
-int on_tiff_error(TIFF*, void* user, const char*, const char* format, va_list args) {
+// libtiff passes a printf format and its arguments; the attribute lets compilers check the
+// vsnprintf below as such.
+__attribute__((format(printf, 4, 0))) int on_tiff_error(TIFF*, void* user, const char*,
+                                                        const char* format, va_list args) {
   auto* messages = static_cast<TiffMessages*>(user);
   if (messages->first_error.empty()) {
     char text[512];

@@ -121,8 +121,6 @@ std::string or_now(const std::string& stamp) {
 
 // ---- row readers ------------------------------------------------------------------------------
 
-constexpr const char* client_columns = "id, name, birth_date, phone, email, notes, created_at";
-
 Client read_client(const Statement& s) {
   return {s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)};
 }
