@@ -6,9 +6,11 @@
 // Ranked pigment recipes in drops for a target colour: a Lab the user types, or a region of the
 // JSON `pigmatch measure --json` wrote. The work is libcore's formulator (formulate.h) driving a
 // mixing model of a plugin — lab, km, km1 and skin come from the built-in models plugin
-// (plugins/models), loaded through the C ABI like a vendor's; this file only turns arguments into
-// a request and the result into a table or JSON (which `pigmatch formula save --from` reads back,
-// see match_json.cpp).
+// (plugins/models), loaded through the C ABI like a vendor's. The rules between a colour and a
+// request (targets per mode, model, conditions, catalogs, the formula --save records) are
+// libcore's match.h, shared with the GUI; this file only turns arguments into a request and the
+// result into a table or JSON (which `pigmatch formula save --from` reads back, see
+// match_json.cpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -27,6 +29,7 @@
 #include "pigmatch/catalog.h"
 #include "pigmatch/error.h"
 #include "pigmatch/formulate.h"
+#include "pigmatch/match.h"
 #include "pigmatch/mixing.h"
 #include "pigmatch/plugin_host.h"
 #include "pigmatch/spectrum.h"
@@ -58,13 +61,9 @@ struct MatchOptions {
   bool json = false;
 };
 
-// What the recipe must look like, and where that came from.
-struct Target {
-  Lab lab_d50{};
-  FormulationMode mode = FormulationMode::custom;
-  std::optional<Lab> skin_d50;  // the client's skin, for the skin model
-  std::string from;             // the measure file, or empty
-  std::string region;           // its region, or empty
+// What the recipe must look like, and the measure file it came from (empty: --target).
+struct Target : MatchTarget {
+  std::string from;
 };
 
 // ---- the target ------------------------------------------------------------------------------
@@ -84,37 +83,14 @@ const MeasuredRegion& chosen_region(const MeasuredPhoto& photo, const MatchOptio
 Target target_from_measure(const MatchOptions& o) {
   const MeasuredPhoto photo = read_measure_file(o.from);
   const MeasuredRegion& region = chosen_region(photo, o);
-  const std::string where = "region '" + region.name + "'";
-
-  Target t;
-  t.from = o.from;
-  t.region = region.name;
-  t.mode = o.mode.empty()
-               ? (region.stubble ? FormulationMode::follicle : FormulationMode::camouflage)
-               : parse_formulation_mode(o.mode);
-  if (t.mode == FormulationMode::custom)
+  const std::optional<FormulationMode> mode =
+      o.mode.empty() ? std::nullopt : std::optional(parse_formulation_mode(o.mode));
+  if (mode == FormulationMode::custom)
     throw UsageError("--mode custom takes its colour from --target L,a,b, not from --from");
-  // camouflage: the skin (between the hairs, for a stubble region).
-  if (t.mode == FormulationMode::camouflage) {
-    t.lab_d50 = region.lab_d50;
-    return t;
-  }
-  // follicle: the hair of a stubble region, to be seen on that region's skin.
-  if (!region.stubble) {
-    throw Error(ErrorCode::invalid_argument,
-                fmt::format("{}: {} is a plain region; follicle mode needs a stubble region "
-                            "(measure it with --stubble NAME=x,y,w,h) or use --mode camouflage",
-                            o.from, where));
-  }
-  if (!region.hair_d50) {
-    throw Error(ErrorCode::unsupported,
-                fmt::format("{}: no distinct hair was found in {}, so there is no hair colour to "
-                            "match; measure a region with visible stubble, or give the colour "
-                            "with --target L,a,b",
-                            o.from, where));
-  }
-  t.lab_d50 = *region.hair_d50;
-  t.skin_d50 = region.lab_d50;
+  Target t;
+  static_cast<MatchTarget&>(t) = target_from_region(
+      {region.name, region.stubble, region.lab_d50, region.hair_d50}, mode, o.from);
+  t.from = o.from;
   return t;
 }
 
@@ -143,10 +119,7 @@ Target resolve_target(const MatchOptions& o) {
 // ---- the model ---------------------------------------------------------------------------------
 
 BuiltinModel resolve_model(const MatchOptions& o, const Target& t) {
-  const BuiltinModel model =
-      o.model.empty()
-          ? (t.mode == FormulationMode::follicle ? BuiltinModel::skin : BuiltinModel::km)
-          : parse_builtin_model(o.model);
+  const BuiltinModel model = o.model.empty() ? default_model(t.mode) : parse_builtin_model(o.model);
   if (model == BuiltinModel::skin && !t.skin_d50) {
     throw UsageError(
         "--model skin predicts the healed colour on the client's skin: give --skin "
@@ -157,85 +130,14 @@ BuiltinModel resolve_model(const MatchOptions& o, const Target& t) {
   return model;
 }
 
-// The km model predicts a film on the white card the catalogs' drawdowns were measured on, so a
-// pigment's own masstone is reproduced; the skin model puts the pigment under the client's skin.
-MixConditions mix_conditions(BuiltinModel model, const Target& t) {
-  MixConditions c;
-  if (model == BuiltinModel::skin)
-    c.substrate_lab_d50 = t.skin_d50;
-  else if (model == BuiltinModel::km)
-    c.substrate_reflectance = Spectrum::constant(KmOptions{}.card_reflectance);
-  return c;
-}
-
-// The model of that name from the loaded plugins (the built-in models plugin provides it).
-MixingModel find_model(const PluginRegistry& registry, BuiltinModel model) {
-  try {
-    return registry.mixing_model(to_string(model));
-  } catch (const Error& e) {
-    throw Error(e.code(), fmt::format("{}; the mixing models ship as the built-in plugin "
-                                      "'org.pigmatch.models' (models.so): see 'pigmatch plugin "
-                                      "list' for what was found and rejected",
-                                      e.what()));
-  }
-}
-
 // ---- the catalogs ------------------------------------------------------------------------------
 
-void report_load_problems(const PluginRegistry& registry, const MatchOptions& o) {
-  for (const LoadProblem& p : registry.problems()) {
+// Every load problem is printed; a catalog file the user named that was rejected stops the match.
+void report_load_problems(const PluginRegistry& registry,
+                          std::span<const std::filesystem::path> files) {
+  for (const LoadProblem& p : registry.problems())
     fmt::print(stderr, "pigmatch: {}\n", to_string(p));
-    const bool is_explicit =
-        std::any_of(o.catalog_files.begin(), o.catalog_files.end(), [&](const std::string& f) {
-          std::error_code ec;
-          return std::filesystem::equivalent(f, p.file, ec) || p.file == f;
-        });
-    if (is_explicit && p.severity == Severity::error) {
-      throw Error(ErrorCode::corrupt_data,
-                  fmt::format("catalog file {} was rejected (see above); run 'pigmatch catalog "
-                              "validate {}' for every problem",
-                              p.file.string(), p.file.string()));
-    }
-  }
-}
-
-std::vector<std::string> catalog_ids(const PluginRegistry& registry) {
-  std::vector<std::string> ids;
-  for (const CatalogEntry& e : registry.catalogs())
-    ids.push_back(e.catalog.id);
-  return ids;
-}
-
-// --catalog ID picks among the loaded catalogs; without it, the files given with --catalog-file,
-// or else every catalog found.
-std::vector<Catalog> select_catalogs(const PluginRegistry& registry, const MatchOptions& o) {
-  std::vector<Catalog> out;
-  for (const std::string& id : o.catalogs) {
-    const CatalogEntry* e = registry.find_catalog(id);
-    if (e == nullptr) {
-      const auto ids = catalog_ids(registry);
-      throw Error(
-          ErrorCode::not_found,
-          fmt::format("no catalog '{}'; the catalogs found are: {} (see 'pigmatch catalog "
-                      "list'; a catalog file is added with --catalog-file FILE)",
-                      id,
-                      ids.empty() ? std::string("none") : fmt::format("{}", fmt::join(ids, ", "))));
-    }
-    if (std::none_of(out.begin(), out.end(), [&](const Catalog& c) { return c.id == id; }))
-      out.push_back(e->catalog);
-  }
-  if (!o.catalogs.empty())
-    return out;
-  for (const CatalogEntry& e : registry.catalogs()) {
-    if (o.catalog_files.empty() || e.origin == Origin::explicit_file)
-      out.push_back(e.catalog);
-  }
-  if (out.empty()) {
-    throw Error(ErrorCode::not_found,
-                "no pigment catalogs found; add one with --catalog-file FILE, or see 'pigmatch "
-                "catalog list' and 'pigmatch plugin list'");
-  }
-  return out;
+  check_explicit_catalogs(registry, files);
 }
 
 // ---- output ------------------------------------------------------------------------------------
@@ -403,10 +305,13 @@ void run_match(const MatchOptions& o, const SaveOptions& save_options) {
   const Target target = resolve_target(o);
   const BuiltinModel model = resolve_model(o, target);
 
-  std::vector<std::filesystem::path> files(o.catalog_files.begin(), o.catalog_files.end());
-  const PluginRegistry registry(default_search_paths(std::move(files)));
-  report_load_problems(registry, o);
-  const std::vector<Catalog> catalogs = select_catalogs(registry, o);
+  const std::vector<std::filesystem::path> files(o.catalog_files.begin(), o.catalog_files.end());
+  const PluginRegistry registry(default_search_paths(files));
+  report_load_problems(registry, files);
+  // --catalog ID picks among the loaded catalogs; without it, the files given with
+  // --catalog-file, or else every catalog found.
+  const std::vector<Catalog> catalogs =
+      match_catalogs(registry, o.catalogs, !o.catalog_files.empty());
 
   PigmentFilter filter;
   filter.vendors = o.vendors;
@@ -414,14 +319,12 @@ void run_match(const MatchOptions& o, const SaveOptions& save_options) {
   filter.required = o.required;
   filter.compliant_only = o.compliant_only;
   const PigmentPool pool = select_pigments(catalogs, filter);
-  MixingModel mixing_model = find_model(registry, model);
+  MixingModel mixing_model = match_model(registry, model);
   const std::string model_plugin = mixing_model.plugin_id();
   const auto mixer =
-      make_plugin_mixer(std::move(mixing_model), pool.pigments(), mix_conditions(model, target));
+      make_plugin_mixer(std::move(mixing_model), pool.pigments(), match_conditions(model, target));
 
-  FormulationRequest request;
-  request.target_lab_d50 = target.lab_d50;
-  request.max_pigments = o.max_pigments;
+  FormulationRequest request = match_request(target, o.max_pigments);
   request.required = o.required;
   request.total_volume_ml = o.volume_ml;
   request.drop_volume_ml = o.drop_ml;
@@ -439,7 +342,7 @@ void run_match(const MatchOptions& o, const SaveOptions& save_options) {
   if (result.out_of_gamut && o.json)
     fmt::print(stderr, "pigmatch: warning: {}\n", result.warning);
   if (save)
-    save_best_recipe(*save, result_json(target, model, model_plugin, request, catalogs, result));
+    save_recipe(*save, recipe_formula(target, model, catalogs, result.recipes.front()));
 }
 
 }  // namespace

@@ -106,10 +106,7 @@ Lab healed_colour(const MeasuredRegion& region, const std::string& source) {
 std::optional<Lab> client_skin(store::Store& db, store::Id client, const MeasuredRegion& region) {
   if (region.stubble)
     return region.lab_d50;
-  auto skin = db.latest_measurement(client, store::MeasurementKind::skin, region.name);
-  if (!skin)
-    skin = db.latest_measurement(client, store::MeasurementKind::skin);
-  return skin ? std::optional<Lab>(skin->lab) : std::nullopt;
+  return stored_skin(db, client, region.name);
 }
 
 std::vector<Catalog> load_catalogs(const TouchupOptions& o) {

@@ -8,7 +8,6 @@
 #include <fstream>
 
 #include "command.h"
-#include "match_json.h"
 #include "measured_regions.h"
 #include "pigmatch/error.h"
 #include "store_common.h"
@@ -165,15 +164,12 @@ void save_measurements(SaveTarget& target, const nlohmann::ordered_json& measure
   }
 }
 
-void save_best_recipe(SaveTarget& target, const nlohmann::ordered_json& match) {
-  store::Formula f = formula_from_match_json(match.dump(), "the match result", 1);
-  f.client_id = target.client;
-  f.visit_id = target.visit;
+void save_recipe(SaveTarget& target, store::Formula formula) {
+  formula.client_id = target.client;
+  formula.visit_id = target.visit;
   for (const std::string& assignment : target.lots)
-    apply_lot(f, assignment);
-  if (const auto region = match.find("region"); region != match.end() && region->is_string())
-    f.region = region->get<std::string>();
-  const store::Id id = target.store.save_formula(f);
+    apply_lot(formula, assignment);
+  const store::Id id = target.store.save_formula(formula);
   fmt::print(stderr, "pigmatch: saved the best recipe as formula #{} for client {}, visit {}\n", id,
              target.client, target.visit);
 }

@@ -50,9 +50,9 @@ store::Id resolve_visit(store::Store& store, store::Id client, std::optional<sto
 void save_measurements(SaveTarget& target, const nlohmann::ordered_json& measure,
                        const std::string& kind);
 
-/// Saves the best recipe of `match` (what `pigmatch match --json` prints) as a formula of the
-/// visit. Reports the formula id on stderr.
-void save_best_recipe(SaveTarget& target, const nlohmann::ordered_json& match);
+/// Saves `formula` (match's best recipe, from pigmatch::recipe_formula: what the GUI saves too)
+/// in the client's visit, with the --lot assignments. Reports the formula id on stderr.
+void save_recipe(SaveTarget& target, store::Formula formula);
 
 /// The SHA-256 of `file` as 64 lowercase hex digits; empty when the file cannot be read.
 std::string file_sha256(const std::string& file);

@@ -1,7 +1,9 @@
 // Formulation: known recipes found again, constraints honoured, drops, warnings, determinism.
 #include "pigmatch/formulate.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
 #include <random>
 #include <set>
@@ -276,5 +278,87 @@ TEST_CASE("formulation is deterministic and honours constraints") {
     PigmentFilter missing;
     missing.required = {"NOPE"};
     CHECK_THROWS_AS(select_pigments(std::span(&catalog, 1), missing), Error);
+  }
+}
+
+TEST_CASE("progress: monotone, reaches 1 once at the end, and cancel stops the search at once") {
+  // 40 pigments × 3 (about 10 000 subsets): long enough for many progress calls.
+  const Catalog catalog = test::synthetic_catalog(40, 17);
+  const PigmentPool pool = select_pigments(std::span(&catalog, 1), {});
+  const auto mixer = make_builtin_mixer(BuiltinModel::km, pool.pigments(), on_card());
+  FormulationRequest request;
+  request.target_lab_d50 = Lab{38, 6, -4};
+  request.max_pigments = 3;
+  const FormulationResult plain = formulate(request, pool, *mixer);
+
+  SECTION("a callback that always continues sees monotone progress and changes nothing") {
+    std::vector<double> seen;
+    request.progress = [&](double done) {
+      seen.push_back(done);
+      return true;
+    };
+    const FormulationResult reported = formulate(request, pool, *mixer);
+    REQUIRE(seen.size() >= 20);  // a progress bar moves
+    CHECK(seen.size() <= 600);   // but the callback is not called per subset
+    CHECK(std::is_sorted(seen.begin(), seen.end()));
+    CHECK(seen.front() >= 0);
+    CHECK(seen.back() == 1.0);
+    CHECK(std::count(seen.begin(), seen.end(), 1.0) == 1);
+    // Evenly spread: no jump over a third of the work (the plan matches the search).
+    double largest_jump = seen.front();
+    for (std::size_t i = 1; i < seen.size(); ++i)
+      largest_jump = std::max(largest_jump, seen[i] - seen[i - 1]);
+    CHECK(largest_jump < 0.34);
+    REQUIRE(reported.recipes.size() == plain.recipes.size());
+    for (std::size_t i = 0; i < plain.recipes.size(); ++i) {
+      const Recipe& a = plain.recipes[i];
+      const Recipe& b = reported.recipes[i];
+      CHECK(a.de00 == b.de00);
+      REQUIRE(a.components.size() == b.components.size());
+      for (std::size_t j = 0; j < a.components.size(); ++j) {
+        CHECK(a.components[j].code == b.components[j].code);
+        CHECK(a.components[j].drops == b.components[j].drops);
+      }
+    }
+    CHECK(reported.subsets_searched == plain.subsets_searched);
+  }
+
+  SECTION("returning false stops with Error(cancelled), with no call after it") {
+    int calls_after_cancel = 0;
+    bool cancelled = false;
+    std::chrono::steady_clock::time_point cancelled_at;
+    request.progress = [&](double done) {
+      if (cancelled)
+        ++calls_after_cancel;
+      if (done < 0.3)
+        return true;
+      cancelled = true;
+      cancelled_at = std::chrono::steady_clock::now();
+      return false;
+    };
+    const auto start = std::chrono::steady_clock::now();
+    ErrorCode code = ErrorCode::io;
+    try {
+      (void)formulate(request, pool, *mixer);
+    } catch (const Error& e) {
+      code = e.code();
+    }
+    const auto end = std::chrono::steady_clock::now();
+    CHECK(code == ErrorCode::cancelled);
+    REQUIRE(cancelled);
+    CHECK(calls_after_cancel == 0);
+    // Stopped at once: far less time after the cancel than the work before it took.
+    CHECK((end - cancelled_at) * 20 < (cancelled_at - start));
+  }
+
+  SECTION("the exhaustive search reports and cancels too") {
+    request.exhaustive = true;
+    request.max_pigments = 2;
+    int calls = 0;
+    request.progress = [&](double) { return ++calls < 3; };
+    CHECK_THROWS_MATCHES(
+        formulate(request, pool, *mixer), Error,
+        Catch::Predicate<Error>([](const Error& e) { return e.code() == ErrorCode::cancelled; }));
+    CHECK(calls == 3);
   }
 }

@@ -251,3 +251,45 @@ TEST_CASE("Store::save_touchup writes the healed measurement and the correction 
   CHECK(db.add_measurements({healed, healed}).size() == 2);
   CHECK(raw.scalar("SELECT count(*) FROM measurements") == std::to_string(std::stoi(before) + 2));
 }
+
+TEST_CASE("FormulaMixer: other drops of a formula's bottles, by the independent KM model") {
+  const Catalog catalog = test::synthetic_catalog(6, 11);
+  const std::vector<Catalog> catalogs{catalog};
+  const store::Formula old = first_formula(catalog);
+  const FormulaMixer mixer(old, {catalogs, std::nullopt});
+
+  // The stored drops give the stored prediction; other drops what the model says of them.
+  const std::vector<double> same{10, 8, 12, 70};
+  CHECK(delta_e2000(mixer.predict(same).predicted_d50, old.predicted) < 1e-6);
+  CHECK(mixer.predict(same).de00 == Approx(0).margin(1e-6));
+  const std::vector<double> darker{14, 8, 12, 66};
+  std::vector<store::Component> edited = old.components;
+  edited[0].drops = 14;
+  edited[3].drops = 66;
+  const Lab expected = to_lab(independent_mix(catalog, edited));
+  const FormulaMixer::Prediction p = mixer.predict(darker);
+  CHECK(delta_e2000(p.predicted_d50, expected) < 1e-6);
+  CHECK(p.predicted_d50.L < old.predicted.L - 1);
+  CHECK(p.de00 == Approx(delta_e2000(old.target, expected)).margin(1e-6));
+
+  // A new version: the same bottles and lots, ml from the recorded drop size, the old id.
+  const std::vector<double> without_p1{14, 0, 12, 66};
+  const store::Formula f = mixer.new_version(without_p1);
+  CHECK(f.id == 0);
+  CHECK(f.replaces == old.id);
+  CHECK(f.target.L == old.target.L);
+  REQUIRE(f.components.size() == 3);
+  CHECK(f.components[0].code == "P0");
+  CHECK(f.components[0].lot == "LOT-1");
+  CHECK(f.components[0].drops == 14);
+  CHECK(f.components[0].ml == Approx(0.7));
+  CHECK(f.components[1].code == "P2");
+  CHECK(f.components[2].ml == Approx(3.3));
+  CHECK(delta_e2000(f.predicted, mixer.predict(without_p1).predicted_d50) == 0);
+
+  // Counts that are not drops, or no pigment at all, are refused.
+  CHECK_THROWS_AS(mixer.predict(std::vector<double>{1, 2}), Error);
+  CHECK_THROWS_AS(mixer.predict(std::vector<double>{-1, 8, 12, 70}), Error);
+  CHECK_THROWS_AS(mixer.predict(std::vector<double>{NAN, 8, 12, 70}), Error);
+  CHECK_THROWS_AS(mixer.predict(std::vector<double>{0, 0, 0, 70}), Error);
+}

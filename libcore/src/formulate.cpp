@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <unordered_map>
@@ -649,12 +650,58 @@ Values in_subset_order(const Values& x, std::size_t parent_size, std::size_t pos
   return out;
 }
 
+// ---- progress --------------------------------------------------------------------------------
+
+// The request's progress callback, called each time the work done has grown by a 256th of the
+// planned work: often enough for a progress bar and a prompt Cancel, rarely enough to cost
+// nothing beside the model evaluations in between. The plan counts one unit per subset
+// optimised, per parent screened and per candidate quantised; the top level's optimisations
+// are planned at screen_minimum, and the fraction is clamped to stay monotone when the search
+// does more or less than planned.
+class WorkProgress {
+ public:
+  explicit WorkProgress(const std::function<bool(double)>& callback) : callback_(callback) {}
+
+  void plan(double units) {
+    total_ += units;
+    next_ = callback_ ? total_ / steps : std::numeric_limits<double>::infinity();
+  }
+  void advance(double units = 1) {
+    done_ += units;
+    if (done_ >= next_)
+      report(std::min(done_ / total_, almost_done));
+  }
+  // The work up to `units` is done (a search that stopped before its plan).
+  void reach(double units) { advance(std::max(0.0, units - done_)); }
+  void finish() {
+    if (callback_)
+      report(1.0);
+  }
+
+ private:
+  static constexpr double steps = 256;
+  static constexpr double almost_done = 0.999;
+
+  void report(double fraction) {
+    last_ = std::max(last_, fraction);
+    next_ = done_ + total_ / steps;
+    if (!callback_(last_))
+      throw Error(ErrorCode::cancelled, "the formulation was cancelled before it finished");
+  }
+
+  const std::function<bool(double)>& callback_;
+  double total_ = 0, done_ = 0, last_ = 0;
+  double next_ = std::numeric_limits<double>::infinity();
+};
+
 class Search {
  public:
-  Search(const FormulationRequest& request, const Scorer& scorer, std::size_t pigment_count)
+  Search(const FormulationRequest& request, const Scorer& scorer, std::size_t pigment_count,
+         WorkProgress& progress)
       : request_(request),
         scorer_(scorer),
         pigments_(pigment_count),
+        progress_(progress),
         keep_(std::max<std::size_t>(6 * request.top, 24)),
         // Every pigment of a subset is in it with at least one drop: the optimiser works on
         // log concentrations above this floor, so sub-drop "solutions" (which exist: three
@@ -669,7 +716,25 @@ class Search {
       run_screened();
   }
 
+  // The units of work run() plans for its progress (WorkProgress).
+  double planned_work() const {
+    const std::size_t levels = std::min(request_.max_pigments, pigments_);
+    double units = 0, subsets = 1;  // subsets: C(pigments, level)
+    for (std::size_t level = 1; level <= levels; ++level) {
+      const double parents = subsets;
+      subsets = subsets * static_cast<double>(pigments_ - level + 1) / static_cast<double>(level);
+      if (request_.exhaustive || level == 1)
+        units += subsets;
+      else if (level < levels)
+        units += parents + subsets;
+      else
+        units += parents + std::min(subsets, static_cast<double>(screen_minimum));
+    }
+    return units;
+  }
+
   const std::vector<Candidate>& candidates() const { return kept_; }
+  std::size_t kept_capacity() const { return keep_; }
   std::size_t searched() const { return searched_; }
   std::size_t optimised() const { return optimised_; }
 
@@ -687,6 +752,7 @@ class Search {
       while (true) {
         Solution solution = level == 1 ? optimise_single(s) : screen_and_optimise(s, previous);
         ++searched_;
+        progress_.advance();
         if (solution.exact)
           consider(s, solution);
         if (store)
@@ -718,6 +784,7 @@ class Search {
       const Solution solution = optimise_single(s);
       ++searched_;
       consider(s, solution);
+      progress_.advance();
       previous[p] = solution.x;
       previous_error[p] = solution.error;
     }
@@ -751,6 +818,7 @@ class Search {
               estimated[r][i] = static_cast<float>(e.step[i]);
           }
         }
+        progress_.advance();
       }
       searched_ += count;
 
@@ -806,6 +874,7 @@ class Search {
         }
         const Solution solution = levenberg_marquardt(s, std::move(start), give_up());
         consider(s, solution);
+        progress_.advance();
         if (!top) {
           current[r] = solution.x;
           current_error[r] = solution.error;
@@ -1224,6 +1293,7 @@ class Search {
   const FormulationRequest& request_;
   const Scorer& scorer_;
   std::size_t pigments_;
+  WorkProgress& progress_;
   std::size_t keep_;
   double floor_;
   std::vector<Candidate> kept_;
@@ -1479,7 +1549,11 @@ FormulationResult formulate(const FormulationRequest& request, const PigmentPool
   check_request(request, pool);
   const Scorer scorer(request, pool, mixer);
   const std::size_t pigments = pool.entries.size() - (pool.has_diluent ? 1 : 0);
-  Search search(request, scorer, pigments);
+  WorkProgress progress(request.progress);
+  Search search(request, scorer, pigments, progress);
+  // Quantising is planned as one unit per candidate the search may keep.
+  const double search_work = search.planned_work();
+  progress.plan(search_work + static_cast<double>(search.kept_capacity()));
   for (const std::string& code : request.required) {
     bool found = false;
     for (std::size_t i = 0; i < pigments; ++i) {
@@ -1499,6 +1573,7 @@ FormulationResult formulate(const FormulationRequest& request, const PigmentPool
         request.total_volume_ml);
   }
   search.run();
+  progress.reach(search_work);
 
   FormulationResult result;
   result.subsets_searched = search.searched();
@@ -1533,6 +1608,7 @@ FormulationResult formulate(const FormulationRequest& request, const PigmentPool
   quantiser.required = search.required_;
   std::vector<std::pair<std::vector<int>, Recipe>> recipes;
   for (const Candidate& c : candidates) {
+    progress.advance();
     DropRecipe drops = quantiser.round(c);
     quantiser.polish(drops);
     std::vector<int> signature = quantiser.signature(drops);
@@ -1549,6 +1625,7 @@ FormulationResult formulate(const FormulationRequest& request, const PigmentPool
       break;
     result.recipes.push_back(std::move(recipe));
   }
+  progress.finish();
   return result;
 }
 

@@ -186,6 +186,110 @@ std::string lab_words(const Lab& lab) {
 
 }  // namespace
 
+std::optional<Lab> stored_skin(store::Store& store, store::Id client, std::string_view region) {
+  auto skin = store.latest_measurement(client, store::MeasurementKind::skin, region);
+  if (!skin)
+    skin = store.latest_measurement(client, store::MeasurementKind::skin);
+  return skin ? std::optional<Lab>(skin->lab) : std::nullopt;
+}
+
+// ---- the formula's own mix ------------------------------------------------------------------
+
+struct FormulaMixer::Impl {
+  store::Formula formula;
+  PigmentPool pool;
+  std::unique_ptr<Mixer> mixer;
+  std::vector<std::size_t> pool_index;  // per component of the formula
+  std::vector<double> drop_ml;          // per component: its drops' size in ml
+};
+
+FormulaMixer::FormulaMixer(const store::Formula& formula, const CorrectionInputs& inputs)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.formula = formula;
+  m.pool = formula_pool(formula, inputs.catalogs);
+  const double default_drop_ml = formula_drop_ml(formula);
+  for (const store::Component& c : formula.components) {
+    const Found found = find_component(formula, c, inputs.catalogs);
+    const auto entry =
+        std::find_if(m.pool.entries.begin(), m.pool.entries.end(), [&](const PoolPigment& e) {
+          return e.catalog_id == found.catalog->id && e.pigment.code == found.pigment->code;
+        });
+    m.pool_index.push_back(static_cast<std::size_t>(entry - m.pool.entries.begin()));
+    // The drop the practitioner measured with for this bottle, as recorded.
+    m.drop_ml.push_back(c.drops > 0 && c.ml > 0
+                            ? c.ml / c.drops
+                            : found.pigment->drop_volume_ml.value_or(default_drop_ml));
+  }
+  m.mixer = formula_mixer(formula, m.pool, inputs.skin_d50);
+}
+
+FormulaMixer::~FormulaMixer() = default;
+FormulaMixer::FormulaMixer(FormulaMixer&&) noexcept = default;
+FormulaMixer& FormulaMixer::operator=(FormulaMixer&&) noexcept = default;
+
+FormulaMixer::Prediction FormulaMixer::predict(std::span<const double> drops) const {
+  const Impl& m = *impl_;
+  if (drops.size() != m.pool_index.size()) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("formula #{} has {} components, not {}", m.formula.id,
+                            m.pool_index.size(), drops.size()));
+  }
+  std::vector<double> ml(m.pool.entries.size(), 0.0);
+  double total = 0, pigment = 0;
+  for (std::size_t i = 0; i < drops.size(); ++i) {
+    if (!(drops[i] >= 0) || !std::isfinite(drops[i])) {
+      throw Error(ErrorCode::invalid_argument, fmt::format("{} drops of {} is not a count of drops",
+                                                           drops[i], m.formula.components[i].code));
+    }
+    const double v = drops[i] * m.drop_ml[i];
+    ml[m.pool_index[i]] += v;
+    total += v;
+    if (!m.pool.entries[m.pool_index[i]].pigment.is_diluent)
+      pigment += v;
+  }
+  if (!(pigment > 0)) {
+    throw Error(ErrorCode::invalid_argument,
+                "the mix has no pigment: give at least one drop of a pigment");
+  }
+  // Concentrations are volume fractions of the mix, as the formulator's drops are.
+  std::vector<std::size_t> index;
+  std::vector<double> concentration;
+  for (std::size_t p = 0; p < ml.size(); ++p) {
+    if (ml[p] > 0) {
+      index.push_back(p);
+      concentration.push_back(ml[p] / total);
+    }
+  }
+  const MixColour colour = m.mixer->mix({index, concentration});
+  Prediction out;
+  out.predicted_d50 = colour.reflectance ? to_lab(*colour.reflectance) : colour.lab_d50;
+  out.de00 = delta_e2000(m.formula.target, out.predicted_d50);
+  return out;
+}
+
+store::Formula FormulaMixer::new_version(std::span<const double> drops) const {
+  const Impl& m = *impl_;
+  const Prediction p = predict(drops);
+  store::Formula f = m.formula;
+  f.id = 0;
+  f.created_at.clear();
+  f.replaces = m.formula.id;
+  f.predicted = p.predicted_d50;
+  f.delta_e00 = p.de00;
+  f.components.clear();
+  for (std::size_t i = 0; i < drops.size(); ++i) {
+    if (drops[i] == 0)
+      continue;
+    store::Component c = m.formula.components[i];
+    c.drops = drops[i];
+    c.ml = drops[i] * m.drop_ml[i];
+    f.components.push_back(std::move(c));
+  }
+  f.notes = fmt::format("drops adjusted from formula #{}", m.formula.id);
+  return f;
+}
+
 ColourShift describe_shift(const Lab& reference, const Lab& sample) {
   ColourShift s;
   s.dL = sample.L - reference.L;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -90,6 +91,10 @@ struct FormulationRequest {
   /// Optimise every subset fully, with no screen: slow (seconds to minutes); the reference
   /// the screen's recall is measured against.
   bool exhaustive = false;
+  /// When set, called on formulate()'s thread with the fraction of the work done: never
+  /// decreasing, at most a few hundred times per search, and with 1 once before formulate()
+  /// returns. Returning false stops the search: formulate() throws Error(ErrorCode::cancelled).
+  std::function<bool(double done)> progress;
 };
 
 /// One line of a recipe.

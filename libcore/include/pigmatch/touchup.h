@@ -8,9 +8,11 @@
 // is a new version that replaces the old one (formulas are immutable, see store.h).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pigmatch/catalog.h"
@@ -76,6 +78,45 @@ struct TouchupCorrection {
   /// no visit (the caller names the touch-up visit) and components without lots (the bottles
   /// of the new session are recorded when mixed).
   store::Formula formula;
+};
+
+/// The skin a formula of the skin model is seen on, as the store knows it: the client's latest
+/// skin measurement of `region`, else of any region; none when the client has none.
+std::optional<Lab> stored_skin(store::Store& store, store::Id client, std::string_view region);
+
+/// A stored formula's pigments bound to the formula's own built-in mixing model (under the
+/// conditions `pigmatch match` predicted it with): the colour the same bottles give with other
+/// drops, for the mixing-record editor. Immutable after construction; predict() may be called
+/// from several threads.
+class FormulaMixer {
+ public:
+  /// The colour of one mix of the formula's components.
+  struct Prediction {
+    Lab predicted_d50{};
+    double de00 = 0;  ///< to the formula's target (CIEDE2000, D50)
+  };
+
+  /// Binds `formula`'s components (looked up as correct_formula() does). Throws Error as
+  /// correct_formula() does for a component no catalog holds, a model that is not built in, or
+  /// the skin model without a skin colour.
+  FormulaMixer(const store::Formula& formula, const CorrectionInputs& inputs);
+  ~FormulaMixer();
+  FormulaMixer(FormulaMixer&&) noexcept;
+  FormulaMixer& operator=(FormulaMixer&&) noexcept;
+
+  /// The predicted colour with `drops[i]` drops of component i (the formula's order; each ≥ 0,
+  /// a drop as large as in the formula). Throws Error (invalid_argument) for a wrong count, a
+  /// negative or non-finite count, or no pigment at all.
+  Prediction predict(std::span<const double> drops) const;
+
+  /// The formula with these drops as a new version, ready for Store::save_formula: replaces =
+  /// the formula's id; ml, predicted colour and ΔE00 recomputed; region, target, model,
+  /// catalog, visit and lots kept (the same bottles); components with 0 drops left out.
+  store::Formula new_version(std::span<const double> drops) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 /// Re-formulates `formula` (a stored version, id set) for a client whose result healed at
