@@ -4,6 +4,7 @@
 #include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QTableWidget>
 #include <QTreeWidget>
@@ -234,6 +235,11 @@ QWidget* ClientPage::formulasSection(const store::ClientRecord& record, QWidget*
     grid->addWidget(table, 2, 0, 1, 4);
     if (!f.notes.empty())
       grid->addWidget(new QLabel(qs(f.notes), group), 3, 0, 1, 4);
+    auto* edit = new QPushButton(QStringLiteral("Adjust drops…"), group);
+    edit->setObjectName(QStringLiteral("editFormula%1").arg(f.id));
+    connect(edit, &QPushButton::clicked, this,
+            [this, id = f.id] { emit editFormulaRequested(id); });
+    grid->addWidget(edit, 4, 0, 1, 2);
     grid->setColumnStretch(3, 1);
     layout->addWidget(group);
   }

@@ -29,6 +29,8 @@ class ClientPage : public QWidget {
 
  signals:
   void failed(const QString& message);
+  /// The user asked to adjust the drops of formula `id` (the mixing-record editor).
+  void editFormulaRequested(pigmatch::store::Id id);
 
  private:
   QWidget* buildPage(const store::ClientRecord& record);
