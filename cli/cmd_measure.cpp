@@ -14,7 +14,6 @@
 //     own rendering. --chart none asks for this directly.
 #include <fmt/format.h>
 
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -27,10 +26,10 @@
 #include "pigmatch/chart.h"
 #include "pigmatch/error.h"
 #include "pigmatch/image.h"
+#include "pigmatch/photo_measurement.h"
 #include "pigmatch/sampling.h"
 #include "pigmatch/skintone.h"
 #include "pigmatch/transform.h"
-#include "profile_source.h"
 #include "save_to_store.h"
 
 namespace pigmatch::cli {
@@ -102,99 +101,28 @@ ChartCorners parse_corners(const std::string& text) {
   return corners;
 }
 
-std::vector<std::uint8_t> read_file(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw Error(ErrorCode::io, fmt::format("cannot open {} {}", what, path));
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                  std::istreambuf_iterator<char>());
-  if (bytes.size() > (64u << 20))
-    throw Error(ErrorCode::too_large, fmt::format("{} {} is over 64 MiB", what, path));
-  return bytes;
-}
-
 // ---- calibration -------------------------------------------------------------------------------
 
-struct CalibrationOutcome {
-  std::string source;  // chart, profile, embedded, assumed-srgb
-  std::string method;  // user, opencv-mcc, grid (chart only)
-  std::optional<Calibration> calibration;
-  std::optional<LabTransform> transform;
-  std::string model;
-  std::vector<std::string> warnings;
-};
-
-CalibrationOutcome without_chart(const Image& image, std::string warning) {
-  CalibrationOutcome out;
-  const LabTransform transform = LabTransform::for_image(image);
-  out.source = profile_source_name(transform.profile_source());
-  out.model = "icc-profile";
-  out.warnings.push_back(std::move(warning));
-  out.warnings.push_back(out.source == "embedded"
-                             ? "colours come from the photo's embedded profile (" +
-                                   transform.profile_description() +
-                                   "): the camera's own rendering, not a calibration"
-                             : "the photo has no embedded ICC profile: sRGB was assumed");
-  out.transform = transform;
-  return out;
-}
-
-CalibrationOutcome from_chart(const Image& image, const ChartDefinition& chart,
-                              const Calibration& calibration, std::string method) {
-  CalibrationOutcome out;
-  out.source = "chart";
-  out.method = std::move(method);
-  out.model = std::string(to_string(calibration.report().model));
-  out.warnings = calibration.report().warnings;
-  out.transform = calibration.transform({image.channels, image.bits});
-  out.calibration = calibration;
-  (void)chart;
-  return out;
-}
-
-CalibrationOutcome calibrate_photo(const Image& image, const MeasureOptions& o) {
+PhotoCalibrationRequest calibration_request(const MeasureOptions& o) {
+  PhotoCalibrationRequest request;
   if (!o.profile.empty()) {
-    const auto icc = read_file(o.profile, "calibration profile");
-    CalibrationOutcome out;
-    out.source = "profile";
-    out.model = "icc-profile";
-    out.transform = LabTransform::from_icc(icc, {image.channels, image.bits}, o.profile);
-    return out;
+    request.profile = o.profile;
+    return request;
   }
-  const ChartDefinition chart = o.chart_file.empty() ? builtin_chart() : load_chart(o.chart_file);
-  CalibrationOptions options;
-  options.reference = o.reference;
-  options.icc_version = o.profile_version;
-  (void)chart.reference(o.reference);  // an unknown reference set is an error whatever happens
-
-  if (o.chart == "none")
-    return without_chart(image, "no chart calibration (--chart none)");
-  if (!o.chart.empty() && o.chart != "auto") {
-    return from_chart(image, chart,
-                      calibrate_from_photo(image, chart, parse_corners(o.chart), options), "user");
+  request.chart = o.chart_file.empty() ? builtin_chart() : load_chart(o.chart_file);
+  request.options.reference = o.reference;
+  request.options.icc_version = o.profile_version;
+  if (o.chart.empty()) {
+    request.mode = ChartMode::find_or_fallback;
+  } else if (o.chart == "auto") {
+    request.mode = ChartMode::find;
+  } else if (o.chart == "none") {
+    request.mode = ChartMode::none;
+  } else {
+    request.mode = ChartMode::corners;
+    request.corners = parse_corners(o.chart);
   }
-  std::vector<std::string> failures;
-  if (image.channels == 3) {
-    for (const ChartDetection& found : detect_chart(image, chart)) {
-      try {
-        return from_chart(image, chart, calibrate_from_photo(image, chart, found.corners, options),
-                          found.method);
-      } catch (const Error& e) {
-        failures.push_back(found.method + ": " + e.what());
-      }
-    }
-  }
-  const std::string why = failures.empty()
-                              ? fmt::format("no {} found in {}", chart.name, o.image)
-                              : fmt::format("no usable {} found in {} ({})", chart.name, o.image,
-                                            fmt::join(failures, "; "));
-  if (o.chart == "auto") {
-    throw Error(ErrorCode::not_found,
-                why +
-                    ": photograph the chart flat, evenly lit and fully in frame, or give its "
-                    "corners with --chart X1,Y1,X2,Y2,X3,Y3,X4,Y4");
-  }
-  return without_chart(image, why + "; measured without a chart calibration");
+  return request;
 }
 
 // ---- regions -----------------------------------------------------------------------------------
@@ -203,8 +131,7 @@ Json lab_json(const Lab& lab) {
   return Json::array({lab.L, lab.a, lab.b});
 }
 
-Json skin_tone_json(const Lab& lab) {
-  const SkinTone tone = assess_skin_tone(lab);
+Json skin_tone_json(const SkinTone& tone) {
   return {{"ita", tone.ita},
           {"ita_class", std::string(to_string(tone.ita_class))},
           {"monk", tone.monk.index},
@@ -218,31 +145,21 @@ Json rect_json(const Rect& r) {
   return {{"x", r.x}, {"y", r.y}, {"w", r.w}, {"h", r.h}};
 }
 
-Json measure_plain(const Image& image, const LabTransform& transform, const NamedRect& region) {
-  const RobustLabStatistics stats = sample_region(image, transform, Region::rectangle(region.rect));
-  Json out = {{"name", region.name},
-              {"kind", "plain"},
-              {"rect", rect_json(region.rect)},
-              {"lab_d50", lab_json(stats.median)},
-              {"pixels", stats.pixels_used},
-              {"pixels_clipped", stats.pixels_clipped},
-              {"pixels_specular", stats.pixels_specular},
-              {"mad", lab_json(stats.mad)}};
-  out.update(skin_tone_json(stats.median));
-  return out;
-}
-
-// For stubble, lab_d50 and the skin-tone figures describe the skin between the hairs.
-Json measure_stubble(const Image& image, const LabTransform& transform, const NamedRect& region) {
-  const StubbleSample s = sample_stubble(image, transform, Region::rectangle(region.rect));
-  Json out = {{"name", region.name},
-              {"kind", "stubble"},
-              {"rect", rect_json(region.rect)},
-              {"lab_d50", lab_json(s.skin)},
-              {"pixels", s.all.pixels_used},
-              {"pixels_clipped", s.all.pixels_clipped},
-              {"pixels_specular", s.all.pixels_specular}};
-  out.update(skin_tone_json(s.skin));
+Json measure_json(const RegionMeasurement& m) {
+  Json out = {{"name", m.region.name},
+              {"kind", m.stubble ? "stubble" : "plain"},
+              {"rect", rect_json(m.region.rect)},
+              {"lab_d50", lab_json(m.lab_d50)},
+              {"pixels", m.statistics.pixels_used},
+              {"pixels_clipped", m.statistics.pixels_clipped},
+              {"pixels_specular", m.statistics.pixels_specular}};
+  if (!m.stubble)
+    out["mad"] = lab_json(m.statistics.mad);
+  out.update(skin_tone_json(m.tone));
+  if (!m.stubble)
+    return out;
+  // For stubble, lab_d50 and the skin-tone figures describe the skin between the hairs.
+  const StubbleSample& s = *m.stubble;
   out["hair"] = {{"lab_d50", lab_json(s.hair)},
                  {"coverage", s.coverage},
                  {"pixels", s.hair_pixels},
@@ -262,7 +179,7 @@ Json optional_number(const std::optional<Calibration>& c, double CalibrationRepo
   return c ? Json(c->report().*field) : Json(nullptr);
 }
 
-Json calibration_json(const CalibrationOutcome& c, const MeasureOptions& o) {
+Json calibration_json(const PhotoCalibration& c, const MeasureOptions& o) {
   Json corners = Json::array();
   Json patches = Json::array();
   if (c.calibration) {
@@ -278,7 +195,7 @@ Json calibration_json(const CalibrationOutcome& c, const MeasureOptions& o) {
                          {"used", p.used}});
     }
   }
-  Json out = {{"source", c.source},
+  Json out = {{"source", std::string(to_string(c.source))},
               {"model", c.model},
               {"corners", corners},
               {"mean_de00", optional_number(c.calibration, &CalibrationReport::mean_de00)},
@@ -299,7 +216,7 @@ Json calibration_json(const CalibrationOutcome& c, const MeasureOptions& o) {
   return out;
 }
 
-void print_table(const Image& image, const CalibrationOutcome& c, const Json& regions) {
+void print_table(const Image& image, const PhotoCalibration& c, const Json& regions) {
   fmt::print("image        {} ({}×{}, {}-bit)\n", image.source, image.width, image.height,
              image.bits);
   if (c.calibration) {
@@ -313,7 +230,7 @@ void print_table(const Image& image, const CalibrationOutcome& c, const Json& re
       fmt::print("             skin-trained: {} skin reflectances fitted beside the chart\n",
                  r.skin_spectra_fitted);
   } else {
-    fmt::print("calibration  {} (no chart fit)\n", c.source);
+    fmt::print("calibration  {} (no chart fit)\n", to_string(c.source));
   }
   for (const auto& w : c.warnings)
     fmt::print("warning      {}\n", w);
@@ -357,7 +274,7 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
     (void)parse_corners(o.chart);
 
   const Image image = decode_image(o.image);
-  const CalibrationOutcome calibration = calibrate_photo(image, o);
+  const PhotoCalibration calibration = calibrate_photo(image, o.image, calibration_request(o));
   if (!o.profile_out.empty()) {
     if (!calibration.calibration) {
       throw Error(
@@ -367,11 +284,14 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
     }
     calibration.calibration->save_profile(o.profile_out);
   }
-  Json regions = Json::array();
+  std::vector<RegionMeasurement> measured;
   for (const auto& r : plain)
-    regions.push_back(measure_plain(image, *calibration.transform, r));
+    measured.push_back(measure_region(image, calibration.transform, {r.name, r.rect, false}));
   for (const auto& r : stubble)
-    regions.push_back(measure_stubble(image, *calibration.transform, r));
+    measured.push_back(measure_region(image, calibration.transform, {r.name, r.rect, true}));
+  Json regions = Json::array();
+  for (const RegionMeasurement& m : measured)
+    regions.push_back(measure_json(m));
 
   const Json out = {{"image", o.image},
                     {"width", image.width},
@@ -383,8 +303,12 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
   } else {
     print_table(image, calibration, regions);
   }
-  if (save)
-    save_measurements(*save, out, save_options.kind);
+  if (save) {
+    const std::optional<double> calibration_de00 =
+        calibration.calibration ? std::optional(calibration.calibration->report().mean_de00)
+                                : std::nullopt;
+    save_measurements(*save, o.image, calibration_de00, measured, save_options.kind);
+  }
 }
 
 }  // namespace

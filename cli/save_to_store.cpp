@@ -1,14 +1,8 @@
 #include "save_to_store.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
-
-#include <array>
-#include <filesystem>
-#include <fstream>
 
 #include "command.h"
-#include "measured_regions.h"
 #include "pigmatch/error.h"
 #include "store_common.h"
 
@@ -79,83 +73,19 @@ std::optional<SaveTarget> prepare_save(const SaveOptions& o) {
   return SaveTarget{std::move(store), client, visit_id, o.lots};
 }
 
-std::string file_sha256(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return {};
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  if (context == nullptr || EVP_DigestInit_ex(context, EVP_sha256(), nullptr) != 1) {
-    EVP_MD_CTX_free(context);
-    return {};
-  }
-  std::array<char, 1 << 16> buffer{};
-  bool ok = true;
-  while (ok && in) {
-    in.read(buffer.data(), buffer.size());
-    const auto n = static_cast<std::size_t>(in.gcount());
-    ok = n == 0 || EVP_DigestUpdate(context, buffer.data(), n) == 1;
-  }
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  ok = ok && in.eof() && EVP_DigestFinal_ex(context, digest.data(), &length) == 1;
-  EVP_MD_CTX_free(context);
-  if (!ok)
-    return {};
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i)
-    hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
-
 void record_photo(store::Measurement& m, const std::string& image) {
-  if (image.empty())
-    return;
-  std::error_code ec;
-  const std::filesystem::path absolute = std::filesystem::absolute(image, ec);
-  m.photo_path = ec ? image : absolute.string();
-  m.photo_sha256 = file_sha256(image);
+  pigmatch::record_photo(m, image);
 }
 
-void save_measurements(SaveTarget& target, const nlohmann::ordered_json& measure,
-                       const std::string& kind) {
-  const MeasuredPhoto photo = parse_measure_json(measure, "the measurement");
-  const bool healed = kind == "healed";
-  store::Measurement base;
-  base.client_id = target.client;
-  base.visit_id = target.visit;
-  base.calibration_de00 = photo.calibration_de00;
-  record_photo(base, photo.image);
-  std::vector<store::Measurement> rows;
-  const auto add = [&](const MeasuredRegion& r, store::MeasurementKind k, const Lab& lab) {
-    store::Measurement m = base;
-    m.kind = k;
-    m.region = r.name;
-    m.lab = lab;
-    rows.push_back(std::move(m));
-  };
-  for (const MeasuredRegion& r : photo.regions) {
-    if (!r.stubble) {
-      add(r, healed ? store::MeasurementKind::healed : store::MeasurementKind::skin, r.lab_d50);
-    } else if (healed) {
-      if (!r.hair_d50) {
-        throw Error(ErrorCode::unsupported,
-                    fmt::format("region '{}': no dots were told apart from the skin, so there is "
-                                "no healed colour to save; nothing was saved. Measure a region "
-                                "with visible dots",
-                                r.name));
-      }
-      add(r, store::MeasurementKind::healed, *r.hair_d50);
-    } else {
-      add(r, store::MeasurementKind::skin, r.lab_d50);
-      if (r.hair_d50) {
-        add(r, store::MeasurementKind::hair, *r.hair_d50);
-      } else {
-        fmt::print(stderr,
-                   "pigmatch: warning: region '{}': no hair told apart; only its skin is saved\n",
-                   r.name);
-      }
-    }
-  }
+void save_measurements(SaveTarget& target, const std::string& image,
+                       std::optional<double> calibration_de00,
+                       std::span<const RegionMeasurement> regions, const std::string& kind) {
+  std::vector<std::string> notes;
+  const std::vector<store::Measurement> rows = measurement_rows(
+      image, calibration_de00, regions, kind == "healed" ? SavedAs::healed : SavedAs::skin,
+      target.client, target.visit, &notes);
+  for (const std::string& note : notes)
+    fmt::print(stderr, "pigmatch: warning: {}\n", note);
   const std::vector<store::Id> ids = target.store.add_measurements(rows);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     fmt::print(stderr, "pigmatch: saved measurement #{} ({} of {}, {}) for client {}, visit {}\n",

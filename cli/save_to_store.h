@@ -7,9 +7,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "pigmatch/photo_measurement.h"
 #include "pigmatch/store.h"
 
 namespace pigmatch::cli {
@@ -44,18 +46,17 @@ std::optional<SaveTarget> prepare_save(const SaveOptions& options);
 /// latest visit. Throws Error (not_found) saying how to add one.
 store::Id resolve_visit(store::Store& store, store::Id client, std::optional<store::Id> visit);
 
-/// Saves the regions of `measure` (what `pigmatch measure --json` prints): a plain region as
-/// `kind` (skin or healed); a stubble region's skin and hair as skin and hair, or its hair dots
-/// as healed. The photo's path and SHA-256 are recorded. Reports each row on stderr.
-void save_measurements(SaveTarget& target, const nlohmann::ordered_json& measure,
-                       const std::string& kind);
+/// Saves the measured `regions` of the photo `image` (as measure was given it) through libcore's
+/// measurement_rows(): a plain region as `kind` (skin or healed); a stubble region's skin and
+/// hair as skin and hair, or its hair dots as healed. The photo's path and SHA-256 are recorded.
+/// Reports each row on stderr.
+void save_measurements(SaveTarget& target, const std::string& image,
+                       std::optional<double> calibration_de00,
+                       std::span<const RegionMeasurement> regions, const std::string& kind);
 
 /// Saves `formula` (match's best recipe, from pigmatch::recipe_formula: what the GUI saves too)
 /// in the client's visit, with the --lot assignments. Reports the formula id on stderr.
 void save_recipe(SaveTarget& target, store::Formula formula);
-
-/// The SHA-256 of `file` as 64 lowercase hex digits; empty when the file cannot be read.
-std::string file_sha256(const std::string& file);
 
 /// Records `image` (as measure was given it) in `m`: its absolute path and, when it can be
 /// read, its SHA-256.

@@ -8,6 +8,7 @@
 
 #include "client_list.h"
 #include "client_page.h"
+#include "photo_page.h"
 #include "photo_view.h"
 
 namespace pigmatch::gui {
@@ -23,7 +24,7 @@ MainWindow::MainWindow(store::Store& store, std::shared_ptr<const DisplayColor> 
   splitter->addWidget(list_);
   splitter->addWidget(page_);
   splitter->setStretchFactor(1, 3);
-  photo_ = new PhotoView(this);
+  photo_ = new PhotoPage(store, display, this);
   auto* tabs = new QTabWidget(this);
   tabs->setObjectName(QStringLiteral("screens"));
   tabs->addTab(splitter, QStringLiteral("Clients"));
@@ -36,8 +37,14 @@ MainWindow::MainWindow(store::Store& store, std::shared_ptr<const DisplayColor> 
   connect(list_, &ClientList::clientSelected, page_, &ClientPage::showClient);
   connect(list_, &ClientList::failed, this, &MainWindow::showError);
   connect(page_, &ClientPage::failed, this, &MainWindow::showError);
-  connect(photo_, &PhotoView::failed, this, &MainWindow::showError);
+  connect(photo_, &PhotoPage::failed, this, &MainWindow::showError);
+  connect(list_, &ClientList::clientSelected, photo_, &PhotoPage::setClient);
+  connect(photo_, &PhotoPage::saved, page_, &ClientPage::showClient);  // the new rows
   resize(1000, 700);
+}
+
+PhotoView* MainWindow::photoView() const noexcept {
+  return photo_->view();
 }
 
 void MainWindow::showError(const QString& message) {

@@ -12,6 +12,7 @@ namespace pigmatch::gui {
 
 class ClientList;
 class ClientPage;
+class PhotoPage;
 class PhotoView;
 
 class MainWindow : public QMainWindow {
@@ -24,7 +25,9 @@ class MainWindow : public QMainWindow {
 
   ClientList* clientList() const noexcept { return list_; }
   ClientPage* clientPage() const noexcept { return page_; }
-  PhotoView* photoView() const noexcept { return photo_; }
+  PhotoPage* photoPage() const noexcept { return photo_; }
+  /// The photo the Photo screen shows.
+  PhotoView* photoView() const noexcept;
   /// The last error shown in a message box (empty when none), for tests.
   const QString& lastError() const noexcept { return last_error_; }
 
@@ -35,7 +38,7 @@ class MainWindow : public QMainWindow {
  private:
   ClientList* list_;
   ClientPage* page_;
-  PhotoView* photo_;
+  PhotoPage* photo_;
   QString last_error_;
 };
 

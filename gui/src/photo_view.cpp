@@ -1,14 +1,15 @@
 #include "photo_view.h"
 
-#include <QFileDialog>
+#include <QFont>
 #include <QHBoxLayout>
-#include <QImage>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QPainter>
+#include <QPen>
 #include <QPixmap>
-#include <QPushButton>
 #include <QScrollArea>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <exception>
 
 namespace pigmatch::gui {
@@ -34,6 +35,14 @@ QImage to_qimage(const Image& image) {
   return out;
 }
 
+// Overlays are drawn twice, dark under light, so they show on bright skin and dark hair alike.
+void draw_outlined(QPainter& painter, const QColor& color, int width, auto&& draw) {
+  painter.setPen(QPen(QColor(0, 0, 0, 160), width + 2));
+  draw();
+  painter.setPen(QPen(color, width));
+  draw();
+}
+
 }  // namespace
 
 PhotoView::PhotoView(QWidget* parent)
@@ -42,48 +51,24 @@ PhotoView::PhotoView(QWidget* parent)
       source_(new QLabel(QStringLiteral("No photo open."), this)),
       readout_(new QLabel(this)),
       scroll_(new QScrollArea(this)) {
-  auto* open = new QPushButton(QStringLiteral("Open photo…"), this);
-  open->setObjectName(QStringLiteral("openPhoto"));
   canvas_->setObjectName(QStringLiteral("photoCanvas"));
   canvas_->setMouseTracking(true);
   canvas_->installEventFilter(this);
   readout_->setObjectName(QStringLiteral("labUnderCursor"));
   source_->setObjectName(QStringLiteral("photoSource"));
   scroll_->setWidget(canvas_);
-  auto* bar = new QHBoxLayout;
-  bar->addWidget(open);
-  bar->addWidget(source_, 1);
   auto* layout = new QVBoxLayout(this);
-  layout->addLayout(bar);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(source_);
   layout->addWidget(scroll_, 1);
   layout->addWidget(readout_);
-  connect(open, &QPushButton::clicked, this, &PhotoView::choosePhoto);
-}
-
-void PhotoView::choosePhoto() {
-  const QString file = QFileDialog::getOpenFileName(
-      this, QStringLiteral("Open a photo"), QString(),
-      QStringLiteral("Photos (*.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"));
-  if (!file.isEmpty())
-    loadPhoto(file.toStdString());
 }
 
 bool PhotoView::loadPhoto(const std::filesystem::path& path) {
   try {
-    Image image = decode_image(path);
-    LabTransform transform = LabTransform::for_image(image);
-    canvas_->setPixmap(QPixmap::fromImage(to_qimage(image)));
-    canvas_->adjustSize();
-    source_->setText(QStringLiteral("%1 — %2×%3, profile: %4")
-                         .arg(QString::fromStdString(path.filename().string()))
-                         .arg(image.width)
-                         .arg(image.height)
-                         .arg(QString::fromStdString(transform.profile_description())));
-    source_->setToolTip(QString::fromStdString(path.string()));
-    image_ = std::move(image);
-    transform_.emplace(std::move(transform));
-    cursor_lab_.reset();
-    readout_->setText(QStringLiteral("Move the cursor over the photo to read its Lab."));
+    auto image = std::make_shared<const Image>(decode_image(path));
+    LabTransform transform = LabTransform::for_image(*image);
+    setPhoto(std::move(image), std::move(transform));
     return true;
   } catch (const std::exception& e) {
     emit failed(QStringLiteral("Cannot open the photo.\n\n%1\n\nChoose a JPEG, PNG or TIFF photo.")
@@ -92,18 +77,130 @@ bool PhotoView::loadPhoto(const std::filesystem::path& path) {
   }
 }
 
+void PhotoView::setPhoto(std::shared_ptr<const Image> image, LabTransform transform) {
+  base_ = to_qimage(*image);
+  image_ = std::move(image);
+  const std::filesystem::path path(image_->source);
+  source_->setText(QStringLiteral("%1 — %2×%3")
+                       .arg(QString::fromStdString(path.filename().string()))
+                       .arg(image_->width)
+                       .arg(image_->height));
+  source_->setToolTip(QString::fromStdString(image_->source));
+  points_.clear();
+  overlays_.clear();
+  drag_start_.reset();
+  drag_rect_.reset();
+  setTransform(std::move(transform));
+  redraw();
+  canvas_->adjustSize();
+}
+
+void PhotoView::setTransform(LabTransform transform) {
+  transform_.emplace(std::move(transform));
+  cursor_lab_.reset();
+  readout_->setText(QStringLiteral("Move the cursor over the photo to read its Lab (through %1).")
+                        .arg(QString::fromStdString(transform_->profile_description())));
+}
+
 std::optional<Lab> PhotoView::labAt(int x, int y) const {
-  if (!transform_ || x < 0 || y < 0 || x >= image_.width || y >= image_.height)
+  if (!image_ || !transform_ || x < 0 || y < 0 || x >= image_->width || y >= image_->height)
     return {};
   // One pixel at a time: hovering must not convert the whole photo.
   ApplyOptions one_thread;
   one_thread.threads = 1;
-  return transform_->apply(image_, Rect{x, y, 1, 1}, one_thread).at(0, 0);
+  return transform_->apply(*image_, Rect{x, y, 1, 1}, one_thread).at(0, 0);
+}
+
+void PhotoView::setMode(Mode mode) {
+  mode_ = mode;
+  drag_start_.reset();
+  drag_rect_.reset();
+  canvas_->setCursor(mode == Mode::inspect ? Qt::ArrowCursor : Qt::CrossCursor);
+  redraw();
+}
+
+void PhotoView::setPoints(std::vector<QPointF> points) {
+  points_ = std::move(points);
+  redraw();
+}
+
+void PhotoView::setOverlays(std::vector<PhotoOverlay> overlays) {
+  overlays_ = std::move(overlays);
+  redraw();
+}
+
+void PhotoView::redraw() {
+  if (base_.isNull())
+    return;
+  QImage shown = base_.convertToFormat(QImage::Format_RGB32);
+  QPainter painter(&shown);
+  painter.setRenderHint(QPainter::Antialiasing);
+  QFont font = painter.font();
+  font.setBold(true);
+  painter.setFont(font);
+  for (const PhotoOverlay& o : overlays_) {
+    draw_outlined(painter, o.color, 2, [&] { painter.drawRect(o.rect); });
+    draw_outlined(painter, o.color, 1,
+                  [&] { painter.drawText(o.rect.topLeft() + QPoint(4, 14), o.label); });
+  }
+  if (drag_rect_)
+    draw_outlined(painter, Qt::white, 1, [&] { painter.drawRect(*drag_rect_); });
+  if (!points_.empty()) {
+    const QColor corner(255, 210, 0);
+    for (std::size_t i = 0; i + 1 < points_.size(); ++i)
+      draw_outlined(painter, corner, 2, [&] { painter.drawLine(points_[i], points_[i + 1]); });
+    if (points_.size() == 4)
+      draw_outlined(painter, corner, 2, [&] { painter.drawLine(points_[3], points_[0]); });
+    for (std::size_t i = 0; i < points_.size(); ++i) {
+      draw_outlined(painter, corner, 2, [&] { painter.drawEllipse(points_[i], 5.0, 5.0); });
+      draw_outlined(painter, corner, 1,
+                    [&] { painter.drawText(points_[i] + QPointF(8, -8), QString::number(i + 1)); });
+    }
+  }
+  painter.end();
+  canvas_->setPixmap(QPixmap::fromImage(shown));
+}
+
+QRect PhotoView::dragRect(const QPoint& to) const {
+  const QRect photo(0, 0, image_->width, image_->height);
+  return QRect(*drag_start_, to).normalized().intersected(photo);
 }
 
 bool PhotoView::eventFilter(QObject* watched, QEvent* event) {
-  if (watched == canvas_ && event->type() == QEvent::MouseMove) {
-    showCursor(static_cast<QMouseEvent*>(event)->position().toPoint());
+  if (watched != canvas_ || !image_)
+    return QWidget::eventFilter(watched, event);
+  const auto* mouse = static_cast<QMouseEvent*>(event);
+  switch (event->type()) {
+    case QEvent::MouseMove:
+      showCursor(mouse->position().toPoint());
+      if (drag_start_) {
+        drag_rect_ = dragRect(mouse->position().toPoint());
+        redraw();
+      }
+      break;
+    case QEvent::MouseButtonPress:
+      if (mouse->button() != Qt::LeftButton)
+        break;
+      if (mode_ == Mode::corners) {
+        const QPoint p = mouse->position().toPoint();
+        if (QRect(0, 0, image_->width, image_->height).contains(p))
+          emit pointClicked(QPointF(p.x() + 0.5, p.y() + 0.5));
+      } else if (mode_ == Mode::region) {
+        drag_start_ = mouse->position().toPoint();
+      }
+      break;
+    case QEvent::MouseButtonRelease:
+      if (mouse->button() == Qt::LeftButton && drag_start_) {
+        const QRect rect = dragRect(mouse->position().toPoint());
+        drag_start_.reset();
+        drag_rect_.reset();
+        redraw();
+        if (rect.width() >= 2 && rect.height() >= 2)
+          emit rectangleDrawn(rect);
+      }
+      break;
+    default:
+      break;
   }
   return QWidget::eventFilter(watched, event);
 }

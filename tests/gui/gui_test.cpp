@@ -2,8 +2,8 @@
 // Colours are checked against Little CMS's own sRGB conversion (a 16-bit integer transform, not
 // the GUI's double path), and gamut against linear RGB from the sRGB profile's primaries.
 //
-// With PIGMATCH_SCREENSHOT_DIR set, the screens are also saved there as PNG
-// (scripts/screenshots.sh).
+// The store, the window and the helpers are tests/gui/gui_fixture.h. With PIGMATCH_SCREENSHOT_DIR
+// set, the screens are also saved there as PNG (scripts/screenshots.sh).
 #include <lcms2.h>
 #include <sqlite3.h>
 
@@ -24,6 +24,7 @@
 #include "client_page.h"
 #include "database.h"
 #include "display_color.h"
+#include "gui_fixture.h"
 #include "main_window.h"
 #include "photo_view.h"
 #include "pigmatch/image.h"
@@ -32,6 +33,10 @@
 #include "swatch_widget.h"
 
 using namespace pigmatch;
+using pigmatch::gui::test::click_item;
+using pigmatch::gui::test::hover;
+using pigmatch::gui::test::item_named;
+using pigmatch::gui::test::save_screenshot;
 
 namespace {
 
@@ -88,26 +93,6 @@ ReferenceRgb lcms_srgb(const Lab& lab) {
   return ref;
 }
 
-QListWidgetItem* item_named(QListWidget* list, const QString& prefix) {
-  for (int i = 0; i < list->count(); ++i) {
-    if (list->item(i)->text().startsWith(prefix))
-      return list->item(i);
-  }
-  return nullptr;
-}
-
-void click_item(QListWidget* list, QListWidgetItem* item) {
-  QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualItemRect(item).center());
-}
-
-void save_screenshot(QWidget* widget, const char* name) {
-  const QByteArray dir = qgetenv("PIGMATCH_SCREENSHOT_DIR");
-  if (dir.isEmpty())
-    return;
-  const QString file = QString::fromUtf8(dir) + QLatin1Char('/') + QLatin1String(name);
-  QVERIFY2(widget->grab().save(file), qPrintable(file));
-}
-
 }  // namespace
 
 class GuiTest : public QObject {
@@ -125,59 +110,18 @@ class GuiTest : public QObject {
   void badPhotoIsAMessage();
 
  private:
-  QTemporaryDir dir_;
-  std::string db_;
-  store::Id ana_ = 0, bruno_ = 0, ana_formula_ = 0, ana_skin_ = 0, bruno_hair_ = 0;
-  const Lab ana_skin_lab_{66.0, 12.0, 17.0};
-  const Lab bruno_vivid_lab_{50.0, -90.0, -40.0};  // far outside sRGB
+  gui::test::GuiFixture fx_;
 };
 
 void GuiTest::initTestCase() {
-  QVERIFY(dir_.isValid());
-  db_ = (dir_.path() + QStringLiteral("/clients.db")).toStdString();
-  store::Store s = store::Store::open(db_);
-  ana_ = s.add_client({0, "Ana Sousa", "1984-05-02", "+351 900 000 001", "", "", ""});
-  bruno_ = s.add_client({0, "Bruno Lima", "", "", "bruno@example.org", "", ""});
-  store::Visit first{0, ana_, store::VisitKind::initial, "2024-03-01", "crown", "Rita", "3RL", ""};
-  const store::Id visit1 = s.add_visit(first);
-  store::Visit touchup{
-      0, ana_, store::VisitKind::touchup, "2026-05-10", "crown", "Rita", "3RL", "faded evenly"};
-  s.add_visit(touchup);
-  s.add_visit({0, bruno_, store::VisitKind::camouflage, "2025-01-20", "scar left temple", "Rita",
-               "1RL", ""});
-  store::Measurement skin;
-  skin.client_id = ana_;
-  skin.visit_id = visit1;
-  skin.kind = store::MeasurementKind::skin;
-  skin.region = "crown";
-  skin.lab = ana_skin_lab_;
-  skin.calibration_de00 = 0.9;
-  ana_skin_ = s.add_measurement(skin);
-  store::Measurement vivid;
-  vivid.client_id = bruno_;
-  vivid.kind = store::MeasurementKind::hair;
-  vivid.region = "dyed fringe";
-  vivid.lab = bruno_vivid_lab_;
-  bruno_hair_ = s.add_measurement(vivid);
-  store::Formula f;
-  f.client_id = ana_;
-  f.visit_id = visit1;
-  f.region = "crown";
-  f.target = Lab{30, 2, 4};
-  f.predicted = Lab{30.4, 2.2, 3.6};
-  f.delta_e00 = 0.5;
-  f.model = "skin";
-  f.catalog = "acme-smp";
-  f.components = {{"Acme", "CB-01", "L2301", 3, 0.15}, {"Acme", "DIL-9", "D0007", 9, 0.45}};
-  ana_formula_ = s.save_formula(f);
-  s.add_consent({0, ana_, "treatment", "2024-03-01", "Ana Sousa"});
+  QVERIFY(fx_.dir.isValid());
+  fx_.create();
 }
 
 void GuiTest::searchFiltersTheList() {
-  gui::OpenedDatabase opened = gui::open_database(db_);
-  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
-  gui::MainWindow window(*opened.store,
-                         std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb()));
+  gui::test::GuiSession session(fx_.db);
+  QVERIFY2(session.ok(), qPrintable(session.opened.error));
+  gui::MainWindow& window = *session.window;
   window.show();
   QListWidget* list = window.clientList()->list();
   QCOMPARE(list->count(), 2);
@@ -198,20 +142,19 @@ void GuiTest::searchFiltersTheList() {
 }
 
 void GuiTest::selectingAClientShowsTheirRecord() {
-  gui::OpenedDatabase opened = gui::open_database(db_);
-  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
-  gui::MainWindow window(*opened.store,
-                         std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb()));
+  gui::test::GuiSession session(fx_.db);
+  QVERIFY2(session.ok(), qPrintable(session.opened.error));
+  gui::MainWindow& window = *session.window;
   window.show();
   QListWidget* list = window.clientList()->list();
-  const QString components = QStringLiteral("formulaComponents%1").arg(ana_formula_);
+  const QString components = QStringLiteral("formulaComponents%1").arg(fx_.ana_formula);
 
   click_item(list, item_named(list, QStringLiteral("Bruno")));
-  QCOMPARE(window.clientPage()->clientId(), bruno_);
+  QCOMPARE(window.clientPage()->clientId(), fx_.bruno);
   QVERIFY(window.findChild<QTableWidget*>(components) == nullptr);  // not Bruno's formula
 
   click_item(list, item_named(list, QStringLiteral("Ana")));
-  QCOMPARE(window.clientPage()->clientId(), ana_);
+  QCOMPARE(window.clientPage()->clientId(), fx_.ana);
   auto* table = window.findChild<QTableWidget*>(components);
   QVERIFY(table != nullptr);
   QCOMPARE(table->rowCount(), 2);
@@ -222,9 +165,9 @@ void GuiTest::selectingAClientShowsTheirRecord() {
   QCOMPARE(table->item(1, 3)->text().toDouble(), 9.0);
 
   auto* swatch =
-      window.findChild<gui::SwatchWidget*>(QStringLiteral("measurementSwatch%1").arg(ana_skin_));
+      window.findChild<gui::SwatchWidget*>(QStringLiteral("measurementSwatch%1").arg(fx_.ana_skin));
   QVERIFY(swatch != nullptr);
-  const ReferenceRgb ref = lcms_srgb(ana_skin_lab_);
+  const ReferenceRgb ref = lcms_srgb(fx_.ana_skin_lab);
   const QColor shown = swatch->displayColor();
   QVERIFY2(std::abs(shown.red() - ref.rgb255[0]) <= 1.0, qPrintable(shown.name()));
   QVERIFY2(std::abs(shown.green() - ref.rgb255[1]) <= 1.0, qPrintable(shown.name()));
@@ -235,9 +178,9 @@ void GuiTest::selectingAClientShowsTheirRecord() {
   QCOMPARE(painted.pixelColor(painted.rect().center()).rgb(), shown.rgb());
 
   // The skin tone shown is libcore's for the stored Lab.
-  auto* text = window.findChild<QLabel*>(QStringLiteral("measurementText%1").arg(ana_skin_));
+  auto* text = window.findChild<QLabel*>(QStringLiteral("measurementText%1").arg(fx_.ana_skin));
   QVERIFY(text != nullptr);
-  const SkinTone tone = assess_skin_tone(ana_skin_lab_);
+  const SkinTone tone = assess_skin_tone(fx_.ana_skin_lab);
   QVERIFY2(text->text().contains(QString::fromUtf8(to_string(tone.ita_class).data())),
            qPrintable(text->text()));
   QVERIFY2(text->text().contains(QStringLiteral("Monk %1").arg(tone.monk.index)),
@@ -250,21 +193,20 @@ void GuiTest::selectingAClientShowsTheirRecord() {
 }
 
 void GuiTest::outOfGamutSwatchIsMarked() {
-  QVERIFY(lcms_srgb(bruno_vivid_lab_).outside_srgb);
-  QVERIFY(lcms_srgb(ana_skin_lab_).inside_srgb);
-  gui::OpenedDatabase opened = gui::open_database(db_);
-  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
-  gui::MainWindow window(*opened.store,
-                         std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb()));
+  QVERIFY(lcms_srgb(fx_.bruno_vivid_lab).outside_srgb);
+  QVERIFY(lcms_srgb(fx_.ana_skin_lab).inside_srgb);
+  gui::test::GuiSession session(fx_.db);
+  QVERIFY2(session.ok(), qPrintable(session.opened.error));
+  gui::MainWindow& window = *session.window;
   window.show();
   QListWidget* list = window.clientList()->list();
   click_item(list, item_named(list, QStringLiteral("Bruno")));
-  auto* swatch =
-      window.findChild<gui::SwatchWidget*>(QStringLiteral("measurementSwatch%1").arg(bruno_hair_));
+  auto* swatch = window.findChild<gui::SwatchWidget*>(
+      QStringLiteral("measurementSwatch%1").arg(fx_.bruno_hair));
   QVERIFY(swatch != nullptr);
   QVERIFY(swatch->isOutOfGamut());
   QVERIFY(swatch->toolTip().contains(QStringLiteral("gamut")));
-  auto* text = window.findChild<QLabel*>(QStringLiteral("measurementText%1").arg(bruno_hair_));
+  auto* text = window.findChild<QLabel*>(QStringLiteral("measurementText%1").arg(fx_.bruno_hair));
   QVERIFY(text != nullptr);
   QVERIFY(text->text().contains(QStringLiteral("outside the display's gamut")));
   QVERIFY(!text->text().contains(QStringLiteral("ITA")));  // hair has no skin tone
@@ -278,7 +220,7 @@ void GuiTest::outOfGamutSwatchIsMarked() {
 void GuiTest::swatchMatchesLittleCms() {
   // A spread of colours, in and out of sRGB: 8-bit value within 1/255 of lcms's 16-bit result;
   // marked when the linear RGB leaves [0, 1] by more than 0.05, never when it stays inside.
-  const auto display = std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb());
+  const auto display = gui::test::srgb_display();
   gui::SwatchWidget swatch(display);
   int marked = 0;
   for (double L : {5.0, 30.0, 55.0, 80.0, 97.0}) {
@@ -306,13 +248,13 @@ void GuiTest::swatchMatchesLittleCms() {
 }
 
 void GuiTest::databaseErrorsAreMessages() {
-  const std::string missing = (dir_.path() + QStringLiteral("/missing.db")).toStdString();
+  const std::string missing = (fx_.dir.path() + QStringLiteral("/missing.db")).toStdString();
   gui::OpenedDatabase opened = gui::open_database(missing);
   QVERIFY(!opened.store);
   QVERIFY2(opened.error.contains(QString::fromStdString(missing)), qPrintable(opened.error));
   QVERIFY2(opened.error.contains(QStringLiteral("--db")), qPrintable(opened.error));
 
-  const std::string garbage = (dir_.path() + QStringLiteral("/garbage.db")).toStdString();
+  const std::string garbage = (fx_.dir.path() + QStringLiteral("/garbage.db")).toStdString();
   {
     std::ofstream out(garbage, std::ios::binary);
     for (int i = 0; i < 4096; ++i)
@@ -323,7 +265,7 @@ void GuiTest::databaseErrorsAreMessages() {
   QVERIFY2(opened.error.contains(QString::fromStdString(garbage)), qPrintable(opened.error));
   QVERIFY2(opened.error.contains(QStringLiteral("backup")), qPrintable(opened.error));
 
-  const std::string future = (dir_.path() + QStringLiteral("/future.db")).toStdString();
+  const std::string future = (fx_.dir.path() + QStringLiteral("/future.db")).toStdString();
   { store::Store::open(future); }
   sqlite3* db = nullptr;
   QCOMPARE(sqlite3_open(future.c_str(), &db), SQLITE_OK);
@@ -358,12 +300,6 @@ Lab lcms_lab_of_srgb(std::array<std::uint8_t, 3> rgb) {
   return Lab{out.L, out.a, out.b};
 }
 
-void hover(QWidget* widget, QPoint position) {
-  QMouseEvent move(QEvent::MouseMove, QPointF(position), QPointF(widget->mapToGlobal(position)),
-                   Qt::NoButton, Qt::NoButton, Qt::NoModifier);
-  QApplication::sendEvent(widget, &move);
-}
-
 }  // namespace
 
 void GuiTest::displayProfileFromFile() {
@@ -373,12 +309,13 @@ void GuiTest::displayProfileFromFile() {
   cmsToneCurve* gamma = cmsBuildGamma(nullptr, 1.8);
   cmsToneCurve* curves[3] = {gamma, gamma, gamma};
   cmsHPROFILE wide = cmsCreateRGBProfile(cmsD50_xyY(), &primaries, curves);
-  const std::string wide_file = (dir_.path() + QStringLiteral("/wide.icc")).toStdString();
+  const std::string wide_file = (fx_.dir.path() + QStringLiteral("/wide.icc")).toStdString();
   QVERIFY(cmsSaveProfileToFile(wide, wide_file.c_str()));
   cmsHPROFILE lab_profile = cmsCreateLab4Profile(nullptr);
   cmsHTRANSFORM to_wide = cmsCreateTransform(lab_profile, TYPE_Lab_DBL, wide, TYPE_RGB_16,
                                              INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_NOCACHE);
-  const std::array<double, 3> in{bruno_vivid_lab_.L, bruno_vivid_lab_.a, bruno_vivid_lab_.b};
+  const std::array<double, 3> in{fx_.bruno_vivid_lab.L, fx_.bruno_vivid_lab.a,
+                                 fx_.bruno_vivid_lab.b};
   std::array<cmsUInt16Number, 3> expected{};
   cmsDoTransform(to_wide, in.data(), expected.data(), 1);
   cmsDeleteTransform(to_wide);
@@ -388,7 +325,7 @@ void GuiTest::displayProfileFromFile() {
   const auto display =
       std::make_shared<const gui::DisplayColor>(gui::DisplayColor::from_icc_file(wide_file));
   gui::SwatchWidget swatch(display);
-  swatch.setLab(bruno_vivid_lab_);
+  swatch.setLab(fx_.bruno_vivid_lab);
   QVERIFY(!swatch.isOutOfGamut());
   const QColor c = swatch.displayColor();
   QVERIFY2(std::abs(c.red() - expected[0] / 257.0) <= 1.0, qPrintable(c.name()));
@@ -396,10 +333,10 @@ void GuiTest::displayProfileFromFile() {
   QVERIFY2(std::abs(c.blue() - expected[2] / 257.0) <= 1.0, qPrintable(c.name()));
 
   // Not an RGB display profile, not a profile, no file: errors naming the file.
-  const std::string lab_file = (dir_.path() + QStringLiteral("/lab.icc")).toStdString();
+  const std::string lab_file = (fx_.dir.path() + QStringLiteral("/lab.icc")).toStdString();
   QVERIFY(cmsSaveProfileToFile(lab_profile, lab_file.c_str()));
   cmsCloseProfile(lab_profile);
-  const std::string text_file = (dir_.path() + QStringLiteral("/notes.icc")).toStdString();
+  const std::string text_file = (fx_.dir.path() + QStringLiteral("/notes.icc")).toStdString();
   { std::ofstream(text_file) << "not a profile"; }
   for (const std::string& bad : {lab_file, text_file, wide_file + ".missing"}) {
     try {
@@ -424,13 +361,12 @@ void GuiTest::photoShowsLabUnderCursor() {
         image.pixels.push_back(std::byte{v});
     }
   }
-  const std::string file = (dir_.path() + QStringLiteral("/two-colours.tif")).toStdString();
+  const std::string file = (fx_.dir.path() + QStringLiteral("/two-colours.tif")).toStdString();
   write_tiff(image, file);
 
-  gui::OpenedDatabase opened = gui::open_database(db_);
-  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
-  gui::MainWindow window(*opened.store,
-                         std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb()));
+  gui::test::GuiSession session(fx_.db);
+  QVERIFY2(session.ok(), qPrintable(session.opened.error));
+  gui::MainWindow& window = *session.window;
   window.findChild<QTabWidget*>(QStringLiteral("screens"))->setCurrentIndex(1);
   window.show();
   gui::PhotoView* photo = window.photoView();
@@ -458,15 +394,14 @@ void GuiTest::photoShowsLabUnderCursor() {
 }
 
 void GuiTest::badPhotoIsAMessage() {
-  const std::string file = (dir_.path() + QStringLiteral("/not-a-photo.jpg")).toStdString();
+  const std::string file = (fx_.dir.path() + QStringLiteral("/not-a-photo.jpg")).toStdString();
   {
     std::ofstream out(file, std::ios::binary);
     out << "\xff\xd8\xff this is not a JPEG";
   }
-  gui::OpenedDatabase opened = gui::open_database(db_);
-  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
-  gui::MainWindow window(*opened.store,
-                         std::make_shared<const gui::DisplayColor>(gui::DisplayColor::srgb()));
+  gui::test::GuiSession session(fx_.db);
+  QVERIFY2(session.ok(), qPrintable(session.opened.error));
+  gui::MainWindow& window = *session.window;
   window.show();
   QVERIFY(!window.photoView()->loadPhoto(file));
   QVERIFY2(window.lastError().contains(QString::fromStdString(file)),

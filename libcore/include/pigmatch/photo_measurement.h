@@ -1,0 +1,131 @@
+// pigmatch/photo_measurement.h — the measurement pipeline of one photo, as `pigmatch measure` and
+// the GUI's Photo screen both run it: calibrate the photo (a saved profile, the chart at given
+// corners, the chart found automatically, or no chart), measure named regions (plain skin or
+// hair, or stubble split into hair and skin), and save what was measured to a client's visit
+// with the photo's path and SHA-256.
+//
+// Long steps take a ProgressCallback so a GUI can show progress and stop between steps.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pigmatch/calibration.h"
+#include "pigmatch/chart.h"
+#include "pigmatch/color.h"
+#include "pigmatch/image.h"
+#include "pigmatch/sampling.h"
+#include "pigmatch/skintone.h"
+#include "pigmatch/store.h"
+#include "pigmatch/transform.h"
+
+namespace pigmatch {
+
+/// Told how far a long call is (`fraction` 0–1) and what it is doing (`stage`, e.g. "looking
+/// for the chart"); returning false asks the call to stop, which it does at its next step by
+/// throwing Error(ErrorCode::cancelled). Called on the calling thread.
+using ProgressCallback = std::function<bool(double fraction, std::string_view stage)>;
+
+/// How to calibrate a photo.
+enum class ChartMode {
+  find_or_fallback,  ///< find the chart; without one, the photo's profile (or sRGB) with warnings
+  find,              ///< find the chart; Error(not_found) when there is none that calibrates
+  corners,           ///< the chart at PhotoCalibrationRequest::corners
+  none,              ///< no chart: the photo's embedded profile, else sRGB, with a warning
+};
+
+struct PhotoCalibrationRequest {
+  ChartMode mode = ChartMode::find_or_fallback;
+  ChartCorners corners{};  ///< ChartMode::corners: the chart's outer corners (any ordering)
+  ChartDefinition chart = builtin_chart();
+  CalibrationOptions options;  ///< reference set, ICC version, …
+  /// A calibration saved earlier (`measure --profile-out`) used instead of any chart; `mode`
+  /// is then ignored. Read with a 64 MiB limit.
+  std::optional<std::filesystem::path> profile;
+  /// How the user gives the corners instead, ending the message when no chart is found.
+  std::string corners_hint = "give its corners with --chart X1,Y1,X2,Y2,X3,Y3,X4,Y4";
+};
+
+/// Where a photo's colours come from.
+enum class CalibrationSource { chart, profile, embedded, assumed_srgb };
+
+/// "chart", "profile", "embedded" or "assumed-srgb" (the measurement JSON's spelling).
+std::string_view to_string(CalibrationSource source) noexcept;
+
+/// A calibrated photo: the transform its pixels go through and how it was made.
+struct PhotoCalibration {
+  CalibrationSource source = CalibrationSource::assumed_srgb;
+  /// With a chart: "user" (corners given), or the detector that found it ("opencv-mcc",
+  /// "grid"); empty otherwise.
+  std::string method;
+  std::optional<Calibration> calibration;  ///< with a chart: the fit, its report and profile
+  LabTransform transform;                  ///< device values → Lab D50 for this photo
+  std::string model;  ///< the calibration model ("matrix", …) or "icc-profile"
+  std::vector<std::string> warnings;
+};
+
+/// Calibrates `image`. `name` (the photo's path as the user gave it) appears in messages.
+/// Throws Error(not_found) when ChartMode::find finds no chart that calibrates (the message says
+/// how to photograph it or to give its corners); as calibrate_from_photo() for given corners;
+/// Error(io / too_large / color_management) for an unusable profile; Error(cancelled) when
+/// `progress` returned false. Detection itself is not interruptible: it is checked before and
+/// after, and between the calibration of each candidate it found.
+PhotoCalibration calibrate_photo(const Image& image, std::string_view name,
+                                 const PhotoCalibrationRequest& request,
+                                 const ProgressCallback& progress = {});
+
+/// A named rectangle of a photo to measure.
+struct PhotoRegion {
+  std::string name;
+  Rect rect;
+  bool stubble = false;  ///< skin with hair dots, to be split into hair and skin
+};
+
+/// The colour of one region.
+struct RegionMeasurement {
+  PhotoRegion region;
+  /// Plain regions: the region's statistics; stubble: those of the whole region (hair and
+  /// skin together).
+  RobustLabStatistics statistics;
+  std::optional<StubbleSample> stubble;  ///< stubble regions
+  /// Plain: the region's median; stubble: the skin between the hairs.
+  Lab lab_d50;
+  SkinTone tone;  ///< of lab_d50
+};
+
+/// Measures `region` of `image` through `transform`. Throws as sample_region() and
+/// sample_stubble() do (a region outside the photo, every pixel clipped, …).
+RegionMeasurement measure_region(const Image& image, const LabTransform& transform,
+                                 const PhotoRegion& region);
+
+/// The SHA-256 of `file` as 64 lowercase hex digits; empty when the file cannot be read.
+std::string file_sha256(const std::filesystem::path& file);
+
+/// Records `photo` in `m`: its absolute path and, when the file can be read, its SHA-256 (so a
+/// later look at the record can tell whether the file is still the one measured). Nothing when
+/// `photo` is empty.
+void record_photo(store::Measurement& m, const std::filesystem::path& photo);
+
+/// How saved regions are classed: as the client's skin (and a stubble region's hair as hair),
+/// or as the healed result of earlier work (a plain region, or a stubble region's dots).
+enum class SavedAs { skin, healed };
+
+/// The measurement rows a save writes for `regions` of the photo at `photo` into `visit` of
+/// `client`: plain → skin or healed; stubble → its skin and (when hair was told apart) its hair,
+/// or as healed its dots. Each row records the photo's absolute path, its SHA-256 and the
+/// calibration's mean ΔE00 (`calibration_de00`, none without a chart). A stubble region whose
+/// hair was not told apart adds a line to `notes` (its skin alone is saved); saved as healed it
+/// is an Error(unsupported), since it has no dots to save.
+std::vector<store::Measurement> measurement_rows(const std::filesystem::path& photo,
+                                                 std::optional<double> calibration_de00,
+                                                 std::span<const RegionMeasurement> regions,
+                                                 SavedAs kind, store::Id client, store::Id visit,
+                                                 std::vector<std::string>* notes = nullptr);
+
+}  // namespace pigmatch

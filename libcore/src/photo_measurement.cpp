@@ -1,0 +1,224 @@
+#include "pigmatch/photo_measurement.h"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <fstream>
+#include <iterator>
+
+#include "pigmatch/error.h"
+
+namespace pigmatch {
+namespace {
+
+constexpr std::uintmax_t max_profile_bytes = 64u << 20;
+
+void check_progress(const ProgressCallback& progress, double fraction, std::string_view stage) {
+  if (progress && !progress(fraction, stage))
+    throw Error(ErrorCode::cancelled, fmt::format("cancelled while {}; nothing was saved", stage));
+}
+
+std::vector<std::uint8_t> read_profile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(ErrorCode::io, fmt::format("cannot open calibration profile {}", path.string()));
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
+  if (bytes.size() > max_profile_bytes) {
+    throw Error(ErrorCode::too_large,
+                fmt::format("calibration profile {} is over 64 MiB", path.string()));
+  }
+  return bytes;
+}
+
+CalibrationSource source_of(ProfileSource source) noexcept {
+  return source == ProfileSource::embedded ? CalibrationSource::embedded
+                                           : CalibrationSource::assumed_srgb;
+}
+
+PhotoCalibration without_chart(const Image& image, std::string warning) {
+  LabTransform transform = LabTransform::for_image(image);
+  const CalibrationSource source = source_of(transform.profile_source());
+  std::string second = source == CalibrationSource::embedded
+                           ? "colours come from the photo's embedded profile (" +
+                                 transform.profile_description() +
+                                 "): the camera's own rendering, not a calibration"
+                           : "the photo has no embedded ICC profile: sRGB was assumed";
+  return PhotoCalibration{source,        {},
+                          std::nullopt,  std::move(transform),
+                          "icc-profile", {std::move(warning), std::move(second)}};
+}
+
+PhotoCalibration from_chart(const Image& image, Calibration calibration, std::string method) {
+  LabTransform transform = calibration.transform({image.channels, image.bits});
+  std::string model(to_string(calibration.report().model));
+  std::vector<std::string> warnings = calibration.report().warnings;
+  return PhotoCalibration{CalibrationSource::chart, std::move(method), std::move(calibration),
+                          std::move(transform),     std::move(model),  std::move(warnings)};
+}
+
+}  // namespace
+
+std::string_view to_string(CalibrationSource source) noexcept {
+  switch (source) {
+    case CalibrationSource::chart:
+      return "chart";
+    case CalibrationSource::profile:
+      return "profile";
+    case CalibrationSource::embedded:
+      return "embedded";
+    case CalibrationSource::assumed_srgb:
+      return "assumed-srgb";
+  }
+  return "unknown";
+}
+
+PhotoCalibration calibrate_photo(const Image& image, std::string_view name,
+                                 const PhotoCalibrationRequest& request,
+                                 const ProgressCallback& progress) {
+  if (request.profile) {
+    const auto icc = read_profile(*request.profile);
+    LabTransform transform =
+        LabTransform::from_icc(icc, {image.channels, image.bits}, request.profile->string());
+    return PhotoCalibration{
+        CalibrationSource::profile, {}, std::nullopt, std::move(transform), "icc-profile", {}};
+  }
+  const ChartDefinition& chart = request.chart;
+  (void)chart.reference(request.options.reference);  // an unknown reference set is an error
+
+  if (request.mode == ChartMode::none)
+    return without_chart(image, "no chart calibration (--chart none)");
+  if (request.mode == ChartMode::corners) {
+    check_progress(progress, 0.1, "fitting the calibration");
+    return from_chart(image, calibrate_from_photo(image, chart, request.corners, request.options),
+                      "user");
+  }
+  std::vector<std::string> failures;
+  if (image.channels == 3) {
+    check_progress(progress, 0.05, "looking for the chart");
+    const std::vector<ChartDetection> found = detect_chart(image, chart);
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      check_progress(progress, 0.5 + 0.5 * static_cast<double>(i) / found.size(),
+                     "fitting the calibration");
+      try {
+        return from_chart(image,
+                          calibrate_from_photo(image, chart, found[i].corners, request.options),
+                          found[i].method);
+      } catch (const Error& e) {
+        failures.push_back(found[i].method + ": " + e.what());
+      }
+    }
+  }
+  const std::string why = failures.empty()
+                              ? fmt::format("no {} found in {}", chart.name, name)
+                              : fmt::format("no usable {} found in {} ({})", chart.name, name,
+                                            fmt::join(failures, "; "));
+  if (request.mode == ChartMode::find) {
+    throw Error(ErrorCode::not_found,
+                fmt::format("{}: photograph the chart flat, evenly lit and fully in frame, or {}",
+                            why, request.corners_hint));
+  }
+  return without_chart(image, why + "; measured without a chart calibration");
+}
+
+RegionMeasurement measure_region(const Image& image, const LabTransform& transform,
+                                 const PhotoRegion& region) {
+  const Region shape = Region::rectangle(region.rect);
+  RegionMeasurement out{region, {}, std::nullopt, {}, {}};
+  if (region.stubble) {
+    StubbleSample sample = sample_stubble(image, transform, shape);
+    out.statistics = sample.all;
+    out.lab_d50 = sample.skin;
+    out.stubble = std::move(sample);
+  } else {
+    out.statistics = sample_region(image, transform, shape);
+    out.lab_d50 = out.statistics.median;
+  }
+  out.tone = assess_skin_tone(out.lab_d50);
+  return out;
+}
+
+std::string file_sha256(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return {};
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  if (context == nullptr || EVP_DigestInit_ex(context, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(context);
+    return {};
+  }
+  std::array<char, 1 << 16> buffer{};
+  bool ok = true;
+  while (ok && in) {
+    in.read(buffer.data(), buffer.size());
+    const auto n = static_cast<std::size_t>(in.gcount());
+    ok = n == 0 || EVP_DigestUpdate(context, buffer.data(), n) == 1;
+  }
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  ok = ok && in.eof() && EVP_DigestFinal_ex(context, digest.data(), &length) == 1;
+  EVP_MD_CTX_free(context);
+  if (!ok)
+    return {};
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i)
+    hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+void record_photo(store::Measurement& m, const std::filesystem::path& photo) {
+  if (photo.empty())
+    return;
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(photo, ec);
+  m.photo_path = ec ? photo.string() : absolute.string();
+  m.photo_sha256 = file_sha256(photo);
+}
+
+std::vector<store::Measurement> measurement_rows(const std::filesystem::path& photo,
+                                                 std::optional<double> calibration_de00,
+                                                 std::span<const RegionMeasurement> regions,
+                                                 SavedAs kind, store::Id client, store::Id visit,
+                                                 std::vector<std::string>* notes) {
+  store::Measurement base;
+  base.client_id = client;
+  base.visit_id = visit;
+  base.calibration_de00 = calibration_de00;
+  record_photo(base, photo);
+  const bool healed = kind == SavedAs::healed;
+  std::vector<store::Measurement> rows;
+  const auto add = [&](const RegionMeasurement& r, store::MeasurementKind k, const Lab& lab) {
+    store::Measurement m = base;
+    m.kind = k;
+    m.region = r.region.name;
+    m.lab = lab;
+    rows.push_back(std::move(m));
+  };
+  for (const RegionMeasurement& r : regions) {
+    const bool has_hair = r.stubble && r.stubble->separated;
+    if (!r.stubble) {
+      add(r, healed ? store::MeasurementKind::healed : store::MeasurementKind::skin, r.lab_d50);
+    } else if (healed) {
+      if (!has_hair) {
+        throw Error(ErrorCode::unsupported,
+                    fmt::format("region '{}': no dots were told apart from the skin, so there is "
+                                "no healed colour to save; nothing was saved. Measure a region "
+                                "with visible dots",
+                                r.region.name));
+      }
+      add(r, store::MeasurementKind::healed, r.stubble->hair);
+    } else {
+      add(r, store::MeasurementKind::skin, r.lab_d50);
+      if (has_hair) {
+        add(r, store::MeasurementKind::hair, r.stubble->hair);
+      } else if (notes != nullptr) {
+        notes->push_back(
+            fmt::format("region '{}': no hair told apart; only its skin is saved", r.region.name));
+      }
+    }
+  }
+  return rows;
+}
+
+}  // namespace pigmatch
