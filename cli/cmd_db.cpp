@@ -19,7 +19,9 @@ struct DbOptions {
 };
 
 void run_backup(const DbOptions& o) {
-  store::Store db = open_store(o.db, DbAccess::read);
+  // Checked first (read commands skip the check): a copy of a damaged file is no backup, and
+  // saying "backed up" would let the user trust it.
+  store::Store db = open_store(o.db, DbAccess::existing);
   db.backup(o.destination);
   if (o.json) {
     print_json({{"database", db.path().string()}, {"backup", o.destination}});

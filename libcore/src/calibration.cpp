@@ -3,12 +3,17 @@
 // of model, and orientation resolution for corners given in any order.
 #include "pigmatch/calibration.h"
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <sstream>
+#include <system_error>
 
 #include "calibration_model.h"
 #include "chart_geometry.h"
@@ -322,6 +327,58 @@ void check_inputs(std::span<const PatchSample> samples, const ChartDefinition& c
   }
 }
 
+[[noreturn]] void throw_too_few_usable(std::size_t usable, std::size_t patches,
+                                       const std::string& photo) {
+  throw Error(ErrorCode::invalid_argument,
+              (photo.empty() ? std::string() : photo + ": ") + "only " + std::to_string(usable) +
+                  " of the chart's " + std::to_string(patches) +
+                  " patches are usable (the others are clipped at full scale or at zero): too "
+                  "few to calibrate; retake the photo with no glare on the chart and an exposure "
+                  "that keeps the white patch below full scale (less exposure) and the black "
+                  "patch above zero");
+}
+
+// Patches whose colour is far from what the other patches predict: under a finger, in a shadow,
+// under glare. The matrix fit (the model with fewest parameters, so the least able to bend
+// towards a wrong patch) is refitted without the worst patch until none stands out, by
+// ΔE00 ≥ 10 and ≥ 5 × the median of the others (a camera the matrix fits poorly still fits its
+// worst genuine patch within a few ΔE00). More than 3 such patches mean the chart is not what
+// the corners say, which the mean ΔE00 limit then refuses; then none is excluded.
+constexpr double foreign_min_de00 = 10.0;
+constexpr double foreign_median_factor = 5.0;
+constexpr std::size_t max_foreign_patches = 3;
+
+struct ForeignPatch {
+  std::size_t patch = 0;   // index in the chart
+  double de00 = 0;         // its residual when it was excluded
+  double median_de00 = 0;  // the median residual of the patches fitted with it
+};
+
+std::vector<ForeignPatch> foreign_patches(std::vector<FitPoint> points) {
+  std::vector<ForeignPatch> foreign;
+  while (points.size() > detail::term_count(CalibrationModel::matrix) + 4) {
+    const auto fitted = fit_points(CalibrationModel::matrix, points);
+    if (!fitted)
+      break;
+    std::vector<double> residuals;
+    for (const FitPoint& point : points)
+      residuals.push_back(delta_e2000(point.reference, to_lab(fitted->predict(point.linear))));
+    const auto worst = static_cast<std::size_t>(
+        std::max_element(residuals.begin(), residuals.end()) - residuals.begin());
+    std::vector<double> sorted = residuals;
+    const auto middle = sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2);
+    std::nth_element(sorted.begin(), middle, sorted.end());
+    const double median = *middle;
+    if (residuals[worst] < foreign_min_de00 || residuals[worst] < foreign_median_factor * median)
+      break;
+    if (foreign.size() == max_foreign_patches)
+      return {};
+    foreign.push_back({points[worst].patch, residuals[worst], median});
+    points.erase(points.begin() + static_cast<std::ptrdiff_t>(worst));
+  }
+  return foreign;
+}
+
 // The orientation score: mean ΔE00 of a matrix fit (no leave-one-out: a wrong orientation is off
 // by tens of ΔE00, and the matrix fit is the cheapest).
 double orientation_score(std::span<const PatchSample> samples, const ChartDefinition& chart,
@@ -355,13 +412,67 @@ LabTransform Calibration::transform(PixelLayout layout) const {
   return LabTransform::from_icc(icc_, layout, "pigmatch calibration", ProfileSource::supplied);
 }
 
+namespace {
+
+// The reason a write failed, for the person at the keyboard: a full disk is not a permissions
+// problem, and saying which it is tells them what to do.
+std::string write_failure(int error, const std::filesystem::path& path) {
+  const std::string reason = std::error_code(error, std::generic_category()).message();
+  if (error == ENOSPC || error == EFBIG || error == EDQUOT) {
+    return fmt::format(
+        "cannot write the calibration profile to {}: {}; free some space (or "
+        "choose another disk) and run the command again",
+        path.string(), reason);
+  }
+  return fmt::format(
+      "cannot write the calibration profile to {}: {}; check that the folder "
+      "exists and is writable",
+      path.string(), reason);
+}
+
+// Writes all of `bytes` to `fd` and closes it; the errno of the first failure, else 0.
+int write_and_close(int fd, std::span<const std::uint8_t> bytes) {
+  int error = 0;
+  for (std::size_t done = 0; done < bytes.size() && error == 0;) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno != EINTR) {
+      error = errno;
+    }
+  }
+  if (error == 0 && ::fsync(fd) != 0 && errno != EINVAL)  // EINVAL: a pipe or a device
+    error = errno;
+  if (::close(fd) != 0 && error == 0)
+    error = errno;
+  return error;
+}
+
+}  // namespace
+
 void Calibration::save_profile(const std::filesystem::path& path) const {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(icc_.data()), static_cast<std::streamsize>(icc_.size()));
-  out.close();
-  if (!out)
-    throw Error(ErrorCode::io, "cannot write the calibration profile to " + path.string() +
-                                   ": check that the folder exists and is writable");
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    // A device or a pipe (/dev/stdout): written in place, there is nothing to replace.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    const int error = fd < 0 ? errno : write_and_close(fd, icc_);
+    if (error != 0)
+      throw Error(ErrorCode::io, write_failure(error, path));
+    return;
+  }
+  // A file is written beside its final name and renamed when complete: a full disk or a
+  // killed process never leaves half a profile, nor destroys the one saved before.
+  std::filesystem::path partial = path;
+  partial += fmt::format(".partial-{}", ::getpid());
+  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int error = fd < 0 ? errno : write_and_close(fd, icc_);
+  if (error == 0 && ::rename(partial.c_str(), path.c_str()) != 0)
+    error = errno;
+  if (error != 0) {
+    std::filesystem::remove(partial, ec);
+    throw Error(ErrorCode::io, write_failure(error, path));
+  }
 }
 
 Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinition& chart,
@@ -369,7 +480,13 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
   check_inputs(samples, chart, options);
   const ChartReference& reference = chart.reference(options.reference);
   const auto linearize = detail::Linearizer::from_profile(photo_icc);
-  const auto points = usable_points(samples, chart, reference, linearize, options.neutral_weight);
+  std::vector<FitPoint> points =
+      usable_points(samples, chart, reference, linearize, options.neutral_weight);
+  const std::vector<ForeignPatch> foreign = foreign_patches(points);
+  std::vector<bool> excluded(samples.size(), false);
+  for (const ForeignPatch& f : foreign)
+    excluded[f.patch] = true;
+  std::erase_if(points, [&](const FitPoint& point) { return excluded[point.patch]; });
 
   CalibrationReport report;
   for (std::size_t i = 0; i < samples.size(); ++i) {
@@ -377,6 +494,14 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
       report.warnings.push_back("patch " + std::to_string(chart.patches[i].id) + " (" +
                                 chart.patches[i].name +
                                 ") is clipped or out of the camera's range: excluded from the fit");
+  }
+  for (const ForeignPatch& f : foreign) {
+    report.warnings.push_back(
+        "patch " + std::to_string(chart.patches[f.patch].id) + " (" + chart.patches[f.patch].name +
+        ") is far from its reference (ΔE00 " + format_number(f.de00, 1) + ", the other patches " +
+        format_number(f.median_de00, 1) +
+        "): is it covered, in shadow or under glare? Excluded from the fit; retake the photo "
+        "with the whole chart visible and evenly lit");
   }
 
   const SkinTraining training = skin_training(chart, options);
@@ -394,13 +519,8 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
     if (!chosen || preferred(scored.score, chosen->score, options.complexity_margin))
       chosen = std::move(scored);
   }
-  if (!chosen) {
-    throw Error(ErrorCode::invalid_argument,
-                "only " + std::to_string(points.size()) + " of the chart's " +
-                    std::to_string(samples.size()) +
-                    " patches are usable (the others are clipped): too few to calibrate; retake "
-                    "the photo with less exposure and no glare on the chart");
-  }
+  if (!chosen)
+    throw_too_few_usable(points.size(), samples.size(), "");
 
   const FittedModel& model = *chosen->fitted;
   report.model = model.model;
@@ -416,7 +536,7 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
     residual.reference = reference.lab_d50[i];
     residual.fitted = to_lab(model.predict(linearize(samples[i].device)));
     residual.de00 = delta_e2000(residual.reference, residual.fitted);
-    residual.used = !samples[i].clipped;
+    residual.used = !samples[i].clipped && !excluded[i];
     if (residual.used)
       residual.loo_de00 = chosen->loo[next_point++];
     report.patches.push_back(residual);
@@ -462,6 +582,10 @@ Calibration calibrate_from_photo(const Image& image, const ChartDefinition& char
   std::sort(candidates.begin(), candidates.end(),
             [](const Candidate& a, const Candidate& b) { return a.score < b.score; });
   const Candidate& best = candidates[0];
+  const auto usable = static_cast<std::size_t>(std::count_if(
+      best.samples.begin(), best.samples.end(), [](const PatchSample& p) { return !p.clipped; }));
+  if (usable < detail::term_count(CalibrationModel::matrix) + 4)
+    throw_too_few_usable(usable, best.samples.size(), image.source);
   if (!std::isfinite(best.score) || best.score > options.max_mean_de00) {
     throw Error(ErrorCode::corrupt_data,
                 "no " + chart.name + " found at corners " + detail::describe(corners) + " in " +

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -82,6 +83,16 @@ class LoadedPlugin {
   mutable std::mutex mutex_;
   mutable std::atomic<bool> broken_{false};
 };
+
+/// Runs `load` (the host's whole load of one plugin: dlopen, entry point, descriptor checks,
+/// built-in catalogs) in a forked child first, so that a plugin that crashes or ends the process
+/// while loading takes the child with it, not the host. Returns why the plugin must not be loaded
+/// in-process ("crashed while loading (signal 11, SIGSEGV): …"), or nothing when the child's load
+/// returned (its errors are left to the real load, which reports them in full), when no child
+/// could be started, or when the child did not finish within 10 s (then it is killed: in a
+/// process with other threads it may be stuck on a lock one of them held at fork() time). The
+/// child writes nothing and leaves no state behind: it ends with _exit().
+std::optional<std::string> probe_load(const std::function<void()>& load);
 
 /// The text of an optional C string ("" for NULL).
 inline std::string text(const char* s) {

@@ -33,6 +33,7 @@ struct PluginRegistry::Impl {
   std::optional<FileReader> reader_for(const std::filesystem::path& file) const;
 
   void load_plugins(const SearchPaths& paths);
+  static void load_alone(const std::filesystem::path& file, Origin origin);
   void load_catalogs(const SearchPaths& paths);
   void drop_broken_plugins();
   void report_shadowed_models(const std::filesystem::path& file, const PluginInfo& plugin);
@@ -135,6 +136,12 @@ void PluginRegistry::Impl::load_plugins(const SearchPaths& paths) {
                       [&](const PluginInfo& p) { return same_file(p.file, file); })) {
         continue;
       }
+      // A plugin that crashes while loading would take the host with it: try it in a child.
+      if (const auto crash =
+              plugin_detail::probe_load([&] { load_alone(file, directory.origin); })) {
+        problems.push_back({file, "", "plugin rejected: " + *crash, Severity::error, {}});
+        continue;
+      }
       PluginPtr plugin;
       try {
         plugin = LoadedPlugin::load(file, directory.origin);
@@ -160,6 +167,19 @@ void PluginRegistry::Impl::load_plugins(const SearchPaths& paths) {
       plugins.push_back(plugin->info());
       loaded.push_back(std::move(plugin));
     }
+  }
+}
+
+// What loading `file` runs of the plugin's code, in a registry of its own: the library's
+// constructors, the entry point, and its built-in catalogs (read and converted).
+void PluginRegistry::Impl::load_alone(const std::filesystem::path& file, Origin origin) {
+  Impl alone;
+  PluginPtr plugin = LoadedPlugin::load(file, origin);
+  alone.plugins.push_back(plugin->info());
+  alone.loaded.push_back(plugin);
+  for (std::size_t p = 0; p < plugin->info().catalog_providers.size(); ++p) {
+    if (plugin->info().catalog_providers[p].has_builtin_catalogs)
+      alone.add_builtin(plugin, p);
   }
 }
 

@@ -358,7 +358,14 @@ void backup_database(sqlite3* source, const fs::path& source_file, const fs::pat
     if (step != SQLITE_DONE || finish != SQLITE_OK) {
       const int rc = step != SQLITE_DONE ? step : finish;
       fs::remove(partial, ec);
-      throw_sqlite(nullptr, rc, source_file, "copying the database for a backup");
+      // A read or lock failure is the source's; anything else (a full disk) the backup's.
+      const int primary = rc & 0xff;
+      const bool source_failed = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ||
+                                 primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+      if (source_failed)
+        throw_sqlite(nullptr, rc, source_file, "copying the database for a backup");
+      throw_sqlite(target.handle(), rc, destination,
+                   fmt::format("writing the backup of {}", source_file.string()));
     }
   }
   fs::rename(partial, destination, ec);

@@ -1,7 +1,9 @@
 #include "store_sqlite.h"
 
 #include <fmt/format.h>
+#include <sys/statvfs.h>
 
+#include <cerrno>
 #include <limits>
 
 namespace pigmatch::store::detail {
@@ -26,13 +28,32 @@ void throw_sqlite(sqlite3* db, int rc, const std::filesystem::path& file, std::s
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("{}: {} was refused: {}", file.string(), doing, detail));
   }
-  if (primary == SQLITE_FULL) {
+  // SQLite reports a write that the system refused as an I/O error; errno says whether the disk
+  // was full (ENOSPC, or EFBIG past a file-size limit) or read-only, which the person can fix.
+  const int system_error = db != nullptr && primary == SQLITE_IOERR ? sqlite3_system_errno(db) : 0;
+  if (primary == SQLITE_FULL || system_error == ENOSPC || system_error == EFBIG ||
+      system_error == EDQUOT) {
     throw Error(ErrorCode::io, fmt::format("{}: the disk is full while {}; nothing was saved. Free "
                                            "some space and try again",
                                            file.string(), doing));
   }
-  if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN || primary == SQLITE_PERM) {
-    throw Error(ErrorCode::io, fmt::format("{}: cannot {} ({}); check the path and its permissions",
+  if (primary == SQLITE_READONLY || system_error == EROFS) {
+    throw Error(ErrorCode::io, fmt::format("{}: the database is read-only while {} ({}); nothing "
+                                           "was saved. Check the file's permissions and that its "
+                                           "disk is not mounted read-only",
+                                           file.string(), doing, detail));
+  }
+  if (primary == SQLITE_IOERR) {
+    // errno is not always the write's own (SQLite makes other calls before it returns), but a
+    // failed write is nearly always a full or read-only disk, which the person can fix.
+    throw Error(ErrorCode::io, fmt::format("{}: the disk refused a write while {} ({}); nothing "
+                                           "was saved. Check that the disk has free space and is "
+                                           "writable, then try again",
+                                           file.string(), doing, detail));
+  }
+  if (primary == SQLITE_CANTOPEN || primary == SQLITE_PERM) {
+    throw Error(ErrorCode::io, fmt::format("{}: cannot open the database while {} ({}); check the "
+                                           "path and its permissions",
                                            file.string(), doing, detail));
   }
   throw Error(ErrorCode::io, fmt::format("{}: {} failed: {}", file.string(), doing, detail));
@@ -130,6 +151,14 @@ Connection::Connection(const std::string& name, int flags, const std::filesystem
     const std::string detail = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);
     db_ = nullptr;
+    // SQLite's errno is not the open's by now; the file system says whether it is read-only.
+    struct statvfs disk {};
+    const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : ".";
+    if (::statvfs(folder.c_str(), &disk) == 0 && (disk.f_flag & ST_RDONLY) != 0) {
+      throw Error(ErrorCode::io, fmt::format("{}: cannot create or open the file: the disk is "
+                                             "mounted read-only ({}); use a writable disk",
+                                             file.string(), detail));
+    }
     throw Error(ErrorCode::io, fmt::format("{}: cannot open the database ({}); check the path and "
                                            "its permissions",
                                            file.string(), detail));

@@ -14,6 +14,7 @@
 
 #include "fast_lab.h"
 #include "pigmatch/error.h"
+#include "profile_check.h"
 
 namespace pigmatch {
 namespace {
@@ -328,6 +329,10 @@ LabTransform::Impl::Impl(ProfileMaker make_profile, std::span<const std::uint8_t
     throw Error(ErrorCode::color_management, name + ": no colour transform could be built" +
                                                  lcms_detail(*log) + "; " + advice(source, layout));
   }
+  // Little CMS accepts profiles that cannot describe a camera (a singular or absurd matrix, huge
+  // values in a float pipeline): profile_check.h, "profiles that lie" in docs/robustness.md.
+  if (const auto lie = detail::implausible_input_profile(profile.get(), reference.get(), layout))
+    throw Error(ErrorCode::color_management, name + ": " + *lie + "; " + advice(source, layout));
   fast = detail::make_shaper_matrix(profile.get(), layout.channels, layout.bits);
   description = description_of(profile.get(), name);
 }

@@ -82,7 +82,10 @@ struct PatchResidual {
   Lab fitted;           ///< the fitted model's value for the patch's device values
   double de00 = 0;      ///< ΔE00(reference, fitted)
   double loo_de00 = 0;  ///< ΔE00 when the patch was left out of the fit (0 when not used)
-  bool used = true;     ///< false when the patch was excluded (clipped)
+  /// false when the patch was excluded: clipped, or so far from what the other patches predict
+  /// (ΔE00 ≥ 10 and ≥ 5 × their median; at most 3 patches) that it must be covered, shaded or
+  /// under glare. The report's warnings name each excluded patch and why.
+  bool used = true;
 };
 
 /// The figures of one candidate model.
