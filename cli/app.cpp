@@ -16,22 +16,25 @@ std::string version_text() {
                      cmsGetEncodedCMMversion() / 1000, cmsGetEncodedCMMversion() % 1000 / 10);
 }
 
-// Every subcommand at every depth: registration may nest (e.g. `client add`).
-void disable_callbacks(CLI::App& app) {
-  for (CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
-    command->callback(std::function<void()>{});
-    command->parse_complete_callback(std::function<void()>{});
-    command->preparse_callback(std::function<void(std::size_t)>{});
-    disable_callbacks(*command);
-  }
-}
+// CLI11 calls pre_callback() on the top-level app once every option has been parsed, converted
+// and checked (requirements, exclusions, validators) and before any subcommand's callback runs:
+// the place to stop when only parsing is wanted. Clearing the callbacks instead would free the
+// option values they own (register_* keep them in the callback's shared_ptr) while CLI11 still
+// writes them.
+class ParseOnlyApp : public CLI::App {
+ public:
+  using CLI::App::App;
+  void pre_callback() override { throw CLI::Success(); }
+};
 
 }  // namespace
 
 std::unique_ptr<CLI::App> make_app(Callbacks callbacks) {
-  auto app = std::make_unique<CLI::App>(
-      "pigmatch — measure skin and hair colour from calibrated photos and formulate pigment",
-      "pigmatch");
+  const std::string description =
+      "pigmatch — measure skin and hair colour from calibrated photos and formulate pigment";
+  std::unique_ptr<CLI::App> app = callbacks == Callbacks::run
+                                      ? std::make_unique<CLI::App>(description, "pigmatch")
+                                      : std::make_unique<ParseOnlyApp>(description, "pigmatch");
   app->set_version_flag("--version", version_text());
   app->require_subcommand(1);
   app->fallthrough(false);
@@ -47,8 +50,6 @@ std::unique_ptr<CLI::App> make_app(Callbacks callbacks) {
   register_match_command(*app);
   register_measure_command(*app);
   register_plugin_command(*app);
-  if (callbacks == Callbacks::disabled)
-    disable_callbacks(*app);
   return app;
 }
 

@@ -94,6 +94,18 @@ MeasuredPhoto parse_measure_json(const Json& measure, const std::string& source)
   return photo;
 }
 
+MeasuredPhoto parse_measure_text(std::string_view text, const std::string& source) {
+  Json measure;
+  try {
+    measure = Json::parse(text);
+  } catch (const Json::exception& e) {
+    // Not only parse_error: a number too large for a double is out_of_range (found by
+    // fuzz_measure_json).
+    bad_measure(source, fmt::format("it is not valid JSON ({})", e.what()));
+  }
+  return parse_measure_json(measure, source);
+}
+
 MeasuredPhoto read_measure_file(const std::string& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
@@ -109,13 +121,7 @@ MeasuredPhoto read_measure_file(const std::string& path) {
     throw Error(ErrorCode::io, fmt::format("cannot open measurement {}", path));
   std::ostringstream text;
   text << in.rdbuf();
-  Json measure;
-  try {
-    measure = Json::parse(text.str());
-  } catch (const Json::parse_error& e) {
-    bad_measure(path, fmt::format("it is not valid JSON ({})", e.what()));
-  }
-  return parse_measure_json(measure, path);
+  return parse_measure_text(text.str(), path);
 }
 
 const MeasuredRegion& find_region(const MeasuredPhoto& photo, const std::string& name,

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pigmatch/color.h"
@@ -28,6 +29,10 @@ struct MeasuredPhoto {
 
 /// The photo and regions of a measure JSON; throws Error (corrupt_data) naming `source`.
 MeasuredPhoto parse_measure_json(const nlohmann::ordered_json& measure, const std::string& source);
+
+/// The photo and regions of a measure JSON given as text (the file's contents); throws Error
+/// (corrupt_data) naming `source` for text that is not such JSON.
+MeasuredPhoto parse_measure_text(std::string_view text, const std::string& source);
 
 /// Reads and parses a measure JSON file (at most 16 MiB); throws Error naming the file.
 MeasuredPhoto read_measure_file(const std::string& path);

@@ -567,6 +567,138 @@ TEST_CASE("Headers declaring huge images are rejected before allocating", "[imag
   }
 }
 
+namespace {
+
+void set_be32(Bytes& bytes, std::size_t offset, std::uint32_t value) {
+  for (std::size_t i = 0; i < 4; ++i)
+    bytes[offset + i] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
+}
+
+// A PNG whose IHDR declares width × height (CRC fixed so that libpng reads on).
+Bytes png_declaring(std::uint32_t width, std::uint32_t height) {
+  Bytes png = encode_png(random_raster(1, 1, 3, 8, 1));
+  // IHDR: length at 8, type at 12, width at 16, height at 20, CRC (type + data) at 29.
+  set_be32(png, 16, width);
+  set_be32(png, 20, height);
+  set_be32(png, 29, static_cast<std::uint32_t>(crc32(0, &png[12], 17)));
+  return png;
+}
+
+// A JPEG whose SOF declares width × height.
+Bytes jpeg_declaring(std::uint16_t width, std::uint16_t height, const JpegOptions& options = {}) {
+  Bytes jpeg = encode_jpeg(smooth_raster(8, 8, 3, 8), options);
+  const auto is_sof = [](std::uint8_t m) {
+    return m == 0xC0 || m == 0xC2 || m == 0xC9 || m == 0xCA;
+  };
+  for (std::size_t i = 2; i + 9 < jpeg.size(); ++i) {
+    if (jpeg[i] == 0xFF && is_sof(jpeg[i + 1])) {
+      // Height then width, 16 bits big-endian each, after length and precision.
+      jpeg[i + 5] = static_cast<std::uint8_t>(height >> 8), jpeg[i + 6] = height & 0xFF;
+      jpeg[i + 7] = static_cast<std::uint8_t>(width >> 8), jpeg[i + 8] = width & 0xFF;
+      return jpeg;
+    }
+  }
+  throw std::logic_error("jpeg_declaring: no SOF marker");
+}
+
+// A classic little-endian TIFF written by libtiff whose IFD0 declares width × height.
+Bytes tiff_declaring(const std::filesystem::path& path, std::uint32_t width, std::uint32_t height,
+                     const TiffOptions& options = {}) {
+  Bytes tiff = encode_tiff(path, random_raster(1, 1, 1, 8, 1), options);
+  const std::uint32_t ifd = tiff[4] | tiff[5] << 8 | tiff[6] << 16 | tiff[7] << 24;
+  const int entries = tiff[ifd] | tiff[ifd + 1] << 8;
+  for (int e = 0; e < entries; ++e) {
+    std::uint8_t* entry = &tiff[ifd + 2 + 12 * e];
+    const int tag = entry[0] | entry[1] << 8;
+    if (tag != 256 && tag != 257)
+      continue;
+    entry[2] = 4, entry[3] = 0;  // LONG
+    const std::uint32_t side = tag == 256 ? width : height;
+    std::memcpy(entry + 8, &side, 4);  // little-endian host, little-endian file
+  }
+  return tiff;
+}
+
+// The message is the size check's, which every decoder runs before allocating the image.
+void check_refused_as_too_small(const Bytes& bytes, const std::string& name) {
+  const auto error = error_from([&] { decode(bytes, name); });
+  INFO(error.what());
+  CHECK(error.code() == ErrorCode::corrupt_data);
+  CHECK_THAT(error.what(), Catch::Matchers::Contains(name) &&
+                               Catch::Matchers::Contains("14000 × 14000") &&
+                               Catch::Matchers::Contains("but the whole file is " +
+                                                         std::to_string(bytes.size()) + " bytes"));
+}
+
+}  // namespace
+
+TEST_CASE("Tiny files declaring huge images within the limits are refused before allocating",
+          "[image][hostile]") {
+  // 14000 × 14000 = 196 MP, under the 200 MP limit: only the file's size shows that the pixels
+  // cannot be in it. Before the fix each decoder allocated the whole image first (a few hundred
+  // bytes made pigmatch allocate 588 MB, or 1.2 GB for 16 bits).
+  TempDir dir;
+  SECTION("PNG") {
+    check_refused_as_too_small(png_declaring(14000, 14000), "bomb.png");
+  }
+  SECTION("JPEG, baseline and progressive") {
+    JpegOptions progressive;
+    progressive.progressive = true;
+    check_refused_as_too_small(jpeg_declaring(14000, 14000), "bomb.jpg");
+    check_refused_as_too_small(jpeg_declaring(14000, 14000, progressive), "bomb-progressive.jpg");
+  }
+  SECTION("TIFF, uncompressed and Deflate") {
+    TiffOptions deflate;
+    deflate.compression = 8;
+    check_refused_as_too_small(tiff_declaring(dir / "a.tif", 14000, 14000), "bomb.tif");
+    check_refused_as_too_small(tiff_declaring(dir / "b.tif", 14000, 14000, deflate),
+                               "bomb-deflate.tif");
+  }
+}
+
+TEST_CASE("Flat images at their encoder's best compression still decode", "[image][hostile]") {
+  // The size bound must never refuse a genuine file: one flat colour is the most compressible
+  // content each encoder can be given.
+  TempDir dir;
+  Raster flat = smooth_raster(1024, 1024, 3, 8);
+  std::fill(flat.samples.begin(), flat.samples.end(), std::uint16_t{0});
+  Raster flat16 = smooth_raster(2048, 1024, 1, 16);
+  std::fill(flat16.samples.begin(), flat16.samples.end(), std::uint16_t{0});
+  TiffOptions deflate;
+  deflate.compression = 8;
+  TiffOptions lzw;
+  lzw.compression = 5;
+  JpegOptions baseline;
+  baseline.quality = 50;
+  JpegOptions progressive = baseline;
+  progressive.progressive = true;
+  const std::vector<Sample> samples = {
+      {"flat.jpg", encode_jpeg(flat, baseline)},
+      {"flat-progressive.jpg", encode_jpeg(flat, progressive)},
+      {"flat.png", encode_png(flat)},
+      {"flat16.png", encode_png(flat16)},
+      {"flat-deflate.tif", encode_tiff(dir / "d.tif", flat16, deflate)},
+      {"flat-lzw.tif", encode_tiff(dir / "l.tif", flat, lzw)},
+  };
+  for (const Sample& sample : samples) {
+    CAPTURE(sample.name, sample.bytes.size());
+    const Image image = decode(sample.bytes, sample.name);
+    CHECK(static_cast<std::uint64_t>(image.width) * static_cast<std::uint64_t>(image.height) >=
+          1024u * 1024u);
+  }
+}
+
+TEST_CASE("Arithmetic-coded JPEG is unsupported: its size cannot be bounded by the file's",
+          "[image][hostile]") {
+  JpegOptions arithmetic;
+  arithmetic.arithmetic = true;
+  const auto error =
+      error_from([&] { decode(encode_jpeg(smooth_raster(16, 16, 3, 8), arithmetic), "a.jpg"); });
+  CHECK(error.code() == ErrorCode::unsupported);
+  CHECK_THAT(error.what(),
+             Catch::Matchers::Contains("a.jpg") && Catch::Matchers::Contains("arithmetic"));
+}
+
 TEST_CASE("DecodeLimits are enforced for every format", "[image][hostile]") {
   TempDir dir;
   for (const Sample& sample : small_samples(dir)) {

@@ -545,6 +545,23 @@ TEST_CASE("garbage and truncated profiles are rejected", "[transform][errors]") 
                     Catch::Contains("empty.icc") && Catch::Contains("supply an ICC input profile"));
 }
 
+TEST_CASE("header signatures outside Little CMS's enums are rejected, not undefined behaviour",
+          "[transform][errors]") {
+  // A damaged header can hold any value in the class, colour space and PCS fields (found by
+  // fuzz_icc: loading one into lcms's enum types was undefined behaviour, reported by UBSan).
+  const auto with_field = [](std::size_t offset, std::uint32_t value) {
+    Bytes profile = srgb_bytes();
+    for (std::size_t i = 0; i < 4; ++i)
+      profile[offset + i] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
+    return profile;
+  };
+  constexpr std::size_t kClass = 12, kColourSpace = 16, kPcs = 20;
+  check_rejected(with_field(kColourSpace, 0xFEFFFFFF), {3, 8}, "data but the image is RGB 8-bit");
+  check_rejected(with_field(kPcs, 0xD2475020), {3, 8}, "connection space is");
+  // Little CMS itself refuses an unknown device class.
+  check_rejected(with_field(kClass, 0xFFFFFFFF), {3, 8}, "not a readable ICC profile");
+}
+
 TEST_CASE("unsupported layouts and mismatched images are rejected", "[transform][errors]") {
   CHECK_THROWS_AS(LabTransform::srgb({4, 8}), pigmatch::Error);
   CHECK_THROWS_AS(LabTransform::srgb({3, 12}), pigmatch::Error);

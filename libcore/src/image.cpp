@@ -38,6 +38,24 @@ void check_dimensions(std::string_view name, std::string_view format, std::uint6
   }
 }
 
+std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b) noexcept {
+  return (a != 0 && b > UINT64_MAX / a) ? UINT64_MAX : a * b;
+}
+
+void check_data_suffices(std::string_view name, std::string_view format, std::uint64_t width,
+                         std::uint64_t height, std::uint64_t min_data_bytes,
+                         std::uint64_t file_bytes) {
+  if (min_data_bytes <= file_bytes)
+    return;
+  fail(ErrorCode::corrupt_data, name,
+       std::string(format) + " header declares " + std::to_string(width) + " × " +
+           std::to_string(height) + " pixels, which take at least " +
+           std::to_string(min_data_bytes) +
+           " bytes of image data even at the format's best compression, but the whole file is " +
+           std::to_string(file_bytes) +
+           " bytes — the file is damaged or crafted; export the photo again");
+}
+
 void check_icc_size(std::string_view name, std::uint64_t bytes, const DecodeLimits& limits) {
   if (bytes > limits.max_icc_bytes) {
     fail(ErrorCode::too_large, name,

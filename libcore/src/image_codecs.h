@@ -29,6 +29,18 @@ Image decode_tiff(std::span<const std::uint8_t> bytes, const std::string& name,
 void check_dimensions(std::string_view name, std::string_view format, std::uint64_t width,
                       std::uint64_t height, const DecodeLimits& limits);
 
+/// Rejects a header whose declared image cannot be in the file: its pixel data take at least
+/// `min_data_bytes` even at the format's best compression, and the whole file (`file_bytes`)
+/// is smaller. Decoders call it after check_dimensions() and before allocating anything of the
+/// image's size, so that a file of a few hundred bytes declaring a 200 MP image (within the
+/// limits) is refused at once instead of costing gigabytes of memory.
+void check_data_suffices(std::string_view name, std::string_view format, std::uint64_t width,
+                         std::uint64_t height, std::uint64_t min_data_bytes,
+                         std::uint64_t file_bytes);
+
+/// a × b, or UINT64_MAX when that overflows (sizes computed from hostile headers).
+std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b) noexcept;
+
 /// Rejects an embedded ICC profile bigger than `limits.max_icc_bytes`.
 void check_icc_size(std::string_view name, std::uint64_t bytes, const DecodeLimits& limits);
 

@@ -251,6 +251,27 @@ int output_channels(JpegSession& s, const std::string& name) {
   }
 }
 
+// jpeg_start_decompress() allocates for the whole image (progressive and multi-scan files keep
+// every coefficient), so a small file declaring a huge image is refused before it, from what the
+// header says. With Huffman coding every block of a scan costs at least one bit (its DC or first
+// AC code), so the blocks of the first scan, whose header jpeg_read_header() has read, need at
+// least blocks / 8 bytes. Arithmetic coding has no such floor — an all-black image of any size
+// fits in a few bytes — and no camera or phone writes it, so it is refused.
+void check_scan_data_fits(const JpegSession& s, const std::string& name, std::size_t file_bytes) {
+  if (s.cinfo.arith_code) {
+    fail(ErrorCode::unsupported, name,
+         "JPEG with arithmetic coding is not supported (no camera or phone writes it) — save the "
+         "photo as a standard (Huffman-coded) JPEG, PNG or TIFF");
+  }
+  std::uint64_t blocks = 0;
+  for (int i = 0; i < s.cinfo.comps_in_scan; ++i) {
+    const jpeg_component_info* component = s.cinfo.cur_comp_info[i];
+    blocks += static_cast<std::uint64_t>(component->width_in_blocks) * component->height_in_blocks;
+  }
+  check_data_suffices(name, "JPEG", s.cinfo.image_width, s.cinfo.image_height, (blocks + 7) / 8,
+                      file_bytes);
+}
+
 }  // namespace
 
 Image decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& name,
@@ -270,6 +291,7 @@ Image decode_jpeg(std::span<const std::uint8_t> bytes, const std::string& name,
 
   const int channels = output_channels(s, name);
   check_dimensions(name, "JPEG", s.cinfo.image_width, s.cinfo.image_height, limits);
+  check_scan_data_fits(s, name, bytes.size());
   std::vector<std::uint8_t> icc = read_icc_profile(s, name, limits);
   const int orientation = read_orientation(s);
 

@@ -156,6 +156,21 @@ std::vector<std::uint8_t> read_icc_profile(const PngSession& s, const std::strin
   return std::vector<std::uint8_t>(profile, profile + length);
 }
 
+// All pixels come inflated out of IDAT chunks, and deflate expands at most 1032-fold (a run
+// of 258 bytes from one 2-bit code): the rows as stored, filter bytes aside, need at least
+// 1/1032 of their size in the file.
+void check_pixel_data_fits(const PngSession& s, const std::string& name, std::size_t file_bytes) {
+  constexpr std::uint64_t kMaxDeflateRatio = 1032;
+  const std::uint64_t width = png_get_image_width(s.png, s.info);
+  const std::uint64_t height = png_get_image_height(s.png, s.info);
+  const std::uint64_t bits_per_pixel = static_cast<std::uint64_t>(png_get_channels(s.png, s.info)) *
+                                       png_get_bit_depth(s.png, s.info);
+  const std::uint64_t row_bytes = (saturating_multiply(width, bits_per_pixel) + 7) / 8;
+  const std::uint64_t stored = saturating_multiply(row_bytes, height);
+  check_data_suffices(name, "PNG", width, height,
+                      stored / kMaxDeflateRatio + (stored % kMaxDeflateRatio != 0), file_bytes);
+}
+
 int read_orientation(const PngSession& s) {
   png_uint_32 length = 0;
   png_bytep exif = nullptr;
@@ -184,6 +199,7 @@ Image decode_png(std::span<const std::uint8_t> bytes, const std::string& name,
     fail_from_libpng(s, name);
   check_dimensions(name, "PNG", png_get_image_width(s.png, s.info),
                    png_get_image_height(s.png, s.info), limits);
+  check_pixel_data_fits(s, name, bytes.size());
   std::vector<std::uint8_t> icc = read_icc_profile(s, name, limits);
 
   if (!run_guarded(s, stage_set_transforms, nullptr))

@@ -121,6 +121,7 @@ struct Layout {
   int samples = 0;   // samples per pixel in the file (colour + extra)
   int bits = 0;
   bool planar = false;  // one plane per sample instead of interleaved
+  std::uint16_t compression = COMPRESSION_NONE;
 };
 
 template <class T>
@@ -188,7 +189,39 @@ Layout read_layout(TIFF* tif, const std::string& name, const DecodeLimits& limit
   layout.samples = samples;
   layout.bits = bits;
   layout.planar = planar == PLANARCONFIG_SEPARATE;
+  layout.compression = compression;
   return layout;
+}
+
+// How many bytes of samples one stored byte can decode to, at most: PackBits repeats a byte up
+// to 128 times for 2 bytes; an LZW code (9 bits or more) stands for at most 4096 bytes; deflate
+// expands at most 1032-fold. For the rest (JPEG, LZMA, ZSTD, WebP…) a generous bound that still
+// ties the image to the file's size.
+std::uint64_t max_expansion(std::uint16_t compression) {
+  switch (compression) {
+    case COMPRESSION_NONE:
+      return 1;
+    case COMPRESSION_PACKBITS:
+      return 64;
+    case COMPRESSION_LZW:
+      return 4096;
+    case COMPRESSION_ADOBE_DEFLATE:
+    case COMPRESSION_DEFLATE:
+      return 1032;
+    default:
+      return 1u << 16;
+  }
+}
+
+// Strips and tiles are read from the file, so the samples the header declares must fit in it at
+// the compression's best ratio; checked before the image is allocated.
+void check_sample_data_fits(const Layout& layout, const std::string& name, std::size_t file_bytes) {
+  const std::uint64_t stored = saturating_multiply(
+      saturating_multiply(layout.width, layout.height),
+      static_cast<std::uint64_t>(layout.samples) * static_cast<std::uint64_t>(layout.bits / 8));
+  const std::uint64_t ratio = max_expansion(layout.compression);
+  check_data_suffices(name, "TIFF", layout.width, layout.height,
+                      stored / ratio + (stored % ratio != 0), file_bytes);
 }
 
 // Copies `pixels` pixels' first `kept` samples from `src` (with `src_samples` per pixel) to
@@ -297,6 +330,7 @@ Image decode_tiff(std::span<const std::uint8_t> bytes, const std::string& name,
   source.bytes = bytes;
   const TiffPtr tif = open_tiff(source, name, limits);
   const Layout layout = read_layout(tif.get(), name, limits);
+  check_sample_data_fits(layout, name, bytes.size());
   std::vector<std::uint8_t> icc = read_icc_profile(tif.get(), source, name, limits);
   const auto orientation = field_or<std::uint16_t>(tif.get(), TIFFTAG_ORIENTATION, 1);
 

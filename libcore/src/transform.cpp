@@ -110,7 +110,9 @@ void check_input_profile(cmsHPROFILE profile, PixelLayout layout, const std::str
   const auto fail = [&](const std::string& problem) {
     throw Error(ErrorCode::color_management, name + ": " + problem + "; " + advice(source, layout));
   };
-  switch (cmsGetDeviceClass(profile)) {
+  // A profile header can hold any 32-bit value: signatures are kept as integers, since an
+  // unknown value stored in lcms's enum types is undefined behaviour (found by fuzz_icc).
+  switch (static_cast<std::uint32_t>(cmsGetDeviceClass(profile))) {
     case cmsSigLinkClass:
       fail("the ICC profile is a device link, not an input profile");
       break;
@@ -123,13 +125,13 @@ void check_input_profile(cmsHPROFILE profile, PixelLayout layout, const std::str
     default:
       break;
   }
-  const cmsColorSpaceSignature space = cmsGetColorSpace(profile);
-  const cmsColorSpaceSignature expected = layout.channels == 1 ? cmsSigGrayData : cmsSigRgbData;
+  const std::uint32_t space = cmsGetColorSpace(profile);
+  const std::uint32_t expected = layout.channels == 1 ? cmsSigGrayData : cmsSigRgbData;
   if (space != expected) {
     fail("the ICC profile describes " + signature_name(space) + " data but the image is " +
          layout_name(layout));
   }
-  const cmsColorSpaceSignature pcs = cmsGetPCS(profile);
+  const std::uint32_t pcs = cmsGetPCS(profile);
   if (pcs != cmsSigXYZData && pcs != cmsSigLabData) {
     fail("the ICC profile's connection space is " + signature_name(pcs) + ", not XYZ or Lab");
   }

@@ -218,15 +218,21 @@ TEST_CASE("targets come from a measurement file") {
 TEST_CASE("a missing or broken measurement file is a failure") {
   const fs::path broken = write_file("broken.json", "{\"regions\": [ {\"name\": ");
   const fs::path no_lab = write_file("nolab.json", R"({"regions":[{"name":"x","kind":"plain"}]})");
+  // Valid JSON syntax but a number beyond a double: nlohmann/json throws out_of_range, not
+  // parse_error (found by fuzz_measure_json; it was an "internal error" without the file name).
+  const fs::path huge =
+      write_file("huge.json", R"({"regions":[{"name":"x","lab_d50":[1e400,0,0]}]})");
   for (const std::string& file :
-       {temp("does-not-exist.json").string(), broken.string(), no_lab.string()}) {
+       {temp("does-not-exist.json").string(), broken.string(), no_lab.string(), huge.string()}) {
     const auto r = run_pigmatch({"match", "--from", file, "--catalog", "demo-smp-carbon"});
     INFO(file << ": " << r.err);
     CHECK(r.exit_code == 1);
     CHECK(r.err.find(file) != std::string::npos);
+    CHECK(r.err.find("internal error") == std::string::npos);
   }
   fs::remove(broken);
   fs::remove(no_lab);
+  fs::remove(huge);
 }
 
 TEST_CASE("an unknown catalog id fails and lists the catalogs found") {

@@ -69,6 +69,7 @@ Bytes encode_jpeg(const Raster& raster, const JpegOptions& options) {
   }
   if (options.progressive)
     jpeg_simple_progression(&cinfo);
+  cinfo.arith_code = options.arithmetic ? TRUE : FALSE;
   jpeg_start_compress(&cinfo, TRUE);
   if (!options.exif.empty()) {
     jpeg_write_marker(&cinfo, JPEG_APP0 + 1, options.exif.data(),

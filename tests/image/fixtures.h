@@ -32,9 +32,10 @@ using Bytes = std::vector<std::uint8_t>;
 struct JpegOptions {
   int quality = 100;
   bool progressive = false;
-  bool cmyk = false;  ///< the raster has 4 channels, written as Adobe CMYK
-  Bytes icc;          ///< written with jpeg_write_icc_profile
-  Bytes exif;         ///< APP1 payload, including the "Exif\0\0" header
+  bool arithmetic = false;  ///< arithmetic coding instead of Huffman
+  bool cmyk = false;        ///< the raster has 4 channels, written as Adobe CMYK
+  Bytes icc;                ///< written with jpeg_write_icc_profile
+  Bytes exif;               ///< APP1 payload, including the "Exif\0\0" header
 };
 /// 8-bit grey, RGB (4:4:4) or CMYK JPEG.
 Bytes encode_jpeg(const Raster& raster, const JpegOptions& options = {});
