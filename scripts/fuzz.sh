@@ -88,7 +88,9 @@ for target in "${targets[@]}"; do
   [[ -n $dict && -f $dict ]] && options+=(-dict="$dict")
 
   status=0
+  started=$SECONDS
   "$build/fuzz/$target" "${options[@]}" "$corpus" >"$log" 2>&1 || status=$?
+  elapsed=$((SECONDS - started))
 
   stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
   progress=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
@@ -97,7 +99,7 @@ for target in "${targets[@]}"; do
   files=$(find "$corpus" -type f | wc -l)
   bytes=$(du -sk "$corpus" | cut -f1)
   summary=$(printf '%s: %ss, %s runs, %s exec/s, cov %s, ft %s, corpus %s files (%s KiB), peak RSS %s MB' \
-    "$target" "$seconds" "$(stat number_of_executed_units)" "$(stat average_exec_per_sec)" \
+    "$target" "$elapsed" "$(stat number_of_executed_units)" "$(stat average_exec_per_sec)" \
     "${cov:-?}" "${ft:-?}" "$files" "$bytes" "$(stat peak_rss_mb)")
   if ((status == 0)); then
     echo "$summary: no findings"
