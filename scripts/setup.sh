@@ -21,6 +21,8 @@ packages=(
   catch2 libbenchmark-dev
   # independent colour tools the tests compare against
   liblcms2-utils argyll sqlite3 libjpeg-turbo-progs
+  # the libFuzzer targets in fuzz/ (the fuzz preset: clang-14 with libFuzzer, ASan, UBSan)
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

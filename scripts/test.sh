@@ -12,3 +12,8 @@ for preset in ci asan; do
   cmake --build --preset "$preset"
   ctest --preset "$preset" --timeout 900 --parallel 2
 done
+
+# The libFuzzer targets (fuzz/, docs/robustness.md "Fuzzing"): built with clang-14, each run for
+# 15 s on its seed corpus; any crash, sanitizer report, leak, timeout or OOM fails CI.
+echo "== fuzz: build the libFuzzer targets, run each for 15 s" >&2
+bash scripts/fuzz.sh --time 15
