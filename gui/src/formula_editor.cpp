@@ -64,10 +64,11 @@ FormulaEditor::~FormulaEditor() = default;
 
 void FormulaEditor::buildUi() {
   auto* layout = new QVBoxLayout(this);
-  QString title = QStringLiteral("<b>Formula #%1</b> · %2 · model %3 · catalog %4")
-                      .arg(formula_.id)
-                      .arg(qs(formula_.region).toHtmlEscaped(), qs(formula_.model),
-                           qs(formula_.catalog).toHtmlEscaped());
+  QString title = QStringLiteral("<b>Formula #%1</b>").arg(formula_.id);
+  if (!formula_.region.empty())
+    title += QStringLiteral(" · ") + qs(formula_.region).toHtmlEscaped();
+  title += QStringLiteral(" · model %1 · catalog %2")
+               .arg(qs(formula_.model), qs(formula_.catalog).toHtmlEscaped());
   if (formula_.replaces)
     title += QStringLiteral(" (replaces #%1)").arg(*formula_.replaces);
   layout->addWidget(new QLabel(title, this));

@@ -8,14 +8,17 @@
 
 #include "client_list.h"
 #include "client_page.h"
+#include "formula_editor.h"
+#include "match_page.h"
 #include "photo_page.h"
 #include "photo_view.h"
+#include "touchup_page.h"
 
 namespace pigmatch::gui {
 
 MainWindow::MainWindow(store::Store& store, std::shared_ptr<const DisplayColor> display,
                        QWidget* parent)
-    : QMainWindow(parent) {
+    : QMainWindow(parent), display_(display), store_(store) {
   setWindowTitle(
       QStringLiteral("pigmatch — %1").arg(QString::fromStdString(store.path().string())));
   auto* splitter = new QSplitter(this);
@@ -40,7 +43,45 @@ MainWindow::MainWindow(store::Store& store, std::shared_ptr<const DisplayColor> 
   connect(photo_, &PhotoPage::failed, this, &MainWindow::showError);
   connect(list_, &ClientList::clientSelected, photo_, &PhotoPage::setClient);
   connect(photo_, &PhotoPage::saved, page_, &ClientPage::showClient);  // the new rows
+  addMatchAndTouchup(tabs);
   resize(1000, 700);
+}
+
+// Match and Touch-up use the catalogs and mixing models found where `pigmatch` finds them.
+void MainWindow::addMatchAndTouchup(QTabWidget* tabs) {
+  registry_ = std::make_shared<const PluginRegistry>(default_search_paths());
+  for (const CatalogEntry& e : registry_->catalogs())
+    catalogs_.push_back(e.catalog);
+  match_ = new MatchPage(store_, registry_, display_, this);
+  touchup_ = new TouchupPage(store_, catalogs_, display_, this);
+  tabs->addTab(match_, QStringLiteral("Match"));
+  tabs->addTab(touchup_, QStringLiteral("Touch-up"));
+  connect(list_, &ClientList::clientSelected, match_, &MatchPage::showClient);
+  connect(list_, &ClientList::clientSelected, touchup_, &TouchupPage::showClient);
+  connect(match_, &MatchPage::failed, this, &MainWindow::showError);
+  connect(touchup_, &TouchupPage::failed, this, &MainWindow::showError);
+  connect(match_, &MatchPage::editFormulaRequested, this, &MainWindow::editFormula);
+  connect(page_, &ClientPage::editFormulaRequested, this, &MainWindow::editFormula);
+  connect(photo_, &PhotoPage::saved, match_, &MatchPage::showClient);  // new targets
+  connect(photo_, &PhotoPage::saved, touchup_, &TouchupPage::showClient);
+  const auto saved = [this](store::Id client) {
+    page_->showClient(client);
+    touchup_->showClient(client);
+  };
+  connect(match_, &MatchPage::formulaSaved, this, saved);
+  connect(touchup_, &TouchupPage::formulaSaved, this,
+          [this](store::Id client) { page_->showClient(client); });
+}
+
+void MainWindow::editFormula(store::Id id) {
+  auto* editor = new FormulaEditor(store_, catalogs_, display_, id, this);
+  editor->setAttribute(Qt::WA_DeleteOnClose);
+  connect(editor, &FormulaEditor::failed, this, &MainWindow::showError);
+  connect(editor, &FormulaEditor::saved, this, [this](store::Id client) {
+    page_->showClient(client);
+    touchup_->showClient(client);
+  });
+  editor->open();
 }
 
 PhotoView* MainWindow::photoView() const noexcept {

@@ -1,17 +1,24 @@
 // main_window — the screens as tabs (Clients: the list beside the selected client's page;
-// Photo); errors as messages.
+// Photo; Match; Touch-up), the mixing-record editor as a dialog; errors as messages.
 #pragma once
 
 #include <QMainWindow>
 #include <memory>
+#include <vector>
 
 #include "display_color.h"
+#include "pigmatch/catalog.h"
+#include "pigmatch/plugin_host.h"
 #include "pigmatch/store.h"
+
+class QTabWidget;
 
 namespace pigmatch::gui {
 
 class ClientList;
 class ClientPage;
+class MatchPage;
+class TouchupPage;
 class PhotoPage;
 class PhotoView;
 
@@ -28,17 +35,29 @@ class MainWindow : public QMainWindow {
   PhotoPage* photoPage() const noexcept { return photo_; }
   /// The photo the Photo screen shows.
   PhotoView* photoView() const noexcept;
+  MatchPage* matchPage() const noexcept { return match_; }
+  TouchupPage* touchupPage() const noexcept { return touchup_; }
   /// The last error shown in a message box (empty when none), for tests.
   const QString& lastError() const noexcept { return last_error_; }
 
  public slots:
   /// Shows `message` in a window-modal (non-blocking) message box.
   void showError(const QString& message);
+  /// Opens the mixing-record editor on formula `id` (a non-modal dialog).
+  void editFormula(pigmatch::store::Id id);
 
  private:
+  void addMatchAndTouchup(QTabWidget* tabs);
+
   ClientList* list_;
   ClientPage* page_;
   PhotoPage* photo_;
+  std::shared_ptr<const PluginRegistry> registry_;  // catalogs and models of Match, Touch-up
+  std::vector<Catalog> catalogs_;
+  std::shared_ptr<const DisplayColor> display_;
+  store::Store& store_;
+  MatchPage* match_;
+  TouchupPage* touchup_;
   QString last_error_;
 };
 

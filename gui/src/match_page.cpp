@@ -92,7 +92,10 @@ MatchPage::MatchPage(store::Store& store, std::shared_ptr<const PluginRegistry> 
   connect(task_, &BackgroundTask::finished, this, [this] { find_->setEnabled(true); });
 }
 
-MatchPage::~MatchPage() = default;
+// The search is joined before the members it delivers into go.
+MatchPage::~MatchPage() {
+  delete task_;
+}
 
 QWidget* MatchPage::buildInputs() {
   auto* box = new QWidget(this);

@@ -68,6 +68,7 @@ TouchupPage::TouchupPage(store::Store& store, std::vector<Catalog> catalogs,
   comparison_->setObjectName(QStringLiteral("touchupComparison"));
   comparison_->setWordWrap(true);
   comparison_->setTextFormat(Qt::RichText);
+  comparison_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
   layout->addWidget(comparison_);
   table_ = new QTableWidget(0, 4, this);
   table_->setObjectName(QStringLiteral("correction"));
@@ -76,11 +77,12 @@ TouchupPage::TouchupPage(store::Store& store, std::vector<Catalog> catalogs,
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->verticalHeader()->hide();
   table_->horizontalHeader()->setStretchLastSection(true);
-  layout->addWidget(table_, 1);
+  layout->addWidget(table_);
   status_ = new QLabel(QStringLiteral("Select a client."), this);
   status_->setObjectName(QStringLiteral("touchupStatus"));
   status_->setWordWrap(true);
   layout->addWidget(status_);
+  layout->addStretch(1);
   save_ = new QPushButton(QStringLiteral("Save correction as new version"), this);
   save_->setObjectName(QStringLiteral("saveCorrection"));
   save_->setEnabled(false);
@@ -212,6 +214,9 @@ void TouchupPage::showCorrection() {
     table_->setItem(r, 3, new QTableWidgetItem(QString::number(comp.ml, 'f', 3)));
   }
   table_->resizeColumnsToContents();
+  // As tall as its rows: the page, not the table, has the spare room.
+  table_->setFixedHeight(table_->horizontalHeader()->height() + 4 +
+                         table_->verticalHeader()->defaultSectionSize() * table_->rowCount());
   status_->setText(c.warning.empty() ? QStringLiteral("Not saved yet.")
                                      : QStringLiteral("Warning: ") + qs(c.warning));
   save_->setEnabled(true);

@@ -14,6 +14,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTest>
 #include <cmath>
@@ -24,8 +25,10 @@
 #include <vector>
 
 #include "background_task.h"
+#include "client_list.h"
 #include "formula_editor.h"
 #include "gui_fixture.h"
+#include "main_window.h"
 #include "match_page.h"
 #include "pigmatch/color.h"
 #include "pigmatch/mixing.h"
@@ -120,6 +123,7 @@ class MixingScreensTest : public QObject {
   void badTargetIsAMessage();
   void editorPredictsAndSavesANewVersion();
   void touchupCorrectionIsTheCliCorrection();
+  void mainWindowOpensTheScreens();
 
  private:
   std::unique_ptr<gui::MatchPage> matchPage(store::Store& store) const {
@@ -472,6 +476,34 @@ void MixingScreensTest::touchupCorrectionIsTheCliCorrection() {
                "--catalog", "demo-smp-carbon", "--json", "--db", fixture_.db});
   QVERIFY2(next.exit_code == 0, next.err.c_str());
   QCOMPARE(json::parse(next.out).at("formula").at("id").get<store::Id>(), new_id);
+}
+
+void MixingScreensTest::mainWindowOpensTheScreens() {
+  gui::test::GuiSession session(fixture_.db);
+  QVERIFY2(session.ok(), qPrintable(session.opened.error));
+  gui::MainWindow& window = *session.window;
+  window.show();
+  auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("screens"));
+  QVERIFY(tabs != nullptr);
+  QVERIFY(tabs->indexOf(window.matchPage()) >= 0);
+  QVERIFY(tabs->indexOf(window.touchupPage()) >= 0);
+  // Selecting a client shows them on every screen.
+  QListWidget* list = window.clientList()->list();
+  gui::test::click_item(list, gui::test::item_named(list, QStringLiteral("Ana")));
+  QCOMPARE(window.matchPage()->clientId(), fixture_.ana);
+  QCOMPARE(window.touchupPage()->clientId(), fixture_.ana);
+  // The client page's "Adjust drops…" opens the editor on that formula.
+  auto* adjust =
+      window.findChild<QPushButton*>(QStringLiteral("editFormula%1").arg(fixture_.ana_formula));
+  QVERIFY(adjust != nullptr);
+  QTest::mouseClick(adjust, Qt::LeftButton);
+  auto* editor = window.findChild<gui::FormulaEditor*>();
+  QVERIFY(editor != nullptr);
+  QCOMPARE(editor->formula().id, fixture_.ana_formula);
+  // Its pigments (catalog acme-smp) are in no catalog loaded: said, and nothing can be saved.
+  QVERIFY(!editor->saveButton()->isEnabled());
+  QVERIFY2(editor->status()->text().contains(QStringLiteral("CB-01")),
+           qPrintable(editor->status()->text()));
 }
 
 QTEST_MAIN(MixingScreensTest)
