@@ -130,11 +130,13 @@ void TouchupPage::showClient(store::Id id) {
   }
   formula_->clear();
   for (auto it = formulas_.rbegin(); it != formulas_.rend(); ++it) {
-    formula_->addItem(QStringLiteral("#%1 %2 · %3 · ΔE00 %4")
-                          .arg(it->id)
-                          .arg(qs(it->region), qs(it->created_at))
-                          .arg(it->delta_e00, 0, 'f', 2),
-                      QVariant::fromValue<qlonglong>(it->id));
+    QString text = QStringLiteral("#%1").arg(it->id);
+    if (!it->region.empty())
+      text += QLatin1Char(' ') + qs(it->region);
+    text += QStringLiteral(" · %1 · %2 · ΔE00 %3")
+                .arg(qs(it->created_at), qs(it->model))
+                .arg(it->delta_e00, 0, 'f', 2);
+    formula_->addItem(text, QVariant::fromValue<qlonglong>(it->id));
   }
   measurement_->blockSignals(false);
   formula_->blockSignals(false);

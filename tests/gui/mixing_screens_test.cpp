@@ -353,6 +353,7 @@ void MixingScreensTest::editorPredictsAndSavesANewVersion() {
   const double de = delta_e2000(old.target, edited);
   QCOMPARE(editor.deltaE()->text(), QStringLiteral("ΔE00 %1 to the target").arg(de, 0, 'f', 2));
   QVERIFY(editor.predictedSwatch()->displayColor() != QColor());
+  QTest::qWait(50);
   save_screenshot(&editor, "formula_editor.png");
 
   QSignalSpy saved(&editor, &gui::FormulaEditor::saved);
@@ -455,6 +456,7 @@ void MixingScreensTest::touchupCorrectionIsTheCliCorrection() {
   }
   QCOMPARE(c.formula.predicted.L, correction.at("predicted").at("L").get<double>());
   QCOMPARE(c.expected_de00, expected.at("expected_de00").get<double>());
+  QTest::qWait(50);  // the layout takes the new texts' heights from the event loop
   save_screenshot(&page, "touchup.png");
 
   QSignalSpy saved(&page, &gui::TouchupPage::formulaSaved);
