@@ -6,8 +6,12 @@
 // built into native plugins and those read from catalog files by whichever loaded plugin claims
 // the file's extension (the built-in catalog-files plugin reads .json and CGATS). Every catalog
 // is converted into pigmatch::Catalog (catalog.h) and must pass validate(). Nothing a plugin does
-// short of crashing the process stops the registry: a broken plugin or catalog becomes a
-// LoadProblem naming the file and what is wrong, and loading goes on with the others.
+// while loading stops the registry: a broken plugin or catalog becomes a LoadProblem naming the
+// file and what is wrong, and loading goes on with the others. Each plugin library is loaded once
+// in a forked child first, so that one that crashes or exits while loading (constructors, entry
+// point, built-in catalogs) is reported ("crashed while loading (signal 11, SIGSEGV)") instead of
+// ending the program (docs/plugins.md); a crash in a later call (a catalog file, a prediction)
+// still ends it.
 //
 // Precedence (highest first) — used to settle duplicate plugin ids and duplicate catalog ids; the
 // first one found wins and each later duplicate is reported as a LoadProblem (a warning):
