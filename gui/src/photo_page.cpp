@@ -173,6 +173,7 @@ PhotoPage::PhotoPage(store::Store& store, std::shared_ptr<const DisplayColor> di
   connect(view_, &PhotoView::pointClicked, this, &PhotoPage::addCorner);
   connect(view_, &PhotoView::rectangleDrawn, this, &PhotoPage::addRegion);
   connect(view_, &PhotoView::failed, this, &PhotoPage::failed);
+  connect(view_, &PhotoView::photoShown, this, &PhotoPage::photoShown);
   connect(remove_region_, &QPushButton::clicked, this, &PhotoPage::removeRegion);
   connect(new_visit_, &QPushButton::clicked, this, &PhotoPage::newVisit);
   connect(save_, &QPushButton::clicked, this, &PhotoPage::save);
@@ -225,21 +226,26 @@ void PhotoPage::openPhoto(const std::filesystem::path& path) {
         progress.report(0.9, "reading its colour profile");
         return OpenedPhoto{image, LabTransform::for_image(*image)};
       },
-      [this, path](OpenedPhoto opened) {
-        photo_path_ = path;
-        photo_transform_ = opened.transform;
-        calibration_.reset();
-        corners_.clear();
-        regions_.clear();
-        measured_.clear();
-        draw_region_->setChecked(false);
+      [this](OpenedPhoto opened) {
         view_->setPhoto(std::move(opened.image), std::move(opened.transform));
-        report_->setCalibration(nullptr);
-        showRegions();
-        status_->setText(QStringLiteral("Opened %1. Find the chart, or click its corners.")
-                             .arg(QString::fromStdString(path.filename().string())));
-        emit photoOpened();
       });
+}
+
+// Whoever showed the photo (this page's Open, or the view's own loadPhoto()), what was measured
+// on the previous one no longer applies.
+void PhotoPage::photoShown() {
+  photo_path_ = view_->image()->source;
+  photo_transform_ = view_->transform();
+  calibration_.reset();
+  corners_.clear();
+  regions_.clear();
+  measured_.clear();
+  draw_region_->setChecked(false);
+  report_->setCalibration(nullptr);
+  showRegions();
+  status_->setText(QStringLiteral("Opened %1. Find the chart, or click its corners.")
+                       .arg(QString::fromStdString(photo_path_.filename().string())));
+  emit photoOpened();
 }
 
 const LabTransform* PhotoPage::transform() const {
@@ -478,6 +484,9 @@ void PhotoPage::newVisit() {
   } catch (const Error& e) {
     emit failed(QStringLiteral("The visit was not added.\n\n%1\n\n%2")
                     .arg(QString::fromStdString(e.what()), save_advice(e)));
+  } catch (const std::exception& e) {
+    emit failed(
+        QStringLiteral("The visit was not added.\n\n%1").arg(QString::fromStdString(e.what())));
   }
 }
 
@@ -511,6 +520,8 @@ void PhotoPage::save() {
   } catch (const Error& e) {
     emit failed(QStringLiteral("Nothing was saved.\n\n%1\n\n%2")
                     .arg(QString::fromStdString(e.what()), save_advice(e)));
+  } catch (const std::exception& e) {
+    emit failed(QStringLiteral("Nothing was saved.\n\n%1").arg(QString::fromStdString(e.what())));
   }
 }
 

@@ -79,6 +79,7 @@ class PhotoPage : public QWidget {
 
  private:
   void choosePhoto();
+  void photoShown();
   void findChart();
   void startCorners();
   void addCorner(QPointF point);

@@ -388,7 +388,9 @@ void GuiTest::photoShowsLabUnderCursor() {
 
   const QString sample = QStringLiteral(PIGMATCH_SOURCE_DIR "/data/samples/colorchecker-srgb.jpg");
   if (!qgetenv("PIGMATCH_SCREENSHOT_DIR").isEmpty() && photo->loadPhoto(sample.toStdString())) {
-    hover(photo->canvas(), QPoint(172, 124));  // the chart's "light skin" patch
+    const double z = photo->zoom();  // zoomed to fit the view
+    // The chart's "light skin" patch (x 120…200, y 20…100 of the sample).
+    hover(photo->canvas(), QPoint(static_cast<int>(160 * z), static_cast<int>(60 * z)));
     save_screenshot(&window, "photo.png");
   }
 }

@@ -145,7 +145,9 @@ struct PhotoScreen {
   bool open(const QString& path) {
     QSignalSpy opened(page, &gui::PhotoPage::photoOpened);
     page->openPhoto(path.toStdString());
-    return pump_until([&] { return !page->task()->isRunning(); }) && opened.count() == 1;
+    const bool ok = pump_until([&] { return !page->task()->isRunning(); }) && opened.count() == 1;
+    page->view()->setZoom(1.0);  // canvas pixel = image pixel, so clicks land on known pixels
+    return ok;
   }
   bool findChart() {
     QSignalSpy calibrated(page, &gui::PhotoPage::calibrated);
@@ -190,6 +192,8 @@ class PhotoPageTest : public QObject {
   void corruptPhotoIsAMessage();
   void photoWithoutChartIsAMessage();
   void closingMidDetectionIsClean();
+  void zoomedViewMapsToImagePixels();
+  void busyDatabaseIsAMessage();
 
  private:
   gui::test::GuiFixture fx_;
@@ -277,6 +281,7 @@ void PhotoPageTest::findChartShowsTheCliReport() {
   const double de =
       delta_e2000(*screen.page->view()->cursorLab(), lab_of(c["patches"][1]["reference"]));
   QVERIFY2(de < 4.0, qPrintable(QString::number(de)));
+  screen.page->view()->zoomToFit();
   gui::test::save_screenshot(&screen.window(), "photo_report.png");
 }
 
@@ -385,6 +390,7 @@ void PhotoPageTest::draggedRegionsReadLikeLibcoreAndTheCli() {
            qPrintable(hair));
   QVERIFY(table->cellWidget(1, gui::PhotoPage::region_colour)
               ->findChild<gui::SwatchWidget*>(QStringLiteral("hairSwatch")) != nullptr);
+  screen.page->view()->zoomToFit();
   gui::test::save_screenshot(&screen.window(), "photo_regions.png");
 
   // Removing a region takes it out of the table and of what would be saved.
@@ -575,6 +581,58 @@ void PhotoPageTest::closingMidDetectionIsClean() {
   }
   QTest::qWait(50);  // a delivery still queued would run (and crash) now
   QCOMPARE(measurement_count(fx_.db), before);
+}
+
+void PhotoPageTest::zoomedViewMapsToImagePixels() {
+  PhotoScreen screen(fx_.db);
+  QVERIFY2(screen.session.ok(), qPrintable(screen.session.opened.error));
+  gui::PhotoView* view = screen.page->view();
+  screen.page->openPhoto(sample.toStdString());  // opened as it is by the button: fitted
+  QVERIFY(pump_until([&] { return !screen.page->task()->isRunning(); }));
+  QVERIFY2(view->zoom() < 1.0, qPrintable(QString::number(view->zoom())));
+  QVERIFY(view->canvas()->width() < 1200);
+  view->setZoom(0.5);
+  QCOMPARE(view->canvas()->pixmap().width(), 600);
+  // The cursor at canvas (350, 260) is over image pixel (700, 520).
+  gui::test::hover(view->canvas(), QPoint(350, 260));
+  QVERIFY(view->cursorLab().has_value());
+  QVERIFY(near(*view->cursorLab(), *view->labAt(700, 520)));
+  QVERIFY(!near(*view->cursorLab(), *view->labAt(350, 260), 0.5));
+  // A region dragged over canvas (342, 228)–(437, 355) covers image pixels (684, 456)–(875, 711).
+  screen.addRegion(QStringLiteral("zoomed"), false, QRect(QPoint(342, 228), QPoint(437, 355)));
+  QCOMPARE(screen.page->regions().size(), std::size_t{1});
+  const Rect r = screen.page->regions()[0].region.rect;
+  QCOMPARE(r.x, 684);
+  QCOMPARE(r.y, 456);
+  QCOMPARE(r.x + r.w - 1, 875);
+  QCOMPARE(r.y + r.h - 1, 711);
+}
+
+void PhotoPageTest::busyDatabaseIsAMessage() {
+  PhotoScreen screen(fx_.db);
+  QVERIFY2(screen.session.ok(), qPrintable(screen.session.opened.error));
+  QVERIFY(screen.open(sample));
+  screen.addRegion(QStringLiteral("skin"), false, skin_rect);  // uncalibrated: still measurable
+  screen.page->setClient(fx_.bruno);
+  const int before = measurement_count(fx_.db);
+  // Another process holds the write lock past the store's busy timeout (5 s).
+  sqlite3* other = nullptr;
+  QCOMPARE(sqlite3_open(fx_.db.c_str(), &other), SQLITE_OK);
+  QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  QTest::mouseClick(screen.button("saveToVisit"), Qt::LeftButton);
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  const QString message = screen.window().lastError();
+  QVERIFY2(message.contains(QStringLiteral("Nothing was saved")), qPrintable(message));
+  QVERIFY2(message.contains(QStringLiteral("try again")), qPrintable(message));
+  QCOMPARE(measurement_count(fx_.db), before);
+  // Once the other writer is done, the same click saves.
+  QTest::mouseClick(screen.button("saveToVisit"), Qt::LeftButton);
+  QCOMPARE(measurement_count(fx_.db), before + 1);
+  const std::vector<Row> rows = rows_of_visit(fx_.db, fx_.bruno_visit);
+  QCOMPARE(rows.size(), std::size_t{1});
+  QVERIFY(!rows[0].calibration_de00);  // no chart calibration: none recorded
+  QCOMPARE(rows[0].region, std::string("skin"));
 }
 
 QTEST_MAIN(PhotoPageTest)
