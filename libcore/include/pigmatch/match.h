@@ -4,6 +4,7 @@
 // GUI's Match screen both decide here, so they find and save the same recipes.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
