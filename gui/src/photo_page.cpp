@@ -241,6 +241,7 @@ void PhotoPage::photoShown() {
   regions_.clear();
   measured_.clear();
   draw_region_->setChecked(false);
+  view_->setMode(PhotoView::Mode::inspect);  // corners half-clicked on the last photo are void
   report_->setCalibration(nullptr);
   showRegions();
   status_->setText(QStringLiteral("Opened %1. Find the chart, or click its corners.")

@@ -240,9 +240,12 @@ QRect PhotoView::dragRect(QPoint to) const {
 }
 
 bool PhotoView::eventFilter(QObject* watched, QEvent* event) {
-  if (watched != canvas_ || !image_)
+  const bool mouse_event = event->type() == QEvent::MouseMove ||
+                           event->type() == QEvent::MouseButtonPress ||
+                           event->type() == QEvent::MouseButtonRelease;
+  if (watched != canvas_ || !image_ || !mouse_event)
     return QWidget::eventFilter(watched, event);
-  const auto* mouse = static_cast<QMouseEvent*>(event);
+  const auto* mouse = static_cast<const QMouseEvent*>(event);  // one of the three above
   switch (event->type()) {
     case QEvent::MouseMove: {
       const QPoint pixel = pixelAt(mouse->position());

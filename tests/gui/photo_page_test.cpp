@@ -273,8 +273,8 @@ void PhotoPageTest::findChartShowsTheCliReport() {
   ChartCorners chart_corners;
   for (std::size_t i = 0; i < 4; ++i)
     chart_corners[i] = {corners[i][0].get<double>(), corners[i][1].get<double>()};
-  const ChartPatch& light_skin = builtin_chart().patches[1];
-  const Point2 centre = chart_to_image(chart_corners, light_skin.center);
+  const ChartDefinition chart = builtin_chart();
+  const Point2 centre = chart_to_image(chart_corners, chart.patches[1].center);  // light skin
   gui::test::hover(screen.page->view()->canvas(),
                    QPoint(static_cast<int>(centre.x), static_cast<int>(centre.y)));
   QVERIFY(screen.page->view()->cursorLab().has_value());
