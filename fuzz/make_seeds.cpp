@@ -3,7 +3,7 @@
 // by Little CMS). Run once when the seeds should change, then commit them:
 //   build/fuzz/fuzz/fuzz_make_seeds fuzz/corpus
 // The other seeds are copies (data/catalogs, docs/catalog-format.md, plugins/examples) or the
-// output of `pigmatch measure --json` and `--profile-out` (fuzz/corpus/README.md).
+// output of `pigmatch measure --json` and `--profile-out` (docs/robustness.md, "Fuzzing").
 #include <lcms2.h>
 
 #include <cstdio>
