@@ -54,7 +54,8 @@ store::Formula formula_from_match_json(std::string_view text, std::string_view s
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number too large for a double is out_of_range.
     fail(source, fmt::format("is not valid JSON ({})", e.what()));
   }
   const json* recipes = first_of(j, {"recipes"});

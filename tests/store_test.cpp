@@ -529,6 +529,9 @@ TEST_CASE("store: export → erase → import gives the same record back") {
 
 TEST_CASE("store: JSON input errors name the source and the field") {
   CHECK_THROWS_WITH(formula_from_json("{", "m.json"), Catch::Contains("m.json: is not valid JSON"));
+  // A number beyond a double's range: nlohmann's out_of_range, reported as malformed input.
+  CHECK_THROWS_WITH(client_record_from_json(R"({"format": 1e400})", "c.json"),
+                    Catch::Contains("c.json: is not valid JSON"));
   CHECK_THROWS_WITH(formula_from_json(R"({"target": [40, 1], "model": "x"})", "m.json"),
                     Catch::Contains("target: must be [L, a, b]"));
   CHECK_THROWS_WITH(

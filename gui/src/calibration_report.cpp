@@ -44,6 +44,9 @@ CalibrationReportWidget::CalibrationReportWidget(std::shared_ptr<const DisplayCo
   patches_->setObjectName(QStringLiteral("calibrationPatches"));
   summary_->setWordWrap(true);
   warnings_->setWordWrap(true);
+  // The patch table scrolls; the summary and warnings must never be squeezed under their text.
+  summary_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
+  warnings_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
   warnings_->setStyleSheet(QStringLiteral("color: #a05a00;"));
   patches_->setHorizontalHeaderLabels({QStringLiteral("#"), QStringLiteral("Patch"),
                                        QStringLiteral("Reference | fitted"), QStringLiteral("ΔE00"),

@@ -1599,9 +1599,11 @@ FormulationResult formulate(const FormulationRequest& request, const PigmentPool
     result.out_of_gamut = true;
     const Lab& n = result.nearest_reachable_d50;
     result.warning = fmt::format(
-        "the target is outside what these pigments can reach with up to {} pigments: the "
-        "nearest reachable colour is Lab D50 ({:.1f}, {:.1f}, {:.1f}), ΔE00 {:.1f} away",
-        request.max_pigments, n.L, n.a, n.b, result.nearest_reachable_de00);
+        "the target is outside what these pigments can reach with {}: the nearest reachable "
+        "colour is Lab D50 ({:.1f}, {:.1f}, {:.1f}), ΔE00 {:.1f} away",
+        request.max_pigments == 1 ? std::string("one pigment")
+                                  : fmt::format("up to {} pigments", request.max_pigments),
+        n.L, n.a, n.b, result.nearest_reachable_de00);
   }
 
   Quantiser quantiser(request, pool, scorer, mixer);

@@ -176,7 +176,8 @@ class Reader {
 json parse(std::string_view text, std::string_view source) {
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number too large for a double is out_of_range.
     throw Error(ErrorCode::corrupt_data,
                 fmt::format("{}: is not valid JSON ({})", source, e.what()));
   }

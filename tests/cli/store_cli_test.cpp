@@ -221,6 +221,15 @@ TEST_CASE("pigmatch formula save --from reads what pigmatch match --json prints"
       {"formula", "save", "--from", (dir / "match.json").string(), "--rank", "99", "--client", id});
   CHECK(too_far.exit_code == 1);
   CHECK(too_far.err.find("--rank 99") != std::string::npos);
+
+  // A number beyond a double's range is malformed JSON naming the file, not an internal error.
+  write_text(dir / "huge.json", R"({"recipes": [{"de00": 1e400}]})");
+  const ProcessResult huge =
+      run_db(db, {"formula", "save", "--from", (dir / "huge.json").string(), "--client", id});
+  CHECK(huge.exit_code == 1);
+  CHECK(huge.err.find("huge.json") != std::string::npos);
+  CHECK(huge.err.find("not valid JSON") != std::string::npos);
+  CHECK(huge.err.find("internal error") == std::string::npos);
 }
 
 namespace {
