@@ -7,13 +7,10 @@
 #include <QVBoxLayout>
 
 #include "swatch_widget.h"
+#include "text.h"
 
 namespace pigmatch::gui {
 namespace {
-
-QString qs(std::string_view text) {
-  return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
 
 QTableWidgetItem* number_item(double value) {
   auto* item = new QTableWidgetItem(QString::number(value, 'f', 2));
@@ -23,11 +20,7 @@ QTableWidgetItem* number_item(double value) {
 }
 
 QString lab_tip(const char* what, const Lab& lab) {
-  return QStringLiteral("%1: L* %2  a* %3  b* %4")
-      .arg(QLatin1String(what))
-      .arg(lab.L, 0, 'f', 2)
-      .arg(lab.a, 0, 'f', 2)
-      .arg(lab.b, 0, 'f', 2);
+  return QStringLiteral("%1: %2").arg(QLatin1String(what), lab_text(lab));
 }
 
 }  // namespace

@@ -14,23 +14,10 @@
 
 #include "pigmatch/skintone.h"
 #include "swatch_widget.h"
+#include "text.h"
 
 namespace pigmatch::gui {
 namespace {
-
-QString qs(const std::string& text) {
-  return QString::fromStdString(text);
-}
-QString qs(std::string_view text) {
-  return QString::fromUtf8(text.data(), int(text.size()));
-}
-
-QString lab_text(const Lab& lab) {
-  return QStringLiteral("L* %1  a* %2  b* %3")
-      .arg(lab.L, 0, 'f', 2)
-      .arg(lab.a, 0, 'f', 2)
-      .arg(lab.b, 0, 'f', 2);
-}
 
 QString visit_text(const store::Visit& visit) {
   QString text = QStringLiteral("%1  %2").arg(qs(visit.date), qs(to_string(visit.kind)));

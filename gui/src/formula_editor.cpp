@@ -10,22 +10,9 @@
 
 #include "pigmatch/error.h"
 #include "swatch_widget.h"
+#include "text.h"
 
 namespace pigmatch::gui {
-namespace {
-
-QString qs(const std::string& text) {
-  return QString::fromStdString(text);
-}
-
-QString lab_text(const Lab& lab) {
-  return QStringLiteral("L* %1  a* %2  b* %3")
-      .arg(lab.L, 0, 'f', 2)
-      .arg(lab.a, 0, 'f', 2)
-      .arg(lab.b, 0, 'f', 2);
-}
-
-}  // namespace
 
 FormulaEditor::FormulaEditor(store::Store& store, std::vector<Catalog> catalogs,
                              std::shared_ptr<const DisplayColor> display, store::Id formula,

@@ -19,20 +19,10 @@
 #include "background_task.h"
 #include "pigmatch/error.h"
 #include "swatch_widget.h"
+#include "text.h"
 
 namespace pigmatch::gui {
 namespace {
-
-QString qs(std::string_view text) {
-  return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
-
-QString lab_text(const Lab& lab) {
-  return QStringLiteral("L* %1  a* %2  b* %3")
-      .arg(lab.L, 0, 'f', 2)
-      .arg(lab.a, 0, 'f', 2)
-      .arg(lab.b, 0, 'f', 2);
-}
 
 QString measurement_text(const store::Measurement& m) {
   return QStringLiteral("%1 %2 #%3 · %4")

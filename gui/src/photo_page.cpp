@@ -21,20 +21,10 @@
 #include "photo_view.h"
 #include "pigmatch/error.h"
 #include "swatch_widget.h"
+#include "text.h"
 
 namespace pigmatch::gui {
 namespace {
-
-QString qs(std::string_view text) {
-  return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
-
-QString lab_text(const Lab& lab) {
-  return QStringLiteral("L* %1  a* %2  b* %3")
-      .arg(lab.L, 0, 'f', 2)
-      .arg(lab.a, 0, 'f', 2)
-      .arg(lab.b, 0, 'f', 2);
-}
 
 // What a practitioner can do about a failed save: a busy database clears by itself.
 QString save_advice(const Error& e) {

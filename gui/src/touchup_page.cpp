@@ -12,20 +12,10 @@
 #include <exception>
 
 #include "swatch_widget.h"
+#include "text.h"
 
 namespace pigmatch::gui {
 namespace {
-
-QString qs(const std::string& text) {
-  return QString::fromStdString(text);
-}
-
-QString lab_text(const Lab& lab) {
-  return QStringLiteral("L* %1  a* %2  b* %3")
-      .arg(lab.L, 0, 'f', 2)
-      .arg(lab.a, 0, 'f', 2)
-      .arg(lab.b, 0, 'f', 2);
-}
 
 QLabel* caption(const QString& text, QWidget* parent) {
   auto* label = new QLabel(text, parent);
