@@ -20,16 +20,12 @@ namespace fs = std::filesystem;
 using pigmatch::test::file_bytes;
 using pigmatch::test::ProcessResult;
 using pigmatch::test::RawDb;
+using pigmatch::test::run_db;
 using pigmatch::test::run_pigmatch;
 using pigmatch::test::TempDir;
 using pigmatch::test::write_bytes;
 
 namespace {
-
-ProcessResult run_db(const fs::path& db, std::vector<std::string> args) {
-  args.insert(args.end(), {"--db", db.string()});
-  return run_pigmatch(args);
-}
 
 // A real store made by pigmatch: three clients with a visit each, then closed (no -wal left).
 std::string good_store_bytes(const TempDir& dir) {

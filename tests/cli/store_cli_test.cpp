@@ -16,17 +16,11 @@ using nlohmann::json;
 using pigmatch::test::file_bytes;
 using pigmatch::test::ProcessResult;
 using pigmatch::test::RawDb;
+using pigmatch::test::run_db;
 using pigmatch::test::run_pigmatch;
 using pigmatch::test::TempDir;
 
 namespace {
-
-// Runs pigmatch with --db appended to the leaf command's arguments.
-ProcessResult run_db(const fs::path& db, std::vector<std::string> args) {
-  args.push_back("--db");
-  args.push_back(db.string());
-  return run_pigmatch(args);
-}
 
 json run_json(const fs::path& db, std::vector<std::string> args) {
   args.push_back("--json");

@@ -81,4 +81,10 @@ inline ProcessResult run_pigmatch(const std::vector<std::string>& args) {
   return run_process(pigmatch_exe(), args);
 }
 
+/// Runs pigmatch with `--db DB` appended to the leaf command's arguments.
+inline ProcessResult run_db(const std::filesystem::path& db, std::vector<std::string> args) {
+  args.insert(args.end(), {"--db", db.string()});
+  return run_pigmatch(args);
+}
+
 }  // namespace pigmatch::test
