@@ -19,8 +19,7 @@ done
 echo "== tsan: configure, build, test (threaded paths)" >&2
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan
-# Up to 3 tries: uninstrumented Qt still yields an occasional false race (docs/robustness.md).
-ctest --preset tsan --timeout 900 --repeat until-pass:3
+ctest --preset tsan --timeout 900
 
 # The libFuzzer targets (fuzz/, docs/robustness.md "Fuzzing"): built with clang-14, each run for
 # 15 s on its seed corpus; any crash, sanitizer report, leak, timeout or OOM fails CI.
