@@ -105,7 +105,9 @@ def evaluate(out, truth):
     row = {"plain": [], "plain_scene": []}
     for t in truth["regions"]:
         m = regions[t["name"]]
-        if t["kind"] == "plain":
+        if t["kind"] == "hair":  # the cut lock of hair beside the chart: pure hair, as read
+            row["hair_swatch"] = de2000(m["lab_d50"], t["lab_d50_colorimetric"])
+        elif t["kind"] == "plain":
             row["plain"].append(de2000(m["lab_d50"], t["lab_d50_colorimetric"]))
             row["plain_scene"].append(de2000(m["lab_d50"], t["lab_d50"]))
         else:

@@ -164,11 +164,16 @@ Json measure_json(const RegionMeasurement& m) {
                  {"coverage", s.coverage},
                  {"pixels", s.hair_pixels},
                  {"separated", s.separated},
-                 {"confidence", s.confidence}};
+                 {"confidence", s.confidence},
+                 {"uncertainty_de00", s.hair_uncertainty_de00},
+                 {"dots", s.dots},
+                 {"blur_px", s.psf_sigma_px}};
   out["skin"] = {{"lab_d50", lab_json(s.skin)}, {"pixels", s.skin_pixels}};
   out["overall_lab_d50"] = lab_json(s.all.median);
   if (!s.separated) {
-    out["warnings"] = Json::array({"no distinct hair found: hair equals skin, coverage 0"});
+    out["warnings"] = Json::array(
+        {fmt::format("no distinct hair found ({}): hair equals skin, coverage 0",
+                     s.not_separated_because)});
   }
   return out;
 }

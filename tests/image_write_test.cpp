@@ -7,6 +7,8 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "pigmatch/error.h"
 #include "pigmatch/image.h"
@@ -119,6 +121,47 @@ TEST_CASE("encode_jpeg: decodable, close to the source, with an ICC profile Litt
   const pigmatch::Image grey_back = pigmatch::decode_image(pigmatch::encode_jpeg(grey), "g.jpg");
   CHECK(grey_back.channels == 1);
   CHECK(grey_back.icc_profile.empty());
+}
+
+namespace {
+
+// The sampling factors (H, V) of each component, read from the JPEG's start-of-frame marker.
+std::vector<std::pair<int, int>> jpeg_sampling_factors(const std::vector<std::uint8_t>& jpeg) {
+  for (std::size_t i = 2; i + 9 < jpeg.size();) {
+    REQUIRE(jpeg[i] == 0xFF);
+    const int marker = jpeg[i + 1];
+    const std::size_t length = static_cast<std::size_t>(jpeg[i + 2]) * 256U + jpeg[i + 3];
+    if (marker == 0xC0 || marker == 0xC1 || marker == 0xC2) {
+      std::vector<std::pair<int, int>> factors;
+      const std::size_t components = jpeg[i + 9];
+      for (std::size_t c = 0; c < components; ++c) {
+        const int hv = jpeg[i + 11 + 3 * c];
+        factors.emplace_back(hv >> 4, hv & 15);
+      }
+      return factors;
+    }
+    i += 2 + length;
+  }
+  FAIL("no start-of-frame marker");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("encode_jpeg: 4:4:4, 4:2:2 and 4:2:0 chroma as asked", "[image][write]") {
+  const pigmatch::Image image = test_image(64, 48, 3, 8);
+  pigmatch::JpegWriteOptions options;
+  CHECK(jpeg_sampling_factors(pigmatch::encode_jpeg(image, options)) ==
+        std::vector<std::pair<int, int>>{{1, 1}, {1, 1}, {1, 1}});
+  options.chroma_subsampling = true;
+  CHECK(jpeg_sampling_factors(pigmatch::encode_jpeg(image, options)) ==
+        std::vector<std::pair<int, int>>{{2, 2}, {1, 1}, {1, 1}});
+  options.vertical_subsampling = false;
+  const auto bytes = pigmatch::encode_jpeg(image, options);
+  CHECK(jpeg_sampling_factors(bytes) == std::vector<std::pair<int, int>>{{2, 1}, {1, 1}, {1, 1}});
+  const pigmatch::Image back = pigmatch::decode_image(bytes, "422.jpg");
+  CHECK(back.width == 64);
+  CHECK(back.height == 48);
 }
 
 TEST_CASE("writers refuse layouts they cannot encode and unwritable paths",

@@ -3,9 +3,12 @@
 #include <lcms2.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <numbers>
+#include <numeric>
 #include <random>
 #include <vector>
 
@@ -474,12 +477,20 @@ TEST_CASE("stubble: highlights on the skin are rejected, not mistaken for skin",
 
 namespace {
 
-// A rendered stubble photo: skin with anti-aliased dark dots (radius 2.5–4.5 px), mixed in
-// linear light over a 4×4 supersampling grid, slightly noisy, sRGB-encoded and JPEG-compressed
-// with 4:2:0 chroma, as a camera writes it. The true coverage is counted on the same grid.
+// A rendered stubble photo: skin with anti-aliased dots (radius `radius_min`–`radius_max` px,
+// placed at random so they touch and overlap), mixed in linear light over a 4×4 supersampling
+// grid, blurred by a Gaussian lens of `blur` px (0: none), slightly noisy, sRGB-encoded and
+// JPEG-compressed with 4:2:0 (or 4:2:2) chroma, as a camera writes it. The true coverage is
+// counted on the same grid.
 struct RenderedStubble {
   pigmatch::Image image;
   double coverage = 0;
+};
+
+struct StubbleLook {
+  double radius_min = 2.5, radius_max = 4.5;
+  double blur = 0;
+  bool vertical_subsampling = true;  // false: 4:2:2
 };
 
 double srgb_decode(int code) {
@@ -493,47 +504,107 @@ int srgb_encode(double v) {
       std::lround(255 * (v <= 0.0031308 ? 12.92 * v : 1.055 * std::pow(v, 1 / 2.4) - 0.055)));
 }
 
-RenderedStubble render_stubble(std::array<std::uint8_t, 3> skin, std::array<std::uint8_t, 3> hair,
-                               int width, int height, double density, unsigned seed) {
+// The hair fraction of each pixel, counted on a 4×4 grid inside it; dots bucketed by 8-px cell.
+std::vector<double> hair_fractions(int width, int height, double density, const StubbleLook& look,
+                                   unsigned seed) {
   std::mt19937 random(seed);
   std::uniform_real_distribution<double> u(0, 1);
   struct Dot {
     double x, y, r;
   };
-  std::vector<Dot> dots;
-  const int count = static_cast<int>(density * width * height / (std::numbers::pi * 3.5 * 3.5));
-  for (int i = 0; i < count; ++i)
-    dots.push_back({u(random) * width, u(random) * height, 2.5 + 2 * u(random)});
-  std::normal_distribution<double> noise(0, 0.004);
-  RenderedStubble out;
-  out.image = rgb8_image(width, height, {0, 0, 0});
-  std::size_t hits = 0;
+  constexpr int cell = 8;
+  const int columns = width / cell + 1, rows = height / cell + 1;
+  std::vector<std::vector<Dot>> buckets(static_cast<std::size_t>(columns * rows));
+  const double mean_r = (look.radius_min + look.radius_max) / 2;
+  const int count = static_cast<int>(density * width * height / (std::numbers::pi * mean_r * mean_r));
+  for (int i = 0; i < count; ++i) {
+    const Dot d{u(random) * width, u(random) * height,
+                look.radius_min + (look.radius_max - look.radius_min) * u(random)};
+    for (int by = static_cast<int>((d.y - d.r) / cell); by <= static_cast<int>((d.y + d.r) / cell); ++by)
+      for (int bx = static_cast<int>((d.x - d.r) / cell); bx <= static_cast<int>((d.x + d.r) / cell); ++bx)
+        if (bx >= 0 && by >= 0 && bx < columns && by < rows)
+          buckets[static_cast<std::size_t>(by * columns + bx)].push_back(d);
+  }
+  std::vector<double> fraction(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
   for (int y = 0; y < height; ++y) {
     for (int x = 0; x < width; ++x) {
+      const auto& near = buckets[static_cast<std::size_t>((y / cell) * columns + x / cell)];
       int inside = 0;
       for (int s = 0; s < 16; ++s) {
         const double px = x + (s % 4 + 0.5) / 4, py = y + (s / 4 + 0.5) / 4;
-        for (const Dot& d : dots) {
+        for (const Dot& d : near) {
           if ((px - d.x) * (px - d.x) + (py - d.y) * (py - d.y) <= d.r * d.r) {
             ++inside;
             break;
           }
         }
       }
-      hits += static_cast<std::size_t>(inside);
-      const double alpha = inside / 16.0;
+      fraction[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+               static_cast<std::size_t>(x)] = inside / 16.0;
+    }
+  }
+  return fraction;
+}
+
+// Separable Gaussian blur of one plane, edges clamped.
+void blur_plane(std::vector<double>& plane, int width, int height, double sigma) {
+  if (sigma <= 0)
+    return;
+  const int radius = static_cast<int>(std::ceil(3 * sigma));
+  std::vector<double> k;
+  double total = 0;
+  for (int i = -radius; i <= radius; ++i)
+    total += k.emplace_back(std::exp(-i * i / (2 * sigma * sigma)));
+  for (double& v : k)
+    v /= total;
+  const auto at = [&](int x, int y) {
+    return static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+           static_cast<std::size_t>(x);
+  };
+  std::vector<double> tmp(plane.size());
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) {
+      double v = 0;
+      for (int i = -radius; i <= radius; ++i)
+        v += k[static_cast<std::size_t>(i + radius)] * plane[at(std::clamp(x + i, 0, width - 1), y)];
+      tmp[at(x, y)] = v;
+    }
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) {
+      double v = 0;
+      for (int i = -radius; i <= radius; ++i)
+        v += k[static_cast<std::size_t>(i + radius)] * tmp[at(x, std::clamp(y + i, 0, height - 1))];
+      plane[at(x, y)] = v;
+    }
+}
+
+RenderedStubble render_stubble(std::array<std::uint8_t, 3> skin, std::array<std::uint8_t, 3> hair,
+                               int width, int height, double density, unsigned seed,
+                               const StubbleLook& look = {}) {
+  std::vector<double> alpha = hair_fractions(width, height, density, look, seed);
+  RenderedStubble out;
+  out.coverage = std::accumulate(alpha.begin(), alpha.end(), 0.0) / static_cast<double>(alpha.size());
+  // The lens blurs light, which is linear in the hair fraction.
+  blur_plane(alpha, width, height, look.blur);
+  std::mt19937 random(seed + 1000);
+  std::normal_distribution<double> noise(0, 0.004);
+  out.image = rgb8_image(width, height, {0, 0, 0});
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      const double a = alpha[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+                             static_cast<std::size_t>(x)];
       std::array<std::uint8_t, 3> rgb{};
       for (int c = 0; c < 3; ++c) {
-        const double linear = (1 - alpha) * srgb_decode(skin[c]) + alpha * srgb_decode(hair[c]);
+        const double linear = (1 - a) * srgb_decode(skin[c]) + a * srgb_decode(hair[c]);
         rgb[c] = static_cast<std::uint8_t>(srgb_encode(linear + noise(random)));
       }
       set_pixel(out.image, x, y, rgb);
     }
   }
-  out.coverage = static_cast<double>(hits) / (16.0 * width * height);
   pigmatch::JpegWriteOptions jpeg;
   jpeg.quality = 90;
   jpeg.chroma_subsampling = true;
+  jpeg.vertical_subsampling = look.vertical_subsampling;
   out.image = pigmatch::decode_image(pigmatch::encode_jpeg(out.image, jpeg), "stubble.jpg");
   return out;
 }
@@ -561,6 +632,59 @@ TEST_CASE("stubble on a rendered JPEG: coverage, hair and skin against the rende
     CHECK(pigmatch::delta_e2000(blind.hair, lcms_srgb_to_lab(hair)) >
           pigmatch::delta_e2000(s.hair, lcms_srgb_to_lab(hair)));
   }
+}
+
+TEST_CASE("stubble at a phone photo's scale: dots 2–4 px across, touching, blurred, subsampled",
+          "[sampling][stubble]") {
+  // No pixel is pure hair here: a 1–2 px radius dot under a 0.7 px lens blur peaks at 60–95 %
+  // hair, and 4:2:0 or 4:2:2 chroma spreads each dot's colour over its neighbours.
+  const std::array<std::uint8_t, 3> skin = {214, 160, 132}, hair = {38, 30, 27};
+  const auto transform = pigmatch::LabTransform::srgb({3, 8});
+  const Lab hair_lab = lcms_srgb_to_lab(hair);
+  for (const bool vertical : {true, false}) {
+    for (const double density : {0.25, 0.4}) {
+      const StubbleLook look{1.0, 2.0, 0.7, vertical};
+      const auto photo = render_stubble(skin, hair, 300, 240, density, 31, look);
+      INFO((vertical ? "4:2:0" : "4:2:2") << ", coverage " << photo.coverage);
+      const auto s =
+          pigmatch::sample_stubble(photo.image, transform, Region::rectangle({0, 0, 300, 240}));
+      REQUIRE(s.separated);
+      CHECK(s.coverage == Approx(photo.coverage).margin(0.03));
+      check_lab(s.skin, lcms_srgb_to_lab(skin), 1.0);
+      CHECK(s.hair.L == Approx(hair_lab.L).margin(3.0));
+      CHECK(pigmatch::delta_e2000(s.hair, hair_lab) < 5.0);
+      CHECK(s.dots > 500);
+      CHECK(s.psf_sigma_px > 0.3);
+      CHECK(s.hair_uncertainty_de00 < 3.0);
+      CHECK(s.confidence > 0.3);
+      // Without the pixels' places the hair is averaged from the darkest mixtures: far lighter.
+      const auto lab =
+          pigmatch::region_lab(photo.image, transform, Region::rectangle({0, 0, 300, 240}));
+      const auto blind = pigmatch::separate_stubble(lab.lab, lab.clipped);
+      CHECK(blind.hair.L > hair_lab.L + 8);
+    }
+  }
+}
+
+TEST_CASE("stubble at a phone photo's scale: plain skin is refused and says why",
+          "[sampling][stubble]") {
+  const auto transform = pigmatch::LabTransform::srgb({3, 8});
+  const std::array<std::uint8_t, 3> skin = {214, 160, 132};
+  const auto plain = render_stubble(skin, {38, 30, 27}, 300, 240, 0.0, 7, {1.0, 2.0, 0.7, true});
+  const auto s =
+      pigmatch::sample_stubble(plain.image, transform, Region::rectangle({0, 0, 300, 240}));
+  CHECK_FALSE(s.separated);
+  CHECK(s.coverage == 0);
+  CHECK(s.confidence == 0);
+  CHECK_FALSE(s.not_separated_because.empty());
+  check_lab(s.skin, lcms_srgb_to_lab(skin), 1.0);
+  // Hair whose colour is the skin's: dots, but nothing to tell apart.
+  const auto same =
+      render_stubble(skin, {212, 158, 131}, 300, 240, 0.3, 8, {1.0, 2.0, 0.7, true});
+  const auto t =
+      pigmatch::sample_stubble(same.image, transform, Region::rectangle({0, 0, 300, 240}));
+  CHECK_FALSE(t.separated);
+  CHECK_FALSE(t.not_separated_because.empty());
 }
 
 TEST_CASE("separate_stubble refuses a region whose selection and pixels disagree",

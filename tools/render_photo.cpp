@@ -31,8 +31,16 @@
 // ("lab_d50"). The truth file also gives each surface's CIELAB under D50 itself
 // ("lab_d50_colorimetric", illuminant-independent reflectance colorimetry) for comparison.
 //
+// Stubble: follicles are ellipses (minor diameter 2–4 px, aspect up to 1.3, any orientation: the
+// scale of a phone photo at consultation distance, 0.04–0.08 mm a pixel) placed as a Poisson
+// process, so they touch and overlap, at 20–45 % coverage; lens PSF σ 0.5–1.0 px; JPEG 4:2:0
+// (or 4:2:2, 4:4:4). All of it can be widened or narrowed by the options below.
+//
 // Usage: render_photo --data ../shared/data --out PREFIX [--camera Canon_40D] [--illuminant D65]
 //        [--seed 1] [--width 1200] [--height 800] [--quality 90] [--tiff]
+//        [--dot-diameter 2,4] [--dot-aspect 1.3] [--coverage 0.2,0.45] [--blur 0.5,1.0]
+//        [--subsampling 420|422|444] [--hair auto|black|brown|blonde|grey] [--skin VRHEL_NUMBER]
+//        [--light-gradient 0.03] [--vignetting 0.1,0.2]
 //        [--chart-out CHART.json] [--surfaces-out SURFACES.json]
 // writes PREFIX.jpg, PREFIX.truth.json, with --tiff PREFIX-linear.tif, with --chart-out the
 // rendered chart's description, whose reference values are the D50 colorimetry of its spectra
@@ -351,8 +359,27 @@ struct RectD {
   bool contains(double x, double y) const { return x >= x0 && x < x1 && y >= y0 && y < y1; }
 };
 
+// A hair stub seen end-on or slightly tilted: an ellipse with semi-axes `major` ≥ `minor`, its
+// major axis at angle θ (cos, sin).
 struct Dot {
-  double x, y, r;
+  double x, y, major, minor, cos_t, sin_t;
+  bool contains(double px, double py) const {
+    const double dx = px - x, dy = py - y;
+    const double u = (dx * cos_t + dy * sin_t) / major, v = (-dx * sin_t + dy * cos_t) / minor;
+    return u * u + v * v <= 1.0;
+  }
+};
+
+// How the stubble and the light are drawn (the ranges real photos span: issue 13).
+struct StubbleStyle {
+  double diameter_min = 2, diameter_max = 4;  // the follicle's minor diameter, px
+  double aspect_max = 1.3;                    // major / minor, uniform in 1..aspect_max
+  double coverage_min = 0.2, coverage_max = 0.45;
+  double blur_min = 0.5, blur_max = 1.0;  // Gaussian lens PSF σ, px
+  std::string hair = "auto";              // auto, black, brown, blonde, grey
+  int skin = 0;                           // Vrhel number of the scalp's skin; 0: random
+  double light_gradient = 0.03;           // the light's tilt across the frame, at most ± this
+  double vignetting_min = 0.10, vignetting_max = 0.20;
 };
 
 // Material indices: 0–23 chart patches, then these.
@@ -364,17 +391,54 @@ struct Scene {
   Inverse to_chart{};
   RectD scalp, stubble_rect, skin_rect, neck_area, neck_rect;  // areas and truth rectangles
   RectD skin_area;
+  RectD hair_swatch, hair_swatch_rect;  // a lock of the client's hair, cut: pure hair
   std::vector<Dot> dots;
   double light_tilt_x = 0, light_tilt_y = 0, vignetting = 0, blur_sigma = 0;
-  int skin_a_id = 0, skin_b_id = 0, hair_id = 0;
+  int skin_a_id = 0, skin_b_id = 0;
+  std::string hair_name;  // the hair sample's description
+  Spd hair_reflectance{};
 };
 
 double uniform(std::mt19937& rng, double lo, double hi) {
   return std::uniform_real_distribution<double>(lo, hi)(rng);
 }
 
+// Grey hair is a mixture of unpigmented (white, slightly yellow) and pigmented hairs; Vrhel has
+// no grey sample, so it is half black hair (83) and half a flat 0.45 reflectance with a little
+// yellowing below 450 nm.
+Spd grey_hair(const SpectralData& d) {
+  const Spd& black = d.vrhel.at(83).second;
+  Spd out{};
+  for (std::size_t i = 0; i < grid_size; ++i) {
+    const double white = grid_nm(i) < 450 ? 0.45 - 0.15 * (450 - grid_nm(i)) / 70 : 0.45;
+    out[i] = 0.5 * black[i] + 0.5 * white;
+  }
+  return out;
+}
+
+void choose_hair(Scene& s, const StubbleStyle& style, const SpectralData& d, std::mt19937& rng) {
+  static const std::map<std::string, int> by_name = {{"black", 83}, {"brown", 97}, {"blonde", 109}};
+  std::string name = style.hair;
+  if (name == "auto") {
+    // Brown hair on dark skin barely differs from it (as in life); such clients get black hair
+    // here so every stubble region has dots to measure.
+    const bool dark_skin =
+        truth_lab(d.vrhel.at(s.skin_a_id).second, d, d.illuminants.at("D50")).L < 40;
+    name = dark_skin || rng() % 2 == 0 ? "black" : "brown";
+  }
+  if (name == "grey") {
+    s.hair_name = "grey hair (half 83: hair -- black, half unpigmented)";
+    s.hair_reflectance = grey_hair(d);
+    return;
+  }
+  if (!by_name.contains(name))
+    throw std::runtime_error("unknown hair " + name + " (auto, black, brown, blonde, grey)");
+  s.hair_name = d.vrhel.at(by_name.at(name)).first;
+  s.hair_reflectance = d.vrhel.at(by_name.at(name)).second;
+}
+
 Scene make_scene(int width, int height, unsigned seed, const pigmatch::ChartDefinition& chart,
-                 const SpectralData& d) {
+                 const SpectralData& d, const StubbleStyle& style) {
   std::mt19937 rng(seed);
   Scene s;
   s.width = width;
@@ -405,36 +469,42 @@ Scene make_scene(int width, int height, unsigned seed, const pigmatch::ChartDefi
   s.skin_rect = {W * 0.57, H * 0.57, W * 0.73, H * 0.89};
   s.neck_area = {W * 0.76, H * 0.55, W * 0.97, H * 0.94};
   s.neck_rect = {W * 0.79, H * 0.60, W * 0.94, H * 0.89};
+  s.hair_swatch = {W * 0.05, H * 0.03, W * 0.22, H * 0.20};
+  s.hair_swatch_rect = {W * 0.07, H * 0.05, W * 0.20, H * 0.18};
 
-  std::vector<int> skins, hairs = {83, 97};  // black and brown hair
+  std::vector<int> skins;
   for (const auto& [number, entry] : d.vrhel) {
     if (entry.first.find("hair") == std::string::npos)
       skins.push_back(number);
   }
   s.skin_a_id = skins[static_cast<std::size_t>(rng() % skins.size())];
+  if (style.skin != 0) {
+    if (!d.vrhel.contains(style.skin) || std::find(skins.begin(), skins.end(), style.skin) == skins.end())
+      throw std::runtime_error("--skin " + std::to_string(style.skin) + " is not a Vrhel skin");
+    s.skin_a_id = style.skin;
+  }
   do {
     s.skin_b_id = skins[static_cast<std::size_t>(rng() % skins.size())];
   } while (s.skin_b_id == s.skin_a_id);
-  // Brown hair on dark skin barely differs from it (as in life); such clients get black hair here
-  // so every stubble region has dots to measure.
-  const bool dark_skin =
-      truth_lab(d.vrhel.at(s.skin_a_id).second, d, d.illuminants.at("D50")).L < 40;
-  s.hair_id = dark_skin ? hairs[0] : hairs[static_cast<std::size_t>(rng() % hairs.size())];
+  choose_hair(s, style, d, rng);
 
-  // Stubble dots: about 15–30 % coverage, radius 2.5–4.5 px, scattered over the scalp.
-  const double target = uniform(rng, 0.15, 0.30);
+  // Stubble: follicles placed at random (a Poisson process, so they touch and overlap as real
+  // ones do) until the expected coverage 1 − e^(−density) reaches the target.
+  const double target = uniform(rng, style.coverage_min, style.coverage_max);
   double area = 0;
   const double scalp_area = (s.scalp.x1 - s.scalp.x0) * (s.scalp.y1 - s.scalp.y0);
-  while (area < -std::log(1 - target) * scalp_area) {  // Poisson: covered = 1 − e^(−density)
-    const Dot dot{uniform(rng, s.scalp.x0, s.scalp.x1), uniform(rng, s.scalp.y0, s.scalp.y1),
-                  uniform(rng, 2.5, 4.5)};
-    s.dots.push_back(dot);
-    area += M_PI * dot.r * dot.r;
+  while (area < -std::log(1 - target) * scalp_area) {
+    const double minor = uniform(rng, style.diameter_min, style.diameter_max) / 2;
+    const double major = minor * uniform(rng, 1.0, style.aspect_max);
+    const double theta = uniform(rng, 0, M_PI);
+    s.dots.push_back({uniform(rng, s.scalp.x0, s.scalp.x1), uniform(rng, s.scalp.y0, s.scalp.y1),
+                      major, minor, std::cos(theta), std::sin(theta)});
+    area += M_PI * major * minor;
   }
-  s.light_tilt_x = uniform(rng, -0.03, 0.03);
-  s.light_tilt_y = uniform(rng, -0.03, 0.03);
-  s.vignetting = uniform(rng, 0.10, 0.20);
-  s.blur_sigma = uniform(rng, 0.5, 0.8);
+  s.light_tilt_x = uniform(rng, -style.light_gradient, style.light_gradient);
+  s.light_tilt_y = uniform(rng, -style.light_gradient, style.light_gradient);
+  s.vignetting = uniform(rng, style.vignetting_min, style.vignetting_max);
+  s.blur_sigma = uniform(rng, style.blur_min, style.blur_max);
   return s;
 }
 
@@ -448,10 +518,10 @@ struct DotGrid {
     cells.resize(static_cast<std::size_t>(columns * rows));
     for (std::size_t i = 0; i < s.dots.size(); ++i) {
       const Dot& dot = s.dots[i];
-      for (int y = static_cast<int>((dot.y - dot.r) / cell);
-           y <= static_cast<int>((dot.y + dot.r) / cell); ++y) {
-        for (int x = static_cast<int>((dot.x - dot.r) / cell);
-             x <= static_cast<int>((dot.x + dot.r) / cell); ++x) {
+      for (int y = static_cast<int>((dot.y - dot.major) / cell);
+           y <= static_cast<int>((dot.y + dot.major) / cell); ++y) {
+        for (int x = static_cast<int>((dot.x - dot.major) / cell);
+             x <= static_cast<int>((dot.x + dot.major) / cell); ++x) {
           if (x >= 0 && y >= 0 && x < columns && y < rows)
             cells[static_cast<std::size_t>(y * columns + x)].push_back(i);
         }
@@ -461,8 +531,7 @@ struct DotGrid {
   bool hit(const Scene& s, double x, double y) const {
     const int cx = static_cast<int>(x) / cell, cy = static_cast<int>(y) / cell;
     for (const std::size_t i : cells[static_cast<std::size_t>(cy * columns + cx)]) {
-      const Dot& d = s.dots[i];
-      if ((x - d.x) * (x - d.x) + (y - d.y) * (y - d.y) <= d.r * d.r)
+      if (s.dots[i].contains(x, y))
         return true;
     }
     return false;
@@ -484,6 +553,8 @@ int material_at(const Scene& s, const pigmatch::ChartDefinition& chart, const Do
   }
   if (s.scalp.contains(x, y))
     return dots.hit(s, x, y) ? hair : skin_a;
+  if (s.hair_swatch.contains(x, y))
+    return hair;
   if (s.neck_area.contains(x, y))
     return skin_b;
   if (s.skin_area.contains(x, y))
@@ -784,7 +855,8 @@ struct Options {
   unsigned seed = 1;
   int width = 1200, height = 800, quality = 90;
   bool tiff = false;
-  bool subsampling = true;
+  int subsampling = 420;  // 444, 422 or 420
+  StubbleStyle stubble;
   bool check = false;
   std::string chart_out;
   std::string surfaces_out;
@@ -802,7 +874,7 @@ int run(const Options& o) {
 
   if (o.check)
     self_check(d);
-  const Scene scene = make_scene(o.width, o.height, o.seed, chart, d);
+  const Scene scene = make_scene(o.width, o.height, o.seed, chart, d, o.stubble);
   const DotGrid dots(scene);
 
   // Materials' reflectances and raw camera responses under the scene light.
@@ -813,7 +885,7 @@ int run(const Options& o) {
   reflectance[backdrop] = constant(0.25);  // a grey cloth behind
   reflectance[skin_a] = d.vrhel.at(scene.skin_a_id).second;
   reflectance[skin_b] = d.vrhel.at(scene.skin_b_id).second;
-  reflectance[hair] = d.vrhel.at(scene.hair_id).second;
+  reflectance[hair] = scene.hair_reflectance;
 
   // White balance from the neutral 6.5 patch (21); exposure puts a perfect white at 80 % of
   // full scale in green after white balance.
@@ -851,7 +923,8 @@ int run(const Options& o) {
   }
   pigmatch::JpegWriteOptions jpeg_options;
   jpeg_options.quality = o.quality;
-  jpeg_options.chroma_subsampling = o.subsampling;
+  jpeg_options.chroma_subsampling = o.subsampling != 444;
+  jpeg_options.vertical_subsampling = o.subsampling == 420;
   pigmatch::write_jpeg(jpeg, jpeg_path, jpeg_options);
   if (o.tiff)
     pigmatch::write_tiff(tiff, tiff.source);
@@ -884,9 +957,15 @@ int run(const Options& o) {
                                  {"sample", sample(scene.skin_b_id)}};
   neck.update(surface(skin_b));
   neck["light_ratio_to_chart"] = light_ratio(scene.neck_rect);
+  nlohmann::ordered_json hair_swatch = {{"name", "hairswatch"},
+                                        {"kind", "hair"},
+                                        {"rect", rect_json(scene.hair_swatch_rect)},
+                                        {"sample", scene.hair_name}};
+  hair_swatch.update(surface(hair));
+  hair_swatch["light_ratio_to_chart"] = light_ratio(scene.hair_swatch_rect);
   nlohmann::ordered_json skin_json = {{"sample", sample(scene.skin_a_id)}};
   skin_json.update(surface(skin_a));
-  nlohmann::ordered_json hair_json = {{"sample", sample(scene.hair_id)}};
+  nlohmann::ordered_json hair_json = {{"sample", scene.hair_name}};
   hair_json.update(surface(hair));
   const nlohmann::ordered_json stubble = {
       {"name", "scalp"},
@@ -895,7 +974,11 @@ int run(const Options& o) {
       {"coverage", std::round(10000 * hair_coverage(scene, dots, scene.stubble_rect)) / 10000},
       {"skin", skin_json},
       {"hair", hair_json},
-      {"light_ratio_to_chart", light_ratio(scene.stubble_rect)}};
+      {"light_ratio_to_chart", light_ratio(scene.stubble_rect)},
+      {"follicle_minor_diameter_px", {o.stubble.diameter_min, o.stubble.diameter_max}},
+      {"follicle_aspect_max", o.stubble.aspect_max},
+      {"psf_sigma_px", std::round(1000 * scene.blur_sigma) / 1000},
+      {"chroma_subsampling", std::to_string(o.subsampling)}};
 
   nlohmann::ordered_json corners = nlohmann::ordered_json::array();
   for (const Vec2& c : scene.corners)
@@ -921,10 +1004,11 @@ int run(const Options& o) {
         {"spectra", "BabelColor average (30 charts)"},
         {"corners", corners},
         {"upside_down", o.seed % 4 == 3}}},
-      {"regions", {plain_skin, neck, stubble}},
+      {"regions", {plain_skin, neck, stubble, hair_swatch}},
       {"measure_args",
        {"--region", rect_arg("skin", scene.skin_rect), "--region",
-        rect_arg("neck", scene.neck_rect), "--stubble", rect_arg("scalp", scene.stubble_rect)}}};
+        rect_arg("neck", scene.neck_rect), "--stubble", rect_arg("scalp", scene.stubble_rect),
+        "--region", rect_arg("hairswatch", scene.hair_swatch_rect)}}};
   std::ofstream(o.out + ".truth.json") << truth.dump(2) << "\n";
   if (!o.chart_out.empty())
     std::ofstream(o.chart_out) << rendered_chart_json(chart, d).dump(2) << "\n";
@@ -934,7 +1018,7 @@ int run(const Options& o) {
     std::ofstream(o.surfaces_out) << surfaces.dump(1) << "\n";
   }
   std::cout << jpeg_path << ": " << o.camera << " under " << o.illuminant << ", skin "
-            << sample(scene.skin_a_id) << ", hair " << sample(scene.hair_id) << ", coverage "
+            << sample(scene.skin_a_id) << ", hair " << scene.hair_name << ", coverage "
             << stubble["coverage"] << "\n";
   return 0;
 }
@@ -953,8 +1037,35 @@ int main(int argc, char** argv) {
   app.add_option("--width", o.width)->check(CLI::Range(320, 8000));
   app.add_option("--height", o.height)->check(CLI::Range(240, 8000));
   app.add_option("--quality", o.quality, "JPEG quality")->check(CLI::Range(1, 100));
-  app.add_flag("!--no-subsampling", o.subsampling,
-               "JPEG 4:4:4 instead of the cameras' usual 4:2:0");
+  app.add_option("--subsampling", o.subsampling, "JPEG chroma: 420 (most cameras), 422 or 444")
+      ->check(CLI::IsMember({420, 422, 444}));
+  const auto range = [&](const std::string& name, double& lo, double& hi, const std::string& what) {
+    app.add_option_function<std::vector<double>>(
+           name,
+           [&lo, &hi, name](const std::vector<double>& v) {
+             if (v.size() != 2 || !(v[0] > 0) || v[1] < v[0])
+               throw CLI::ValidationError(name, "give MIN,MAX with 0 < MIN ≤ MAX");
+             lo = v[0];
+             hi = v[1];
+           },
+           what)
+        ->delimiter(',');
+  };
+  range("--dot-diameter", o.stubble.diameter_min, o.stubble.diameter_max,
+        "follicles' minor diameter range, px (default 2,4: a phone at consultation distance)");
+  range("--coverage", o.stubble.coverage_min, o.stubble.coverage_max,
+        "hair coverage range of the scalp (default 0.2,0.45)");
+  range("--blur", o.stubble.blur_min, o.stubble.blur_max, "lens PSF σ range, px (default 0.5,1.0)");
+  range("--vignetting", o.stubble.vignetting_min, o.stubble.vignetting_max,
+        "light loss at the frame's corners (default 0.1,0.2)");
+  app.add_option("--dot-aspect", o.stubble.aspect_max, "largest follicle aspect (default 1.3)")
+      ->check(CLI::Range(1.0, 3.0));
+  app.add_option("--hair", o.stubble.hair, "auto, black, brown, blonde or grey");
+  app.add_option("--skin", o.stubble.skin, "the scalp's Vrhel skin number (default: random)");
+  app.add_option("--light-gradient", o.stubble.light_gradient,
+                 "the light's tilt across the frame, at most ± this (default 0.03; 0.15 gives "
+                 "about ±15 % between chart and skin)")
+      ->check(CLI::Range(0.0, 0.4));
   app.add_flag("--check", o.check, "compare the tool's colorimetry with pigmatch's and print it");
   app.add_flag("--tiff", o.tiff, "also write PREFIX-linear.tif (16-bit linear sRGB)");
   app.add_option("--chart-out", o.chart_out,

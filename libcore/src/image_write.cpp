@@ -81,6 +81,8 @@ void encode_stages(JpegEncoder& e, const Image& image, const JpegWriteOptions& o
       e.cinfo.comp_info[c].h_samp_factor = 1;
       e.cinfo.comp_info[c].v_samp_factor = 1;
     }
+  } else if (image.channels == 3 && !options.vertical_subsampling) {
+    e.cinfo.comp_info[0].v_samp_factor = 1;  // luma 2×1 against chroma 1×1: 4:2:2
   }
   e.cinfo.optimize_coding = TRUE;
   jpeg_start_compress(&e.cinfo, TRUE);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pigmatch/error.h"
+#include "stubble_unmixing.h"
 
 namespace pigmatch {
 
@@ -616,8 +617,12 @@ struct PixelGrid {
 // The pixels of `hair` whose whole (2r+1)² neighbourhood is hair, for the largest r ≤ 2 that
 // leaves enough of them: the dots' interiors, free of the skin that lens blur and JPEG's
 // subsampled chroma spread into their edges. Empty when the dots are too small for that.
-std::vector<std::size_t> interior_pixels(const PixelGrid& grid,
-                                         const std::vector<std::size_t>& hair) {
+struct Interiors {
+  std::vector<std::size_t> pixels;
+  int radius = 0;  // 2: 5×5 neighbourhoods all hair, 1: 3×3, 0: none
+};
+
+Interiors interior_pixels(const PixelGrid& grid, const std::vector<std::size_t>& hair) {
   std::vector<std::uint8_t> is_hair(static_cast<std::size_t>(grid.width) *
                                     static_cast<std::size_t>(grid.height));
   for (const std::size_t i : hair)
@@ -640,13 +645,16 @@ std::vector<std::size_t> interior_pixels(const PixelGrid& grid,
         core.push_back(i);
     }
     if (core.size() >= enough)
-      return core;
+      return {std::move(core), r};
   }
   return {};
 }
 
+// `interior_radius`, when given, receives the radius of the dots' interiors the hair was read from
+// (interior_pixels; 0 when none).
 StubbleSample separate(std::span<const float> lab_triplets, std::span<const std::uint8_t> clipped,
-                       const StubbleOptions& options, const PixelGrid* grid) {
+                       const StubbleOptions& options, const PixelGrid* grid,
+                       int* interior_radius = nullptr) {
   require_flags(lab_triplets, clipped);
   require_options(options.robust);
   const std::span<const float> t = lab_triplets;
@@ -677,6 +685,9 @@ StubbleSample separate(std::span<const float> lab_triplets, std::span<const std:
   out.all.pixels_specular = specular_count;
   out.skin = out.all.median;
   out.hair = out.all.median;
+  out.not_separated_because =
+      "the region's colours do not form two distinct groups: plain skin, or hair too close to "
+      "the skin's colour to tell";
   if (clusters.dark.empty() || clusters.light.empty())
     return out;
 
@@ -693,8 +704,12 @@ StubbleSample separate(std::span<const float> lab_triplets, std::span<const std:
   // hair-cluster pixels at or beyond the cluster's median position along the axis (the rest are
   // edge pixels that mix hair with skin).
   std::vector<std::size_t> core;
-  if (grid != nullptr)
-    core = interior_pixels(*grid, clusters.dark);
+  if (grid != nullptr) {
+    Interiors interiors = interior_pixels(*grid, clusters.dark);
+    core = std::move(interiors.pixels);
+    if (interior_radius != nullptr)
+      *interior_radius = interiors.radius;
+  }
   if (core.empty()) {
     std::vector<float> sorted = s_dark;
     const double core_from = median_in_place(sorted);
@@ -714,6 +729,7 @@ StubbleSample separate(std::span<const float> lab_triplets, std::span<const std:
   if (!out.separated)
     return out;
 
+  out.not_separated_because.clear();
   out.skin = skin;
   out.hair = hair;
   out.coverage = unmixed_coverage(t, kept, skin, hair);
@@ -733,6 +749,58 @@ StubbleSample separate_stubble(std::span<const float> lab_triplets,
                                const StubbleOptions& options) {
   return separate(lab_triplets, clipped, options, nullptr);
 }
+
+namespace {
+
+detail::StubbleGrid stubble_grid(const RegionLab& region, const PixelGrid& cells,
+                                 const RobustOptions& options) {
+  detail::StubbleGrid g;
+  g.width = region.bounds.w;
+  g.height = region.bounds.h;
+  const std::size_t size = static_cast<std::size_t>(g.width) * static_cast<std::size_t>(g.height);
+  g.xyz.assign(size, Xyz{});
+  g.usable.assign(size, 0);
+  for (std::size_t k = 0; k < cells.cell_of.size(); ++k) {
+    if (options.reject_clipped && !region.clipped.empty() && region.clipped[k] != 0)
+      continue;
+    g.xyz[cells.cell_of[k]] = to_xyz(lab_at(region.lab, k));
+    g.usable[cells.cell_of[k]] = 1;
+  }
+  return g;
+}
+
+// The spatial unmixing's answer in the public form; `by_clusters` supplies the whole region's
+// statistics.
+StubbleSample from_unmixing(const detail::StubbleUnmixing& u, StubbleSample by_clusters,
+                            const StubbleOptions& options) {
+  StubbleSample out = std::move(by_clusters);
+  out.dots = u.dots;
+  out.skin = to_lab(u.skin);
+  out.hair = to_lab(u.hair);
+  out.skin_pixels = u.skin_pixels;
+  out.hair_pixels = u.hair_pixels;
+  out.separation_de00 = delta_e2000(out.skin, out.hair);
+  out.separation_ratio = u.contrast_to_noise;
+  out.psf_sigma_px = u.psf_sigma_px;
+  out.hair_uncertainty_de00 = u.hair_uncertainty_de00;
+  out.separated = out.separation_de00 >= options.min_hair_de00;
+  if (!out.separated) {
+    out.not_separated_because = fmt::format(
+        "the hair found differs from the skin by only {:.1f} ΔE00 (under {:.1f}): hair this "
+        "close to the skin cannot be told apart from it",
+        out.separation_de00, options.min_hair_de00);
+    out.hair = out.skin;
+    out.coverage = 0;
+    out.confidence = 0;
+    return out;
+  }
+  out.coverage = std::clamp(u.coverage, 0.0, 1.0);
+  out.confidence = std::min(1.0, static_cast<double>(u.dots_fitted) / 60.0) *
+                   std::max(0.0, 1.0 - u.hair_uncertainty_de00 / 6.0);
+  return out;
+}
+
+}  // namespace
 
 StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& options) {
   const auto cells =
@@ -754,7 +822,37 @@ StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& op
                             "region_lab()",
                             grid.cell_of.size(), region.lab.size() / 3));
   }
-  return separate(region.lab, region.clipped, options, &grid);
+  int interior_radius = 0;
+  StubbleSample by_clusters =
+      separate(region.lab, region.clipped, options, &grid, &interior_radius);
+  const detail::StubbleUnmixing u = detail::unmix_stubble(stubble_grid(region, grid, options.robust));
+  // Dots wide enough to hold whole 5×5 patches of hair (over ~6 px across) show the hair itself:
+  // read there, it needs no extrapolation, and JPEG's ringing at their sharp edges cannot
+  // deepen it.
+  if (by_clusters.separated && interior_radius == 2) {
+    by_clusters.dots = u.dots;
+    by_clusters.psf_sigma_px = u.psf_sigma_px;
+    return by_clusters;
+  }
+  if (u.hair_found)
+    return from_unmixing(u, std::move(by_clusters), options);
+  by_clusters.dots = u.dots;
+  if (by_clusters.separated)  // dots too crowded to fit, but large: their interiors are hair
+    return by_clusters;
+  // Not separated: the skin is the mode of the region (what the unmixing found as skin), not a
+  // cluster's median, which faint dots pull darker.
+  if (u.skin.Y > 0) {
+    by_clusters.skin = to_lab(u.skin);
+    by_clusters.hair = by_clusters.skin;
+  }
+  by_clusters.not_separated_because =
+      u.dots == 0 ? "no hair dots stand out of the skin's noise: plain skin, or hair too close "
+                    "to the skin's colour to tell"
+                  : fmt::format("only {} dots stand out of the skin's noise ({} clear of the "
+                                "region's edge): too few to separate hair from skin; draw a "
+                                "larger region over the stubble",
+                                u.dots, u.dots_fitted);
+  return by_clusters;
 }
 
 StubbleSample sample_stubble(const Image& image, const LabTransform& transform,

@@ -71,6 +71,9 @@ Image decode_image(std::span<const std::uint8_t> bytes, std::string_view name,
 struct JpegWriteOptions {
   int quality = 92;                 ///< 1–100, libjpeg's scale
   bool chroma_subsampling = false;  ///< 4:2:0 as most cameras write; false keeps 4:4:4
+  /// With chroma_subsampling: halve chroma vertically too (4:2:0), or only horizontally (4:2:2,
+  /// as some cameras and video-derived stills write).
+  bool vertical_subsampling = true;
 };
 
 /// Encodes an 8-bit grey or RGB image as a baseline JPEG with `image.icc_profile` embedded (APP2

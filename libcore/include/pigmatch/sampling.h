@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -140,33 +141,45 @@ RobustLabStatistics sample_region(const Image& image, const LabTransform& transf
 
 /// Options of separate_stubble().
 struct StubbleOptions {
-  /// The two clusters count as different only when their medians are at least this far apart
-  /// (ΔE00) and their distance along the skin–hair axis is at least `min_separation_ratio`
-  /// times the sum of their robust spreads along it (a single normal blob split in two scores
-  /// ≈ 1.35).
+  /// For the Lab-only separation (no pixel places): the two clusters count as different only
+  /// when their medians are at least this far apart (ΔE00) and their distance along the
+  /// skin–hair axis is at least `min_separation_ratio` times the sum of their robust spreads
+  /// along it (a single normal blob split in two scores ≈ 1.35).
   double min_separation_de00 = 8.0;
   double min_separation_ratio = 2.0;
   /// Fewer hair pixels than this (or under 0.2 % of the region) means "no hair found".
   std::size_t min_hair_pixels = 20;
   RobustOptions robust;  ///< clipped/specular rejection and statistics of the whole region
+  /// For a region whose pixel places are known: hair that differs from the skin by less than
+  /// this (ΔE00, after unmixing) is reported as not distinct.
+  double min_hair_de00 = 3.0;
 };
 
 /// Skin and hair colours of a stubble region.
 struct StubbleSample {
-  /// True when two clusters that really differ were found; false leaves `hair` equal to `skin`
-  /// and `coverage` 0 (a region of bare skin, or too blurred to separate).
+  /// True when hair that really differs from the skin was found; false leaves `hair` equal to
+  /// `skin` and `coverage` 0 (a region of bare skin, or hair too close to the skin to tell) and
+  /// says why in `not_separated_because`.
   bool separated = false;
-  Lab skin;             ///< median Lab D50 of the skin pixels
-  Lab hair;             ///< median Lab D50 of the hair pixels free of skin (the dots' cores)
+  Lab skin;             ///< Lab D50 of the skin between the hairs
+  Lab hair;             ///< Lab D50 of the hair itself, free of skin
   double coverage = 0;  ///< fraction of the region's area covered by hair, 0–1 (linear unmixing)
-  /// 0 when not separated; otherwise min(1, ratio / (2 × min ratio)) × min(1, hair pixels /
-  /// (5 × min hair pixels)): 1 for clearly separate clusters with plenty of hair pixels.
+  /// 0 when not separated, up to 1. Spatial unmixing: min(1, dots fitted / 60) × max(0, 1 −
+  /// hair_uncertainty_de00 / 6). Lab-only: min(1, ratio / (2 × min ratio)) × min(1, hair
+  /// pixels / (5 × min hair pixels)).
   double confidence = 0;
   double separation_de00 = 0;   ///< ΔE00 between skin and hair
-  double separation_ratio = 0;  ///< distance / (sum of spreads) along the skin–hair axis
-  std::size_t skin_pixels = 0;  ///< pixels of the skin cluster
-  std::size_t hair_pixels = 0;  ///< pixels of the hair cluster (including mixed edge pixels)
+  /// How far apart skin and hair are against the noise: spatial unmixing, the hair contrast over
+  /// the pixel noise along the skin–hair line; Lab-only, distance / (sum of spreads) along it.
+  double separation_ratio = 0;
+  std::size_t skin_pixels = 0;  ///< pixels of the skin (between the dots)
+  std::size_t hair_pixels = 0;  ///< pixels of the hair dots (including mixed edge pixels)
   RobustLabStatistics all;      ///< statistics of the whole region (skin and hair together)
+  /// The hair colour's own uncertainty from the separation (ΔE00, 1σ); 0 for the Lab-only one.
+  double hair_uncertainty_de00 = 0;
+  std::size_t dots = 0;       ///< hair dots that stand out of the noise (spatial unmixing)
+  double psf_sigma_px = 0;    ///< the blur of a dot the unmixing fitted, px (0 when not used)
+  std::string not_separated_because;  ///< why `separated` is false, for the user
 };
 
 /// Splits Lab triplets into two clusters (k-means in Lab seeded at the darkest and lightest
@@ -178,11 +191,17 @@ StubbleSample separate_stubble(std::span<const float> lab_triplets,
                                std::span<const std::uint8_t> clipped = {},
                                const StubbleOptions& options = {});
 
-/// The same for the pixels of a region, whose places are known: the hair colour is then taken
-/// from the dots' interiors (pixels whose 5×5, or else 3×3, neighbourhood is all hair), which
-/// lens blur and JPEG's subsampled chroma leave free of skin; when the dots are too small for
-/// that, from the cluster's core as above. Throws Error(invalid_argument) when `region` is
-/// inconsistent (not made by region_lab()), and as robust_statistics() does.
+/// The same for the pixels of a region, whose places are known, where no pixel needs to be pure
+/// hair: every pixel is a linear mixture (in XYZ) of a skin and a hair colour with its own hair
+/// fraction. Skin is the mode of the pixels; the dots' contrast and the blur are fitted together
+/// from how deep dots of each size get (small dots blurred to shallow ones, large ones reaching
+/// the hair), so the hair colour is extrapolated beyond the darkest pixel rather than averaged
+/// from it; coverage is the mean hair fraction. Works for dots 1–2 px across with a blur of the
+/// same size, touching dots, and JPEG's subsampled chroma (the hair's chroma comes from the
+/// region's mean, which subsampling keeps). When too few dots stand clear of their neighbours
+/// for that fit, falls back to the dots' interiors (pixels whose 5×5 or 3×3 neighbourhood is all
+/// hair). Throws Error(invalid_argument) when `region` is inconsistent (not made by
+/// region_lab()), and as robust_statistics() does.
 StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& options = {});
 
 /// region_lab() followed by separate_stubble(const RegionLab&, …).

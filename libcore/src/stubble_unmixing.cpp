@@ -1,0 +1,779 @@
+#include "stubble_unmixing.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+namespace pigmatch::detail {
+
+namespace {
+
+using Vec3 = std::array<double, 3>;
+
+Vec3 as_vec(const Xyz& p) {
+  return {p.X, p.Y, p.Z};
+}
+
+Xyz as_xyz(const Vec3& v) {
+  return {v[0], v[1], v[2]};
+}
+
+double dot(const Vec3& a, const Vec3& b) {
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+// Bickel's half-sample mode: repeatedly keep the shortest interval holding half of the sorted
+// values. Robust to a tail on one side (the mixed pixels), needs no bandwidth.
+double half_sample_mode(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  std::size_t first = 0, count = values.size();
+  while (count > 3) {
+    const std::size_t half = (count + 1) / 2;
+    std::size_t best = first;
+    double shortest = std::numeric_limits<double>::infinity();
+    for (std::size_t i = first; i + half <= first + count; ++i) {
+      const double width = values[i + half - 1] - values[i];
+      if (width < shortest) {
+        shortest = width;
+        best = i;
+      }
+    }
+    first = best;
+    count = half;
+  }
+  if (count == 3) {
+    const bool lower = values[first + 1] - values[first] < values[first + 2] - values[first + 1];
+    return lower ? (values[first] + values[first + 1]) / 2
+                 : (values[first + 1] + values[first + 2]) / 2;
+  }
+  return count == 2 ? (values[first] + values[first + 1]) / 2 : values[first];
+}
+
+double median(std::vector<double> values) {
+  if (values.empty())
+    return 0;
+  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  return *middle;
+}
+
+double quantile(std::vector<double> values, double q) {
+  const auto at = values.begin() + static_cast<std::ptrdiff_t>(
+                                       std::floor(q * static_cast<double>(values.size() - 1)));
+  std::nth_element(values.begin(), at, values.end());
+  return *at;
+}
+
+// The unit eigenvector of the largest eigenvalue of a symmetric 3×3 matrix (power iteration,
+// started on the axis with the largest diagonal entry).
+Vec3 principal_axis(const std::array<Vec3, 3>& m) {
+  std::size_t start = 0;
+  for (std::size_t i = 1; i < 3; ++i) {
+    if (m[i][i] > m[start][start])
+      start = i;
+  }
+  Vec3 v{};
+  v[start] = 1;
+  for (int iteration = 0; iteration < 100; ++iteration) {
+    const Vec3 next{dot(m[0], v), dot(m[1], v), dot(m[2], v)};
+    const double norm = std::sqrt(dot(next, next));
+    if (norm == 0)
+      break;
+    v = {next[0] / norm, next[1] / norm, next[2] / norm};
+  }
+  return v;
+}
+
+// The skin–hair line: from the skin mode along the principal direction of the deviations,
+// oriented towards the minority (the hair), whose mean deviation it shares.
+struct MixingLine {
+  Vec3 skin{};
+  Vec3 direction{};
+};
+
+MixingLine find_line(const StubbleGrid& g, const std::vector<std::size_t>& cells) {
+  std::array<std::vector<double>, 3> channels;
+  for (auto& c : channels)
+    c.reserve(cells.size());
+  for (const std::size_t i : cells) {
+    const Vec3 p = as_vec(g.xyz[i]);
+    for (std::size_t c = 0; c < 3; ++c)
+      channels[c].push_back(p[c]);
+  }
+  MixingLine line;
+  for (std::size_t c = 0; c < 3; ++c)
+    line.skin[c] = half_sample_mode(channels[c]);
+  std::array<Vec3, 3> moment{};
+  Vec3 mean{};
+  for (const std::size_t i : cells) {
+    const Vec3 p = as_vec(g.xyz[i]);
+    const Vec3 v{p[0] - line.skin[0], p[1] - line.skin[1], p[2] - line.skin[2]};
+    for (std::size_t r = 0; r < 3; ++r) {
+      mean[r] += v[r];
+      for (std::size_t c = 0; c < 3; ++c)
+        moment[r][c] += v[r] * v[c];
+    }
+  }
+  line.direction = principal_axis(moment);
+  if (dot(mean, line.direction) < 0)
+    line.direction = {-line.direction[0], -line.direction[1], -line.direction[2]};
+  return line;
+}
+
+constexpr std::size_t no_cell = std::numeric_limits<std::size_t>::max();
+
+// Each usable cell's uphill neighbour (the 8-neighbour with the largest D above its own), or
+// itself at a peak; following it groups the cells into one basin per peak.
+std::vector<std::size_t> basin_roots(const StubbleGrid& g, const std::vector<double>& along) {
+  const std::size_t n = along.size();
+  std::vector<std::size_t> up(n, no_cell);
+  for (int y = 0; y < g.height; ++y) {
+    for (int x = 0; x < g.width; ++x) {
+      const std::size_t i = static_cast<std::size_t>(y) * static_cast<std::size_t>(g.width) +
+                            static_cast<std::size_t>(x);
+      if (g.usable[i] == 0)
+        continue;
+      std::size_t best = i;
+      for (int dy = -1; dy <= 1; ++dy) {
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int nx = x + dx, ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= g.width || ny >= g.height)
+            continue;
+          const std::size_t j = static_cast<std::size_t>(ny) * static_cast<std::size_t>(g.width) +
+                                static_cast<std::size_t>(nx);
+          if (g.usable[j] != 0 && along[j] > along[best])
+            best = j;
+        }
+      }
+      up[i] = best;
+    }
+  }
+  // Path halving: each cell ends pointing at its basin's peak.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (up[i] == no_cell)
+      continue;
+    std::size_t root = i;
+    while (up[root] != root)
+      root = up[root];
+    std::size_t at = i;
+    while (up[at] != root) {
+      const std::size_t next = up[at];
+      up[at] = root;
+      at = next;
+    }
+  }
+  return up;
+}
+
+struct Dot {
+  double volume = 0, peak = 0;
+  std::size_t cells = 0;
+  bool on_edge = false;  // touches the region's border or an unusable cell: volume cut short
+};
+
+bool next_to_unusable(const StubbleGrid& g, std::size_t i) {
+  const int x = static_cast<int>(i % static_cast<std::size_t>(g.width));
+  const int y = static_cast<int>(i / static_cast<std::size_t>(g.width));
+  for (int dy = -1; dy <= 1; ++dy) {
+    for (int dx = -1; dx <= 1; ++dx) {
+      const int nx = x + dx, ny = y + dy;
+      if (nx < 0 || ny < 0 || nx >= g.width || ny >= g.height)
+        return true;
+      if (g.usable[static_cast<std::size_t>(ny) * static_cast<std::size_t>(g.width) +
+                   static_cast<std::size_t>(nx)] == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// The usable cells whose (2r+1)² neighbourhood holds no cell above `level`, for the largest
+// r ≤ 2 that leaves at least 20 of them.
+std::vector<std::size_t> clear_of_dots(const StubbleGrid& g, const std::vector<double>& along,
+                                       double level) {
+  for (int r = 2; r >= 1; --r) {
+    std::vector<std::size_t> clear;
+    for (int y = 0; y < g.height; ++y) {
+      for (int x = 0; x < g.width; ++x) {
+        const std::size_t i = static_cast<std::size_t>(y) * static_cast<std::size_t>(g.width) +
+                              static_cast<std::size_t>(x);
+        if (g.usable[i] == 0)
+          continue;
+        bool is_clear = true;
+        for (int dy = -r; is_clear && dy <= r; ++dy) {
+          for (int dx = -r; is_clear && dx <= r; ++dx) {
+            const int nx = x + dx, ny = y + dy;
+            if (nx < 0 || ny < 0 || nx >= g.width || ny >= g.height)
+              continue;
+            const std::size_t j = static_cast<std::size_t>(ny) * static_cast<std::size_t>(g.width) +
+                                  static_cast<std::size_t>(nx);
+            is_clear = g.usable[j] == 0 || along[j] < level;
+          }
+        }
+        if (is_clear)
+          clear.push_back(i);
+      }
+    }
+    if (clear.size() >= 20 || r == 1)
+      return clear;
+  }
+  return {};
+}
+
+// The blurred-dot curve: the peak of a dot of contrast `contrast` and volume `volume` under a
+// Gaussian blur of `sigma` px, the dot round (the most compact shape for its area).
+double dot_peak(double volume, double contrast, double sigma) {
+  return contrast * -std::expm1(-volume / (2 * std::numbers::pi * sigma * sigma * contrast));
+}
+
+// One point of the upper envelope: dots of similar volume, the volume's median and a high
+// quantile of the peaks.
+struct EnvelopePoint {
+  double volume = 0, peak = 0, weight = 0;
+};
+
+// Dots sorted by volume in groups of equal count; in each, the peak that 9 of 10 dots stay below.
+// Touching and elongated dots fall below the round-dot curve; the upper decile follows the
+// compact ones.
+std::vector<EnvelopePoint> upper_envelope(std::vector<Dot> dots) {
+  std::sort(dots.begin(), dots.end(),
+            [](const Dot& a, const Dot& b) { return a.volume < b.volume; });
+  const std::size_t group = std::max<std::size_t>(8, dots.size() / 16);
+  std::vector<EnvelopePoint> points;
+  for (std::size_t first = 0; first + group <= dots.size(); first += group) {
+    const std::size_t last =
+        dots.size() - (first + group) < group ? dots.size() : first + group;  // absorb the rest
+    std::vector<double> volumes, peaks;
+    for (std::size_t i = first; i < last; ++i) {
+      volumes.push_back(dots[i].volume);
+      peaks.push_back(dots[i].peak);
+    }
+    points.push_back({median(volumes), quantile(peaks, 0.9), static_cast<double>(last - first)});
+    if (last == dots.size())
+      break;
+  }
+  return points;
+}
+
+double envelope_cost(const std::vector<EnvelopePoint>& points, double contrast, double sigma) {
+  double cost = 0;
+  for (const EnvelopePoint& p : points) {
+    const double r = p.peak - dot_peak(p.volume, contrast, sigma);
+    cost += p.weight * r * r;
+  }
+  return cost;
+}
+
+struct CurveFit {
+  double contrast = 0, sigma = 0;
+  double contrast_low = 0, contrast_high = 0;  // the 1σ interval of the contrast
+  bool at_bound = false;  // the best contrast is the largest the colours allow: unidentified
+};
+
+// Least squares over a log grid of (contrast, σ), then a finer grid around the best; the
+// contrast's interval from the profile of the cost (Δχ² = 1 with the residual variance).
+CurveFit fit_curve(const std::vector<EnvelopePoint>& points, double contrast_min,
+                   double contrast_max) {
+  constexpr int contrast_steps = 120, sigma_steps = 60;
+  constexpr double sigma_min = 0.25, sigma_max = 4.0;
+  const auto contrast_at = [&](double t) {
+    return contrast_min * std::pow(contrast_max / contrast_min, t);
+  };
+  const auto sigma_at = [&](double t) { return sigma_min * std::pow(sigma_max / sigma_min, t); };
+  std::vector<double> profile(contrast_steps + 1, std::numeric_limits<double>::infinity());
+  double best_cost = std::numeric_limits<double>::infinity();
+  int best_c = 0, best_s = 0;
+  for (int ci = 0; ci <= contrast_steps; ++ci) {
+    for (int si = 0; si <= sigma_steps; ++si) {
+      const double cost =
+          envelope_cost(points, contrast_at(ci / double(contrast_steps)),
+                        sigma_at(si / double(sigma_steps)));
+      profile[static_cast<std::size_t>(ci)] =
+          std::min(profile[static_cast<std::size_t>(ci)], cost);
+      if (cost < best_cost) {
+        best_cost = cost;
+        best_c = ci;
+        best_s = si;
+      }
+    }
+  }
+  CurveFit fit;
+  fit.at_bound = best_c == contrast_steps;
+  // Refine within one step each way.
+  double refined_cost = best_cost;
+  fit.contrast = contrast_at(best_c / double(contrast_steps));
+  fit.sigma = sigma_at(best_s / double(sigma_steps));
+  for (int ci = -10; ci <= 10; ++ci) {
+    for (int si = -10; si <= 10; ++si) {
+      const double tc = std::clamp((best_c + ci / 10.0) / contrast_steps, 0.0, 1.0);
+      const double ts = std::clamp((best_s + si / 10.0) / sigma_steps, 0.0, 1.0);
+      const double cost = envelope_cost(points, contrast_at(tc), sigma_at(ts));
+      if (cost < refined_cost) {
+        refined_cost = cost;
+        fit.contrast = contrast_at(tc);
+        fit.sigma = sigma_at(ts);
+      }
+    }
+  }
+  const double total_weight = std::accumulate(
+      points.begin(), points.end(), 0.0,
+      [](double sum, const EnvelopePoint& p) { return sum + p.weight; });
+  const double degrees = std::max(1.0, static_cast<double>(points.size()) - 2.0);
+  // The residual variance of one point of unit weight, and the cost a 1σ change adds: the
+  // weights count dots, so a point's variance is the residual variance over its weight.
+  const double variance = refined_cost / degrees;
+  const double limit = refined_cost + std::max(variance, 1e-12 * total_weight);
+  fit.contrast_low = fit.contrast;
+  fit.contrast_high = fit.contrast;
+  for (int ci = 0; ci <= contrast_steps; ++ci) {
+    if (profile[static_cast<std::size_t>(ci)] <= limit) {
+      fit.contrast_low = std::min(fit.contrast_low, contrast_at(ci / double(contrast_steps)));
+      fit.contrast_high = std::max(fit.contrast_high, contrast_at(ci / double(contrast_steps)));
+    }
+  }
+  return fit;
+}
+
+// The largest contrast along `line` that keeps the hair a physical colour: no channel below
+// zero (a darker hair) and none above a perfect white's (a lighter one).
+double largest_contrast(const MixingLine& line) {
+  const Vec3 white{white::d50.X, white::d50.Y, white::d50.Z};
+  double limit = std::numeric_limits<double>::infinity();
+  for (std::size_t c = 0; c < 3; ++c) {
+    if (line.direction[c] < -1e-9)
+      limit = std::min(limit, (line.skin[c] - 1e-4) / -line.direction[c]);
+    else if (line.direction[c] > 1e-9)
+      limit = std::min(limit, (white[c] - line.skin[c]) / line.direction[c]);
+  }
+  return std::max(limit, 0.0);
+}
+
+// A colour as a JPEG holds it: XYZ D50 → sRGB (Bradford to D65), the sRGB curve (odd, so
+// slightly negative values stay ordered), then JFIF's chroma Cb, Cr. Cameras encode close to
+// this, and it is the domain where JPEG's chroma subsampling averages.
+std::array<double, 2> encoded_chroma(const Vec3& xyz) {
+  constexpr std::array<Vec3, 3> to_srgb = {Vec3{3.1338561, -1.6168667, -0.4906146},
+                                           Vec3{-0.9787684, 1.9161415, 0.0334540},
+                                           Vec3{0.0719453, -0.2289914, 1.4052427}};
+  Vec3 e{};
+  for (std::size_t c = 0; c < 3; ++c) {
+    const double v = dot(to_srgb[c], xyz);
+    const double a = std::abs(v);
+    const double encoded = a <= 0.0031308 ? 12.92 * a : 1.055 * std::pow(a, 1 / 2.4) - 0.055;
+    e[c] = std::copysign(encoded, v);
+  }
+  return {-0.168736 * e[0] - 0.331264 * e[1] + 0.5 * e[2],
+          0.5 * e[0] - 0.418688 * e[1] - 0.081312 * e[2]};
+}
+
+// How a JPEG decoder spreads a pixel's chroma along one axis: not at all (full-resolution
+// chroma), or as libjpeg and its descendants do for chroma halved on that axis — the encoder
+// averages pixel pairs, the decoder's "fancy" upsampling interpolates 3/4 : 1/4 between the two
+// nearest samples — which weighs x−2…x+1 by 1,1,3,3 / 8 on the first pixel of a pair and x−1…x+2
+// by 3,3,1,1 / 8 on the second.
+struct ChromaSpread {
+  bool halved = false;
+  int phase = 0;  // the region's first column (row) is the first (0) or second (1) of a pair
+};
+
+struct Tap {
+  int offset = 0;
+  double weight = 0;
+};
+
+std::vector<Tap> spread_taps(const ChromaSpread& s, int position) {
+  if (!s.halved)
+    return {{0, 1.0}};
+  if ((position + s.phase) % 2 == 0)
+    return {{-2, 0.125}, {-1, 0.125}, {0, 0.375}, {1, 0.375}};
+  return {{-1, 0.375}, {0, 0.375}, {1, 0.125}, {2, 0.125}};
+}
+
+// The encoded chroma the decoder shows at each cell when the cells' own encoded chroma is
+// `chroma`: the spread along x, then along y. Cells whose footprint leaves the grid or touches an
+// unusable cell are marked invalid.
+struct SpreadChroma {
+  std::vector<std::array<double, 2>> chroma;
+  std::vector<std::uint8_t> valid;
+};
+
+SpreadChroma spread(const StubbleGrid& g, const std::vector<std::array<double, 2>>& chroma,
+                    const ChromaSpread& along_x, const ChromaSpread& along_y) {
+  const auto at = [&](int x, int y) {
+    return static_cast<std::size_t>(y) * static_cast<std::size_t>(g.width) +
+           static_cast<std::size_t>(x);
+  };
+  std::vector<std::array<double, 2>> rows(chroma.size(), {0, 0});
+  std::vector<std::uint8_t> rows_valid(chroma.size(), 0);
+  for (int y = 0; y < g.height; ++y) {
+    for (int x = 0; x < g.width; ++x) {
+      bool ok = true;
+      std::array<double, 2> sum{};
+      for (const Tap& t : spread_taps(along_x, x)) {
+        const int nx = x + t.offset;
+        if (nx < 0 || nx >= g.width || g.usable[at(nx, y)] == 0) {
+          ok = false;
+          break;
+        }
+        sum[0] += t.weight * chroma[at(nx, y)][0];
+        sum[1] += t.weight * chroma[at(nx, y)][1];
+      }
+      rows[at(x, y)] = sum;
+      rows_valid[at(x, y)] = ok ? 1 : 0;
+    }
+  }
+  SpreadChroma out{std::vector<std::array<double, 2>>(chroma.size(), {0, 0}),
+                   std::vector<std::uint8_t>(chroma.size(), 0)};
+  for (int y = 0; y < g.height; ++y) {
+    for (int x = 0; x < g.width; ++x) {
+      bool ok = true;
+      std::array<double, 2> sum{};
+      for (const Tap& t : spread_taps(along_y, y)) {
+        const int ny = y + t.offset;
+        if (ny < 0 || ny >= g.height || rows_valid[at(x, ny)] == 0) {
+          ok = false;
+          break;
+        }
+        sum[0] += t.weight * rows[at(x, ny)][0];
+        sum[1] += t.weight * rows[at(x, ny)][1];
+      }
+      out.chroma[at(x, y)] = sum;
+      out.valid[at(x, y)] = ok ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+// The hair's chroma is read through a model of the whole region: every cell is the mixture
+// S + fᵢ(H − S) at its full-resolution hair fraction fᵢ (from its position on the line), encoded
+// as a JPEG holds it, then spread as the decoder spreads chroma. The spread is chosen among
+// full-resolution, 4:2:2 and 4:2:0 (each in both phases) as the one the region's chroma fits
+// best, so it needs no knowledge of the file; H's two components across the line then follow by
+// Gauss–Newton on the squared chroma residuals. Every cell counts, so no pixel needs to be pure
+// hair, and no average of chroma across the nonlinear encoding is taken.
+class HairChromaModel {
+ public:
+  HairChromaModel(const StubbleGrid& g, const std::vector<std::size_t>& cells,
+                  const std::vector<double>& along, const MixingLine& line, double contrast)
+      : g_(g), cells_(cells), line_(line), fraction_(along.size(), 0.0),
+        observed_(along.size(), {0, 0}) {
+    for (const std::size_t i : cells) {
+      fraction_[i] = along[i] / contrast;
+      observed_[i] = encoded_chroma(as_vec(g.xyz[i]));
+    }
+  }
+
+  // Sum of squared differences between the observed chroma and the model's for hair `h`.
+  double cost(const Vec3& h, const ChromaSpread& x, const ChromaSpread& y) const {
+    const SpreadChroma model = spread(g_, cell_chroma(h), x, y);
+    double sum = 0;
+    for (const std::size_t i : cells_) {
+      if (model.valid[i] == 0)
+        continue;
+      const double d0 = observed_[i][0] - model.chroma[i][0];
+      const double d1 = observed_[i][1] - model.chroma[i][1];
+      sum += d0 * d0 + d1 * d1;
+    }
+    return sum;
+  }
+
+  // Gauss–Newton on H's two components across the line (finite-difference Jacobian).
+  Vec3 solve(Vec3 hair, const ChromaSpread& x, const ChromaSpread& y) const {
+    const Vec3& d = line_.direction;
+    const Vec3 helper = std::abs(d[0]) < 0.6 ? Vec3{1, 0, 0} : Vec3{0, 0, 1};
+    Vec3 e1{helper[0] - dot(helper, d) * d[0], helper[1] - dot(helper, d) * d[1],
+            helper[2] - dot(helper, d) * d[2]};
+    const double n1 = std::sqrt(dot(e1, e1));
+    e1 = {e1[0] / n1, e1[1] / n1, e1[2] / n1};
+    const Vec3 e2{d[1] * e1[2] - d[2] * e1[1], d[2] * e1[0] - d[0] * e1[2],
+                  d[0] * e1[1] - d[1] * e1[0]};
+    constexpr double step = 1e-3;
+    for (int iteration = 0; iteration < 6; ++iteration) {
+      const std::vector<std::array<double, 2>> r0 = residuals(hair, x, y);
+      const auto moved = [&](const Vec3& e) {
+        return Vec3{hair[0] + step * e[0], hair[1] + step * e[1], hair[2] + step * e[2]};
+      };
+      const std::vector<std::array<double, 2>> r1 = residuals(moved(e1), x, y);
+      const std::vector<std::array<double, 2>> r2 = residuals(moved(e2), x, y);
+      // Normal equations of the linearised residuals r0 − J·(u, w).
+      double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0;
+      for (std::size_t k = 0; k < r0.size(); ++k) {
+        for (std::size_t c = 0; c < 2; ++c) {
+          const double j1 = (r0[k][c] - r1[k][c]) / step, j2 = (r0[k][c] - r2[k][c]) / step;
+          a11 += j1 * j1;
+          a12 += j1 * j2;
+          a22 += j2 * j2;
+          b1 += j1 * r0[k][c];
+          b2 += j2 * r0[k][c];
+        }
+      }
+      const double det = a11 * a22 - a12 * a12;
+      if (!(std::abs(det) > 1e-30))
+        break;
+      const double u = (a22 * b1 - a12 * b2) / det, w = (a11 * b2 - a12 * b1) / det;
+      for (std::size_t c = 0; c < 3; ++c)
+        hair[c] += u * e1[c] + w * e2[c];
+      if (std::hypot(u, w) < 1e-6)
+        break;
+    }
+    return hair;
+  }
+
+ private:
+  std::vector<std::array<double, 2>> cell_chroma(const Vec3& h) const {
+    std::vector<std::array<double, 2>> chroma(fraction_.size(), {0, 0});
+    for (const std::size_t i : cells_) {
+      const double f = fraction_[i];
+      chroma[i] = encoded_chroma({line_.skin[0] + f * (h[0] - line_.skin[0]),
+                                  line_.skin[1] + f * (h[1] - line_.skin[1]),
+                                  line_.skin[2] + f * (h[2] - line_.skin[2])});
+    }
+    return chroma;
+  }
+
+  // Observed minus model chroma on the cells valid under this spread (a fixed order).
+  std::vector<std::array<double, 2>> residuals(const Vec3& h, const ChromaSpread& x,
+                                               const ChromaSpread& y) const {
+    const SpreadChroma model = spread(g_, cell_chroma(h), x, y);
+    std::vector<std::array<double, 2>> r;
+    for (const std::size_t i : cells_) {
+      if (model.valid[i] != 0)
+        r.push_back({observed_[i][0] - model.chroma[i][0], observed_[i][1] - model.chroma[i][1]});
+    }
+    return r;
+  }
+
+  const StubbleGrid& g_;
+  const std::vector<std::size_t>& cells_;
+  const MixingLine& line_;
+  std::vector<double> fraction_;
+  std::vector<std::array<double, 2>> observed_;
+};
+
+// The hair colour: its component along the line is `contrast`; its chroma comes from
+// HairChromaModel under the decoder spread that fits the region best.
+// At most this many cells a side feed the chroma model: ample for thousands of dots, and it keeps
+// a large region on a 24 MP photo as fast as a small one.
+constexpr int chroma_window = 384;
+
+Vec3 solve_hair(const StubbleGrid& full, const std::vector<double>& full_along,
+                const MixingLine& line, double contrast) {
+  // The centred window of the region, as a grid of its own.
+  const int w = std::min(full.width, chroma_window), h = std::min(full.height, chroma_window);
+  const int x0 = (full.width - w) / 2, y0 = (full.height - h) / 2;
+  StubbleGrid g{w, h, {}, {}};
+  std::vector<double> along;
+  std::vector<std::size_t> cells;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      const std::size_t from = static_cast<std::size_t>(y + y0) *
+                                   static_cast<std::size_t>(full.width) +
+                               static_cast<std::size_t>(x + x0);
+      if (full.usable[from] != 0)
+        cells.push_back(g.xyz.size());
+      g.xyz.push_back(full.xyz[from]);
+      g.usable.push_back(full.usable[from]);
+      along.push_back(full_along[from]);
+    }
+  }
+  const HairChromaModel model(g, cells, along, line, contrast);
+  const Vec3 on_line{line.skin[0] + contrast * line.direction[0],
+                     line.skin[1] + contrast * line.direction[1],
+                     line.skin[2] + contrast * line.direction[2]};
+  const std::array<std::pair<ChromaSpread, ChromaSpread>, 7> spreads = {{
+      {{false, 0}, {false, 0}},
+      {{true, 0}, {false, 0}},
+      {{true, 1}, {false, 0}},
+      {{true, 0}, {true, 0}},
+      {{true, 1}, {true, 0}},
+      {{true, 0}, {true, 1}},
+      {{true, 1}, {true, 1}},
+  }};
+  // The spread is told by the region's chroma pattern, which the hair's exact chroma hardly
+  // changes: judged once at the hair on the line, then solved under it.
+  std::size_t best = 0;
+  double best_cost = std::numeric_limits<double>::infinity();
+  for (std::size_t k = 0; k < spreads.size(); ++k) {
+    const double cost = model.cost(on_line, spreads[k].first, spreads[k].second);
+    if (cost < best_cost) {
+      best_cost = cost;
+      best = k;
+    }
+  }
+  const Vec3 best_hair = model.solve(on_line, spreads[best].first, spreads[best].second);
+  return best_hair;
+}
+
+constexpr double noise_from_mad = 1.4826;
+constexpr double dot_threshold_sigmas = 4.5;  // a dot's peak must stand this far out of the noise
+constexpr std::size_t min_dots = 10;
+constexpr std::size_t min_dots_fitted = 24;  // three envelope points of eight dots
+
+}  // namespace
+
+StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
+  StubbleUnmixing out;
+  std::vector<std::size_t> cells;
+  for (std::size_t i = 0; i < g.usable.size(); ++i) {
+    if (g.usable[i] != 0)
+      cells.push_back(i);
+  }
+  if (cells.size() < 50)
+    return out;
+
+  MixingLine line = find_line(g, cells);
+  std::vector<double> along(g.xyz.size(), 0.0);
+  std::vector<double> values;
+  values.reserve(cells.size());
+  for (const std::size_t i : cells) {
+    const Vec3 p = as_vec(g.xyz[i]);
+    along[i] = dot({p[0] - line.skin[0], p[1] - line.skin[1], p[2] - line.skin[2]},
+                   line.direction);
+    values.push_back(along[i]);
+  }
+  // The skin's position on the line and the noise, from the side away from the hair.
+  const double mode = half_sample_mode(values);
+  std::vector<double> skin_side;
+  for (const double v : values) {
+    if (v < mode)
+      skin_side.push_back(mode - v);
+  }
+  const double noise = noise_from_mad * median(skin_side);
+  for (const std::size_t i : cells)
+    along[i] -= mode;
+  for (std::size_t c = 0; c < 3; ++c)
+    line.skin[c] += mode * line.direction[c];
+  out.skin = as_xyz(line.skin);
+  out.hair = out.skin;
+  if (!(noise > 0))
+    return out;
+
+  // Dots: basins of steepest ascent whose peak stands out of the noise.
+  const std::vector<std::size_t> root = basin_roots(g, along);
+  std::vector<Dot> by_root(g.xyz.size());
+  for (const std::size_t i : cells) {
+    Dot& d = by_root[root[i]];
+    d.volume += along[i];
+    d.cells += 1;
+    d.on_edge = d.on_edge || next_to_unusable(g, i);
+  }
+  const double threshold = dot_threshold_sigmas * noise;
+  std::vector<std::uint8_t> in_dot(g.xyz.size(), 0);
+  std::vector<Dot> fitted;
+  for (const std::size_t i : cells) {
+    if (root[i] != i)
+      continue;
+    Dot& d = by_root[i];
+    d.peak = along[i];
+    if (d.peak < threshold)
+      continue;
+    ++out.dots;
+    if (!d.on_edge && d.volume > 0)
+      fitted.push_back(d);
+  }
+  for (const std::size_t i : cells) {
+    if (along[root[i]] >= threshold)
+      in_dot[i] = 1;
+  }
+  out.hair_pixels = static_cast<std::size_t>(std::count(in_dot.begin(), in_dot.end(), 1));
+  out.skin_pixels = cells.size() - out.hair_pixels;
+  out.dots_fitted = fitted.size();
+
+  // The skin colour from the cells with no dot anywhere near (a 5×5, else 3×3, neighbourhood
+  // free of anything above the noise): JPEG's subsampled chroma spreads each dot's chroma over
+  // its neighbours, so skin next to a dot, though pure in luma, is not pure in colour. Every
+  // volume and the hair's extrapolation depend on the skin, so it is re-centred on them.
+  const std::vector<std::size_t> pure = clear_of_dots(g, along, 3 * noise);
+  if (pure.size() >= 20) {
+    std::array<std::vector<double>, 3> channels;
+    for (const std::size_t i : pure) {
+      const Vec3 p = as_vec(g.xyz[i]);
+      for (std::size_t c = 0; c < 3; ++c)
+        channels[c].push_back(p[c]);
+    }
+    const Vec3 skin{median(channels[0]), median(channels[1]), median(channels[2])};
+    const double level =
+        dot({skin[0] - line.skin[0], skin[1] - line.skin[1], skin[2] - line.skin[2]},
+            line.direction);
+    for (const std::size_t i : cells)
+      along[i] -= level;
+    for (Dot& d : fitted) {
+      d.volume -= level * static_cast<double>(d.cells);
+      d.peak -= level;
+    }
+    std::erase_if(fitted, [](const Dot& d) { return d.volume <= 0; });
+    line.skin = skin;
+    out.skin = as_xyz(line.skin);
+    out.hair = out.skin;
+  }
+  if (out.dots < std::max(min_dots, cells.size() / 5000) || fitted.size() < min_dots_fitted)
+    return out;
+
+  const std::vector<EnvelopePoint> envelope = upper_envelope(fitted);
+  double top = 0;
+  for (const EnvelopePoint& p : envelope)
+    top = std::max(top, p.peak);
+  const double contrast_max = largest_contrast(line);
+  if (!(contrast_max > top * 0.7))
+    return out;
+  // The larger half of the dots decides: the smallest ones share their flanks with neighbours,
+  // which shortens their volume and lifts them off the curve.
+  const std::vector<EnvelopePoint> larger(
+      envelope.begin() + static_cast<std::ptrdiff_t>(envelope.size() >= 6 ? envelope.size() / 2 : 0),
+      envelope.end());
+  CurveFit fit = fit_curve(larger, top * 0.7, contrast_max);
+  // Where the dots' depth still creeps up with size at the largest ones (clusters slowly filling
+  // in), the curve runs off to the colours' limit: the hair is then no darker than the deepest
+  // dots, which is where it is taken, with the fit's excess as its uncertainty.
+  if (fit.at_bound || fit.contrast > 1.15 * top) {
+    fit.contrast_high = std::min(contrast_max, 1.15 * top);
+    fit.contrast = top;
+    fit.contrast_low = top;
+    fit.at_bound = false;
+  }
+  double mean_along = 0;
+  for (const std::size_t i : cells)
+    mean_along += along[i];
+  mean_along /= static_cast<double>(cells.size());
+  if (!(mean_along > 0))
+    return out;
+  const Vec3 hair = solve_hair(g, along, line, fit.contrast);
+  // The hair at another contrast on the same line from the skin.
+  const auto hair_at = [&](double contrast) {
+    const double scale = contrast / fit.contrast;
+    return as_xyz({std::max(1e-5, line.skin[0] + scale * (hair[0] - line.skin[0])),
+                   std::max(1e-5, line.skin[1] + scale * (hair[1] - line.skin[1])),
+                   std::max(1e-5, line.skin[2] + scale * (hair[2] - line.skin[2]))});
+  };
+  out.hair_found = true;
+  out.hair = hair_at(fit.contrast);
+  out.coverage = mean_along / fit.contrast;
+  out.contrast_to_noise = fit.contrast / noise;
+  out.psf_sigma_px = fit.sigma;
+  // The interval holds the fit's own 1σ and, where no dot is deep enough to show the hair itself,
+  // as much again beyond the fit as the fit lies beyond the deepest dots: an extrapolation is no
+  // better known than its length. And when the typical dot is smaller than the blur (its centre
+  // under 60 % hair), the deepest "dots" are clusters whose shape the curve does not know, so
+  // the hair may be darker than found by up to half the typical dot's shortfall.
+  const double beyond = std::max(0.0, fit.contrast - top);
+  std::vector<double> volumes;
+  for (const Dot& d : fitted)
+    volumes.push_back(d.volume);
+  const double typical_depth = -std::expm1(
+      -median(volumes) / fit.contrast / (2 * std::numbers::pi * fit.sigma * fit.sigma));
+  const double shortfall = typical_depth < 0.6 ? 0.5 * (1 - typical_depth) : 0.0;
+  const double low = std::min(fit.contrast_low, std::max(top, fit.contrast - beyond));
+  const double high = std::min(
+      contrast_max,
+      std::max({fit.contrast_high, fit.contrast + beyond, fit.contrast * (1 + shortfall)}));
+  out.hair_uncertainty_de00 = delta_e2000(to_lab(hair_at(low)), to_lab(hair_at(high))) / 2;
+  return out;
+}
+
+}  // namespace pigmatch::detail
