@@ -655,7 +655,9 @@ TEST_CASE("stubble at a phone photo's scale: dots 2–4 px across, touching, blu
       CHECK(pigmatch::delta_e2000(s.hair, hair_lab) < 5.0);
       CHECK(s.dots > 500);
       CHECK(s.psf_sigma_px > 0.3);
-      CHECK(s.hair_uncertainty_de00 < 3.0);
+      // Black hair: its lightness hangs on the last per cent of the contrast, so a few ΔE00.
+      CHECK(s.hair_uncertainty_de00 > 0.5);
+      CHECK(s.hair_uncertainty_de00 < 6.0);
       CHECK(s.confidence > 0.3);
       // Without the pixels' places the hair is averaged from the darkest mixtures: far lighter.
       const auto lab =
