@@ -87,7 +87,7 @@ def evaluate(out, truth):
         "hair_lit": de2000(hair["lab_d50"], stubble["hair"]["lab_d50"]) if hair["separated"] else None,
         "hair_colorimetric": (de2000(hair["lab_d50"], stubble["hair"]["lab_d50_colorimetric"])
                               if hair["separated"] else None),
-        "uncertainty": hair.get("uncertainty_de00"),
+        "uncertainty": hair.get("separation_uncertainty_de00"),
         "confidence": hair.get("confidence"),
         "coverage": stubble["coverage"],
         "loo": out["calibration"].get("loo_mean_de00"),

@@ -89,7 +89,9 @@ Target target_from_measure(const MatchOptions& o) {
     throw UsageError("--mode custom takes its colour from --target L,a,b, not from --from");
   Target t;
   static_cast<MatchTarget&>(t) = target_from_region(
-      {region.name, region.stubble, region.lab_d50, region.hair_d50}, mode, o.from);
+      {region.name, region.stubble, region.lab_d50, region.hair_d50, region.uncertainty_de00,
+       region.hair_uncertainty_de00},
+      mode, o.from);
   t.from = o.from;
   return t;
 }
@@ -185,8 +187,14 @@ Json result_json(const Target& t, BuiltinModel model, const std::string& model_p
          {"cost_per_ml", r.cost_per_ml},
          {"objective", r.objective}});
   }
+  const Json uncertainty = t.uncertainty_de00 ? Json(*t.uncertainty_de00) : Json(nullptr);
+  const Json within = t.uncertainty_de00
+                          ? Json(recipes_within_uncertainty(result, *t.uncertainty_de00))
+                          : Json(nullptr);
   return {{"mode", std::string(to_string(t.mode))},
           {"target", lab_json(t.lab_d50)},
+          {"target_uncertainty_de00", uncertainty},
+          {"recipes_within_uncertainty", within},
           {"from", t.from.empty() ? Json(nullptr) : Json(t.from)},
           {"region", t.region.empty() ? Json(nullptr) : Json(t.region)},
           {"skin", t.skin_d50 ? lab_json(*t.skin_d50) : Json(nullptr)},
@@ -230,8 +238,10 @@ void print_table(const Target& t, BuiltinModel model, const std::string& model_p
   std::vector<std::string> ids;
   for (const Catalog& c : catalogs)
     ids.push_back(c.id);
-  fmt::print("target     L* {:.2f}  a* {:.2f}  b* {:.2f} (D50) — {}\n", t.lab_d50.L, t.lab_d50.a,
-             t.lab_d50.b, target_description(t));
+  const std::string known =
+      t.uncertainty_de00 ? fmt::format(" ± {:.1f} ΔE00", *t.uncertainty_de00) : std::string();
+  fmt::print("target     L* {:.2f}  a* {:.2f}  b* {:.2f} (D50){} — {}\n", t.lab_d50.L,
+             t.lab_d50.a, t.lab_d50.b, known, target_description(t));
   if (t.skin_d50 && model == BuiltinModel::skin) {
     fmt::print("skin       L* {:.2f}  a* {:.2f}  b* {:.2f} (D50)\n", t.skin_d50->L, t.skin_d50->a,
                t.skin_d50->b);
@@ -270,6 +280,16 @@ void print_table(const Target& t, BuiltinModel model, const std::string& model_p
       } else {
         fmt::print("{:>4}  {:>6}  {:>10}  {:>7} {:>7} {:>7}  {}\n", "", "", "", "", "", "", line);
       }
+    }
+  }
+  if (t.uncertainty_de00) {
+    const std::size_t alike = recipes_within_uncertainty(result, *t.uncertainty_de00);
+    if (alike >= 2) {
+      fmt::print(
+          "\nnote       recipes 1–{} differ from each other by less than the target's own "
+          "uncertainty (± {:.1f} ΔE00): the photo cannot tell which is closer; choose among them "
+          "by what you have and how it heals\n",
+          alike, *t.uncertainty_de00);
     }
   }
   fmt::print(

@@ -145,6 +145,16 @@ Json rect_json(const Rect& r) {
   return {{"x", r.x}, {"y", r.y}, {"w", r.w}, {"h", r.h}};
 }
 
+// A colour's uncertainty: the total and its parts (photo_measurement.h ColourUncertainty).
+Json uncertainty_json(const ColourUncertainty& u) {
+  return {{"total_de00", u.total},
+          {"calibration_de00", u.calibration},
+          {"sampling_de00", u.sampling},
+          {"separation_de00", u.separation},
+          {"light_de00", u.light},
+          {"light_compensated", false}};
+}
+
 Json measure_json(const RegionMeasurement& m) {
   Json out = {{"name", m.region.name},
               {"kind", m.stubble ? "stubble" : "plain"},
@@ -155,6 +165,10 @@ Json measure_json(const RegionMeasurement& m) {
               {"pixels_specular", m.statistics.pixels_specular}};
   if (!m.stubble)
     out["mad"] = lab_json(m.statistics.mad);
+  if (m.uncertainty) {
+    out["uncertainty_de00"] = m.uncertainty->total;
+    out["uncertainty"] = uncertainty_json(*m.uncertainty);
+  }
   out.update(skin_tone_json(m.tone));
   if (!m.stubble)
     return out;
@@ -165,9 +179,13 @@ Json measure_json(const RegionMeasurement& m) {
                  {"pixels", s.hair_pixels},
                  {"separated", s.separated},
                  {"confidence", s.confidence},
-                 {"uncertainty_de00", s.hair_uncertainty_de00},
+                 {"separation_uncertainty_de00", s.hair_uncertainty_de00},
                  {"dots", s.dots},
                  {"blur_px", s.psf_sigma_px}};
+  if (m.hair_uncertainty) {
+    out["hair"]["uncertainty_de00"] = m.hair_uncertainty->total;
+    out["hair"]["uncertainty"] = uncertainty_json(*m.hair_uncertainty);
+  }
   out["skin"] = {{"lab_d50", lab_json(s.skin)}, {"pixels", s.skin_pixels}};
   out["overall_lab_d50"] = lab_json(s.all.median);
   if (!s.separated) {
@@ -241,20 +259,31 @@ void print_table(const Image& image, const PhotoCalibration& c, const Json& regi
     fmt::print("warning      {}\n", w);
   if (regions.empty())
     return;
-  fmt::print("\n{:<12} {:<8} {:>7} {:>7} {:>7} {:>7}  {:<13} {:>4}  {:<28} {}\n", "region", "kind",
-             "L*", "a*", "b*", "ITA°", "ITA class", "Monk", "Fitzpatrick", "undertone");
+  // ± is the colour's uncertainty in ΔE00 (calibration, sampling, separation, light).
+  const auto plus_minus = [](const Json& parent) {
+    return parent.contains("uncertainty_de00")
+               ? fmt::format("{:.1f}", parent["uncertainty_de00"].get<double>())
+               : std::string("-");
+  };
+  fmt::print("\n{:<12} {:<8} {:>7} {:>7} {:>7} {:>5} {:>7}  {:<13} {:>4}  {:<28} {}\n", "region",
+             "kind", "L*", "a*", "b*", "±", "ITA°", "ITA class", "Monk", "Fitzpatrick",
+             "undertone");
   for (const Json& r : regions) {
     const auto& lab = r["lab_d50"];
-    fmt::print("{:<12} {:<8} {:>7.2f} {:>7.2f} {:>7.2f} {:>7.1f}  {:<13} {:>4}  {:<28} {}\n",
+    fmt::print("{:<12} {:<8} {:>7.2f} {:>7.2f} {:>7.2f} {:>5} {:>7.1f}  {:<13} {:>4}  {:<28} {}\n",
                r["name"].get<std::string>(), r["kind"].get<std::string>(), lab[0].get<double>(),
-               lab[1].get<double>(), lab[2].get<double>(), r["ita"].get<double>(),
+               lab[1].get<double>(), lab[2].get<double>(), plus_minus(r), r["ita"].get<double>(),
                r["ita_class"].get<std::string>(), r["monk"].get<int>(),
                r["fitzpatrick_estimate"].get<std::string>(), r["undertone"].get<std::string>());
-    if (r["kind"] == "stubble") {
+    if (r["kind"] == "stubble" && r["hair"]["separated"] == true) {
       const auto& hair = r["hair"]["lab_d50"];
-      fmt::print("{:<12} {:<8} {:>7.2f} {:>7.2f} {:>7.2f}  coverage {:.0f}%, confidence {:.2f}\n",
-                 "", "  hair", hair[0].get<double>(), hair[1].get<double>(), hair[2].get<double>(),
-                 100 * r["hair"]["coverage"].get<double>(), r["hair"]["confidence"].get<double>());
+      fmt::print(
+          "{:<12} {:<8} {:>7.2f} {:>7.2f} {:>7.2f} {:>5}  coverage {:.0f}%, confidence {:.2f}\n",
+          "", "  hair", hair[0].get<double>(), hair[1].get<double>(), hair[2].get<double>(),
+          plus_minus(r["hair"]), 100 * r["hair"]["coverage"].get<double>(),
+          r["hair"]["confidence"].get<double>());
+    } else if (r["kind"] == "stubble") {
+      fmt::print("{:<12} {:<8} {}\n", "", "  hair", r["warnings"][0].get<std::string>());
     }
   }
 }
@@ -291,9 +320,9 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
   }
   std::vector<RegionMeasurement> measured;
   for (const auto& r : plain)
-    measured.push_back(measure_region(image, calibration.transform, {r.name, r.rect, false}));
+    measured.push_back(measure_region(image, calibration, {r.name, r.rect, false}));
   for (const auto& r : stubble)
-    measured.push_back(measure_region(image, calibration.transform, {r.name, r.rect, true}));
+    measured.push_back(measure_region(image, calibration, {r.name, r.rect, true}));
   Json regions = Json::array();
   for (const RegionMeasurement& m : measured)
     regions.push_back(measure_json(m));

@@ -50,6 +50,15 @@ Lab lab_field(const Json& parent, const char* key, const std::string& source,
               fmt::format("{}.{} is not a Lab colour [L, a, b] with L in 0–100", where, key));
 }
 
+// A non-negative finite number at parent[key], else nothing (older measure files lack it).
+std::optional<double> optional_uncertainty(const Json& parent, const char* key) {
+  const auto found = parent.find(key);
+  if (found == parent.end() || !found->is_number())
+    return std::nullopt;
+  const double v = found->get<double>();
+  return std::isfinite(v) && v >= 0 ? std::optional<double>(v) : std::nullopt;
+}
+
 MeasuredRegion parse_region(const Json& r, const std::string& source) {
   if (!r.is_object() || !r.contains("name") || !r["name"].is_string())
     bad_measure(source, "a region has no \"name\"");
@@ -58,13 +67,16 @@ MeasuredRegion parse_region(const Json& r, const std::string& source) {
   const std::string where = "region '" + region.name + "'";
   region.stubble = r.contains("kind") && r["kind"] == "stubble";
   region.lab_d50 = lab_field(r, "lab_d50", source, where);
+  region.uncertainty_de00 = optional_uncertainty(r, "uncertainty_de00");
   if (region.stubble) {
     const auto hair = r.find("hair");
     if (hair == r.end() || !hair->is_object())
       bad_measure(source, where + " is stubble but has no \"hair\"");
     const bool separated = !hair->contains("separated") || (*hair)["separated"] != false;
-    if (separated)
+    if (separated) {
       region.hair_d50 = lab_field(*hair, "lab_d50", source, where + ".hair");
+      region.hair_uncertainty_de00 = optional_uncertainty(*hair, "uncertainty_de00");
+    }
     const auto skin = r.find("skin");
     if (skin != r.end() && skin->is_object())
       region.lab_d50 = lab_field(*skin, "lab_d50", source, where + ".skin");

@@ -18,6 +18,8 @@ struct MeasuredRegion {
   bool stubble = false;
   Lab lab_d50{};                ///< plain: the region; stubble: the skin between the hairs
   std::optional<Lab> hair_d50;  ///< stubble, when hair was told apart from skin
+  std::optional<double> uncertainty_de00;       ///< of lab_d50 (ΔE00), when measure gave it
+  std::optional<double> hair_uncertainty_de00;  ///< of hair_d50 (ΔE00), when measure gave it
 };
 
 /// A measured photo.

@@ -25,8 +25,8 @@ ErrorCode code_of(const std::function<void()>& f) {
   return ErrorCode::io;
 }
 
-const RegionColours stubble{"crown", true, Lab{62, 11, 16}, Lab{24, 2, 3}};
-const RegionColours plain{"scar", false, Lab{66, 12, 18}, std::nullopt};
+const RegionColours stubble{"crown", true, Lab{62, 11, 16}, Lab{24, 2, 3}, 1.4, 3.2};
+const RegionColours plain{"scar", false, Lab{66, 12, 18}, std::nullopt, 1.6, std::nullopt};
 
 }  // namespace
 
@@ -48,6 +48,12 @@ TEST_CASE("target_from_region: follicle is the hair on its skin, camouflage the 
   // Camouflage of a stubble region: the skin between the hairs.
   CHECK(target_from_region(stubble, FormulationMode::camouflage, "m.json").lab_d50.L == 62);
 
+  // Each target carries the uncertainty of the colour it is: the hair's, or the skin's.
+  CHECK(hair.uncertainty_de00 == 3.2);
+  CHECK(skin.uncertainty_de00 == 1.6);
+  CHECK(target_from_region(stubble, FormulationMode::camouflage, "m.json").uncertainty_de00 ==
+        1.4);
+
   CHECK(code_of([] { (void)target_from_region(plain, FormulationMode::follicle, "m.json"); }) ==
         ErrorCode::invalid_argument);
   CHECK_THROWS_WITH(target_from_region(plain, FormulationMode::follicle, "m.json"),
@@ -60,6 +66,20 @@ TEST_CASE("target_from_region: follicle is the hair on its skin, camouflage the 
         ErrorCode::invalid_argument);
 }
 
+TEST_CASE("recipes_within_uncertainty: the recipes a measurement cannot tell from the best") {
+  FormulationResult result;
+  CHECK(recipes_within_uncertainty(result, 1.0) == 0);
+  for (const double de : {0.4, 0.9, 1.3, 1.5, 3.0}) {
+    Recipe r;
+    r.de00 = de;
+    result.recipes.push_back(r);
+  }
+  CHECK(recipes_within_uncertainty(result, 0.0) == 1);
+  CHECK(recipes_within_uncertainty(result, 0.5) == 2);
+  CHECK(recipes_within_uncertainty(result, 1.1) == 4);
+  CHECK(recipes_within_uncertainty(result, 5.0) == 5);
+}
+
 TEST_CASE("match_conditions: km on the card, skin under the client's skin") {
   const MatchTarget hair = target_from_region(stubble, std::nullopt, "m.json");
   const MixConditions km = match_conditions(BuiltinModel::km, hair);
@@ -69,7 +89,7 @@ TEST_CASE("match_conditions: km on the card, skin under the client's skin") {
   REQUIRE(skin.substrate_lab_d50);
   CHECK(skin.substrate_lab_d50->L == 62);
   CHECK(!match_conditions(BuiltinModel::lab, hair).substrate_reflectance);
-  const MatchTarget typed{Lab{40, 0, 0}, FormulationMode::custom, std::nullopt, ""};
+  const MatchTarget typed{Lab{40, 0, 0}, FormulationMode::custom, std::nullopt, "", std::nullopt};
   CHECK(code_of([&] { (void)match_conditions(BuiltinModel::skin, typed); }) ==
         ErrorCode::invalid_argument);
   const FormulationRequest request = match_request(typed, 2);

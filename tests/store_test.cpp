@@ -53,6 +53,7 @@ Id add_sample_client(Store& store, const std::string& name) {
   m.region = "crown";
   m.lab = {62.5, 11.25, 17.5};
   m.calibration_de00 = 1.25;
+  m.uncertainty_de00 = 1.75;
   m.photo_path = "/photos/" + name + ".jpg";
   m.photo_sha256 = std::string(64, 'a');
   store.add_measurement(m);
@@ -105,6 +106,7 @@ TEST_CASE("store: records come back as written") {
   REQUIRE(r.measurements.size() == 1);
   CHECK(r.measurements[0].lab.a == 11.25);
   CHECK(r.measurements[0].calibration_de00 == 1.25);
+  CHECK(r.measurements[0].uncertainty_de00 == 1.75);
   CHECK(r.measurements[0].visit_id == r.visits[0].id);
   REQUIRE(r.formulas.size() == 1);
   const Formula& f = r.formulas[0];
@@ -332,6 +334,10 @@ TEST_CASE("store: a version-1 file is backed up, then migrated with its data") {
   CHECK(raw.scalar("PRAGMA user_version") == std::to_string(schema_version));
   CHECK(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'formulas_lab'") == "1");
   CHECK(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'formulas_target'") == "0");
+  // Version 4: measurements keep their uncertainty; the old rows have none.
+  CHECK(raw.scalar("SELECT count(*) FROM pragma_table_info('measurements') "
+                   "WHERE name = 'uncertainty_de00'") == "1");
+  CHECK(raw.scalar("SELECT count(*) FROM measurements WHERE uncertainty_de00 IS NOT NULL") == "0");
   CHECK(v1_bytes.size() > 0);
 }
 

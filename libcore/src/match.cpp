@@ -43,6 +43,7 @@ MatchTarget target_from_region(const RegionColours& region, std::optional<Formul
   // camouflage: the skin (between the hairs, for a stubble region).
   if (t.mode == FormulationMode::camouflage) {
     t.lab_d50 = region.lab_d50;
+    t.uncertainty_de00 = region.uncertainty_de00;
     return t;
   }
   // follicle: the hair of a stubble region, to be seen on that region's skin.
@@ -61,13 +62,27 @@ MatchTarget target_from_region(const RegionColours& region, std::optional<Formul
   }
   t.lab_d50 = *region.hair_d50;
   t.skin_d50 = region.lab_d50;
+  t.uncertainty_de00 = region.hair_uncertainty_de00;
   return t;
+}
+
+std::size_t recipes_within_uncertainty(const FormulationResult& result, double uncertainty_de00) {
+  if (result.recipes.empty())
+    return 0;
+  const double limit = result.recipes.front().de00 + uncertainty_de00;
+  std::size_t count = 0;
+  for (const Recipe& r : result.recipes) {
+    if (r.de00 <= limit)
+      ++count;
+  }
+  return count;
 }
 
 RegionColours stored_region_colours(store::Store& store, const store::Measurement& measurement) {
   RegionColours r;
   r.name = measurement.region;
   r.lab_d50 = measurement.lab;
+  r.uncertainty_de00 = measurement.uncertainty_de00;
   if (measurement.kind != store::MeasurementKind::hair)
     return r;
   // measure --save writes a stubble region as a skin row and a hair row of the same region.
@@ -82,7 +97,9 @@ RegionColours stored_region_colours(store::Store& store, const store::Measuremen
   }
   r.stubble = true;
   r.hair_d50 = measurement.lab;
+  r.hair_uncertainty_de00 = measurement.uncertainty_de00;
   r.lab_d50 = skin->lab;
+  r.uncertainty_de00 = skin->uncertainty_de00;
   return r;
 }
 

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 
@@ -125,7 +127,8 @@ PhotoCalibration calibrate_photo(const Image& image, std::string_view name,
 RegionMeasurement measure_region(const Image& image, const LabTransform& transform,
                                  const PhotoRegion& region) {
   const Region shape = Region::rectangle(region.rect);
-  RegionMeasurement out{region, {}, std::nullopt, {}, {}};
+  RegionMeasurement out;
+  out.region = region;
   if (region.stubble) {
     StubbleSample sample = sample_stubble(image, transform, shape);
     out.statistics = sample.all;
@@ -136,6 +139,71 @@ RegionMeasurement measure_region(const Image& image, const LabTransform& transfo
     out.lab_d50 = out.statistics.median;
   }
   out.tone = assess_skin_tone(out.lab_d50);
+  return out;
+}
+
+namespace {
+
+double calibration_uncertainty(const PhotoCalibration& c) {
+  switch (c.source) {
+    case CalibrationSource::chart:
+      return c.calibration ? c.calibration->report().loo_mean_de00 : 6.0;
+    case CalibrationSource::profile:
+      return 1.5;
+    case CalibrationSource::embedded:
+      return 3.0;
+    case CalibrationSource::assumed_srgb:
+      return 6.0;
+  }
+  return 6.0;
+}
+
+constexpr double light_uncompensated = 1.0;
+constexpr double pixels_per_independent = 16.0;
+
+double sampling_uncertainty(const RegionMeasurement& m) {
+  const double n =
+      std::max(1.0, static_cast<double>(m.statistics.pixels_used) / pixels_per_independent);
+  const double scale = 1.4826 / std::sqrt(n);
+  const Lab& mad = m.statistics.mad;
+  const Lab shifted{m.lab_d50.L + scale * mad.L, m.lab_d50.a + scale * mad.a,
+                    m.lab_d50.b + scale * mad.b};
+  return delta_e2000(m.lab_d50, shifted);
+}
+
+ColourUncertainty combined(ColourUncertainty u) {
+  u.total = std::sqrt(u.calibration * u.calibration + u.sampling * u.sampling +
+                      u.separation * u.separation + u.light * u.light);
+  return u;
+}
+
+}  // namespace
+
+ColourUncertainty colour_uncertainty(const PhotoCalibration& calibration,
+                                     const RegionMeasurement& measured) {
+  ColourUncertainty u;
+  u.calibration = calibration_uncertainty(calibration);
+  u.sampling = sampling_uncertainty(measured);
+  u.light = light_uncompensated;
+  return combined(u);
+}
+
+std::optional<ColourUncertainty> hair_uncertainty(const PhotoCalibration& calibration,
+                                                  const RegionMeasurement& measured) {
+  if (!measured.stubble || !measured.stubble->separated)
+    return std::nullopt;
+  ColourUncertainty u;
+  u.calibration = calibration_uncertainty(calibration);
+  u.separation = measured.stubble->hair_uncertainty_de00;
+  u.light = light_uncompensated;
+  return combined(u);
+}
+
+RegionMeasurement measure_region(const Image& image, const PhotoCalibration& calibration,
+                                 const PhotoRegion& region) {
+  RegionMeasurement out = measure_region(image, calibration.transform, region);
+  out.uncertainty = colour_uncertainty(calibration, out);
+  out.hair_uncertainty = hair_uncertainty(calibration, out);
   return out;
 }
 
@@ -188,17 +256,21 @@ std::vector<store::Measurement> measurement_rows(const std::filesystem::path& ph
   record_photo(base, photo);
   const bool healed = kind == SavedAs::healed;
   std::vector<store::Measurement> rows;
-  const auto add = [&](const RegionMeasurement& r, store::MeasurementKind k, const Lab& lab) {
+  const auto add = [&](const RegionMeasurement& r, store::MeasurementKind k, const Lab& lab,
+                       const std::optional<ColourUncertainty>& u) {
     store::Measurement m = base;
     m.kind = k;
     m.region = r.region.name;
     m.lab = lab;
+    if (u)
+      m.uncertainty_de00 = u->total;
     rows.push_back(std::move(m));
   };
   for (const RegionMeasurement& r : regions) {
     const bool has_hair = r.stubble && r.stubble->separated;
     if (!r.stubble) {
-      add(r, healed ? store::MeasurementKind::healed : store::MeasurementKind::skin, r.lab_d50);
+      add(r, healed ? store::MeasurementKind::healed : store::MeasurementKind::skin, r.lab_d50,
+          r.uncertainty);
     } else if (healed) {
       if (!has_hair) {
         throw Error(ErrorCode::unsupported,
@@ -207,11 +279,11 @@ std::vector<store::Measurement> measurement_rows(const std::filesystem::path& ph
                                 "with visible dots",
                                 r.region.name));
       }
-      add(r, store::MeasurementKind::healed, r.stubble->hair);
+      add(r, store::MeasurementKind::healed, r.stubble->hair, r.hair_uncertainty);
     } else {
-      add(r, store::MeasurementKind::skin, r.lab_d50);
+      add(r, store::MeasurementKind::skin, r.lab_d50, r.uncertainty);
       if (has_hair) {
-        add(r, store::MeasurementKind::hair, r.stubble->hair);
+        add(r, store::MeasurementKind::hair, r.stubble->hair, r.hair_uncertainty);
       } else if (notes != nullptr) {
         notes->push_back(
             fmt::format("region '{}': no hair told apart; only its skin is saved", r.region.name));

@@ -84,6 +84,9 @@ void validate(const Measurement& m) {
   if (m.calibration_de00 && !(std::isfinite(*m.calibration_de00) && *m.calibration_de00 >= 0)) {
     invalid("the calibration error must be a finite ΔE00 ≥ 0");
   }
+  if (m.uncertainty_de00 && !(std::isfinite(*m.uncertainty_de00) && *m.uncertainty_de00 >= 0)) {
+    invalid("the measurement's uncertainty must be a finite ΔE00 ≥ 0");
+  }
   const bool hex = std::all_of(m.photo_sha256.begin(), m.photo_sha256.end(), [](char c) {
     return std::isdigit(static_cast<unsigned char>(c)) != 0 || (c >= 'a' && c <= 'f');
   });
@@ -150,6 +153,7 @@ Measurement read_measurement(const Statement& s) {
   m.photo_path = s.text(9);
   m.photo_sha256 = s.text(10);
   m.taken_at = s.text(11);
+  m.uncertainty_de00 = s.optional_real(12);
   return m;
 }
 
@@ -318,8 +322,8 @@ Id insert_measurement(detail::Connection& db, const Measurement& m, std::optiona
   validate(m);
   Statement s = db.prepare(
       "INSERT INTO measurements (id, client_id, visit_id, kind, region, L, a, b, "
-      "calibration_de00, photo_path, photo_sha256, taken_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "calibration_de00, photo_path, photo_sha256, taken_at, uncertainty_de00) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, id)
       .bind(2, m.client_id)
       .bind(3, m.visit_id)
@@ -331,7 +335,8 @@ Id insert_measurement(detail::Connection& db, const Measurement& m, std::optiona
       .bind(9, m.calibration_de00)
       .bind_text_or_null(10, m.photo_path)
       .bind_text_or_null(11, m.photo_sha256)
-      .bind(12, or_now(m.taken_at));
+      .bind(12, or_now(m.taken_at))
+      .bind(13, m.uncertainty_de00);
   s.run();
   return db.last_insert_id();
 }
@@ -537,7 +542,8 @@ ClientRecord Store::client_record(Id id) {
   {
     Statement s = db.prepare(
         "SELECT id, client_id, visit_id, kind, region, L, a, b, calibration_de00, "
-        "coalesce(photo_path, ''), coalesce(photo_sha256, ''), taken_at FROM measurements "
+        "coalesce(photo_path, ''), coalesce(photo_sha256, ''), taken_at, uncertainty_de00 "
+      "FROM measurements "
         "WHERE client_id = ? ORDER BY id");
     s.bind(1, id);
     while (s.step())
@@ -697,7 +703,8 @@ std::optional<Measurement> Store::latest_measurement(Id client_id, MeasurementKi
                                                      std::string_view region) {
   Statement s = impl_->db.prepare(
       "SELECT id, client_id, visit_id, kind, region, L, a, b, calibration_de00, "
-      "coalesce(photo_path, ''), coalesce(photo_sha256, ''), taken_at FROM measurements "
+      "coalesce(photo_path, ''), coalesce(photo_sha256, ''), taken_at, uncertainty_de00 "
+      "FROM measurements "
       "WHERE client_id = ?1 AND kind = ?2 AND (?3 = '' OR region = ?3) "
       "ORDER BY taken_at DESC, id DESC LIMIT 1");
   s.bind(1, client_id).bind(2, to_string(kind)).bind(3, region);

@@ -46,6 +46,7 @@ json measurement_json(const Measurement& m) {
           {"region", m.region},
           {"lab", lab_json(m.lab)},
           {"calibration_de00", optional_json(m.calibration_de00)},
+          {"uncertainty_de00", optional_json(m.uncertainty_de00)},
           {"photo_path", m.photo_path},
           {"photo_sha256", m.photo_sha256},
           {"taken_at", m.taken_at}};
@@ -280,6 +281,8 @@ ClientRecord client_record_from_json(std::string_view text, std::string_view sou
     if (mj.contains("calibration_de00") && !mj["calibration_de00"].is_null()) {
       m.calibration_de00 = r.number(mj, at, "calibration_de00");
     }
+    if (mj.contains("uncertainty_de00") && !mj["uncertainty_de00"].is_null())
+      m.uncertainty_de00 = r.number(mj, at, "uncertainty_de00");
     m.photo_path = r.text(mj, at, "photo_path");
     m.photo_sha256 = r.text(mj, at, "photo_sha256");
     m.taken_at = r.text(mj, at, "taken_at");

@@ -166,7 +166,13 @@ constexpr const char* schema_v3 =
     "DROP INDEX formulas_target;\n"
     "CREATE INDEX formulas_lab ON formulas(" PIGMATCH_LAB_KEY_SQL ");\n";
 
-constexpr std::array<const char*, schema_version> migrations = {schema_v1, schema_v2, schema_v3};
+// Version 4: each measurement keeps how well its colour is known (ΔE00), when measured with it.
+constexpr const char* schema_v4 =
+    "ALTER TABLE measurements ADD COLUMN uncertainty_de00 REAL "
+    "CHECK (uncertainty_de00 >= 0);\n";
+
+constexpr std::array<const char*, schema_version> migrations = {schema_v1, schema_v2, schema_v3,
+                                                                 schema_v4};
 
 // ---- read-only inspection --------------------------------------------------------------------
 

@@ -377,8 +377,8 @@ TEST_CASE("pigmatch measure --client --save records the colours, the photo's pat
   {
     RawDb raw(db, SQLITE_OPEN_READONLY);
     const auto rows = raw.rows(
-        "SELECT kind, region, L, a, b, visit_id, photo_path, photo_sha256 FROM measurements "
-        "ORDER BY id");
+        "SELECT kind, region, L, a, b, visit_id, photo_path, photo_sha256, uncertainty_de00 "
+        "FROM measurements ORDER BY id");
     REQUIRE(rows.size() == 2);
     for (std::size_t i = 0; i < 2; ++i) {
       const json& lab = out.at("regions").at(i).at("lab_d50");
@@ -390,6 +390,12 @@ TEST_CASE("pigmatch measure --client --save records the colours, the photo's pat
       CHECK(rows[i][5] == std::to_string(visit));
       CHECK(fs::equivalent(rows[i][6], photo));
       CHECK(rows[i][7] == sha);
+      // No chart: the colours are as the photo's embedded profile says, which no chart checked,
+      // and the uncertainty says so (3 ΔE00 for the profile, 1 for the light).
+      const double u = out.at("regions").at(i).at("uncertainty_de00").get<double>();
+      CHECK(out.at("regions").at(i).at("uncertainty").at("calibration_de00") == 3.0);
+      CHECK(u > 3.1);
+      CHECK(std::stod(rows[i][8]) == Approx(u).epsilon(1e-12));
     }
   }
   std::vector<std::string> healed = measure;

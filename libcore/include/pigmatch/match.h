@@ -27,6 +27,8 @@ struct RegionColours {
   bool stubble = false;
   Lab lab_d50{};                ///< plain: the region; stubble: the skin between the hairs
   std::optional<Lab> hair_d50;  ///< stubble, when hair was told apart from the skin
+  std::optional<double> uncertainty_de00;       ///< how well lab_d50 is known, when recorded
+  std::optional<double> hair_uncertainty_de00;  ///< how well hair_d50 is known, when recorded
 };
 
 /// What a recipe must look like, and what it will be seen on.
@@ -35,6 +37,9 @@ struct MatchTarget {
   FormulationMode mode = FormulationMode::custom;
   std::optional<Lab> skin_d50;  ///< the client's skin, for the skin model
   std::string region;           ///< the measured region it came from, or empty
+  /// How well the target colour is known (ΔE00), when it was measured with its uncertainty:
+  /// recipes closer to each other than this are equally good as far as the photo can tell.
+  std::optional<double> uncertainty_de00;
 };
 
 /// The target a measured region gives in `mode` (none: follicle for stubble, camouflage for a
@@ -44,6 +49,11 @@ struct MatchTarget {
 /// whose hair was not told apart.
 MatchTarget target_from_region(const RegionColours& region, std::optional<FormulationMode> mode,
                                std::string_view source);
+
+/// How many of `result`'s recipes, from the first, come within the target's uncertainty of the
+/// best one (ΔE00 to the target no more than the best's plus `uncertainty_de00`): recipes the
+/// measurement cannot tell apart. 0 when there are no recipes.
+std::size_t recipes_within_uncertainty(const FormulationResult& result, double uncertainty_de00);
 
 /// The region colours the store holds for `measurement` of a client: a hair measurement with
 /// the client's skin measurement of the same region (the latest; a stubble region), else the

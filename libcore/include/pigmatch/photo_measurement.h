@@ -87,6 +87,26 @@ struct PhotoRegion {
   bool stubble = false;  ///< skin with hair dots, to be split into hair and skin
 };
 
+/// How well a measured colour is known, in ΔE00 (about one standard deviation), and of what it
+/// is made. The parts are independent, so the total is their root sum of squares.
+struct ColourUncertainty {
+  /// The calibration: with a chart, its leave-one-out mean ΔE00 (how far a colour it was not fitted
+  /// on lands); a saved profile, 1.5 (its fit is not stored in it); the photo's embedded profile,
+  /// 3.0; sRGB assumed for a photo without one, 6.0 — conservative figures for colours no chart
+  /// checked (docs/measurement.md).
+  double calibration = 0;
+  /// The region's own spread: its robust per-channel spread over √(pixels / 16) (neighbouring
+  /// pixels share blur and JPEG blocks, so about one in 16 is independent), as ΔE00.
+  double sampling = 0;
+  /// Stubble hair only: the separation's own uncertainty (StubbleSample::hair_uncertainty_de00).
+  double separation = 0;
+  /// The light on the region differing from the light on the chart (fall-off, a tilted lamp):
+  /// 1.0 while it is not compensated (pigmatch has no grey-card correction yet), the median
+  /// of that difference on the benchmark's renders.
+  double light = 0;
+  double total = 0;
+};
+
 /// The colour of one region.
 struct RegionMeasurement {
   PhotoRegion region;
@@ -97,12 +117,30 @@ struct RegionMeasurement {
   /// Plain: the region's median; stubble: the skin between the hairs.
   Lab lab_d50;
   SkinTone tone;  ///< of lab_d50
+  /// How well lab_d50 is known, and a stubble region's hair (when told apart): set by the
+  /// measure_region() that is given the photo's calibration.
+  std::optional<ColourUncertainty> uncertainty;
+  std::optional<ColourUncertainty> hair_uncertainty;
 };
 
 /// Measures `region` of `image` through `transform`. Throws as sample_region() and
 /// sample_stubble() do (a region outside the photo, every pixel clipped, …).
 RegionMeasurement measure_region(const Image& image, const LabTransform& transform,
                                  const PhotoRegion& region);
+
+/// The same through the photo's calibration, with the colours' uncertainties.
+RegionMeasurement measure_region(const Image& image, const PhotoCalibration& calibration,
+                                 const PhotoRegion& region);
+
+/// The uncertainty of a region's main colour (plain: the region; stubble: its skin) under
+/// `calibration`.
+ColourUncertainty colour_uncertainty(const PhotoCalibration& calibration,
+                                     const RegionMeasurement& measured);
+
+/// The uncertainty of a stubble region's hair colour; nullopt when the region is plain or its
+/// hair was not told apart.
+std::optional<ColourUncertainty> hair_uncertainty(const PhotoCalibration& calibration,
+                                                  const RegionMeasurement& measured);
 
 /// The SHA-256 of `file` as 64 lowercase hex digits; empty when the file cannot be read.
 std::string file_sha256(const std::filesystem::path& file);

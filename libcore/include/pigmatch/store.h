@@ -29,7 +29,7 @@ namespace store {
 using Id = std::int64_t;
 
 /// The schema version this pigmatch writes (PRAGMA user_version).
-inline constexpr int schema_version = 3;
+inline constexpr int schema_version = 4;
 
 enum class VisitKind { initial, second, touchup, camouflage };
 enum class MeasurementKind { skin, hair, healed };
@@ -81,6 +81,9 @@ struct Measurement {
   std::string region;  ///< e.g. "crown"
   Lab lab;
   std::optional<double> calibration_de00;  ///< mean ΔE00 of the chart calibration, if any
+  /// How well `lab` is known, ΔE00 (about one standard deviation: calibration, sampling,
+  /// stubble separation and light; photo_measurement.h ColourUncertainty), if recorded.
+  std::optional<double> uncertainty_de00;
   std::string photo_path;
   std::string photo_sha256;  ///< 64 lowercase hex digits, or empty
   std::string taken_at;      ///< set by the store when empty
