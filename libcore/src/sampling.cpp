@@ -848,9 +848,10 @@ StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& op
   by_clusters.not_separated_because =
       u.dots == 0 ? "no hair dots stand out of the skin's noise: plain skin, or hair too close "
                     "to the skin's colour to tell"
-                  : fmt::format("only {} dots stand out of the skin's noise ({} clear of the "
-                                "region's edge): too few to separate hair from skin; draw a "
-                                "larger region over the stubble",
+                  : fmt::format("only {} specks stand out of the skin's noise ({} clear of the "
+                                "region's edge), too few for stubble: plain skin, or hair too "
+                                "sparse or too faint to tell; over sparse stubble, draw a larger "
+                                "region",
                                 u.dots, u.dots_fitted);
   return by_clusters;
 }

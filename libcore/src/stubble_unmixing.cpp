@@ -625,6 +625,10 @@ Vec3 solve_hair(const StubbleGrid& full, const std::vector<double>& full_along,
 constexpr double noise_from_mad = 1.4826;
 constexpr double dot_threshold_sigmas = 4.5;  // a dot's peak must stand this far out of the noise
 constexpr std::size_t min_dots = 10;
+// Stubble has a dot in every few dozen pixels (coverage 0.05 with 3 px dots: one in 140); a
+// JPEG's noise on plain skin throws a peak past the threshold about once in 1 500 pixels.
+constexpr std::size_t cells_per_dot = 500;
+constexpr double min_coverage = 0.02;  // less hair than this is not stubble to match
 constexpr std::size_t min_dots_fitted = 24;  // three envelope points of eight dots
 
 }  // namespace
@@ -729,7 +733,8 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
     out.skin = as_xyz(line.skin);
     out.hair = out.skin;
   }
-  if (out.dots < std::max(min_dots, cells.size() / 5000) || fitted.size() < min_dots_fitted)
+  if (out.dots < std::max(min_dots, cells.size() / cells_per_dot) ||
+      fitted.size() < min_dots_fitted)
     return out;
 
   const std::vector<EnvelopePoint> envelope = upper_envelope(fitted);
@@ -768,6 +773,8 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
                    std::max(1e-5, line.skin[1] + scale * (hair[1] - line.skin[1])),
                    std::max(1e-5, line.skin[2] + scale * (hair[2] - line.skin[2]))});
   };
+  if (mean_along / fit.contrast < min_coverage)
+    return out;
   out.hair_found = true;
   out.hair = hair_at(fit.contrast);
   out.coverage = mean_along / fit.contrast;
