@@ -25,8 +25,14 @@ Primary truth: the D50 colorimetry of each surface's reflectance (`lab_d50_color
 spectrophotometer reads and what a chart calibration targets); secondary: the scene-adapted
 truth (`lab_d50`, the reflectance under the scene light, Bradford-adapted to D50).
 
+--light-gradient G renders the light tilted by up to ±G across the frame (0.15: about ±15 % between
+chart and skin); --compensation then also measures every photo with the grey card beside the skin
+(`--grey`) and with the flat field render_photo writes (`--flat-field`), and reports plain skin
+against the colour as lit at the chart and against its D50 colorimetry for all three.
+
 Usage: bench/measure_accuracy.py --build build/release [--data ../shared/data] [--photos 35]
                                  [--keep DIR] [--tiff] [--no-xrite] [--no-chart-spectra] [--holdout]
+                                 [--light-gradient G] [--compensation]
 Dev/benchmark tool: reads ../shared/data through render_photo; the product never does.
 """
 import argparse
@@ -192,6 +198,10 @@ def main():
     parser.add_argument("--no-chart-spectra", dest="chart_spectra", action="store_false",
                         help="strip the painted spectra from the rendered chart description "
                              "(no skin training, as with the built-in chart)")
+    parser.add_argument("--light-gradient", type=float, default=None,
+                        help="render_photo --light-gradient (default: its own, ±3 %%)")
+    parser.add_argument("--compensation", action="store_true",
+                        help="also measure with the grey card and with the flat field")
     parser.add_argument("--holdout", action="store_true",
                         help="also calibrate each photo with its own skins left out of the skin "
                              "training (needs the holdout_calibration target)")
@@ -214,7 +224,10 @@ def main():
         chart_file = os.path.join(folder, "rendered-chart.json")
         rendered = run([render, "--data", args.data, "--out", prefix, "--camera", camera,
                         "--illuminant", illuminant, "--seed", str(seed), "--chart-out", chart_file]
-                       + (["--tiff"] if args.tiff else []))
+                       + (["--tiff"] if args.tiff else [])
+                       + (["--light-gradient", str(args.light_gradient)]
+                          if args.light_gradient is not None else [])
+                       + (["--flat"] if args.compensation else []))
         if rendered.returncode != 0:
             sys.exit(f"render_photo failed: {rendered.stderr}")
         if not args.chart_spectra:
@@ -232,6 +245,16 @@ def main():
                         "upside_down": truth["chart"]["upside_down"]})
             if args.xrite:
                 row["xrite"] = measure_row(pigmatch, image, truth, None)
+            if args.compensation and variant == "jpeg":
+                x, y, w, h = truth["grey_card"]["rect"]
+                card = f"card={x},{y},{w},{h}:{truth['grey_card']['lightness']}"
+                for name, extra in (("grey", ["--grey", card]),
+                                    ("flat", ["--flat-field", prefix + "-flat.jpg"])):
+                    out, error = measure(pigmatch, image, truth,
+                                         ["--chart", "auto", "--chart-file", chart_file, *extra])
+                    row[name] = evaluate(out, truth) if out else None
+                    if out is None:
+                        print(f"{image}: measure {name} failed: {error}", file=sys.stderr)
             if args.holdout:
                 row["holdout"] = holdout_row(pigmatch, holdout, image, truth, chart_file)
             rows.append(row)
@@ -260,6 +283,13 @@ def main():
         print(f"| calibration fit mean (chart) | {summary([r.get('fit_mean') for r in ok])} |")
         print(f"| chart corners, worst corner error (px, auto only) | "
               f"{summary([r.get('corner_px') for r in ok if r['auto']])} |")
+        for name, label in (("grey", "grey card beside the skin"), ("flat", "flat field")):
+            comp = [r[name] for r in ok if r.get(name)]
+            if comp:
+                print(f"| light compensated by a {label}: plain skin vs D50 colorimetry | "
+                      f"{summary([v for r in comp for v in r['plain']])} |")
+                print(f"| light compensated by a {label}: plain skin vs the colour as lit at the "
+                      f"chart | {summary([v for r in comp for v in r['plain_scene']])} |")
         xr = [r["xrite"] for r in ok if "xrite" in r and not r["xrite"]["failed"]]
         if xr:
             print(f"| chart reference mismatch (X-Rite 2014 values): plain skin vs D50 colorimetry | "

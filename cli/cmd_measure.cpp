@@ -1,5 +1,6 @@
 // pigmatch measure IMAGE [--chart auto|none|X1,Y1,…,X4,Y4] [--region NAME=x,y,w,h]…
-//   [--stubble NAME=x,y,w,h]… [--profile FILE.icc] [--profile-out FILE.icc] [--json]
+//   [--stubble NAME=x,y,w,h]… [--grey NAME=x,y,w,h[:L]]… [--flat-field FLAT]
+//   [--profile FILE.icc] [--profile-out FILE.icc] [--json]
 //   [--client ID --save [--visit ID] [--kind skin|healed] [--db FILE]]
 //
 // Skin and hair colour of regions of a photo, calibrated by the colour chart in frame.
@@ -47,6 +48,8 @@ struct MeasureOptions {
   std::string profile;
   std::string profile_out;
   int profile_version = 4;
+  std::vector<std::string> grey_cards;
+  std::string flat_field;
   bool json = false;
 };
 
@@ -64,6 +67,32 @@ NamedRect parse_named_rect(const std::string& text, std::string_view option) {
         fmt::format("{} expects NAME=x,y,w,h (e.g. crown=120,80,60,40), got '{}'", option, text));
   }
   return {text.substr(0, equals), parse_rect(text.substr(equals + 1), option)};
+}
+
+// NAME=x,y,w,h or NAME=x,y,w,h:L (the card's own L*).
+GreyCard parse_grey_card(const std::string& text) {
+  GreyCard card;
+  std::string rect = text;
+  if (const auto colon = text.rfind(':'); colon != std::string::npos) {
+    rect = text.substr(0, colon);
+    const std::string lightness = text.substr(colon + 1);
+    try {
+      std::size_t used = 0;
+      card.lightness = std::stod(lightness, &used);
+      if (used != lightness.size() || !std::isfinite(card.lightness))
+        throw std::invalid_argument(lightness);
+    } catch (const std::exception&) {
+      throw UsageError(fmt::format("--grey: '{}' after ':' is not the card's L* (e.g. "
+                                   "card=40,500,60,30:49.5)",
+                                   lightness));
+    }
+    if (card.lightness < 5 || card.lightness > 95)
+      throw UsageError(fmt::format("--grey: the card's L* {} is not in 5–95", card.lightness));
+  }
+  const NamedRect named = parse_named_rect(rect, "--grey");
+  card.name = named.name;
+  card.rect = named.rect;
+  return card;
 }
 
 ChartCorners parse_corners(const std::string& text) {
@@ -165,6 +194,8 @@ Json measure_json(const RegionMeasurement& m) {
               {"pixels_specular", m.statistics.pixels_specular}};
   if (!m.stubble)
     out["mad"] = lab_json(m.statistics.mad);
+  if (m.light)
+    out["light"] = {{"reference", m.light->reference}, {"factor", m.light->factor}};
   if (m.uncertainty) {
     out["uncertainty_de00"] = m.uncertainty->total;
     out["uncertainty"] = uncertainty_json(*m.uncertainty);
@@ -194,6 +225,64 @@ Json measure_json(const RegionMeasurement& m) {
                      s.not_separated_because)});
   }
   return out;
+}
+
+// ---- light --------------------------------------------------------------------------------------
+
+// Corrects each region to the chart's light by the nearest grey card or the flat field, and
+// says what was done (the "light" object of the JSON).
+Json compensate(const Image& image, const PhotoCalibration& calibration,
+                const std::vector<GreyCard>& cards, const std::string& flat_field,
+                std::vector<RegionMeasurement>& measured) {
+  Json out = {{"compensated", false}};
+  if (!cards.empty()) {
+    const std::vector<LightCompensation> light = grey_card_light(image, calibration, cards);
+    Json list = Json::array();
+    for (std::size_t i = 0; i < cards.size(); ++i) {
+      list.push_back({{"name", cards[i].name},
+                      {"rect", rect_json(cards[i].rect)},
+                      {"lightness", cards[i].lightness},
+                      {"factor", light[i].factor}});
+    }
+    for (RegionMeasurement& m : measured)
+      compensate_light(m, nearest_card(cards, light, m.region.rect));
+    out = {{"compensated", true}, {"by", "grey card"}, {"grey_cards", list}};
+  } else if (!flat_field.empty()) {
+    const Image flat = decode_image(flat_field);
+    if (flat.width != image.width || flat.height != image.height) {
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("the flat field {} is {}×{} but the photo is {}×{}; take it with "
+                              "the same camera, orientation and size",
+                              flat_field, flat.width, flat.height, image.width, image.height));
+    }
+    for (RegionMeasurement& m : measured)
+      compensate_light(m, flat_field_light(flat, calibration, m.region.rect));
+    out = {{"compensated", true}, {"by", "flat field"}, {"flat_field", flat_field}};
+  } else {
+    out["note"] =
+        "light not compensated: a region lit more or less than the chart reads lighter or "
+        "darker by as much, so skin lightness carries the light difference between chart and "
+        "skin; put a grey card beside the skin (--grey) or give a flat field (--flat-field)";
+  }
+  return out;
+}
+
+void print_light(const Json& light) {
+  if (light["compensated"] == false) {
+    fmt::print("\nnote         {}\n", light["note"].get<std::string>());
+    return;
+  }
+  if (light["by"] == "grey card") {
+    for (const Json& card : light["grey_cards"]) {
+      fmt::print("\nlight        grey card '{}' (L* {:.1f}): {:+.1f} % light against the chart",
+                 card["name"].get<std::string>(), card["lightness"].get<double>(),
+                 100 * (1 / card["factor"].get<double>() - 1));
+    }
+    fmt::print("; each region corrected by the nearest card\n");
+  } else {
+    fmt::print("\nlight        corrected to the chart's by the flat field {}\n",
+               light["flat_field"].get<std::string>());
+  }
 }
 
 // ---- output ------------------------------------------------------------------------------------
@@ -306,6 +395,11 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
     stubble.push_back(parse_named_rect(text, "--stubble"));
   if (!o.chart.empty() && o.chart != "auto" && o.chart != "none")
     (void)parse_corners(o.chart);
+  std::vector<GreyCard> cards;
+  for (const auto& text : o.grey_cards)
+    cards.push_back(parse_grey_card(text));
+  if (!cards.empty() && !o.flat_field.empty())
+    throw UsageError("give either grey cards (--grey) or a flat field (--flat-field), not both");
 
   const Image image = decode_image(o.image);
   const PhotoCalibration calibration = calibrate_photo(image, o.image, calibration_request(o));
@@ -323,6 +417,7 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
     measured.push_back(measure_region(image, calibration, {r.name, r.rect, false}));
   for (const auto& r : stubble)
     measured.push_back(measure_region(image, calibration, {r.name, r.rect, true}));
+  const Json light = compensate(image, calibration, cards, o.flat_field, measured);
   Json regions = Json::array();
   for (const RegionMeasurement& m : measured)
     regions.push_back(measure_json(m));
@@ -331,11 +426,13 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
                     {"width", image.width},
                     {"height", image.height},
                     {"calibration", calibration_json(calibration, o)},
+                    {"light", light},
                     {"regions", regions}};
   if (o.json) {
     fmt::print("{}\n", out.dump(2));
   } else {
     print_table(image, calibration, regions);
+    print_light(light);
   }
   if (save) {
     const std::optional<double> calibration_de00 =
@@ -375,6 +472,13 @@ void register_measure_command(CLI::App& app) {
   cmd->add_option("--profile-version", options->profile_version,
                   "ICC version of --profile-out: 4 (default) or 2 (for readers such as Argyll CMS)")
       ->check(CLI::IsMember({2, 4}));
+  cmd->add_option("--grey", options->grey_cards,
+                  "NAME=x,y,w,h[:L]: a grey card beside the regions (its own L*, default 49.5 for "
+                  "an 18 % card); each region's light is corrected to the chart's by the nearest "
+                  "card (repeatable)");
+  cmd->add_option("--flat-field", options->flat_field,
+                  "a second photo of a uniform grey card filling the frame, same camera, lamp and "
+                  "distance: each region's light is corrected to the chart's by it");
   cmd->add_flag("--json", options->json, "machine-readable output");
   const auto save = add_save_options(cmd, true);
   cmd->callback([options, save] { run(*options, *save); });

@@ -40,7 +40,7 @@
 //        [--seed 1] [--width 1200] [--height 800] [--quality 90] [--tiff]
 //        [--dot-diameter 2,4] [--dot-aspect 1.3] [--coverage 0.2,0.45] [--blur 0.5,1.0]
 //        [--subsampling 420|422|444] [--hair auto|black|brown|blonde|grey] [--skin VRHEL_NUMBER]
-//        [--light-gradient 0.03] [--vignetting 0.1,0.2]
+//        [--light-gradient 0.03] [--vignetting 0.1,0.2] [--flat]
 //        [--chart-out CHART.json] [--surfaces-out SURFACES.json]
 // writes PREFIX.jpg, PREFIX.truth.json, with --tiff PREFIX-linear.tif, with --chart-out the
 // rendered chart's description, whose reference values are the D50 colorimetry of its spectra
@@ -383,7 +383,7 @@ struct StubbleStyle {
 };
 
 // Material indices: 0–23 chart patches, then these.
-enum Material : int { chart_body = 24, backdrop, skin_a, skin_b, hair, material_count };
+enum Material : int { chart_body = 24, backdrop, skin_a, skin_b, hair, grey_card, material_count };
 
 struct Scene {
   int width = 0, height = 0;
@@ -392,6 +392,7 @@ struct Scene {
   RectD scalp, stubble_rect, skin_rect, neck_area, neck_rect;  // areas and truth rectangles
   RectD skin_area;
   RectD hair_swatch, hair_swatch_rect;  // a lock of the client's hair, cut: pure hair
+  RectD card, card_rect;                // an 18 % grey card below the skin region
   std::vector<Dot> dots;
   double light_tilt_x = 0, light_tilt_y = 0, vignetting = 0, blur_sigma = 0;
   int skin_a_id = 0, skin_b_id = 0;
@@ -466,7 +467,9 @@ Scene make_scene(int width, int height, unsigned seed, const pigmatch::ChartDefi
   s.scalp = {W * 0.53, H * 0.06, W * 0.97, H * 0.52};
   s.stubble_rect = {W * 0.57, H * 0.10, W * 0.93, H * 0.48};
   s.skin_area = {W * 0.53, H * 0.52, W * 0.97, H * 0.94};
-  s.skin_rect = {W * 0.57, H * 0.57, W * 0.73, H * 0.89};
+  s.skin_rect = {W * 0.57, H * 0.57, W * 0.73, H * 0.83};
+  s.card = {W * 0.57, H * 0.855, W * 0.73, H * 0.935};
+  s.card_rect = {W * 0.585, H * 0.865, W * 0.715, H * 0.925};
   s.neck_area = {W * 0.76, H * 0.55, W * 0.97, H * 0.94};
   s.neck_rect = {W * 0.79, H * 0.60, W * 0.94, H * 0.89};
   s.hair_swatch = {W * 0.05, H * 0.03, W * 0.22, H * 0.20};
@@ -555,6 +558,8 @@ int material_at(const Scene& s, const pigmatch::ChartDefinition& chart, const Do
     return dots.hit(s, x, y) ? hair : skin_a;
   if (s.hair_swatch.contains(x, y))
     return hair;
+  if (s.card.contains(x, y))
+    return grey_card;
   if (s.neck_area.contains(x, y))
     return skin_b;
   if (s.skin_area.contains(x, y))
@@ -860,6 +865,7 @@ struct Options {
   bool check = false;
   std::string chart_out;
   std::string surfaces_out;
+  bool flat = false;
 };
 
 int run(const Options& o) {
@@ -886,6 +892,7 @@ int run(const Options& o) {
   reflectance[skin_a] = d.vrhel.at(scene.skin_a_id).second;
   reflectance[skin_b] = d.vrhel.at(scene.skin_b_id).second;
   reflectance[hair] = scene.hair_reflectance;
+  reflectance[grey_card] = constant(0.18);  // a spectrally flat 18 % card: L* 49.5
 
   // White balance from the neutral 6.5 patch (21); exposure puts a perfect white at 80 % of
   // full scale in green after white balance.
@@ -905,29 +912,42 @@ int run(const Options& o) {
 
   const Matrix to_srgb = camera_matrix(cam, d);
   const std::string jpeg_path = o.out + ".jpg";
-  pigmatch::Image jpeg =
-      make_image(o.width, o.height, 8, save_profile(cmsCreate_sRGBProfile()), jpeg_path);
-  pigmatch::Image tiff =
-      make_image(o.width, o.height, 16, linear_srgb_profile(), o.out + "-linear.tif");
-  for (std::size_t i = 0; i < plane.size() / 3; ++i) {
-    const Rgb balanced = {plane[3 * i] * gains[0], plane[3 * i + 1] * gains[1],
-                          plane[3 * i + 2] * gains[2]};
-    const Rgb linear = apply(to_srgb, balanced);
-    for (std::size_t c = 0; c < 3; ++c) {
-      const double v = std::clamp(linear[c], 0.0, 1.0);
-      jpeg.pixels[3 * i + c] =
-          static_cast<std::byte>(static_cast<int>(std::lround(255 * srgb_encode(v))));
-      const auto deep = static_cast<std::uint16_t>(std::lround(65535 * v));
-      std::memcpy(tiff.pixels.data() + 2 * (3 * i + c), &deep, 2);
-    }
-  }
   pigmatch::JpegWriteOptions jpeg_options;
   jpeg_options.quality = o.quality;
   jpeg_options.chroma_subsampling = o.subsampling != 444;
   jpeg_options.vertical_subsampling = o.subsampling == 420;
-  pigmatch::write_jpeg(jpeg, jpeg_path, jpeg_options);
+  const auto develop = [&](const Plane& raw_plane, const std::string& path) {
+    pigmatch::Image jpeg =
+        make_image(o.width, o.height, 8, save_profile(cmsCreate_sRGBProfile()), path);
+    pigmatch::Image tiff =
+        make_image(o.width, o.height, 16, linear_srgb_profile(), o.out + "-linear.tif");
+    for (std::size_t i = 0; i < raw_plane.size() / 3; ++i) {
+      const Rgb balanced = {raw_plane[3 * i] * gains[0], raw_plane[3 * i + 1] * gains[1],
+                            raw_plane[3 * i + 2] * gains[2]};
+      const Rgb linear = apply(to_srgb, balanced);
+      for (std::size_t c = 0; c < 3; ++c) {
+        const double v = std::clamp(linear[c], 0.0, 1.0);
+        jpeg.pixels[3 * i + c] =
+            static_cast<std::byte>(static_cast<int>(std::lround(255 * srgb_encode(v))));
+        const auto deep = static_cast<std::uint16_t>(std::lround(65535 * v));
+        std::memcpy(tiff.pixels.data() + 2 * (3 * i + c), &deep, 2);
+      }
+    }
+    pigmatch::write_jpeg(jpeg, path, jpeg_options);
+    return tiff;
+  };
+  const pigmatch::Image tiff = develop(plane, jpeg_path);
   if (o.tiff)
     pigmatch::write_tiff(tiff, tiff.source);
+  if (o.flat) {
+    // The same setup with a grey card filling the frame: the photographer's flat field.
+    std::array<Rgb, material_count> card_everywhere{};
+    card_everywhere.fill(raw[grey_card]);
+    Plane flat = render_raw(scene, chart, dots, card_everywhere);
+    blur(flat, o.width, o.height, scene.blur_sigma);
+    add_noise(flat, o.seed + 7777);
+    (void)develop(flat, o.out + "-flat.jpg");
+  }
 
   // Truth.
   const Spd& d50 = d.illuminants.at("D50");
@@ -963,6 +983,11 @@ int run(const Options& o) {
                                         {"sample", scene.hair_name}};
   hair_swatch.update(surface(hair));
   hair_swatch["light_ratio_to_chart"] = light_ratio(scene.hair_swatch_rect);
+  nlohmann::ordered_json card = {{"name", "card"},
+                                 {"kind", "grey card"},
+                                 {"rect", rect_json(scene.card_rect)},
+                                 {"lightness", lab_json(truth_lab(constant(0.18), d, d50))[0]},
+                                 {"light_ratio_to_chart", light_ratio(scene.card_rect)}};
   nlohmann::ordered_json skin_json = {{"sample", sample(scene.skin_a_id)}};
   skin_json.update(surface(skin_a));
   nlohmann::ordered_json hair_json = {{"sample", scene.hair_name}};
@@ -1005,6 +1030,7 @@ int run(const Options& o) {
         {"corners", corners},
         {"upside_down", o.seed % 4 == 3}}},
       {"regions", {plain_skin, neck, stubble, hair_swatch}},
+      {"grey_card", card},
       {"measure_args",
        {"--region", rect_arg("skin", scene.skin_rect), "--region",
         rect_arg("neck", scene.neck_rect), "--stubble", rect_arg("scalp", scene.stubble_rect),
@@ -1071,6 +1097,8 @@ int main(int argc, char** argv) {
   app.add_option("--chart-out", o.chart_out,
                  "also write the rendered chart's description (for pigmatch measure --chart-file): "
                  "reference Lab D50 = colorimetry of the spectra painted");
+  app.add_flag("--flat", o.flat,
+               "also write PREFIX-flat.jpg: the same setup with a grey card filling the frame");
   app.add_option("--surfaces-out", o.surfaces_out,
                  "also write every known surface (chart, Vrhel skins and hairs) as the camera sees "
                  "it without noise or fall-off: linear sRGB, spectrum, D50 colorimetry");

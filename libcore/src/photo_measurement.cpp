@@ -8,6 +8,8 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <limits>
+#include <utility>
 
 #include "pigmatch/error.h"
 
@@ -159,6 +161,7 @@ double calibration_uncertainty(const PhotoCalibration& c) {
 }
 
 constexpr double light_uncompensated = 1.0;
+constexpr double light_compensated = 0.3;
 constexpr double pixels_per_independent = 16.0;
 
 double sampling_uncertainty(const RegionMeasurement& m) {
@@ -205,6 +208,117 @@ RegionMeasurement measure_region(const Image& image, const PhotoCalibration& cal
   out.uncertainty = colour_uncertainty(calibration, out);
   out.hair_uncertainty = hair_uncertainty(calibration, out);
   return out;
+}
+
+namespace {
+
+Lab scaled(const Lab& lab, double factor) {
+  const Xyz p = to_xyz(lab);
+  return to_lab(Xyz{p.X * factor, p.Y * factor, p.Z * factor});
+}
+
+double luminance_of(const Image& image, const LabTransform& transform, const Rect& rect,
+                    std::string_view what) {
+  const RobustLabStatistics s = sample_region(image, transform, Region::rectangle(rect));
+  if (s.median.L < 1.0) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("{} reads black (L* {:.1f}): it is not lit or not in the photo; "
+                            "check its rectangle",
+                            what, s.median.L));
+  }
+  return to_xyz(s.median).Y;
+}
+
+}  // namespace
+
+std::vector<LightCompensation> grey_card_light(const Image& image,
+                                               const PhotoCalibration& calibration,
+                                               std::span<const GreyCard> cards) {
+  std::vector<LightCompensation> out;
+  for (const GreyCard& card : cards) {
+    if (!(card.lightness >= 5 && card.lightness <= 95)) {
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("grey card '{}': its lightness L* {} is not in 5–95; give the "
+                              "card's own L* (49.5 for an 18 % grey card)",
+                              card.name, card.lightness));
+    }
+    const double known = to_xyz(Lab{card.lightness, 0, 0}).Y;
+    const double measured = luminance_of(image, calibration.transform, card.rect,
+                                         fmt::format("grey card '{}'", card.name));
+    out.push_back({card.name, known / measured});
+  }
+  return out;
+}
+
+LightCompensation nearest_card(std::span<const GreyCard> cards,
+                               std::span<const LightCompensation> light, const Rect& region) {
+  const auto centre = [](const Rect& r) {
+    return std::pair{r.x + r.w / 2.0, r.y + r.h / 2.0};
+  };
+  const auto [x, y] = centre(region);
+  std::size_t best = 0;
+  double best_distance = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < cards.size() && i < light.size(); ++i) {
+    const auto [cx, cy] = centre(cards[i].rect);
+    const double d = std::hypot(cx - x, cy - y);
+    if (d < best_distance) {
+      best_distance = d;
+      best = i;
+    }
+  }
+  if (light.empty() || cards.size() != light.size()) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("{} grey cards but {} light readings; read them with "
+                            "grey_card_light()",
+                            cards.size(), light.size()));
+  }
+  return light[best];
+}
+
+LightCompensation flat_field_light(const Image& flat, const PhotoCalibration& calibration,
+                                   const Rect& region) {
+  if (!calibration.calibration || calibration.calibration->report().corners.size() != 4) {
+    throw Error(ErrorCode::invalid_argument,
+                "a flat field compares the light on each region with the light on the chart, "
+                "and this photo was not calibrated by a chart in frame; include the chart or "
+                "use a grey card (--grey)");
+  }
+  const auto& corners = calibration.calibration->report().corners;
+  double x0 = corners[0].x, y0 = corners[0].y, x1 = x0, y1 = y0;
+  for (const Point2& p : corners) {
+    x0 = std::min(x0, p.x);
+    y0 = std::min(y0, p.y);
+    x1 = std::max(x1, p.x);
+    y1 = std::max(y1, p.y);
+  }
+  // The middle half of the chart's box: inside the photo whatever the chart's tilt.
+  const Rect chart{static_cast<int>(x0 + (x1 - x0) / 4), static_cast<int>(y0 + (y1 - y0) / 4),
+                   std::max(1, static_cast<int>((x1 - x0) / 2)),
+                   std::max(1, static_cast<int>((y1 - y0) / 2))};
+  const double at_chart =
+      luminance_of(flat, calibration.transform, chart, "the flat field where the chart is");
+  const double at_region =
+      luminance_of(flat, calibration.transform, region, "the flat field at a region");
+  return {"flat field", at_chart / at_region};
+}
+
+void compensate_light(RegionMeasurement& m, const LightCompensation& light) {
+  m.lab_d50 = scaled(m.lab_d50, light.factor);
+  if (m.stubble) {
+    m.stubble->skin = scaled(m.stubble->skin, light.factor);
+    if (m.stubble->separated)
+      m.stubble->hair = scaled(m.stubble->hair, light.factor);
+    else
+      m.stubble->hair = m.stubble->skin;
+  }
+  m.tone = assess_skin_tone(m.lab_d50);
+  m.light = light;
+  for (std::optional<ColourUncertainty>* u : {&m.uncertainty, &m.hair_uncertainty}) {
+    if (*u) {
+      (*u)->light = light_compensated;
+      **u = combined(**u);
+    }
+  }
 }
 
 std::string file_sha256(const std::filesystem::path& file) {

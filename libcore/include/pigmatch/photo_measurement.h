@@ -87,6 +87,21 @@ struct PhotoRegion {
   bool stubble = false;  ///< skin with hair dots, to be split into hair and skin
 };
 
+/// How much light fell on a region relative to the chart, and what told it: colours measured
+/// through a chart calibration are right for the light at the chart; a region in more or less
+/// light (fall-off from a lamp, vignetting, a tilted face) reads lighter or darker by as much.
+struct LightCompensation {
+  std::string reference;  ///< the grey card's name, or "flat field"
+  double factor = 1;      ///< the region's XYZ is multiplied by this (light at chart / at region)
+};
+
+/// A neutral card beside the regions, of known lightness.
+struct GreyCard {
+  std::string name;
+  Rect rect;
+  double lightness = 49.5;  ///< the card's own L* (D50): 49.5 for a standard 18 % grey card
+};
+
 /// How well a measured colour is known, in ΔE00 (about one standard deviation), and of what it
 /// is made. The parts are independent, so the total is their root sum of squares.
 struct ColourUncertainty {
@@ -101,8 +116,9 @@ struct ColourUncertainty {
   /// Stubble hair only: the separation's own uncertainty (StubbleSample::hair_uncertainty_de00).
   double separation = 0;
   /// The light on the region differing from the light on the chart (fall-off, a tilted lamp):
-  /// 1.0 while it is not compensated (pigmatch has no grey-card correction yet), the median
-  /// of that difference on the benchmark's renders.
+  /// 1.0 when not compensated (the median of that difference on the benchmark's renders), 0.3
+  /// when a grey card or a flat field compensated it (the card is beside the region, not under
+  /// it).
   double light = 0;
   double total = 0;
 };
@@ -121,6 +137,8 @@ struct RegionMeasurement {
   /// measure_region() that is given the photo's calibration.
   std::optional<ColourUncertainty> uncertainty;
   std::optional<ColourUncertainty> hair_uncertainty;
+  /// Set by compensate_light(): the colours above are then corrected to the chart's light.
+  std::optional<LightCompensation> light;
 };
 
 /// Measures `region` of `image` through `transform`. Throws as sample_region() and
@@ -141,6 +159,29 @@ ColourUncertainty colour_uncertainty(const PhotoCalibration& calibration,
 /// hair was not told apart.
 std::optional<ColourUncertainty> hair_uncertainty(const PhotoCalibration& calibration,
                                                   const RegionMeasurement& measured);
+
+/// The light at each grey card relative to the chart: the card's known luminance over the one
+/// measured through `calibration`. Throws Error(invalid_argument) for a card outside the photo,
+/// clipped or black, or whose lightness is not in 5–95 L*.
+std::vector<LightCompensation> grey_card_light(const Image& image,
+                                               const PhotoCalibration& calibration,
+                                               std::span<const GreyCard> cards);
+
+/// The card of `cards` (with its `light`) nearest to `region`, centre to centre.
+LightCompensation nearest_card(std::span<const GreyCard> cards,
+                               std::span<const LightCompensation> light, const Rect& region);
+
+/// The light at `region` relative to the chart from a flat field: a second photo, `flat`, of a
+/// uniform grey card filling the frame in the same setup (camera, lamp, distance), read through
+/// the same calibration. Throws Error(invalid_argument) when the calibration has no chart (the
+/// chart's place is the reference), when `flat` differs in size from the photo, or when it is
+/// not lit where the chart or the region is.
+LightCompensation flat_field_light(const Image& flat, const PhotoCalibration& calibration,
+                                   const Rect& region);
+
+/// Corrects `m`'s colours (lab_d50, a stubble region's skin and hair, the skin tone) by
+/// `light.factor` in XYZ, records `light`, and lowers the uncertainties' light term.
+void compensate_light(RegionMeasurement& m, const LightCompensation& light);
 
 /// The SHA-256 of `file` as 64 lowercase hex digits; empty when the file cannot be read.
 std::string file_sha256(const std::filesystem::path& file);
