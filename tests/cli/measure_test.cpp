@@ -217,3 +217,87 @@ TEST_CASE("measure: bad arguments and bad files", "[cli][measure]") {
   CHECK(corrupt.exit_code == 1);
   CHECK(corrupt.err.find("internal error") == std::string::npos);
 }
+
+namespace {
+
+// A flat field for the 1200×800 sample: a uniform grey card photographed with the same setup,
+// except that the rectangle `dim` got `light` times the light (linear), sRGB-encoded.
+fs::path write_flat_field(const std::string& name, int width, int height, pigmatch::Rect dim,
+                          double light) {
+  pigmatch::Image flat;
+  flat.width = width;
+  flat.height = height;
+  flat.channels = 3;
+  flat.bits = 8;
+  flat.icc_profile = pigmatch::test::srgb_profile_bytes();
+  flat.pixels.resize(flat.row_stride() * static_cast<std::size_t>(height));
+  const auto encode = [](double v) {
+    const double e = v <= 0.0031308 ? 12.92 * v : 1.055 * std::pow(v, 1 / 2.4) - 0.055;
+    return static_cast<std::byte>(static_cast<int>(std::lround(255 * e)));
+  };
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      const bool in_dim = x >= dim.x && x < dim.x + dim.w && y >= dim.y && y < dim.y + dim.h;
+      const std::byte v = encode(0.18 * (in_dim ? light : 1.0));
+      for (std::size_t c = 0; c < 3; ++c)
+        flat.pixels[(static_cast<std::size_t>(y) * width + x) * 3 + c] = v;
+    }
+  }
+  const fs::path path = temp(name);
+  pigmatch::write_jpeg(flat, path, {95, false});
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("measure: light fall-off corrected by a flat field or a grey card", "[cli][measure]") {
+  const fs::path photo = fs::path(PIGMATCH_SOURCE_DIR) / "data" / "samples" / "scalp-canon40d-f11.jpg";
+  const std::string skin = "skin=683,455,193,257";
+  const auto measure = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"measure", photo.string(), "--chart", "auto", "--json",
+                                     "--region", skin};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_pigmatch(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+  };
+  const auto luminance = [](const json& out) {
+    const json& lab = out.at("regions").at(0).at("lab_d50");
+    return pigmatch::to_xyz(Lab{lab[0].get<double>(), lab[1].get<double>(), lab[2].get<double>()})
+        .Y;
+  };
+  const json plain = measure({});
+  CHECK(plain.at("light").at("compensated") == false);
+  CHECK_THAT(plain.at("light").at("note").get<std::string>(), Catch::Contains("--grey"));
+  CHECK(plain.at("regions").at(0).at("uncertainty").at("light_de00") == 1.0);
+
+  // The skin got 80 % of the chart's light: the flat field says so, and the skin is put back.
+  const fs::path flat = write_flat_field("flat.jpg", 1200, 800, {650, 420, 260, 330}, 0.8);
+  const json flattened = measure({"--flat-field", flat.string()});
+  CHECK(flattened.at("light").at("by") == "flat field");
+  const json& light = flattened.at("regions").at(0).at("light");
+  CHECK(light.at("factor").get<double>() == Approx(1 / 0.8).epsilon(0.02));
+  CHECK(luminance(flattened) / luminance(plain) == Approx(light.at("factor").get<double>()));
+  CHECK(flattened.at("regions").at(0).at("uncertainty").at("light_de00") == 0.3);
+
+  // A grey card: here a patch of the chart stands in for one (the mechanics, not the accuracy,
+  // which bench/measure_accuracy.py --compensation measures on rendered grey cards).
+  const json carded = measure({"--grey", "card=250,330,30,20:50.87"});
+  CHECK(carded.at("light").at("by") == "grey card");
+  CHECK(carded.at("regions").at(0).at("light").at("reference") == "card");
+
+  // What cannot tell the light.
+  CHECK(run_pigmatch({"measure", photo.string(), "--grey", "c=1,1,5,5", "--flat-field",
+                      flat.string()})
+            .exit_code == 2);
+  CHECK(run_pigmatch({"measure", photo.string(), "--grey", "c=1,1,5,5:120"}).exit_code == 2);
+  CHECK(run_pigmatch({"measure", photo.string(), "--grey", "c=1,1,5,5:grey"}).exit_code == 2);
+  const fs::path small = write_flat_field("small.jpg", 600, 400, {0, 0, 1, 1}, 1.0);
+  const auto wrong_size =
+      run_pigmatch({"measure", photo.string(), "--region", skin, "--flat-field", small.string()});
+  CHECK(wrong_size.exit_code == 1);
+  CHECK_THAT(wrong_size.err, Catch::Contains("flat field") && Catch::Contains("600×400"));
+  fs::remove(flat);
+  fs::remove(small);
+}
