@@ -846,13 +846,10 @@ StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& op
     by_clusters.hair = by_clusters.skin;
   }
   by_clusters.not_separated_because =
-      u.dots == 0 ? "no hair dots stand out of the skin's noise: plain skin, or hair too close "
-                    "to the skin's colour to tell"
-                  : fmt::format("only {} specks stand out of the skin's noise ({} clear of the "
-                                "region's edge), too few for stubble: plain skin, or hair too "
-                                "sparse or too faint to tell; over sparse stubble, draw a larger "
-                                "region",
-                                u.dots, u.dots_fitted);
+      u.why_not.empty() ? "no hair told apart from the skin" : u.why_not;
+  if (u.dots > 0 && u.dots < 1000)
+    by_clusters.not_separated_because +=
+        fmt::format(" ({} specks; plain skin, or hair too sparse or too faint to tell)", u.dots);
   return by_clusters;
 }
 

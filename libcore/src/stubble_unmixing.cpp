@@ -629,6 +629,7 @@ constexpr std::size_t min_dots = 10;
 // JPEG's noise on plain skin throws a peak past the threshold about once in 1 500 pixels.
 constexpr std::size_t cells_per_dot = 500;
 constexpr double min_coverage = 0.02;  // less hair than this is not stubble to match
+constexpr double min_blur_px = 0.35;
 constexpr std::size_t min_dots_fitted = 24;  // three envelope points of eight dots
 
 }  // namespace
@@ -640,8 +641,10 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
     if (g.usable[i] != 0)
       cells.push_back(i);
   }
-  if (cells.size() < 50)
+  if (cells.size() < 50) {
+    out.why_not = "the region has under 50 usable pixels; draw a larger region";
     return out;
+  }
 
   MixingLine line = find_line(g, cells);
   std::vector<double> along(g.xyz.size(), 0.0);
@@ -672,8 +675,10 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
     line.skin[c] += mode * line.direction[c];
   out.skin = as_xyz(line.skin);
   out.hair = out.skin;
-  if (!(noise > 0))
+  if (!(noise > 0)) {
+    out.why_not = "the region's pixels are all alike: no hair in it";
     return out;
+  }
 
   // Dots: basins of steepest ascent whose peak stands out of the noise.
   const std::vector<std::size_t> root = basin_roots(g, along);
@@ -734,16 +739,23 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
     out.hair = out.skin;
   }
   if (out.dots < std::max(min_dots, cells.size() / cells_per_dot) ||
-      fitted.size() < min_dots_fitted)
+      fitted.size() < min_dots_fitted) {
+    out.why_not = out.dots == 0 ? "no hair dots stand out of the skin's noise"
+                                : "only a few specks stand out of the skin's noise, too few for "
+                                  "stubble";
     return out;
+  }
 
   const std::vector<EnvelopePoint> envelope = upper_envelope(fitted);
   double top = 0;
   for (const EnvelopePoint& p : envelope)
     top = std::max(top, p.peak);
   const double contrast_max = largest_contrast(line);
-  if (!(contrast_max > top * 0.7))
+  if (!(contrast_max > top * 0.7)) {
+    out.why_not = "the dots go beyond any colour a surface can have (a highlight or a clipped "
+                  "area?)";
     return out;
+  }
   // The larger half of the dots decides: the smallest ones share their flanks with neighbours,
   // which shortens their volume and lifts them off the curve.
   const std::vector<EnvelopePoint> larger(
@@ -763,8 +775,10 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
   for (const std::size_t i : cells)
     mean_along += along[i];
   mean_along /= static_cast<double>(cells.size());
-  if (!(mean_along > 0))
+  if (!(mean_along > 0)) {
+    out.why_not = "the region is on average no darker or lighter than its skin: no hair in it";
     return out;
+  }
   const Vec3 hair = solve_hair(g, along, line, fit.contrast);
   // The hair at another contrast on the same line from the skin.
   const auto hair_at = [&](double contrast) {
@@ -773,8 +787,17 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
                    std::max(1e-5, line.skin[1] + scale * (hair[1] - line.skin[1])),
                    std::max(1e-5, line.skin[2] + scale * (hair[2] - line.skin[2]))});
   };
-  if (mean_along / fit.contrast < min_coverage)
+  // Specks narrower than a lens and a pixel can draw (σ 0.29 px for the pixel alone) are the
+  // JPEG's noise, not hair.
+  if (mean_along / fit.contrast < min_coverage) {
+    out.why_not = "the specks that stand out cover under 2 % of the region, too few for stubble";
     return out;
+  }
+  if (fit.sigma < min_blur_px) {
+    out.why_not = "the specks that stand out are single pixels, sharper than any lens draws: "
+                  "the photo's noise, not hair";
+    return out;
+  }
   out.hair_found = true;
   out.hair = hair_at(fit.contrast);
   out.coverage = mean_along / fit.contrast;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "pigmatch/color.h"
@@ -33,6 +34,7 @@ struct StubbleUnmixing {
   std::size_t dots_fitted = 0;  ///< of those, the ones inside the region used for the fit
   std::size_t hair_pixels = 0;  ///< cells of those dots' basins
   std::size_t skin_pixels = 0;  ///< the other usable cells
+  std::string why_not;          ///< when hair_found is false: why, for the user
 };
 
 /// Treats every usable cell as a linear mixture, in XYZ, of a skin and a hair colour with an
