@@ -59,8 +59,9 @@ ChartDefinition painted_chart(const SpectralCamera& cam, bool with_spectra) {
   for (const Spectrum& patch : cam.chart)
     own.lab_d50.push_back(to_lab(patch, Illuminant::d50));
   chart.references.insert(chart.references.begin(), own);
-  if (with_spectra)
-    chart.spectra = cam.chart;
+  // The built-in chart's own spectra (another chart's) are replaced by the painted ones, or
+  // removed for a chart-only fit.
+  chart.spectra = with_spectra ? cam.chart : std::vector<Spectrum>{};
   return chart;
 }
 
