@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Adds patch spectra to the built-in ColorChecker description (data/charts/colorchecker-classic.json).
+"""Writes a ColorChecker description with shippable patch spectra (an experiment: not shipped).
 
 With spectra in the chart description, `pigmatch measure` estimates the camera's spectral response
 from the chart and joins measured skin reflectances to its fit ("skin training"), which is what
@@ -19,9 +19,18 @@ chart's default reference Lab (X-Rite 2014, D50/2°) at the 10 nm points pigmatc
 file holds 0 at 380 nm for every patch (not measured there); 390 nm's value is held instead.
 The script prints both figures per patch.
 
+Result (2026-12-06), why the built-in chart still has no spectra: with this description (via
+--chart-file) skin training made skin *worse* on render_photo's scenes, whose chart is BabelColor's
+average spectra: plain skin against its D50 colorimetry, median of 7 cameras × 2 skins, 1.03 → 1.81
+under D65, 3.03 → 3.65 under A, 1.40 → 1.72 under F11 (chart only → skin training at its default weight). One old
+chart's spectra, even corrected to the published Lab, differ from another chart's by 0.02–0.09
+reflectance RMS (foliage and dark skin most, above 650 nm), and the camera response estimated
+from the wrong spectra misplaces skin. Skin training needs the spectra of the chart in the photo
+(a studio's own measurement, --chart-file) or a licensed average of many charts.
+
 Usage (dev tool; the product never reads these sources):
   apt-get install psychtoolbox-3-common     # 26 MB download, 650 MB installed
-  tools/gen_chart_spectra.py --cie ../shared/data/cie [--mat PATH] [--chart data/charts/...json]
+  tools/gen_chart_spectra.py --cie ../shared/data/cie --out CHART.json [--mat PATH]
 """
 import argparse
 import csv
@@ -87,7 +96,9 @@ def main():
     parser.add_argument("--mat", default=MAT)
     parser.add_argument("--cie", default="../shared/data/cie")
     parser.add_argument("--chart", default=os.path.join(os.path.dirname(__file__), "..", "data",
-                                                        "charts", "colorchecker-classic.json"))
+                                                        "charts", "colorchecker-classic.json"),
+                        help="the description to start from (read only)")
+    parser.add_argument("--out", required=True, help="where to write the description with spectra")
     args = parser.parse_args()
     mat = read_mat5(args.mat)
     (rows, cols), values = mat["sur_macbeth"]
@@ -155,12 +166,12 @@ def main():
         "wavelengths_nm": GRID,
         "reflectance": adjusted,
     }
-    write_with_spectra(args.chart, chart["spectra"])
+    write_with_spectra(args.chart, args.out, chart["spectra"])
 
 
-def write_with_spectra(path, spectra):
-    """Rewrites the chart file's "spectra" (one line per patch), leaving the rest as it is."""
-    text = open(path).read()
+def write_with_spectra(source, path, spectra):
+    """Writes `source`'s text to `path` with "spectra" (one line per patch) as its last member."""
+    text = open(source).read()
     if '"spectra"' in text:  # drop the earlier block: it is the file's last member
         text = text[:text.rindex(',\n  "spectra"')] + "\n}\n"
     lines = [',\n  "spectra": {',
