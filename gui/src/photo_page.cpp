@@ -40,6 +40,9 @@ struct OpenedPhoto {
 
 const QColor skin_outline(0, 200, 255);
 const QColor stubble_outline(255, 80, 200);
+const QColor card_outline(200, 200, 200);
+// The region-kind menu's data.
+constexpr int kind_skin = 0, kind_stubble = 1, kind_grey_card = 2;
 
 }  // namespace
 
@@ -84,8 +87,9 @@ PhotoPage::PhotoPage(store::Store& store, std::shared_ptr<const DisplayColor> di
   status_->setWordWrap(true);
 
   region_name_->setPlaceholderText(QStringLiteral("region name, e.g. crown"));
-  region_kind_->addItem(QStringLiteral("skin (plain)"), false);
-  region_kind_->addItem(QStringLiteral("stubble (hair dots on skin)"), true);
+  region_kind_->addItem(QStringLiteral("skin (plain)"), kind_skin);
+  region_kind_->addItem(QStringLiteral("stubble (hair dots on skin)"), kind_stubble);
+  region_kind_->addItem(QStringLiteral("grey card (18 %, corrects the light)"), kind_grey_card);
   draw_region_->setCheckable(true);
   draw_region_->setToolTip(QStringLiteral("Drag rectangles over the photo to add regions"));
   for (const store::VisitKind kind : {store::VisitKind::initial, store::VisitKind::second,
@@ -230,6 +234,7 @@ void PhotoPage::photoShown() {
   corners_.clear();
   regions_.clear();
   measured_.clear();
+  cards_.clear();
   draw_region_->setChecked(false);
   view_->setMode(PhotoView::Mode::inspect);  // corners half-clicked on the last photo are void
   report_->setCalibration(nullptr);
@@ -319,7 +324,12 @@ void PhotoPage::addRegion(QRect rect) {
   const LabTransform* through = transform();
   if (!through || !view_->image())
     return;
-  const bool stubble = region_kind_->currentData().toBool();
+  const int kind = region_kind_->currentData().toInt();
+  if (kind == kind_grey_card) {
+    addGreyCard(region_name_->text().trimmed(), rect);
+    return;
+  }
+  const bool stubble = kind == kind_stubble;
   QString name = region_name_->text().trimmed();
   if (name.isEmpty())
     name = QStringLiteral("%1 %2")
@@ -338,7 +348,7 @@ void PhotoPage::addRegion(QRect rect) {
   const PhotoRegion region{name.toStdString(),
                            Rect{rect.x(), rect.y(), rect.width(), rect.height()}, stubble};
   try {
-    measured_.push_back(measure_region(*view_->image(), *through, region));
+    measured_.push_back(measure(region));
   } catch (const std::exception& e) {
     emit failed(QStringLiteral("Region '%1' cannot be measured.\n\n%2\n\nDraw it over skin that "
                                "is evenly lit, neither black nor blown out.")
@@ -348,6 +358,39 @@ void PhotoPage::addRegion(QRect rect) {
   regions_.push_back(region);
   region_name_->clear();
   showRegions();
+}
+
+RegionMeasurement PhotoPage::measure(const PhotoRegion& region) const {
+  const Image& image = *view_->image();
+  if (!calibration_)
+    return measure_region(image, *transform(), region);
+  RegionMeasurement m = measure_region(image, *calibration_, region);
+  if (!cards_.empty()) {
+    const std::vector<LightCompensation> light = grey_card_light(image, *calibration_, cards_);
+    compensate_light(m, nearest_card(cards_, light, region.rect));
+  }
+  return m;
+}
+
+void PhotoPage::addGreyCard(const QString& typed, QRect rect) {
+  if (!calibration_) {
+    emit failed(QStringLiteral("A grey card corrects regions to the light on the chart: find the "
+                               "chart (or click its corners) first."));
+    return;
+  }
+  const QString name = typed.isEmpty() ? QStringLiteral("card %1").arg(cards_.size() + 1) : typed;
+  const GreyCard card{name.toStdString(), Rect{rect.x(), rect.y(), rect.width(), rect.height()},
+                      49.5};
+  try {
+    (void)grey_card_light(*view_->image(), *calibration_, std::vector{card});
+  } catch (const std::exception& e) {
+    emit failed(QStringLiteral("Grey card '%1' cannot be read.\n\n%2")
+                    .arg(name, QString::fromStdString(e.what())));
+    return;
+  }
+  cards_.push_back(card);
+  region_name_->clear();
+  remeasure();
 }
 
 void PhotoPage::removeRegion() {
@@ -360,12 +403,11 @@ void PhotoPage::removeRegion() {
 }
 
 void PhotoPage::remeasure() {
-  const LabTransform* through = transform();
   measured_.clear();
   std::vector<PhotoRegion> kept;
   for (const PhotoRegion& r : regions_) {
     try {
-      measured_.push_back(measure_region(*view_->image(), *through, r));
+      measured_.push_back(measure(r));
       kept.push_back(r);
     } catch (const std::exception& e) {
       emit failed(QStringLiteral("Region '%1' was removed: it cannot be measured through the "
@@ -407,9 +449,19 @@ void PhotoPage::showRegions() {
       colours_layout->addWidget(hair);
     }
     regions_table_->setCellWidget(row, region_colour, colours);
+    // ± the colour's uncertainty (ΔE00); the light correction when a grey card gave one.
+    const auto known = [](const std::optional<ColourUncertainty>& u) {
+      return u ? QStringLiteral(" ± %1").arg(u->total, 0, 'f', 1) : QString();
+    };
+    const QString light =
+        m.light ? QStringLiteral(" (light ×%1 by %2)")
+                      .arg(m.light->factor, 0, 'f', 2)
+                      .arg(QString::fromStdString(m.light->reference))
+                : QString();
     regions_table_->setItem(row, region_lab,
                             new QTableWidgetItem((m.stubble ? QStringLiteral("skin ") : QString()) +
-                                                 lab_text(m.lab_d50)));
+                                                 lab_text(m.lab_d50) + known(m.uncertainty) +
+                                                 light));
     regions_table_->setItem(row, region_tone,
                             new QTableWidgetItem(QStringLiteral("ITA %1° (%2), Monk %3")
                                                      .arg(m.tone.ita, 0, 'f', 1)
@@ -417,13 +469,19 @@ void PhotoPage::showRegions() {
                                                      .arg(m.tone.monk.index)));
     QString hair = QStringLiteral("—");
     if (m.stubble) {
-      hair = m.stubble->separated ? QStringLiteral("hair %1, coverage %2 %, confidence %3")
-                                        .arg(lab_text(m.stubble->hair))
-                                        .arg(100.0 * m.stubble->coverage, 0, 'f', 0)
-                                        .arg(m.stubble->confidence, 0, 'f', 2)
-                                  : QStringLiteral("no hair told apart from the skin");
+      hair = m.stubble->separated
+                 ? QStringLiteral("hair %1%2, coverage %3 %, confidence %4")
+                       .arg(lab_text(m.stubble->hair), known(m.hair_uncertainty))
+                       .arg(100.0 * m.stubble->coverage, 0, 'f', 0)
+                       .arg(m.stubble->confidence, 0, 'f', 2)
+                 : QStringLiteral("no hair told apart from the skin: %1")
+                       .arg(QString::fromStdString(m.stubble->not_separated_because));
     }
     regions_table_->setItem(row, region_hair, new QTableWidgetItem(hair));
+  }
+  for (const GreyCard& card : cards_) {
+    overlays.push_back({QRect(card.rect.x, card.rect.y, card.rect.w, card.rect.h),
+                        QString::fromStdString(card.name), card_outline});
   }
   view_->setOverlays(std::move(overlays));
   setBusy(task_->isRunning());

@@ -95,6 +95,10 @@ class PhotoPage : public QWidget {
   void setBusy(bool busy);
   void showCalibrationCorners();
   const LabTransform* transform() const;
+  // A region measured through the calibration (with its uncertainty) when there is one, else
+  // through the photo's own profile; corrected to the chart's light by the nearest grey card.
+  RegionMeasurement measure(const PhotoRegion& region) const;
+  void addGreyCard(const QString& name, QRect rect);
 
   store::Store& store_;
   std::shared_ptr<const DisplayColor> display_;
@@ -105,6 +109,7 @@ class PhotoPage : public QWidget {
   std::vector<QPointF> corners_;
   std::vector<PhotoRegion> regions_;
   std::vector<RegionMeasurement> measured_;
+  std::vector<GreyCard> cards_;  // 18 % grey cards beside the regions (kept until a new photo)
   QString task_failure_;  // the message for the running task's failure, %1 = libcore's text
 
   PhotoView* view_;

@@ -165,15 +165,19 @@ struct PhotoScreen {
     QApplication::sendEvent(canvas, &move);
     QTest::mouseRelease(canvas, Qt::LeftButton, {}, end);
   }
-  void addRegion(const QString& name, bool stubble, const QRect& rect) {
+  // kind: the region-kind menu's row (0 skin, 1 stubble, 2 grey card).
+  void addRegion(const QString& name, int kind, const QRect& rect) {
     auto* draw = button("drawRegion");
     if (!draw->isChecked())
       QTest::mouseClick(draw, Qt::LeftButton);
     auto* name_box = window().findChild<QLineEdit*>(QStringLiteral("regionName"));
     name_box->clear();
     QTest::keyClicks(name_box, name);
-    window().findChild<QComboBox*>(QStringLiteral("regionKind"))->setCurrentIndex(stubble ? 1 : 0);
+    window().findChild<QComboBox*>(QStringLiteral("regionKind"))->setCurrentIndex(kind);
     drag(rect);
+  }
+  void addRegion(const QString& name, bool stubble, const QRect& rect) {
+    addRegion(name, stubble ? 1 : 0, rect);
   }
 };
 
@@ -194,6 +198,7 @@ class PhotoPageTest : public QObject {
   void closingMidDetectionIsClean();
   void zoomedViewMapsToImagePixels();
   void busyDatabaseIsAMessage();
+  void greyCardCorrectsLikeTheCli();
 
  private:
   gui::test::GuiFixture fx_;
@@ -633,6 +638,44 @@ void PhotoPageTest::busyDatabaseIsAMessage() {
   QCOMPARE(rows.size(), std::size_t{1});
   QVERIFY(!rows[0].calibration_de00);  // no chart calibration: none recorded
   QCOMPARE(rows[0].region, std::string("skin"));
+}
+
+// A grey card dragged on the photo corrects the regions to the chart's light as
+// `pigmatch measure --grey` does, and the table shows each colour's uncertainty.
+void PhotoPageTest::greyCardCorrectsLikeTheCli() {
+  PhotoScreen screen(fx_.db);
+  QVERIFY2(screen.session.ok(), qPrintable(screen.session.opened.error));
+  QVERIFY(screen.open(sample));
+  // Before a calibration a grey card has no chart light to correct to: a message, no card.
+  screen.addRegion(QStringLiteral("card"), 2, QRect(250, 330, 30, 20));
+  QVERIFY(screen.window().lastError().contains(QStringLiteral("chart")));
+  QVERIFY(screen.findChart());
+  screen.addRegion(QStringLiteral("skin"), false, skin_rect);
+  const RegionMeasurement before = screen.page->regions().at(0);
+  QVERIFY(before.uncertainty.has_value());
+  QVERIFY(!before.light.has_value());
+  QTableWidget* table = screen.page->regionTable();
+  QVERIFY2(table->item(0, gui::PhotoPage::region_lab)
+               ->text()
+               .contains(QStringLiteral("± %1").arg(before.uncertainty->total, 0, 'f', 1)),
+           qPrintable(table->item(0, gui::PhotoPage::region_lab)->text()));
+
+  // A patch of the chart stands in for the card, as in the CLI test; the region is corrected.
+  screen.addRegion(QStringLiteral("card"), 2, QRect(250, 330, 30, 20));
+  QCOMPARE(screen.page->regions().size(), std::size_t{1});
+  const RegionMeasurement& after = screen.page->regions().at(0);
+  QVERIFY(after.light.has_value());
+  QCOMPARE(after.light->reference, std::string("card"));
+  QVERIFY(std::abs(after.light->factor - 1.0) > 1e-3);
+  QVERIFY(after.uncertainty && after.uncertainty->light == 0.3);
+  const auto cli = pigmatch::test::run_pigmatch(
+      {"measure", sample.toStdString(), "--chart", "auto", "--region",
+       rect_arg("skin", skin_rect), "--grey", "card=250,330,30,20:49.5", "--json"});
+  QVERIFY2(cli.exit_code == 0, cli.err.c_str());
+  const Json out = Json::parse(cli.out);
+  QVERIFY(near(after.lab_d50, lab_of(out["regions"][0]["lab_d50"])));
+  QCOMPARE(after.light->factor, out["regions"][0]["light"]["factor"].get<double>());
+  QVERIFY(table->item(0, gui::PhotoPage::region_lab)->text().contains(QStringLiteral("light ×")));
 }
 
 QTEST_MAIN(PhotoPageTest)
