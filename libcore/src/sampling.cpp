@@ -822,10 +822,22 @@ StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& op
                             "region_lab()",
                             grid.cell_of.size(), region.lab.size() / 3));
   }
+  const detail::StubbleUnmixing u = detail::unmix_stubble(stubble_grid(region, grid, options.robust));
+  // Small dots (the phone photo's case): the unmixing alone, with the whole region's statistics.
+  // The two-cluster split and its dots' interiors only where they can help: no hair found by the
+  // unmixing, or dots so wide against the blur that whole 5×5 patches of them are hair.
+  if (u.hair_found && u.typical_depth < 0.97) {
+    StubbleSample sample;
+    // Without the split, highlights cannot be judged against the skin alone; against the whole
+    // region's median, dense dark hair would make the skin itself look specular.
+    RobustOptions whole = options.robust;
+    whole.reject_specular = false;
+    sample.all = robust_statistics(region.lab, region.clipped, whole);
+    return from_unmixing(u, std::move(sample), options);
+  }
   int interior_radius = 0;
   StubbleSample by_clusters =
       separate(region.lab, region.clipped, options, &grid, &interior_radius);
-  const detail::StubbleUnmixing u = detail::unmix_stubble(stubble_grid(region, grid, options.robust));
   // Dots wide enough to hold whole 5×5 patches of hair (over ~6 px across) show the hair itself:
   // read there, it needs no extrapolation, and JPEG's ringing at their sharp edges cannot
   // deepen it.

@@ -34,6 +34,9 @@ struct StubbleUnmixing {
   std::size_t dots_fitted = 0;  ///< of those, the ones inside the region used for the fit
   std::size_t hair_pixels = 0;  ///< cells of those dots' basins
   std::size_t skin_pixels = 0;  ///< the other usable cells
+  /// How deep a typical dot's centre gets (1: its centre is pure hair): near 1, the dots are
+  /// wide against the blur and their interiors show the hair itself.
+  double typical_depth = 0;
   std::string why_not;          ///< when hair_found is false: why, for the user
 };
 
