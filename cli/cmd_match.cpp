@@ -88,10 +88,10 @@ Target target_from_measure(const MatchOptions& o) {
   if (mode == FormulationMode::custom)
     throw UsageError("--mode custom takes its colour from --target L,a,b, not from --from");
   Target t;
-  static_cast<MatchTarget&>(t) = target_from_region(
-      {region.name, region.stubble, region.lab_d50, region.hair_d50, region.uncertainty_de00,
-       region.hair_uncertainty_de00},
-      mode, o.from);
+  static_cast<MatchTarget&>(t) =
+      target_from_region({region.name, region.stubble, region.lab_d50, region.hair_d50,
+                          region.uncertainty_de00, region.hair_uncertainty_de00},
+                         mode, o.from);
   t.from = o.from;
   return t;
 }
@@ -240,8 +240,8 @@ void print_table(const Target& t, BuiltinModel model, const std::string& model_p
     ids.push_back(c.id);
   const std::string known =
       t.uncertainty_de00 ? fmt::format(" ± {:.1f} ΔE00", *t.uncertainty_de00) : std::string();
-  fmt::print("target     L* {:.2f}  a* {:.2f}  b* {:.2f} (D50){} — {}\n", t.lab_d50.L,
-             t.lab_d50.a, t.lab_d50.b, known, target_description(t));
+  fmt::print("target     L* {:.2f}  a* {:.2f}  b* {:.2f} (D50){} — {}\n", t.lab_d50.L, t.lab_d50.a,
+             t.lab_d50.b, known, target_description(t));
   if (t.skin_d50 && model == BuiltinModel::skin) {
     fmt::print("skin       L* {:.2f}  a* {:.2f}  b* {:.2f} (D50)\n", t.skin_d50->L, t.skin_d50->a,
                t.skin_d50->b);

@@ -82,9 +82,10 @@ GreyCard parse_grey_card(const std::string& text) {
       if (used != lightness.size() || !std::isfinite(card.lightness))
         throw std::invalid_argument(lightness);
     } catch (const std::exception&) {
-      throw UsageError(fmt::format("--grey: '{}' after ':' is not the card's L* (e.g. "
-                                   "card=40,500,60,30:49.5)",
-                                   lightness));
+      throw UsageError(
+          fmt::format("--grey: '{}' after ':' is not the card's L* (e.g. "
+                      "card=40,500,60,30:49.5)",
+                      lightness));
     }
     if (card.lightness < 5 || card.lightness > 95)
       throw UsageError(fmt::format("--grey: the card's L* {} is not in 5–95", card.lightness));
@@ -176,12 +177,9 @@ Json rect_json(const Rect& r) {
 
 // A colour's uncertainty: the total and its parts (photo_measurement.h ColourUncertainty).
 Json uncertainty_json(const ColourUncertainty& u) {
-  return {{"total_de00", u.total},
-          {"calibration_de00", u.calibration},
-          {"sampling_de00", u.sampling},
-          {"separation_de00", u.separation},
-          {"light_de00", u.light},
-          {"light_compensated", false}};
+  return {{"total_de00", u.total},       {"calibration_de00", u.calibration},
+          {"sampling_de00", u.sampling}, {"separation_de00", u.separation},
+          {"light_de00", u.light},       {"light_compensated", false}};
 }
 
 Json measure_json(const RegionMeasurement& m) {
@@ -220,9 +218,8 @@ Json measure_json(const RegionMeasurement& m) {
   out["skin"] = {{"lab_d50", lab_json(s.skin)}, {"pixels", s.skin_pixels}};
   out["overall_lab_d50"] = lab_json(s.all.median);
   if (!s.separated) {
-    out["warnings"] = Json::array(
-        {fmt::format("no distinct hair found ({}): hair equals skin, coverage 0",
-                     s.not_separated_because)});
+    out["warnings"] = Json::array({fmt::format(
+        "no distinct hair found ({}): hair equals skin, coverage 0", s.not_separated_because)});
   }
   return out;
 }
@@ -422,12 +419,9 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
   for (const RegionMeasurement& m : measured)
     regions.push_back(measure_json(m));
 
-  const Json out = {{"image", o.image},
-                    {"width", image.width},
-                    {"height", image.height},
-                    {"calibration", calibration_json(calibration, o)},
-                    {"light", light},
-                    {"regions", regions}};
+  const Json out = {{"image", o.image},       {"width", image.width},
+                    {"height", image.height}, {"calibration", calibration_json(calibration, o)},
+                    {"light", light},         {"regions", regions}};
   if (o.json) {
     fmt::print("{}\n", out.dump(2));
   } else {

@@ -3,13 +3,13 @@
 // back to the chart's light.
 #include <lcms2.h>
 
+#include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <optional>
-#include <algorithm>
 #include <vector>
 
 #include "pigmatch/color.h"
@@ -41,9 +41,9 @@ pigmatch::Image two_halves(std::array<double, 3> left, std::array<double, 3> rig
       const auto& linear = x < image.width / 2 ? left : right;
       for (std::size_t c = 0; c < 3; ++c) {
         const auto code = static_cast<std::uint16_t>(std::lround(65535 * srgb_encode(linear[c])));
-        std::memcpy(image.pixels.data() +
-                        2 * ((static_cast<std::size_t>(y) * image.width + x) * 3 + c),
-                    &code, 2);
+        std::memcpy(
+            image.pixels.data() + 2 * ((static_cast<std::size_t>(y) * image.width + x) * 3 + c),
+            &code, 2);
       }
     }
   }
@@ -74,8 +74,7 @@ pigmatch::PhotoCalibration no_chart(const pigmatch::Image& image) {
 
 }  // namespace
 
-TEST_CASE("a grey card in the region's light puts the region back to full light",
-          "[light]") {
+TEST_CASE("a grey card in the region's light puts the region back to full light", "[light]") {
   // Skin and an 18 % grey card both in 80 % of the light the calibration is right for.
   const std::array<double, 3> skin{0.45, 0.30, 0.22};
   constexpr double light = 0.8;
@@ -126,7 +125,8 @@ TEST_CASE("grey cards and flat fields refuse what cannot tell the light", "[ligh
   };
   CHECK(code({"card", {10, 10, 50, 50}, 120}) == pigmatch::ErrorCode::invalid_argument);
   CHECK(code({"card", {110, 10, 50, 50}, 49.5}) == pigmatch::ErrorCode::invalid_argument);  // black
-  CHECK(code({"card", {150, 10, 80, 50}, 49.5}) == pigmatch::ErrorCode::invalid_argument);  // outside
+  CHECK(code({"card", {150, 10, 80, 50}, 49.5}) ==
+        pigmatch::ErrorCode::invalid_argument);  // outside
   CHECK_FALSE(code({"card", {10, 10, 50, 50}, 49.5}));
   // A flat field needs the chart's place: without a chart there is none.
   CHECK_THROWS_WITH(pigmatch::flat_field_light(image, calibration, {10, 10, 10, 10}),

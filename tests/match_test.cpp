@@ -51,8 +51,7 @@ TEST_CASE("target_from_region: follicle is the hair on its skin, camouflage the 
   // Each target carries the uncertainty of the colour it is: the hair's, or the skin's.
   CHECK(hair.uncertainty_de00 == 3.2);
   CHECK(skin.uncertainty_de00 == 1.6);
-  CHECK(target_from_region(stubble, FormulationMode::camouflage, "m.json").uncertainty_de00 ==
-        1.4);
+  CHECK(target_from_region(stubble, FormulationMode::camouflage, "m.json").uncertainty_de00 == 1.4);
 
   CHECK(code_of([] { (void)target_from_region(plain, FormulationMode::follicle, "m.json"); }) ==
         ErrorCode::invalid_argument);

@@ -2,9 +2,9 @@
 
 #include <lcms2.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <numbers>
@@ -516,12 +516,15 @@ std::vector<double> hair_fractions(int width, int height, double density, const 
   const int columns = width / cell + 1, rows = height / cell + 1;
   std::vector<std::vector<Dot>> buckets(static_cast<std::size_t>(columns * rows));
   const double mean_r = (look.radius_min + look.radius_max) / 2;
-  const int count = static_cast<int>(density * width * height / (std::numbers::pi * mean_r * mean_r));
+  const int count =
+      static_cast<int>(density * width * height / (std::numbers::pi * mean_r * mean_r));
   for (int i = 0; i < count; ++i) {
     const Dot d{u(random) * width, u(random) * height,
                 look.radius_min + (look.radius_max - look.radius_min) * u(random)};
-    for (int by = static_cast<int>((d.y - d.r) / cell); by <= static_cast<int>((d.y + d.r) / cell); ++by)
-      for (int bx = static_cast<int>((d.x - d.r) / cell); bx <= static_cast<int>((d.x + d.r) / cell); ++bx)
+    for (int by = static_cast<int>((d.y - d.r) / cell); by <= static_cast<int>((d.y + d.r) / cell);
+         ++by)
+      for (int bx = static_cast<int>((d.x - d.r) / cell);
+           bx <= static_cast<int>((d.x + d.r) / cell); ++bx)
         if (bx >= 0 && by >= 0 && bx < columns && by < rows)
           buckets[static_cast<std::size_t>(by * columns + bx)].push_back(d);
   }
@@ -566,7 +569,8 @@ void blur_plane(std::vector<double>& plane, int width, int height, double sigma)
     for (int x = 0; x < width; ++x) {
       double v = 0;
       for (int i = -radius; i <= radius; ++i)
-        v += k[static_cast<std::size_t>(i + radius)] * plane[at(std::clamp(x + i, 0, width - 1), y)];
+        v +=
+            k[static_cast<std::size_t>(i + radius)] * plane[at(std::clamp(x + i, 0, width - 1), y)];
       tmp[at(x, y)] = v;
     }
   for (int y = 0; y < height; ++y)
@@ -583,7 +587,8 @@ RenderedStubble render_stubble(std::array<std::uint8_t, 3> skin, std::array<std:
                                const StubbleLook& look = {}) {
   std::vector<double> alpha = hair_fractions(width, height, density, look, seed);
   RenderedStubble out;
-  out.coverage = std::accumulate(alpha.begin(), alpha.end(), 0.0) / static_cast<double>(alpha.size());
+  out.coverage =
+      std::accumulate(alpha.begin(), alpha.end(), 0.0) / static_cast<double>(alpha.size());
   // The lens blurs light, which is linear in the hair fraction.
   blur_plane(alpha, width, height, look.blur);
   std::mt19937 random(seed + 1000);
@@ -682,8 +687,7 @@ TEST_CASE("stubble at a phone photo's scale: plain skin is refused and says why"
   CHECK_FALSE(s.not_separated_because.empty());
   check_lab(s.skin, lcms_srgb_to_lab(skin), 1.0);
   // Hair whose colour is the skin's: dots, but nothing to tell apart.
-  const auto same =
-      render_stubble(skin, {212, 158, 131}, 300, 240, 0.3, 8, {1.0, 2.0, 0.7, true});
+  const auto same = render_stubble(skin, {212, 158, 131}, 300, 240, 0.3, 8, {1.0, 2.0, 0.7, true});
   const auto t =
       pigmatch::sample_stubble(same.image, transform, Region::rectangle({0, 0, 300, 240}));
   CHECK_FALSE(t.separated);

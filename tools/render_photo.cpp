@@ -482,7 +482,8 @@ Scene make_scene(int width, int height, unsigned seed, const pigmatch::ChartDefi
   }
   s.skin_a_id = skins[static_cast<std::size_t>(rng() % skins.size())];
   if (style.skin != 0) {
-    if (!d.vrhel.contains(style.skin) || std::find(skins.begin(), skins.end(), style.skin) == skins.end())
+    if (!d.vrhel.contains(style.skin) ||
+        std::find(skins.begin(), skins.end(), style.skin) == skins.end())
       throw std::runtime_error("--skin " + std::to_string(style.skin) + " is not a Vrhel skin");
     s.skin_a_id = style.skin;
   }

@@ -374,8 +374,9 @@ RegionMeasurement PhotoPage::measure(const PhotoRegion& region) const {
 
 void PhotoPage::addGreyCard(const QString& typed, QRect rect) {
   if (!calibration_) {
-    emit failed(QStringLiteral("A grey card corrects regions to the light on the chart: find the "
-                               "chart (or click its corners) first."));
+    emit failed(
+        QStringLiteral("A grey card corrects regions to the light on the chart: find the "
+                       "chart (or click its corners) first."));
     return;
   }
   const QString name = typed.isEmpty() ? QStringLiteral("card %1").arg(cards_.size() + 1) : typed;
@@ -453,15 +454,14 @@ void PhotoPage::showRegions() {
     const auto known = [](const std::optional<ColourUncertainty>& u) {
       return u ? QStringLiteral(" ± %1").arg(u->total, 0, 'f', 1) : QString();
     };
-    const QString light =
-        m.light ? QStringLiteral(" (light ×%1 by %2)")
-                      .arg(m.light->factor, 0, 'f', 2)
-                      .arg(QString::fromStdString(m.light->reference))
-                : QString();
-    regions_table_->setItem(row, region_lab,
-                            new QTableWidgetItem((m.stubble ? QStringLiteral("skin ") : QString()) +
-                                                 lab_text(m.lab_d50) + known(m.uncertainty) +
-                                                 light));
+    const QString light = m.light ? QStringLiteral(" (light ×%1 by %2)")
+                                        .arg(m.light->factor, 0, 'f', 2)
+                                        .arg(QString::fromStdString(m.light->reference))
+                                  : QString();
+    regions_table_->setItem(
+        row, region_lab,
+        new QTableWidgetItem((m.stubble ? QStringLiteral("skin ") : QString()) +
+                             lab_text(m.lab_d50) + known(m.uncertainty) + light));
     regions_table_->setItem(row, region_tone,
                             new QTableWidgetItem(QStringLiteral("ITA %1° (%2), Monk %3")
                                                      .arg(m.tone.ita, 0, 'f', 1)

@@ -110,7 +110,7 @@ class PhotoPage : public QWidget {
   std::vector<PhotoRegion> regions_;
   std::vector<RegionMeasurement> measured_;
   std::vector<GreyCard> cards_;  // 18 % grey cards beside the regions (kept until a new photo)
-  QString task_failure_;  // the message for the running task's failure, %1 = libcore's text
+  QString task_failure_;         // the message for the running task's failure, %1 = libcore's text
 
   PhotoView* view_;
   CalibrationReportWidget* report_;

@@ -252,9 +252,7 @@ std::vector<LightCompensation> grey_card_light(const Image& image,
 
 LightCompensation nearest_card(std::span<const GreyCard> cards,
                                std::span<const LightCompensation> light, const Rect& region) {
-  const auto centre = [](const Rect& r) {
-    return std::pair{r.x + r.w / 2.0, r.y + r.h / 2.0};
-  };
+  const auto centre = [](const Rect& r) { return std::pair{r.x + r.w / 2.0, r.y + r.h / 2.0}; };
   const auto [x, y] = centre(region);
   std::size_t best = 0;
   double best_distance = std::numeric_limits<double>::infinity();

@@ -822,7 +822,8 @@ StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& op
                             "region_lab()",
                             grid.cell_of.size(), region.lab.size() / 3));
   }
-  const detail::StubbleUnmixing u = detail::unmix_stubble(stubble_grid(region, grid, options.robust));
+  const detail::StubbleUnmixing u =
+      detail::unmix_stubble(stubble_grid(region, grid, options.robust));
   // Small dots (the phone photo's case): the unmixing alone, with the whole region's statistics.
   // The two-cluster split and its dots' interiors only where they can help: no hair found by the
   // unmixing, or dots so wide against the blur that whole 5×5 patches of them are hair.

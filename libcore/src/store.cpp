@@ -543,7 +543,7 @@ ClientRecord Store::client_record(Id id) {
     Statement s = db.prepare(
         "SELECT id, client_id, visit_id, kind, region, L, a, b, calibration_de00, "
         "coalesce(photo_path, ''), coalesce(photo_sha256, ''), taken_at, uncertainty_de00 "
-      "FROM measurements "
+        "FROM measurements "
         "WHERE client_id = ? ORDER BY id");
     s.bind(1, id);
     while (s.step())

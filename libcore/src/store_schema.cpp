@@ -172,7 +172,7 @@ constexpr const char* schema_v4 =
     "CHECK (uncertainty_de00 >= 0);\n";
 
 constexpr std::array<const char*, schema_version> migrations = {schema_v1, schema_v2, schema_v3,
-                                                                 schema_v4};
+                                                                schema_v4};
 
 // ---- read-only inspection --------------------------------------------------------------------
 

@@ -314,11 +314,9 @@ CurveFit fit_curve(const std::vector<EnvelopePoint>& points, double contrast_min
   int best_c = 0, best_s = 0;
   for (int ci = 0; ci <= contrast_steps; ++ci) {
     for (int si = 0; si <= sigma_steps; ++si) {
-      const double cost =
-          envelope_cost(points, contrast_at(ci / double(contrast_steps)),
-                        sigma_at(si / double(sigma_steps)));
-      profile[static_cast<std::size_t>(ci)] =
-          std::min(profile[static_cast<std::size_t>(ci)], cost);
+      const double cost = envelope_cost(points, contrast_at(ci / double(contrast_steps)),
+                                        sigma_at(si / double(sigma_steps)));
+      profile[static_cast<std::size_t>(ci)] = std::min(profile[static_cast<std::size_t>(ci)], cost);
       if (cost < best_cost) {
         best_cost = cost;
         best_c = ci;
@@ -344,9 +342,9 @@ CurveFit fit_curve(const std::vector<EnvelopePoint>& points, double contrast_min
       }
     }
   }
-  const double total_weight = std::accumulate(
-      points.begin(), points.end(), 0.0,
-      [](double sum, const EnvelopePoint& p) { return sum + p.weight; });
+  const double total_weight =
+      std::accumulate(points.begin(), points.end(), 0.0,
+                      [](double sum, const EnvelopePoint& p) { return sum + p.weight; });
   const double degrees = std::max(1.0, static_cast<double>(points.size()) - 2.0);
   // The residual variance of one point of unit weight, and the cost a 1σ change adds: the
   // weights count dots, so a point's variance is the residual variance over its weight.
@@ -484,7 +482,10 @@ class HairChromaModel {
  public:
   HairChromaModel(const StubbleGrid& g, const std::vector<std::size_t>& cells,
                   const std::vector<double>& along, const MixingLine& line, double contrast)
-      : g_(g), cells_(cells), line_(line), fraction_(along.size(), 0.0),
+      : g_(g),
+        cells_(cells),
+        line_(line),
+        fraction_(along.size(), 0.0),
         observed_(along.size(), {0, 0}) {
     for (const std::size_t i : cells) {
       fraction_[i] = along[i] / contrast;
@@ -595,9 +596,9 @@ Vec3 solve_hair(const StubbleGrid& full, const std::vector<double>& full_along,
   std::vector<std::size_t> cells;
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
-      const std::size_t from = static_cast<std::size_t>(y + y0) *
-                                   static_cast<std::size_t>(full.width) +
-                               static_cast<std::size_t>(x + x0);
+      const std::size_t from =
+          static_cast<std::size_t>(y + y0) * static_cast<std::size_t>(full.width) +
+          static_cast<std::size_t>(x + x0);
       if (full.usable[from] != 0)
         cells.push_back(g.xyz.size());
       g.xyz.push_back(full.xyz[from]);
@@ -663,8 +664,7 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
   values.reserve(cells.size());
   for (const std::size_t i : cells) {
     const Vec3 p = as_vec(g.xyz[i]);
-    along[i] = dot({p[0] - line.skin[0], p[1] - line.skin[1], p[2] - line.skin[2]},
-                   line.direction);
+    along[i] = dot({p[0] - line.skin[0], p[1] - line.skin[1], p[2] - line.skin[2]}, line.direction);
     values.push_back(along[i]);
   }
   // The skin's position on the line: the mode of the half of the cells on the skin's side of
@@ -735,9 +735,8 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
         channels[c].push_back(p[c]);
     }
     const Vec3 skin{median(channels[0]), median(channels[1]), median(channels[2])};
-    const double level =
-        dot({skin[0] - line.skin[0], skin[1] - line.skin[1], skin[2] - line.skin[2]},
-            line.direction);
+    const double level = dot(
+        {skin[0] - line.skin[0], skin[1] - line.skin[1], skin[2] - line.skin[2]}, line.direction);
     for (const std::size_t i : cells)
       along[i] -= level;
     for (Dot& d : fitted) {
@@ -763,14 +762,16 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
     top = std::max(top, p.peak);
   const double contrast_max = largest_contrast(line);
   if (!(contrast_max > top * 0.7)) {
-    out.why_not = "the dots go beyond any colour a surface can have (a highlight or a clipped "
-                  "area?)";
+    out.why_not =
+        "the dots go beyond any colour a surface can have (a highlight or a clipped "
+        "area?)";
     return out;
   }
   // The larger half of the dots decides: the smallest ones share their flanks with neighbours,
   // which shortens their volume and lifts them off the curve.
   const std::vector<EnvelopePoint> larger(
-      envelope.begin() + static_cast<std::ptrdiff_t>(envelope.size() >= 6 ? envelope.size() / 2 : 0),
+      envelope.begin() +
+          static_cast<std::ptrdiff_t>(envelope.size() >= 6 ? envelope.size() / 2 : 0),
       envelope.end());
   CurveFit fit = fit_curve(larger, top * 0.7, contrast_max);
   // Where the dots' depth still creeps up with size at the largest ones (clusters slowly filling
@@ -805,8 +806,9 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
     return out;
   }
   if (fit.sigma < min_blur_px) {
-    out.why_not = "the specks that stand out are single pixels, sharper than any lens draws: "
-                  "the photo's noise, not hair";
+    out.why_not =
+        "the specks that stand out are single pixels, sharper than any lens draws: "
+        "the photo's noise, not hair";
     return out;
   }
   out.hair_found = true;
@@ -840,8 +842,8 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
   const double physical = std::max(fit.contrast, largest_contrast(towards_hair));
   const double low = std::min({fit.contrast_low, std::max(top, fit.contrast - beyond),
                                fit.contrast * (1 - method_tolerance)});
-  const double high = std::min(physical, std::max({fit.contrast_high, fit.contrast + beyond,
-                                                   worst, fit.contrast * (1 + method_tolerance)}));
+  const double high = std::min(physical, std::max({fit.contrast_high, fit.contrast + beyond, worst,
+                                                   fit.contrast * (1 + method_tolerance)}));
   out.hair_uncertainty_de00 = delta_e2000(to_lab(hair_at(low)), to_lab(hair_at(high))) / 2;
   return out;
 }

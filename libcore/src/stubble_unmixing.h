@@ -15,8 +15,8 @@ namespace pigmatch::detail {
 /// (selected by the region and not clipped).
 struct StubbleGrid {
   int width = 0, height = 0;
-  std::vector<Xyz> xyz;                // width × height, row by row
-  std::vector<std::uint8_t> usable;    // width × height flags
+  std::vector<Xyz> xyz;              // width × height, row by row
+  std::vector<std::uint8_t> usable;  // width × height flags
 };
 
 /// What the linear unmixing found.
@@ -37,7 +37,7 @@ struct StubbleUnmixing {
   /// How deep a typical dot's centre gets (1: its centre is pure hair): near 1, the dots are
   /// wide against the blur and their interiors show the hair itself.
   double typical_depth = 0;
-  std::string why_not;          ///< when hair_found is false: why, for the user
+  std::string why_not;  ///< when hair_found is false: why, for the user
 };
 
 /// Treats every usable cell as a linear mixture, in XYZ, of a skin and a hair colour with an

@@ -251,11 +251,12 @@ fs::path write_flat_field(const std::string& name, int width, int height, pigmat
 }  // namespace
 
 TEST_CASE("measure: light fall-off corrected by a flat field or a grey card", "[cli][measure]") {
-  const fs::path photo = fs::path(PIGMATCH_SOURCE_DIR) / "data" / "samples" / "scalp-canon40d-f11.jpg";
+  const fs::path photo =
+      fs::path(PIGMATCH_SOURCE_DIR) / "data" / "samples" / "scalp-canon40d-f11.jpg";
   const std::string skin = "skin=683,455,193,257";
   const auto measure = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = {"measure", photo.string(), "--chart", "auto", "--json",
-                                     "--region", skin};
+    std::vector<std::string> args = {"measure", photo.string(), "--chart", "auto",
+                                     "--json",  "--region",     skin};
     args.insert(args.end(), extra.begin(), extra.end());
     const auto r = run_pigmatch(args);
     INFO(r.err);
@@ -288,8 +289,8 @@ TEST_CASE("measure: light fall-off corrected by a flat field or a grey card", "[
   CHECK(carded.at("regions").at(0).at("light").at("reference") == "card");
 
   // What cannot tell the light.
-  CHECK(run_pigmatch({"measure", photo.string(), "--grey", "c=1,1,5,5", "--flat-field",
-                      flat.string()})
+  CHECK(run_pigmatch(
+            {"measure", photo.string(), "--grey", "c=1,1,5,5", "--flat-field", flat.string()})
             .exit_code == 2);
   CHECK(run_pigmatch({"measure", photo.string(), "--grey", "c=1,1,5,5:120"}).exit_code == 2);
   CHECK(run_pigmatch({"measure", photo.string(), "--grey", "c=1,1,5,5:grey"}).exit_code == 2);

@@ -668,9 +668,9 @@ void PhotoPageTest::greyCardCorrectsLikeTheCli() {
   QCOMPARE(after.light->reference, std::string("card"));
   QVERIFY(std::abs(after.light->factor - 1.0) > 1e-3);
   QVERIFY(after.uncertainty && after.uncertainty->light == 0.3);
-  const auto cli = pigmatch::test::run_pigmatch(
-      {"measure", sample.toStdString(), "--chart", "auto", "--region",
-       rect_arg("skin", skin_rect), "--grey", "card=250,330,30,20:49.5", "--json"});
+  const auto cli = pigmatch::test::run_pigmatch({"measure", sample.toStdString(), "--chart", "auto",
+                                                 "--region", rect_arg("skin", skin_rect), "--grey",
+                                                 "card=250,330,30,20:49.5", "--json"});
   QVERIFY2(cli.exit_code == 0, cli.err.c_str());
   const Json out = Json::parse(cli.out);
   QVERIFY(near(after.lab_d50, lab_of(out["regions"][0]["lab_d50"])));

@@ -168,7 +168,7 @@ struct StubbleSample {
   /// hair_uncertainty_de00 / 6). Lab-only: min(1, ratio / (2 × min ratio)) × min(1, hair
   /// pixels / (5 × min hair pixels)).
   double confidence = 0;
-  double separation_de00 = 0;   ///< ΔE00 between skin and hair
+  double separation_de00 = 0;  ///< ΔE00 between skin and hair
   /// How far apart skin and hair are against the noise: spatial unmixing, the hair contrast over
   /// the pixel noise along the skin–hair line; Lab-only, distance / (sum of spreads) along it.
   double separation_ratio = 0;
@@ -177,8 +177,8 @@ struct StubbleSample {
   RobustLabStatistics all;      ///< statistics of the whole region (skin and hair together)
   /// The hair colour's own uncertainty from the separation (ΔE00, 1σ); 0 for the Lab-only one.
   double hair_uncertainty_de00 = 0;
-  std::size_t dots = 0;       ///< hair dots that stand out of the noise (spatial unmixing)
-  double psf_sigma_px = 0;    ///< the blur of a dot the unmixing fitted, px (0 when not used)
+  std::size_t dots = 0;     ///< hair dots that stand out of the noise (spatial unmixing)
+  double psf_sigma_px = 0;  ///< the blur of a dot the unmixing fitted, px (0 when not used)
   std::string not_separated_because;  ///< why `separated` is false, for the user
 };
 
