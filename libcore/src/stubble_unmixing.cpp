@@ -157,18 +157,16 @@ std::vector<std::size_t> basin_roots(const StubbleGrid& g, const std::vector<dou
   std::vector<std::size_t> up(n, no_cell);
   for (int y = 0; y < g.height; ++y) {
     for (int x = 0; x < g.width; ++x) {
-      const std::size_t i = static_cast<std::size_t>(y) * static_cast<std::size_t>(g.width) +
-                            static_cast<std::size_t>(x);
+      const std::size_t i = g.at(x, y);
       if (g.usable[i] == 0)
         continue;
       std::size_t best = i;
       for (int dy = -1; dy <= 1; ++dy) {
         for (int dx = -1; dx <= 1; ++dx) {
           const int nx = x + dx, ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= g.width || ny >= g.height)
+          if (!g.contains(nx, ny))
             continue;
-          const std::size_t j = static_cast<std::size_t>(ny) * static_cast<std::size_t>(g.width) +
-                                static_cast<std::size_t>(nx);
+          const std::size_t j = g.at(nx, ny);
           if (g.usable[j] != 0 && along[j] > along[best])
             best = j;
         }
@@ -205,10 +203,9 @@ bool next_to_unusable(const StubbleGrid& g, std::size_t i) {
   for (int dy = -1; dy <= 1; ++dy) {
     for (int dx = -1; dx <= 1; ++dx) {
       const int nx = x + dx, ny = y + dy;
-      if (nx < 0 || ny < 0 || nx >= g.width || ny >= g.height)
+      if (!g.contains(nx, ny))
         return true;
-      if (g.usable[static_cast<std::size_t>(ny) * static_cast<std::size_t>(g.width) +
-                   static_cast<std::size_t>(nx)] == 0) {
+      if (g.usable[g.at(nx, ny)] == 0) {
         return true;
       }
     }
@@ -224,18 +221,16 @@ std::vector<std::size_t> clear_of_dots(const StubbleGrid& g, const std::vector<d
     std::vector<std::size_t> clear;
     for (int y = 0; y < g.height; ++y) {
       for (int x = 0; x < g.width; ++x) {
-        const std::size_t i = static_cast<std::size_t>(y) * static_cast<std::size_t>(g.width) +
-                              static_cast<std::size_t>(x);
+        const std::size_t i = g.at(x, y);
         if (g.usable[i] == 0)
           continue;
         bool is_clear = true;
         for (int dy = -r; is_clear && dy <= r; ++dy) {
           for (int dx = -r; is_clear && dx <= r; ++dx) {
             const int nx = x + dx, ny = y + dy;
-            if (nx < 0 || ny < 0 || nx >= g.width || ny >= g.height)
+            if (!g.contains(nx, ny))
               continue;
-            const std::size_t j = static_cast<std::size_t>(ny) * static_cast<std::size_t>(g.width) +
-                                  static_cast<std::size_t>(nx);
+            const std::size_t j = g.at(nx, ny);
             is_clear = g.usable[j] == 0 || along[j] < level;
           }
         }
@@ -426,10 +421,7 @@ struct SpreadChroma {
 
 SpreadChroma spread(const StubbleGrid& g, const std::vector<std::array<double, 2>>& chroma,
                     const ChromaSpread& along_x, const ChromaSpread& along_y) {
-  const auto at = [&](int x, int y) {
-    return static_cast<std::size_t>(y) * static_cast<std::size_t>(g.width) +
-           static_cast<std::size_t>(x);
-  };
+  const auto at = [&](int x, int y) { return g.at(x, y); };
   std::vector<std::array<double, 2>> rows(chroma.size(), {0, 0});
   std::vector<std::uint8_t> rows_valid(chroma.size(), 0);
   for (int y = 0; y < g.height; ++y) {
@@ -596,9 +588,7 @@ Vec3 solve_hair(const StubbleGrid& full, const std::vector<double>& full_along,
   std::vector<std::size_t> cells;
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
-      const std::size_t from =
-          static_cast<std::size_t>(y + y0) * static_cast<std::size_t>(full.width) +
-          static_cast<std::size_t>(x + x0);
+      const std::size_t from = full.at(x + x0, y + y0);
       if (full.usable[from] != 0)
         cells.push_back(g.xyz.size());
       g.xyz.push_back(full.xyz[from]);

@@ -17,6 +17,12 @@ struct StubbleGrid {
   int width = 0, height = 0;
   std::vector<Xyz> xyz;              // width × height, row by row
   std::vector<std::uint8_t> usable;  // width × height flags
+
+  std::size_t at(int x, int y) const noexcept {
+    return static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+           static_cast<std::size_t>(x);
+  }
+  bool contains(int x, int y) const noexcept { return x >= 0 && y >= 0 && x < width && y < height; }
 };
 
 /// What the linear unmixing found.
