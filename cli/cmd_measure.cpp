@@ -410,6 +410,7 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
     calibration.calibration->save_profile(o.profile_out);
   }
   std::vector<RegionMeasurement> measured;
+  measured.reserve(plain.size() + stubble.size());
   for (const auto& r : plain)
     measured.push_back(measure_region(image, calibration, {r.name, r.rect, false}));
   for (const auto& r : stubble)

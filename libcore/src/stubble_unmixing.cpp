@@ -814,6 +814,7 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
   // darker than the deepest as a typical dot's centre falls short of it.
   const double beyond = std::max(0.0, fit.contrast - top);
   std::vector<double> volumes;
+  volumes.reserve(fitted.size());
   for (const Dot& d : fitted)
     volumes.push_back(d.volume);
   const double typical_depth =
