@@ -1,5 +1,6 @@
 #include "match_page.h"
 
+#include <optional>
 #include <QComboBox>
 #include <QDate>
 #include <QDoubleSpinBox>
@@ -24,11 +25,16 @@
 namespace pigmatch::gui {
 namespace {
 
+// ± the measured colour's uncertainty (ΔE00), when it was recorded.
+QString uncertainty_text(const std::optional<double>& u) {
+  return u ? QStringLiteral(" ± %1").arg(*u, 0, 'f', 1) : QString();
+}
+
 QString measurement_text(const store::Measurement& m) {
-  return QStringLiteral("%1 %2 #%3 · %4")
+  return QStringLiteral("%1 %2 #%3 · %4%5")
       .arg(qs(to_string(m.kind)), qs(m.region))
       .arg(m.id)
-      .arg(lab_text(m.lab));
+      .arg(lab_text(m.lab), uncertainty_text(m.uncertainty_de00));
 }
 
 QString visit_text(const store::Visit& v) {
@@ -331,13 +337,21 @@ void MatchPage::findRecipes() {
 
 void MatchPage::showResult(Search search, FormulationResult result) {
   shown_ = std::move(search);
+  const std::optional<double>& known = shown_->target.uncertainty_de00;
+  // Before the recipes move out of the result.
+  const std::size_t alike = known ? recipes_within_uncertainty(result, *known) : 0;
   recipes_ = std::move(result.recipes);
   saved_formula_.reset();
   edit_->setEnabled(false);
-  QString text = QStringLiteral("%1 recipes for %2 (%3, model %4).")
+  QString text = QStringLiteral("%1 recipes for %2%3 (%4, model %5).")
                      .arg(recipes_.size())
-                     .arg(lab_text(shown_->target.lab_d50), qs(to_string(shown_->target.mode)),
-                          qs(to_string(shown_->model)));
+                     .arg(lab_text(shown_->target.lab_d50), uncertainty_text(known),
+                          qs(to_string(shown_->target.mode)), qs(to_string(shown_->model)));
+  if (alike >= 2) {
+    text += QStringLiteral("\nRecipes 1–%1 differ by less than the target's own uncertainty: "
+                           "the photo cannot tell which is closer.")
+                .arg(alike);
+  }
   if (!result.warning.empty())
     text += QStringLiteral("\nWarning: ") + qs(result.warning);
   status_->setText(text);

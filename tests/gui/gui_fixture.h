@@ -60,6 +60,7 @@ struct GuiFixture {
     skin.region = "crown";
     skin.lab = ana_skin_lab;
     skin.calibration_de00 = 0.9;
+    skin.uncertainty_de00 = 1.8;
     ana_skin = s.add_measurement(skin);
     store::Measurement vivid;
     vivid.client_id = bruno;

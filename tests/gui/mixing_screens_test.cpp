@@ -121,6 +121,7 @@ class MixingScreensTest : public QObject {
   void topRecipeIsTheCliTopRecipe();
   void searchCanBeCancelled();
   void badTargetIsAMessage();
+  void measuredTargetCarriesItsUncertainty();
   void editorPredictsAndSavesANewVersion();
   void touchupCorrectionIsTheCliCorrection();
   void mainWindowOpensTheScreens();
@@ -278,6 +279,30 @@ void MixingScreensTest::searchCanBeCancelled() {
   QVERIFY2(page->status()->text().contains(QStringLiteral("cancelled")),
            qPrintable(page->status()->text()));
   QVERIFY(pump_until([&] { return page->findButton()->isEnabled(); }));
+}
+
+// A stored measurement's uncertainty is shown with it and with the target, and recipes the
+// measurement cannot tell apart are said to be so.
+void MixingScreensTest::measuredTargetCarriesItsUncertainty() {
+  gui::OpenedDatabase opened = gui::open_database(fixture_.db);
+  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
+  auto page = matchPage(*opened.store);
+  page->showClient(fixture_.ana);
+  page->targetSource()->setCurrentIndex(1);  // Ana's skin, ± 1.8 ΔE00
+  QVERIFY2(page->targetSource()->currentText().contains(QStringLiteral("± 1.8")),
+           qPrintable(page->targetSource()->currentText()));
+  QCOMPARE(page->modeBox()->currentText(), QStringLiteral("camouflage"));
+  tick_only(page->catalogList(), QStringLiteral("demo-camouflage"));
+  QVERIFY(find(*page));
+  const QString status = page->status()->text();
+  QVERIFY2(status.contains(QStringLiteral("± 1.8")), qPrintable(status));
+  const auto& recipes = page->recipes();
+  QVERIFY(recipes.size() >= 2);
+  std::size_t alike = 0;
+  for (const Recipe& r : recipes)
+    alike += r.de00 <= recipes.front().de00 + 1.8 ? 1 : 0;
+  QVERIFY(alike >= 2);  // camouflage recipes within 1.8 of the best: the note must say so
+  QVERIFY2(status.contains(QStringLiteral("cannot tell")), qPrintable(status));
 }
 
 void MixingScreensTest::badTargetIsAMessage() {
