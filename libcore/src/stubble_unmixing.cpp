@@ -781,6 +781,18 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
     out.why_not = "the region is on average no darker or lighter than its skin: no hair in it";
     return out;
   }
+  if (mean_along / fit.contrast < min_coverage) {
+    out.why_not = "the specks that stand out cover under 2 % of the region, too few for stubble";
+    return out;
+  }
+  // Specks narrower than a lens and a pixel can draw (σ 0.29 px for the pixel alone) are the
+  // JPEG's noise, not hair.
+  if (fit.sigma < min_blur_px) {
+    out.why_not =
+        "the specks that stand out are single pixels, sharper than any lens draws: "
+        "the photo's noise, not hair";
+    return out;
+  }
   const Vec3 hair = solve_hair(g, along, line, fit.contrast);
   // The hair at another contrast on the same line from the skin.
   const auto hair_at = [&](double contrast) {
@@ -789,18 +801,6 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
                    std::max(1e-5, line.skin[1] + scale * (hair[1] - line.skin[1])),
                    std::max(1e-5, line.skin[2] + scale * (hair[2] - line.skin[2]))});
   };
-  // Specks narrower than a lens and a pixel can draw (σ 0.29 px for the pixel alone) are the
-  // JPEG's noise, not hair.
-  if (mean_along / fit.contrast < min_coverage) {
-    out.why_not = "the specks that stand out cover under 2 % of the region, too few for stubble";
-    return out;
-  }
-  if (fit.sigma < min_blur_px) {
-    out.why_not =
-        "the specks that stand out are single pixels, sharper than any lens draws: "
-        "the photo's noise, not hair";
-    return out;
-  }
   out.hair_found = true;
   out.hair = hair_at(fit.contrast);
   out.coverage = mean_along / fit.contrast;
