@@ -196,12 +196,14 @@ StubbleSample separate_stubble(std::span<const float> lab_triplets,
 /// fraction. Skin is the mode of the pixels; the dots' contrast and the blur are fitted together
 /// from how deep dots of each size get (small dots blurred to shallow ones, large ones reaching
 /// the hair), so the hair colour is extrapolated beyond the darkest pixel rather than averaged
-/// from it; coverage is the mean hair fraction. Works for dots 1–2 px across with a blur of the
-/// same size, touching dots, and JPEG's subsampled chroma (the hair's chroma comes from the
-/// region's mean, which subsampling keeps). When too few dots stand clear of their neighbours
-/// for that fit, falls back to the dots' interiors (pixels whose 5×5 or 3×3 neighbourhood is all
-/// hair). Throws Error(invalid_argument) when `region` is inconsistent (not made by
-/// region_lab()), and as robust_statistics() does.
+/// from it; coverage is the mean hair fraction. Made for dots 2–4 px across under a blur of about
+/// a pixel, touching, with JPEG's subsampled chroma (the hair's chroma is read through a model of
+/// the decoder's chroma spread); on dots smaller than the blur the hair's lightness is poorly
+/// determined, and hair_uncertainty_de00 says so (docs/measurement.md). Dots wide enough to hold whole 5×5 patches of hair
+/// (over ~6 px across) are read from those interiors instead, and when the unmixing finds too
+/// few dots the two-cluster split of the Lab-only overload is tried. Throws
+/// Error(invalid_argument) when `region` is inconsistent (not made by region_lab()), and as
+/// robust_statistics() does.
 StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& options = {});
 
 /// region_lab() followed by separate_stubble(const RegionLab&, …).
