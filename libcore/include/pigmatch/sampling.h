@@ -199,9 +199,9 @@ StubbleSample separate_stubble(std::span<const float> lab_triplets,
 /// from it; coverage is the mean hair fraction. Made for dots 2–4 px across under a blur of about
 /// a pixel, touching, with JPEG's subsampled chroma (the hair's chroma is read through a model of
 /// the decoder's chroma spread); on dots smaller than the blur the hair's lightness is poorly
-/// determined, and hair_uncertainty_de00 says so (docs/measurement.md). Dots wide enough to hold whole 5×5 patches of hair
-/// (over ~6 px across) are read from those interiors instead, and when the unmixing finds too
-/// few dots the two-cluster split of the Lab-only overload is tried. Throws
+/// determined, and hair_uncertainty_de00 says so (docs/measurement.md). Dots wide enough to hold
+/// whole 5×5 patches of hair (over ~6 px across) are read from those interiors instead, and when
+/// the unmixing finds too few dots the two-cluster split of the Lab-only overload is tried. Throws
 /// Error(invalid_argument) when `region` is inconsistent (not made by region_lab()), and as
 /// robust_statistics() does.
 StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& options = {});
