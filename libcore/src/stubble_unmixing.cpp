@@ -419,48 +419,36 @@ struct SpreadChroma {
   std::vector<std::uint8_t> valid;
 };
 
-SpreadChroma spread(const StubbleGrid& g, const std::vector<std::array<double, 2>>& chroma,
-                    const ChromaSpread& along_x, const ChromaSpread& along_y) {
-  const auto at = [&](int x, int y) { return g.at(x, y); };
-  std::vector<std::array<double, 2>> rows(chroma.size(), {0, 0});
-  std::vector<std::uint8_t> rows_valid(chroma.size(), 0);
+// One pass of the spread along x (or y): each cell the weighted sum of its taps, valid when every
+// tap is inside the grid and valid in `in`.
+SpreadChroma spread_along(const StubbleGrid& g, const SpreadChroma& in, const ChromaSpread& how,
+                          bool along_x) {
+  SpreadChroma out{std::vector<std::array<double, 2>>(in.chroma.size(), {0, 0}),
+                   std::vector<std::uint8_t>(in.chroma.size(), 0)};
   for (int y = 0; y < g.height; ++y) {
     for (int x = 0; x < g.width; ++x) {
       bool ok = true;
       std::array<double, 2> sum{};
-      for (const Tap& t : spread_taps(along_x, x)) {
-        const int nx = x + t.offset;
-        if (nx < 0 || nx >= g.width || g.usable[at(nx, y)] == 0) {
+      for (const Tap& t : spread_taps(how, along_x ? x : y)) {
+        const int nx = along_x ? x + t.offset : x, ny = along_x ? y : y + t.offset;
+        if (!g.contains(nx, ny) || in.valid[g.at(nx, ny)] == 0) {
           ok = false;
           break;
         }
-        sum[0] += t.weight * chroma[at(nx, y)][0];
-        sum[1] += t.weight * chroma[at(nx, y)][1];
+        sum[0] += t.weight * in.chroma[g.at(nx, ny)][0];
+        sum[1] += t.weight * in.chroma[g.at(nx, ny)][1];
       }
-      rows[at(x, y)] = sum;
-      rows_valid[at(x, y)] = ok ? 1 : 0;
-    }
-  }
-  SpreadChroma out{std::vector<std::array<double, 2>>(chroma.size(), {0, 0}),
-                   std::vector<std::uint8_t>(chroma.size(), 0)};
-  for (int y = 0; y < g.height; ++y) {
-    for (int x = 0; x < g.width; ++x) {
-      bool ok = true;
-      std::array<double, 2> sum{};
-      for (const Tap& t : spread_taps(along_y, y)) {
-        const int ny = y + t.offset;
-        if (ny < 0 || ny >= g.height || rows_valid[at(x, ny)] == 0) {
-          ok = false;
-          break;
-        }
-        sum[0] += t.weight * rows[at(x, ny)][0];
-        sum[1] += t.weight * rows[at(x, ny)][1];
-      }
-      out.chroma[at(x, y)] = sum;
-      out.valid[at(x, y)] = ok ? 1 : 0;
+      out.chroma[g.at(x, y)] = sum;
+      out.valid[g.at(x, y)] = ok ? 1 : 0;
     }
   }
   return out;
+}
+
+SpreadChroma spread(const StubbleGrid& g, std::vector<std::array<double, 2>> chroma,
+                    const ChromaSpread& along_x, const ChromaSpread& along_y) {
+  const SpreadChroma cells{std::move(chroma), g.usable};
+  return spread_along(g, spread_along(g, cells, along_x, true), along_y, false);
 }
 
 // The hair's chroma is read through a model of the whole region: every cell is the mixture
@@ -487,15 +475,9 @@ class HairChromaModel {
 
   // Sum of squared differences between the observed chroma and the model's for hair `h`.
   double cost(const Vec3& h, const ChromaSpread& x, const ChromaSpread& y) const {
-    const SpreadChroma model = spread(g_, cell_chroma(h), x, y);
     double sum = 0;
-    for (const std::size_t i : cells_) {
-      if (model.valid[i] == 0)
-        continue;
-      const double d0 = observed_[i][0] - model.chroma[i][0];
-      const double d1 = observed_[i][1] - model.chroma[i][1];
-      sum += d0 * d0 + d1 * d1;
-    }
+    for (const auto& r : residuals(h, x, y))
+      sum += r[0] * r[0] + r[1] * r[1];
     return sum;
   }
 
