@@ -198,6 +198,10 @@ def main():
     parser.add_argument("--no-chart-spectra", dest="chart_spectra", action="store_false",
                         help="strip the painted spectra from the rendered chart description "
                              "(no skin training, as with the built-in chart)")
+    parser.add_argument("--spectra-from", metavar="CHART.json",
+                        help="give the rendered chart description this description's spectra "
+                             "(e.g. data/charts/colorchecker-classic.json: the built-in chart's "
+                             "reconstructed spectra, without its reference-value mismatch)")
     parser.add_argument("--light-gradient", type=float, default=None,
                         help="render_photo --light-gradient (default: its own, ±3 %%)")
     parser.add_argument("--compensation", action="store_true",
@@ -230,10 +234,13 @@ def main():
                        + (["--flat"] if args.compensation else []))
         if rendered.returncode != 0:
             sys.exit(f"render_photo failed: {rendered.stderr}")
-        if not args.chart_spectra:
+        if not args.chart_spectra or args.spectra_from:
             with open(chart_file) as f:
                 chart = json.load(f)
             chart.pop("spectra", None)
+            if args.spectra_from:
+                with open(args.spectra_from) as f:
+                    chart["spectra"] = json.load(f)["spectra"]
             with open(chart_file, "w") as f:
                 json.dump(chart, f)
         with open(prefix + ".truth.json") as f:

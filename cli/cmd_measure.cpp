@@ -42,6 +42,7 @@ struct MeasureOptions {
   std::string image;
   std::string chart;  // empty: auto with fallback
   std::string chart_file;
+  bool no_skin_training = false;
   std::string reference;
   std::vector<std::string> regions;
   std::vector<std::string> stubbles;
@@ -142,6 +143,8 @@ PhotoCalibrationRequest calibration_request(const MeasureOptions& o) {
   request.chart = o.chart_file.empty() ? builtin_chart() : load_chart(o.chart_file);
   request.options.reference = o.reference;
   request.options.icc_version = o.profile_version;
+  if (o.no_skin_training)
+    request.options.skin_weight = 0;
   if (o.chart.empty()) {
     request.mode = ChartMode::find_or_fallback;
   } else if (o.chart == "auto") {
@@ -453,6 +456,10 @@ void register_measure_command(CLI::App& app) {
   cmd->add_option("--chart-file", options->chart_file,
                   "a chart description (JSON, like data/charts/colorchecker-classic.json) instead "
                   "of the built-in ColorChecker Classic");
+  cmd->add_flag("--no-skin-training", options->no_skin_training,
+                "fit the chart's patches alone: no skin reflectances beside them (they need the "
+                "chart's spectra; the built-in chart's are reconstructed from Munsell chips, "
+                "docs/measurement.md)");
   cmd->add_option("--reference", options->reference,
                   "the chart's reference set, e.g. xrite-2014 (default) or xrite-pre-2014");
   cmd->add_option("--region,-r", options->regions,

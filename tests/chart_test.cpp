@@ -3,12 +3,15 @@
 #include "pigmatch/chart.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "csv.h"
+#include "pigmatch/color.h"
 #include "pigmatch/error.h"
+#include "pigmatch/spectrum.h"
 #include "shared_data.h"
 
 namespace fs = std::filesystem;
@@ -72,6 +75,49 @@ TEST_CASE("the built-in ColorChecker carries X-Rite's published Lab D50 values",
   check("xrite-2014", "xrite2016_colorchecker24_after_nov2014_Lab_D50_2deg.csv");
   check("xrite-pre-2014", "xrite2016_colorchecker24_before_nov2014_Lab_D50_2deg.csv");
   CHECK(chart.reference().id == "xrite-2014");  // the current formulation is the default
+}
+
+TEST_CASE("the built-in ColorChecker's reconstructed spectra give its reference Lab", "[chart]") {
+  // tools/gen_chart_spectra.py: Munsell chips (skin patches: skin reflectances) combined to each
+  // patch's X-Rite 2014 Lab. Blue and green lie outside the chips' gamut: they stay at the
+  // nearest colour the chips reach (the calibration targets the reference Lab regardless).
+  const ChartDefinition chart = pigmatch::builtin_chart();
+  REQUIRE(chart.spectra.size() == 24);
+  const auto& reference = chart.reference("xrite-2014");
+  for (std::size_t i = 0; i < 24; ++i) {
+    INFO("patch " << i + 1 << " " << chart.patches[i].name);
+    const double de = pigmatch::delta_e2000(
+        pigmatch::to_lab(pigmatch::to_xyz(chart.spectra[i], pigmatch::Illuminant::d50)),
+        reference.lab_d50[i]);
+    const double allowed = i == 12 ? 9.5 : i == 13 ? 1.5 : 0.05;
+    CHECK(de <= allowed);
+  }
+}
+
+TEST_CASE("the built-in ColorChecker's reconstructed spectra resemble measured ones", "[chart]") {
+  PIGMATCH_REQUIRE_SHARED_DATA(shared);
+  const auto csv = pigmatch::test::read_csv(shared / "colorchecker" /
+                                            "babelcolor_average_spectral_380-730_10nm.csv");
+  REQUIRE(csv.rows.size() == 36);
+  const ChartDefinition chart = pigmatch::builtin_chart();
+  REQUIRE(chart.spectra.size() == 24);
+  for (std::size_t p = 0; p < 24; ++p) {
+    // 400–700 nm: the Munsell chips were measured there only.
+    double sum = 0;
+    int bands = 0;
+    for (std::size_t row = 0; row < 36; ++row) {
+      const double nm = csv.number(row, 0);
+      if (nm < 400 || nm > 700)
+        continue;
+      const double d = chart.spectra[p][row] - csv.number(row, p + 1);
+      sum += d * d;
+      ++bands;
+    }
+    const double rms = std::sqrt(sum / bands);
+    INFO("patch " << p + 1 << " " << chart.patches[p].name << ": RMS " << rms);
+    // Skin patches from skin reflectances: close; the rest within what separates charts.
+    CHECK(rms <= (p < 2 ? 0.03 : 0.08));
+  }
 }
 
 TEST_CASE("the built-in ColorChecker's layout is 4 rows of 6, row by row, greys last", "[chart]") {

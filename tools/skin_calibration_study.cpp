@@ -10,7 +10,9 @@
 // ICC profile with Little CMS. With skin training, each skin is read with a calibration fitted
 // WITHOUT that skin (leave-one-skin-out), so the figures are for skins the fit has not seen.
 //
-// Usage: skin_calibration_study [--weights 0,0.5,1,2,4] SURFACES.json...
+// Usage: skin_calibration_study [--weights 0,0.5,1,2,4] [--reconstruct | --chart-spectra
+// CHART.json]
+//        SURFACES.json...
 // Prints, per skin weight, the median / mean / p90 / max ΔE00 of the held-out skins against their
 // D50 colorimetry, overall and per illuminant (Markdown).
 #include <lcms2.h>
@@ -137,8 +139,10 @@ Spectrum smoothest_reflectance(const Lab& lab) {
 
 // The built-in layout with the rendered chart's own D50 colorimetry and, if asked, its spectra.
 // (reconstructed: the smoothest spectra matching its Lab, as a chart description without spectra
-// would allow).
-pigmatch::ChartDefinition chart_for(const Condition& c, bool with_spectra, bool reconstruct) {
+// would allow; substitute, when not empty: another description's spectra, such as the built-in
+// chart's, which are not the painted chart's).
+pigmatch::ChartDefinition chart_for(const Condition& c, bool with_spectra, bool reconstruct,
+                                    const std::vector<Spectrum>& substitute) {
   pigmatch::ChartDefinition chart = pigmatch::builtin_chart();
   pigmatch::ChartReference own{"rendered", "rendered chart", "render_photo", {}};
   for (const Surface& s : c.chart) {
@@ -146,6 +150,8 @@ pigmatch::ChartDefinition chart_for(const Condition& c, bool with_spectra, bool 
     if (with_spectra)
       chart.spectra.push_back(reconstruct ? smoothest_reflectance(s.truth) : s.reflectance);
   }
+  if (with_spectra && !substitute.empty())
+    chart.spectra = substitute;
   chart.references.insert(chart.references.begin(), own);
   return chart;
 }
@@ -179,7 +185,7 @@ std::vector<pigmatch::PatchSample> samples_of(const Condition& c) {
 }
 
 // ΔE00 of every skin of `c` read with calibrations fitted without it (weight 0: one calibration
-// with no skins; the chart then carries no spectra, as the built-in chart).
+// with no skins; the chart then carries no spectra, as with --no-skin-training).
 struct ChartFigures {
   std::string model;
   double mean = 0, loo = 0;  // of the chart's patches, last calibration made
@@ -191,17 +197,18 @@ ChartFigures figures_of(const pigmatch::Calibration& cal) {
 }
 
 std::vector<double> held_out_errors(const Condition& c, double weight, bool reconstruct,
+                                    const std::vector<Spectrum>& substitute,
                                     ChartFigures& figures) {
   const auto samples = samples_of(c);
   std::vector<double> errors;
   if (weight == 0) {
-    const auto cal = pigmatch::calibrate(samples, chart_for(c, false, false), {});
+    const auto cal = pigmatch::calibrate(samples, chart_for(c, false, false, {}), {});
     figures = figures_of(cal);
     for (const Surface& skin : c.skins)
       errors.push_back(pigmatch::delta_e2000(skin.truth, read_through(cal, skin.linear)));
     return errors;
   }
-  const auto chart = chart_for(c, true, reconstruct);
+  const auto chart = chart_for(c, true, reconstruct, substitute);
   for (std::size_t k = 0; k < c.skins.size(); ++k) {
     pigmatch::CalibrationOptions options;
     options.skin_weight = weight;
@@ -245,12 +252,21 @@ int main(int argc, char** argv) {
   app.add_option("files", files, "render_photo --surfaces-out files")->required();
   app.add_flag("--reconstruct", reconstruct,
                "give the chart the smoothest spectra matching its Lab instead of its own");
+  std::string substitute_file;
+  app.add_option("--chart-spectra", substitute_file,
+                 "give the chart this description's spectra instead of its own (e.g. "
+                 "data/charts/colorchecker-classic.json, the built-in chart's reconstruction)");
   CLI11_PARSE(app, argc, argv);
   try {
     std::vector<double> weights;
     std::stringstream list(weight_list);
     for (std::string w; std::getline(list, w, ',');)
       weights.push_back(std::stod(w));
+    const std::vector<Spectrum> substitute = substitute_file.empty()
+                                                 ? std::vector<Spectrum>{}
+                                                 : pigmatch::load_chart(substitute_file).spectra;
+    if (!substitute_file.empty() && substitute.size() != 24)
+      throw std::runtime_error(substitute_file + ": no spectra for 24 patches");
     std::vector<Condition> conditions;
     for (const auto& f : files)
       conditions.push_back(load(f));
@@ -273,7 +289,7 @@ int main(int argc, char** argv) {
       std::vector<double> means, loos;
       for (const auto& c : conditions) {
         ChartFigures figures;
-        const auto errors = held_out_errors(c, w, reconstruct, figures);
+        const auto errors = held_out_errors(c, w, reconstruct, substitute, figures);
         ++models[figures.model];
         means.push_back(figures.mean);
         loos.push_back(figures.loo);

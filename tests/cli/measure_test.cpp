@@ -108,6 +108,7 @@ TEST_CASE("measure: the chart is found, calibrates the camera, and regions come 
   const fs::path photo = write_photo("chart", true);
   const json out = measure_json(
       {"measure", photo.string(), "--region", plain_region, "--stubble", stubble_region, "--json"});
+  const json chart_only = measure_json({"measure", photo.string(), "--no-skin-training", "--json"});
   fs::remove(photo);
   const json& cal = out["calibration"];
   CHECK(cal["source"] == "chart");
@@ -120,8 +121,9 @@ TEST_CASE("measure: the chart is found, calibrates the camera, and regions come 
   CHECK(cal["loo_mean_de00"].get<double>() >= cal["mean_de00"].get<double>() - 1e-9);
   CHECK(cal["max_de00"].get<double>() >= cal["mean_de00"].get<double>());
   CHECK(cal["warnings"].is_array());
-  // The built-in chart carries no spectra, so no skin training can have happened.
-  CHECK(cal.value("skin_spectra_fitted", -1) == 0);
+  // The built-in chart carries (reconstructed) spectra: skin training is on by default.
+  CHECK(cal.value("skin_spectra_fitted", -1) == 16);
+  CHECK(chart_only["calibration"].value("skin_spectra_fitted", -1) == 0);
 
   const json& cheek = region(out, "cheek");
   CHECK(cheek["kind"] == "plain");
