@@ -674,6 +674,27 @@ TEST_CASE("stubble at a phone photo's scale: dots 2–4 px across, touching, blu
   }
 }
 
+TEST_CASE("stubble at a phone photo's scale: dense sharp stubble is not refused as noise",
+          "[sampling][stubble]") {
+  // At 40 % coverage the 2–4 px dots touch everywhere and the envelope of their peaks flattens,
+  // which alone fits a blur sharper than any lens draws: such regions were refused as JPEG noise.
+  const std::array<std::uint8_t, 3> skin = {214, 160, 132}, hair = {38, 30, 27};
+  const auto transform = pigmatch::LabTransform::srgb({3, 8});
+  const Lab hair_lab = lcms_srgb_to_lab(hair);
+  for (unsigned seed = 40; seed < 46; ++seed) {
+    const StubbleLook look{1.0, 2.0, 0.5, true};
+    const auto photo = render_stubble(skin, hair, 240, 200, 0.5, seed, look);
+    INFO("seed " << seed << ", coverage " << photo.coverage);
+    const auto s =
+        pigmatch::sample_stubble(photo.image, transform, Region::rectangle({0, 0, 240, 200}));
+    INFO(s.not_separated_because);
+    REQUIRE(s.separated);
+    CHECK(s.coverage == Approx(photo.coverage).margin(0.08));
+    CHECK(pigmatch::delta_e2000(s.hair, hair_lab) < 8.0);
+    CHECK(s.psf_sigma_px >= 0.35);
+  }
+}
+
 TEST_CASE("stubble at a phone photo's scale: plain skin is refused and says why",
           "[sampling][stubble]") {
   const auto transform = pigmatch::LabTransform::srgb({3, 8});

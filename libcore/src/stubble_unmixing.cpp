@@ -294,12 +294,12 @@ struct CurveFit {
   bool at_bound = false;  // the best contrast is the largest the colours allow: unidentified
 };
 
-// Least squares over a log grid of (contrast, σ), then a finer grid around the best; the
-// contrast's interval from the profile of the cost (Δχ² = 1 with the residual variance).
+// Least squares over a log grid of (contrast, σ ≥ sigma_min), then a finer grid around the best;
+// the contrast's interval from the profile of the cost (Δχ² = 1 with the residual variance).
 CurveFit fit_curve(const std::vector<EnvelopePoint>& points, double contrast_min,
-                   double contrast_max) {
+                   double contrast_max, double sigma_min = 0.25) {
   constexpr int contrast_steps = 120, sigma_steps = 60;
-  constexpr double sigma_min = 0.25, sigma_max = 4.0;
+  constexpr double sigma_max = 4.0;
   const auto contrast_at = [&](double t) {
     return contrast_min * std::pow(contrast_max / contrast_min, t);
   };
@@ -352,6 +352,19 @@ CurveFit fit_curve(const std::vector<EnvelopePoint>& points, double contrast_min
       fit.contrast_low = std::min(fit.contrast_low, contrast_at(ci / double(contrast_steps)));
       fit.contrast_high = std::max(fit.contrast_high, contrast_at(ci / double(contrast_steps)));
     }
+  }
+  return fit;
+}
+
+// Where the dots' depth still creeps up with size at the largest ones (clusters slowly filling
+// in), the curve runs off to the colours' limit: the hair is then no darker than the deepest dots
+// (`top`), which is where it is taken, with the fit's excess as its uncertainty.
+CurveFit settled(CurveFit fit, double top, double contrast_max) {
+  if (fit.at_bound || fit.contrast > 1.15 * top) {
+    fit.contrast_high = std::min(contrast_max, 1.15 * top);
+    fit.contrast = top;
+    fit.contrast_low = top;
+    fit.at_bound = false;
   }
   return fit;
 }
@@ -614,6 +627,9 @@ constexpr std::size_t min_dots = 10;
 constexpr std::size_t cells_per_dot = 500;
 constexpr double min_coverage = 0.02;  // less hair than this is not stubble to match
 constexpr double min_blur_px = 0.35;
+// Noise throws a peak past the threshold about once in 1 500 pixels; a dot in every 100 or fewer
+// is real texture, not the JPEG's noise, whatever the envelope's shape says.
+constexpr std::size_t dense_cells_per_dot = 100;
 constexpr std::size_t min_dots_fitted = 24;  // three envelope points of eight dots
 
 }  // namespace
@@ -745,16 +761,13 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
       envelope.begin() +
           static_cast<std::ptrdiff_t>(envelope.size() >= 6 ? envelope.size() / 2 : 0),
       envelope.end());
-  CurveFit fit = fit_curve(larger, top * 0.7, contrast_max);
-  // Where the dots' depth still creeps up with size at the largest ones (clusters slowly filling
-  // in), the curve runs off to the colours' limit: the hair is then no darker than the deepest
-  // dots, which is where it is taken, with the fit's excess as its uncertainty.
-  if (fit.at_bound || fit.contrast > 1.15 * top) {
-    fit.contrast_high = std::min(contrast_max, 1.15 * top);
-    fit.contrast = top;
-    fit.contrast_low = top;
-    fit.at_bound = false;
-  }
+  CurveFit fit = settled(fit_curve(larger, top * 0.7, contrast_max), top, contrast_max);
+  // Dense stubble can fit sharper than any lens draws too: its dots touch, the basins split the
+  // clusters unevenly and the envelope flattens, so it does not determine the blur. There the
+  // blur is held at the sharpest a lens draws and the contrast fitted alone; sparse specks that
+  // sharp are still refused below as noise.
+  if (fit.sigma < min_blur_px && out.dots * dense_cells_per_dot >= cells.size())
+    fit = settled(fit_curve(larger, top * 0.7, contrast_max, min_blur_px), top, contrast_max);
   double mean_along = 0;
   for (const std::size_t i : cells)
     mean_along += along[i];
