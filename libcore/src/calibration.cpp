@@ -274,6 +274,27 @@ bool preferred(const ModelScore& candidate, const ModelScore& current, double ma
   return !clearly_better(current, candidate);
 }
 
+// Fits every candidate model (with the skins, when training is active) and keeps the preferred
+// one; records every candidate's score, and a warning for each that could not be fitted.
+std::optional<Scored> choose_model(std::span<const FitPoint> points, const SkinTraining& training,
+                                   const CalibrationOptions& options, CalibrationReport& report) {
+  std::optional<Scored> chosen;
+  for (const CalibrationModel model : options.candidates) {
+    Scored scored = score_model(model, points, training);
+    report.candidates.push_back(scored.score);
+    if (!scored.fitted) {
+      report.warnings.push_back(std::string(to_string(model)) + " not fitted: it needs at least " +
+                                std::to_string(detail::term_count(model) + 4) +
+                                " usable patches, " + std::to_string(points.size()) +
+                                " were usable");
+      continue;
+    }
+    if (!chosen || preferred(scored.score, chosen->score, options.complexity_margin))
+      chosen = std::move(scored);
+  }
+  return chosen;
+}
+
 // Skin-like reference colours (hue 30–65°, chroma 10–70: the ColorChecker's dark skin, light skin
 // and orange) are what pigmatch measures most; they count like the neutrals in the fit.
 bool skin_like(const Lab& lab) {
@@ -504,20 +525,21 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
         "with the whole chart visible and evenly lit");
   }
 
-  const SkinTraining training = skin_training(chart, options);
-  std::optional<Scored> chosen;
-  for (const CalibrationModel model : options.candidates) {
-    Scored scored = score_model(model, points, training);
-    report.candidates.push_back(scored.score);
-    if (!scored.fitted) {
-      report.warnings.push_back(std::string(to_string(model)) + " not fitted: it needs at least " +
-                                std::to_string(detail::term_count(model) + 4) +
-                                " usable patches, " + std::to_string(points.size()) +
-                                " were usable");
-      continue;
-    }
-    if (!chosen || preferred(scored.score, chosen->score, options.complexity_margin))
-      chosen = std::move(scored);
+  SkinTraining training = skin_training(chart, options);
+  std::optional<Scored> chosen = choose_model(points, training, options, report);
+  if (chosen && training.active() && chosen->score.mean_de00 > options.max_mean_de00) {
+    // The chart's patches disagree with what its spectra predict (another chart, a printed
+    // copy, a strongly coloured light): the skins would drag the fit, so the chart alone decides
+    // whether this is a usable calibration.
+    CalibrationReport chart_only;
+    training = SkinTraining{};
+    chosen = choose_model(points, training, options, chart_only);
+    report.candidates = std::move(chart_only.candidates);
+    report.warnings.push_back(
+        "skin training dropped: with the skin reflectances the chart's patches fit with mean "
+        "ΔE00 above " +
+        format_number(options.max_mean_de00) +
+        ", so the chart's spectra do not describe this chart or light; the chart alone was fitted");
   }
   if (!chosen)
     throw_too_few_usable(points.size(), samples.size(), "");
