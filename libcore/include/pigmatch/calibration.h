@@ -101,9 +101,11 @@ struct CalibrationReport {
   double mean_de00 = 0, max_de00 = 0;                 ///< over the patches used
   double loo_mean_de00 = 0;                           ///< leave-one-out mean over the patches used
   std::vector<ModelScore> candidates;
-  std::vector<std::string> warnings;    ///< e.g. clipped patches, a model skipped
-  ChartCorners corners{};               ///< the corners in the chart's own order (when known)
-  std::size_t skin_spectra_fitted = 0;  ///< skin reflectances in the fit (0: chart has no spectra)
+  std::vector<std::string> warnings;  ///< e.g. clipped patches, a model skipped
+  ChartCorners corners{};             ///< the corners in the chart's own order (when known)
+  /// Skin reflectances in the fit (0: the chart has no spectra, training is off, or it was
+  /// dropped).
+  std::size_t skin_spectra_fitted = 0;
 };
 
 /// A fitted calibration: the report and the ICC profile that carries it.
@@ -129,7 +131,9 @@ class Calibration {
 /// by `photo_icc` (empty: sRGB). Patches flagged clipped are excluded. Throws
 /// Error(invalid_argument) when too few patches are usable for even the matrix, or the
 /// photo profile is not RGB; Error(color_management) when the photo profile is unusable;
-/// Error(corrupt_data) when the best fit is worse than options.max_mean_de00.
+/// Error(corrupt_data) when the best fit is worse than options.max_mean_de00. When skin training
+/// alone pushes the chart's fit past that limit, the chart is fitted without the skins instead
+/// (report().skin_spectra_fitted is then 0, with a warning).
 Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinition& chart,
                       std::span<const std::uint8_t> photo_icc,
                       const CalibrationOptions& options = {});
