@@ -337,6 +337,19 @@ def main():
             total = sum(1 for r in vrows if r["illuminant"] == ill)
             print(f"| {ill} | {plain} | {scene} | {hair} | {loo} | {xrite} | {held_out} | "
                   f"{auto}/{total} |")
+        if args.compensation:
+            print("\nLight compensated, median by illuminant (plain skin vs D50 colorimetry):\n")
+            print("| illuminant | not compensated | grey card beside the skin | flat field |")
+            print("|---|---|---|---|")
+            for ill in ILLUMINANTS:
+                sel = [r for r in ok if r["illuminant"] == ill]
+                if not sel:
+                    continue
+                med = lambda values: f"{statistics.median(values):.2f}" if values else "–"
+                cells = [med([v for r in sel for v in r["plain"]])]
+                for name in ("grey", "flat"):
+                    cells.append(med([v for r in sel if r.get(name) for v in r[name]["plain"]]))
+                print(f"| {ill} | {' | '.join(cells)} |")
         models = {}
         for r in ok:
             models[r.get("model")] = models.get(r.get("model"), 0) + 1

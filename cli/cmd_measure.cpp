@@ -245,7 +245,7 @@ Json compensate(const Image& image, const PhotoCalibration& calibration,
                       {"factor", light[i].factor}});
     }
     for (RegionMeasurement& m : measured)
-      compensate_light(m, nearest_card(cards, light, m.region.rect));
+      compensate_light(m, card_light_at(calibration, cards, light, m.region.rect));
     out = {{"compensated", true}, {"by", "grey card"}, {"grey_cards", list}};
   } else if (!flat_field.empty()) {
     const Image flat = decode_image(flat_field);
@@ -278,7 +278,7 @@ void print_light(const Json& light) {
                  card["name"].get<std::string>(), card["lightness"].get<double>(),
                  100 * (1 / card["factor"].get<double>() - 1));
     }
-    fmt::print("; each region corrected by the nearest card\n");
+    fmt::print("; each region corrected by the light the cards and the chart give at its place\n");
   } else {
     fmt::print("\nlight        corrected to the chart's by the flat field {}\n",
                light["flat_field"].get<std::string>());
@@ -319,6 +319,13 @@ Json calibration_json(const PhotoCalibration& c, const MeasureOptions& o) {
     out["reference"] = o.reference.empty() ? "default" : o.reference;
     // Skin training raises the chart's own residuals on purpose; the count explains why.
     out["skin_spectra_fitted"] = c.calibration->report().skin_spectra_fitted;
+    const ChartLightSlope& slope = c.calibration->report().light_slope;
+    const auto finite_or_null = [](double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); };
+    out["light_across_chart"] = {{"along_rows", slope.along_rows},
+                                 {"down_columns", slope.down_columns},
+                                 {"along_rows_se", finite_or_null(slope.along_rows_se)},
+                                 {"down_columns_se", finite_or_null(slope.down_columns_se)},
+                                 {"corrected", slope.corrected}};
     out["patches"] = patches;
   }
   if (!o.profile.empty())

@@ -185,6 +185,13 @@ TEST_CASE(
     }
     const Calibration trained = calibrate(samples, chart, {}, options);
     CHECK(trained.report().skin_spectra_fitted == cam.skins.size() - 1);
+    // pigmatch opens every profile through the "profiles that lie" check: the one it made
+    // itself must pass, although under A a skin-trained matrix sends full green or blue to a
+    // negative Z or Y, far outside Lab's real colours.
+    CHECK_NOTHROW(trained.transform(PixelLayout{3, 8}));
+    CalibrationOptions matrix_only = options;
+    matrix_only.candidates = {CalibrationModel::matrix};
+    CHECK_NOTHROW(calibrate(samples, chart, {}, matrix_only).transform(PixelLayout{3, 8}));
     const Lab truth = to_lab(cam.skins[k], Illuminant::d50);
     const auto rgb = cam.rgb(cam.skins[k]);
     before.push_back(delta_e2000(truth, read_with_profile(chart_only, rgb)));
@@ -330,5 +337,59 @@ TEST_CASE("a negative skin weight or a skin that is not a reflectance is refused
   } catch (const Error& e) {
     CHECK(e.code() == ErrorCode::invalid_argument);
     CHECK_THAT(e.what(), Catch::Contains("skin reflectance 2"));
+  }
+}
+
+// The chart's patches as a lamp to one side lights them: each patch's linear RGB times the
+// light at its centre, exp(along·(u − ½) + down·(v − ½)).
+std::vector<PatchSample> lit_unevenly(const SpectralCamera& cam, const ChartDefinition& chart,
+                                      double along, double down) {
+  std::vector<PatchSample> samples;
+  for (std::size_t i = 0; i < cam.chart.size(); ++i) {
+    const Point2 c = chart.patches[i].center;
+    const double light = std::exp(along * (c.x - 0.5) + down * (c.y - 0.5));
+    PatchSample s;
+    const auto rgb = cam.rgb(cam.chart[i]);
+    for (std::size_t k = 0; k < 3; ++k)
+      s.device[k] = test::srgb_encode(std::clamp(light * rgb[k], 0.0, 1.0));
+    s.pixels = 100;
+    samples.push_back(s);
+  }
+  return samples;
+}
+
+TEST_CASE("a chart lit unevenly: the light's slope is read from its patches and taken out",
+          "[calibration][light]") {
+  PIGMATCH_REQUIRE_SHARED_DATA(data);
+  for (const char* light : {"CIE_std_illum_D65.csv", "CIE_std_illum_A_1nm.csv"}) {
+    INFO(light);
+    const SpectralCamera cam = test::load_spectral_camera(data, "Canon_40D", light);
+    for (const bool spectra : {false, true}) {
+      INFO("chart spectra: " << spectra);
+      const ChartDefinition chart = painted_chart(cam, spectra);
+      const Calibration even = calibrate(lit_unevenly(cam, chart, 0, 0), chart, {});
+      const ChartLightSlope& flat = even.report().light_slope;
+      CHECK_FALSE(flat.corrected);
+      CHECK(std::abs(flat.along_rows) < 4 * flat.along_rows_se);
+      CHECK(std::abs(flat.down_columns) < 4 * flat.down_columns_se);
+
+      // 12 % more light at the chart's right edge than at its left, 8 % less at the bottom.
+      const Calibration tilted = calibrate(lit_unevenly(cam, chart, 0.12, -0.08), chart, {});
+      const ChartLightSlope& slope = tilted.report().light_slope;
+      INFO("slope " << slope.along_rows << " ± " << slope.along_rows_se << ", "
+                    << slope.down_columns << " ± " << slope.down_columns_se);
+      CHECK(slope.corrected);
+      CHECK(slope.along_rows == Approx(0.12).margin(0.02));
+      CHECK(slope.down_columns == Approx(-0.08).margin(0.02));
+      CHECK(slope.along_rows_se < 0.02);
+      // Taken out, the fit is as good as on the evenly lit chart.
+      CHECK(tilted.report().mean_de00 < even.report().mean_de00 + 0.15);
+      CHECK(tilted.report().loo_mean_de00 < even.report().loo_mean_de00 + 0.15);
+      const auto& warnings = tilted.report().warnings;
+      CHECK(std::any_of(warnings.begin(), warnings.end(), [](const std::string& w) {
+        return w.find("lit unevenly (+1") != std::string::npos &&
+               w.find("light at the chart's centre") != std::string::npos;
+      }));
+    }
   }
 }

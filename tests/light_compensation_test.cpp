@@ -9,7 +9,10 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <limits>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "pigmatch/color.h"
@@ -131,4 +134,58 @@ TEST_CASE("grey cards and flat fields refuse what cannot tell the light", "[ligh
   // A flat field needs the chart's place: without a chart there is none.
   CHECK_THROWS_WITH(pigmatch::flat_field_light(image, calibration, {10, 10, 10, 10}),
                     Catch::Contains("chart"));
+}
+
+namespace {
+
+// A calibration from a chart whose corners are the axis-aligned box (0,0)–(400,300), with the
+// light slope its patches gave; the profile is not needed to place the light.
+pigmatch::PhotoCalibration chart_at_origin(const pigmatch::ChartLightSlope& slope) {
+  pigmatch::CalibrationReport report;
+  report.corners = {pigmatch::Point2{0, 0}, {400, 0}, {400, 300}, {0, 300}};
+  report.light_slope = slope;
+  return {pigmatch::CalibrationSource::chart,   "user",   pigmatch::Calibration(report, {}),
+          pigmatch::LabTransform::srgb({3, 8}), "matrix", {}};
+}
+
+}  // namespace
+
+TEST_CASE("grey cards and the chart's own slope place the light between them", "[light]") {
+  // ln(light) a plane through the chart's centre (200, 150): −0.0002/px across, +0.0003/px down
+  // (the skin 300 px above a card gets 9 % less light than the card).
+  const double gx = -0.0002, gy = 0.0003;
+  const auto light_at = [&](double x, double y) {
+    return std::exp(gx * (x - 200) + gy * (y - 150));
+  };
+  const auto card = [&](const std::string& name, int x, int y) {
+    return std::pair{pigmatch::GreyCard{name, {x - 20, y - 20, 40, 40}, 49.5},
+                     pigmatch::LightCompensation{name, 1 / light_at(x, y)}};
+  };
+  const auto [below, below_light] = card("below", 900, 800);
+  const pigmatch::Rect skin{860, 460, 80, 80};  // centred on (900, 500)
+  const double truth = 1 / light_at(900, 500);
+  const std::vector<pigmatch::GreyCard> one = {below};
+  const std::vector<pigmatch::LightCompensation> one_light = {below_light};
+
+  // The nearest card alone is 9 % off; the card with the chart's slope (its along-rows and
+  // down-columns slope over the chart's 400 × 300 px, known to 1 %) is right.
+  CHECK(pigmatch::nearest_card(one, one_light, skin).factor / truth == Approx(0.914).epsilon(0.01));
+  const pigmatch::ChartLightSlope slope{gx * 400, gy * 300, 0.01, 0.01, true};
+  const auto placed = pigmatch::card_light_at(chart_at_origin(slope), one, one_light, skin);
+  CHECK(placed.factor == Approx(truth).epsilon(0.003));
+  CHECK(placed.reference == "below");
+
+  // Two cards and a chart whose slope told nothing: the cards alone give the plane.
+  const auto [right, right_light] = card("right", 1100, 300);
+  const std::vector<pigmatch::GreyCard> two = {below, right};
+  const std::vector<pigmatch::LightCompensation> two_light = {below_light, right_light};
+  const double unknown = std::numeric_limits<double>::infinity();
+  const pigmatch::ChartLightSlope none{0, 0, unknown, unknown, false};
+  CHECK(pigmatch::card_light_at(chart_at_origin(none), two, two_light, skin).factor ==
+        Approx(truth).epsilon(0.003));
+
+  // Without a chart in the photo there is no plane to place: the nearest card.
+  const pigmatch::Image image = two_halves({0.18, 0.18, 0.18}, {0.18, 0.18, 0.18});
+  CHECK(pigmatch::card_light_at(no_chart(image), one, one_light, skin).factor ==
+        below_light.factor);
 }

@@ -367,7 +367,7 @@ RegionMeasurement PhotoPage::measure(const PhotoRegion& region) const {
   RegionMeasurement m = measure_region(image, *calibration_, region);
   if (!cards_.empty()) {
     const std::vector<LightCompensation> light = grey_card_light(image, *calibration_, cards_);
-    compensate_light(m, nearest_card(cards_, light, region.rect));
+    compensate_light(m, card_light_at(*calibration_, cards_, light, region.rect));
   }
   return m;
 }

@@ -17,6 +17,7 @@
 
 #include "calibration_model.h"
 #include "chart_geometry.h"
+#include "chart_light.h"
 #include "pigmatch/camera_estimation.h"
 #include "pigmatch/error.h"
 #include "pigmatch/skin_spectra.h"
@@ -295,6 +296,85 @@ std::optional<Scored> choose_model(std::span<const FitPoint> points, const SkinT
   return chosen;
 }
 
+// The points with their linear values divided by the light at their patch (relative to the
+// chart's centre, for `slope`).
+std::vector<FitPoint> flattened(std::span<const FitPoint> points, const ChartDefinition& chart,
+                                const ChartLightSlope& slope) {
+  std::vector<FitPoint> out(points.begin(), points.end());
+  for (FitPoint& point : out) {
+    const double light = detail::relative_light(slope, chart.patches[point.patch].center);
+    for (double& v : point.linear)
+      v /= light;
+  }
+  return out;
+}
+
+// The light's slope across the chart seen through fits of `model`: each estimate flattens the
+// patches, which changes the fit, so it is repeated until the slope stops moving.
+ChartLightSlope light_slope(std::span<const FitPoint> points, const ChartDefinition& chart,
+                            CalibrationModel model, const SkinTraining& training) {
+  ChartLightSlope total;
+  for (int iteration = 0; iteration < 6; ++iteration) {
+    const std::vector<FitPoint> flat = flattened(points, chart, total);
+    const auto fitted = fit_points(model, with_skins(flat, training));
+    if (!fitted)
+      return detail::fit_light_slope({});
+    std::vector<detail::LightObservation> observations;
+    for (const FitPoint& point : flat) {
+      const double fitted_y = fitted->predict(point.linear).Y;
+      if (fitted_y > 0 && point.target.Y > 0) {
+        observations.push_back({chart.patches[point.patch].center,
+                                std::log(fitted_y / point.target.Y), std::log(point.target.Y)});
+      }
+    }
+    const ChartLightSlope step = detail::fit_light_slope(observations);
+    if (!std::isfinite(step.along_rows_se) || !std::isfinite(step.down_columns_se))
+      return step;
+    total.along_rows += step.along_rows;
+    total.down_columns += step.down_columns;
+    total.along_rows_se = step.along_rows_se;
+    total.down_columns_se = step.down_columns_se;
+    if (std::abs(step.along_rows) < 0.05 * step.along_rows_se &&
+        std::abs(step.down_columns) < 0.05 * step.down_columns_se)
+      break;
+  }
+  return total;
+}
+
+// A model chosen for the chart's points as lit evenly: the points, flattened by the light's
+// slope when the chart is lit unevenly beyond noise (the report records the slope, with a
+// warning), and the model chosen for them.
+struct EvenlyLitFit {
+  std::optional<Scored> chosen;
+  std::vector<FitPoint> points;
+};
+
+EvenlyLitFit choose_evenly_lit(std::span<const FitPoint> points, const ChartDefinition& chart,
+                               const SkinTraining& training, const CalibrationOptions& options,
+                               CalibrationReport& report) {
+  EvenlyLitFit fit{{}, {points.begin(), points.end()}};
+  CalibrationReport first_pass;
+  fit.chosen = choose_model(points, training, options, first_pass);
+  if (fit.chosen)
+    report.light_slope = light_slope(points, chart, fit.chosen->fitted->model, training);
+  if (!fit.chosen || !detail::significant(report.light_slope)) {
+    report.candidates = std::move(first_pass.candidates);
+    report.warnings.insert(report.warnings.end(), first_pass.warnings.begin(),
+                           first_pass.warnings.end());
+    return fit;
+  }
+  report.light_slope.corrected = true;
+  fit.points = flattened(points, chart, report.light_slope);
+  report.warnings.push_back(fmt::format(
+      "the chart is lit unevenly ({:+.0f} % light along its rows, {:+.0f} % down its columns): "
+      "its patches were corrected for it, so the calibration holds for the light at the chart's "
+      "centre; light the chart evenly, or put a grey card beside the skin",
+      100 * std::expm1(report.light_slope.along_rows),
+      100 * std::expm1(report.light_slope.down_columns)));
+  fit.chosen = choose_model(fit.points, training, options, report);
+  return fit;
+}
+
 // Skin-like reference colours (hue 30–65°, chroma 10–70: the ColorChecker's dark skin, light skin
 // and orange) are what pigmatch measures most; they count like the neutrals in the fit.
 bool skin_like(const Lab& lab) {
@@ -526,15 +606,18 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
   }
 
   SkinTraining training = skin_training(chart, options);
-  std::optional<Scored> chosen = choose_model(points, training, options, report);
+  const std::vector<std::string> input_warnings = report.warnings;
+  EvenlyLitFit fit = choose_evenly_lit(points, chart, training, options, report);
+  // Refers to fit's choice, also after fit is refitted below.
+  const std::optional<Scored>& chosen = fit.chosen;
   if (chosen && training.active() && chosen->score.mean_de00 > options.max_mean_de00) {
     // The chart's patches disagree with what its spectra predict (another chart, a printed
     // copy, a strongly coloured light): the skins would drag the fit, so the chart alone decides
     // whether this is a usable calibration.
-    CalibrationReport chart_only;
     training = SkinTraining{};
-    chosen = choose_model(points, training, options, chart_only);
-    report.candidates = std::move(chart_only.candidates);
+    report = CalibrationReport{};
+    report.warnings = input_warnings;
+    fit = choose_evenly_lit(points, chart, training, options, report);
     report.warnings.push_back(
         "skin training dropped: with the skin reflectances the chart's patches fit with mean "
         "ΔE00 above " +
@@ -556,7 +639,13 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
     residual.patch_id = chart.patches[i].id;
     residual.name = chart.patches[i].name;
     residual.reference = reference.lab_d50[i];
-    residual.fitted = to_lab(model.predict(linearize(samples[i].device)));
+    Vec3 linear = linearize(samples[i].device);
+    if (report.light_slope.corrected) {
+      const double light = detail::relative_light(report.light_slope, chart.patches[i].center);
+      for (double& v : linear)
+        v /= light;
+    }
+    residual.fitted = to_lab(model.predict(linear));
     residual.de00 = delta_e2000(residual.reference, residual.fitted);
     residual.used = !samples[i].clipped && !excluded[i];
     if (residual.used)

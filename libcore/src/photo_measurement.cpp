@@ -11,6 +11,7 @@
 #include <limits>
 #include <utility>
 
+#include "chart_geometry.h"
 #include "pigmatch/error.h"
 
 namespace pigmatch {
@@ -271,6 +272,97 @@ LightCompensation nearest_card(std::span<const GreyCard> cards,
                             cards.size(), light.size()));
   }
   return light[best];
+}
+
+namespace {
+
+using Vector2 = std::array<double, 2>;
+using Matrix2 = std::array<std::array<double, 2>, 2>;
+
+Point2 centre_of(const Rect& r) {
+  return {r.x + r.w / 2.0, r.y + r.h / 2.0};
+}
+
+std::optional<Matrix2> inverse(const Matrix2& m) {
+  const double det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+  if (!(std::abs(det) > 0) || !std::isfinite(det))
+    return std::nullopt;
+  return Matrix2{{{m[1][1] / det, -m[0][1] / det}, {-m[1][0] / det, m[0][0] / det}}};
+}
+
+// A card's light is known to about 1 %: the card's own tolerance and the photo's noise on it.
+constexpr double card_log_sd = 0.01;
+
+// The tilt of ln(light) in the photo, per pixel, that the cards and the chart's slope say
+// together: a weighted least squares for the plane through the chart's centre (ln light 0), the
+// chart's slope (mapped from chart to photo coordinates by the chart's homography at its centre)
+// entering as a prior with its standard errors.
+Vector2 light_tilt(const detail::Homography& chart_to_photo, const ChartLightSlope& slope,
+                   std::span<const GreyCard> cards, std::span<const LightCompensation> light) {
+  const Point2 origin = chart_to_photo.apply({0.5, 0.5});
+  // ∂(x, y)/∂(u, v) at the centre, by central differences over a tenth of the chart.
+  const double h = 0.05;
+  const Point2 pu = chart_to_photo.apply({0.5 + h, 0.5}), mu = chart_to_photo.apply({0.5 - h, 0.5});
+  const Point2 pv = chart_to_photo.apply({0.5, 0.5 + h}), mv = chart_to_photo.apply({0.5, 0.5 - h});
+  const Matrix2 jacobian{{{(pu.x - mu.x) / (2 * h), (pv.x - mv.x) / (2 * h)},
+                          {(pu.y - mu.y) / (2 * h), (pv.y - mv.y) / (2 * h)}}};
+  // The tilt g in the photo satisfies slope = Jᵀ g; the slope's inverse covariance, mapped the
+  // same way, is J diag(1/se²) Jᵀ.
+  Matrix2 normal{};
+  Vector2 rhs{};
+  const std::array<double, 2> s = {slope.along_rows, slope.down_columns};
+  const std::array<double, 2> se = {slope.along_rows_se, slope.down_columns_se};
+  for (std::size_t k = 0; k < 2; ++k) {
+    if (!(se[k] > 0) || !std::isfinite(se[k]))
+      continue;  // that direction of the chart told nothing: the cards alone decide it
+    const double w = 1 / (se[k] * se[k]);
+    const Vector2 column = {jacobian[0][k], jacobian[1][k]};
+    for (std::size_t r = 0; r < 2; ++r) {
+      rhs[r] += w * column[r] * s[k];
+      for (std::size_t c = 0; c < 2; ++c)
+        normal[r][c] += w * column[r] * column[c];
+    }
+  }
+  for (std::size_t i = 0; i < cards.size(); ++i) {
+    const Point2 at = centre_of(cards[i].rect);
+    const Vector2 d = {at.x - origin.x, at.y - origin.y};
+    const double log_light = -std::log(light[i].factor);
+    const double w = 1 / (card_log_sd * card_log_sd);
+    for (std::size_t r = 0; r < 2; ++r) {
+      rhs[r] += w * d[r] * log_light;
+      for (std::size_t c = 0; c < 2; ++c)
+        normal[r][c] += w * d[r] * d[c];
+    }
+  }
+  // One card and a chart whose slope told nothing leave the direction across the chart–card
+  // line open: a tiny ridge keeps it flat there.
+  const double scale = std::max(normal[0][0] + normal[1][1], 1e-300);
+  for (std::size_t r = 0; r < 2; ++r)
+    normal[r][r] += 1e-9 * scale;
+  const auto inv = inverse(normal);
+  if (!inv)
+    return {0, 0};
+  return {(*inv)[0][0] * rhs[0] + (*inv)[0][1] * rhs[1],
+          (*inv)[1][0] * rhs[0] + (*inv)[1][1] * rhs[1]};
+}
+
+}  // namespace
+
+LightCompensation card_light_at(const PhotoCalibration& calibration,
+                                std::span<const GreyCard> cards,
+                                std::span<const LightCompensation> light, const Rect& region) {
+  LightCompensation nearest = nearest_card(cards, light, region);
+  // A chart calibrated from patch values alone has no place in the photo.
+  if (!calibration.calibration || !detail::is_convex(calibration.calibration->report().corners))
+    return nearest;
+  const CalibrationReport& report = calibration.calibration->report();
+  const auto chart_to_photo = detail::Homography::square_to(report.corners);
+  const Vector2 tilt = light_tilt(chart_to_photo, report.light_slope, cards, light);
+  const Point2 origin = chart_to_photo.apply({0.5, 0.5});
+  const Point2 at = centre_of(region);
+  const double log_light = tilt[0] * (at.x - origin.x) + tilt[1] * (at.y - origin.y);
+  nearest.factor = std::exp(-log_light);
+  return nearest;
 }
 
 LightCompensation flat_field_light(const Image& flat, const PhotoCalibration& calibration,

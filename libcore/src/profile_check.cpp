@@ -95,7 +95,26 @@ std::string describe_device(const std::vector<std::uint8_t>& pixels, std::size_t
   return "(" + text + ")";
 }
 
-std::optional<std::string> implausible_lab(cmsHTRANSFORM to_lab, PixelLayout layout) {
+// Whether `lab` is a colour a real profile could give its probe. A matrix/shaper whose colorants
+// passed implausible_matrix() is bounded in XYZ instead (three colorants of at most ±5 each):
+// a real camera matrix fitted under warm light can send a full-scale primary to a slightly
+// negative Z or Y, whose Lab lies far outside any real colour although no pixel of a real scene
+// lands there.
+bool plausible_probe(const cmsCIELab& lab, bool matrix_shaper) {
+  if (!std::isfinite(lab.L) || !std::isfinite(lab.a) || !std::isfinite(lab.b))
+    return false;
+  if (!matrix_shaper) {
+    return lab.L >= min_lightness && lab.L <= max_lightness && std::abs(lab.a) <= max_chroma_axis &&
+           std::abs(lab.b) <= max_chroma_axis;
+  }
+  cmsCIEXYZ xyz{};
+  cmsLab2XYZ(cmsD50_XYZ(), &xyz, &lab);
+  const double bound = 3 * max_colorant;
+  return std::abs(xyz.X) <= bound && std::abs(xyz.Y) <= bound && std::abs(xyz.Z) <= bound;
+}
+
+std::optional<std::string> implausible_lab(cmsHTRANSFORM to_lab, PixelLayout layout,
+                                           bool matrix_shaper) {
   std::size_t count = 0;
   const std::vector<std::uint8_t> pixels = probe_pixels(layout, count);
   std::vector<float> lab(count * 3);
@@ -103,10 +122,8 @@ std::optional<std::string> implausible_lab(cmsHTRANSFORM to_lab, PixelLayout lay
   for (std::size_t i = 0; i < count; ++i) {
     const float L = lab[3 * i], a = lab[3 * i + 1], b = lab[3 * i + 2];
     const bool finite = std::isfinite(L) && std::isfinite(a) && std::isfinite(b);
-    if (finite && L >= min_lightness && L <= max_lightness && std::abs(a) <= max_chroma_axis &&
-        std::abs(b) <= max_chroma_axis) {
+    if (plausible_probe(cmsCIELab{L, a, b}, matrix_shaper))
       continue;
-    }
     const std::string device = describe_device(pixels, i, layout);
     if (!finite) {
       return fmt::format(
@@ -126,11 +143,13 @@ std::optional<std::string> implausible_lab(cmsHTRANSFORM to_lab, PixelLayout lay
 
 std::optional<std::string> implausible_input_profile(cmsHPROFILE profile, cmsHTRANSFORM to_lab,
                                                      PixelLayout layout) {
+  bool matrix_shaper = false;
   if (layout.channels == 3 && cmsIsMatrixShaper(profile)) {
     if (auto problem = implausible_matrix(profile))
       return problem;
+    matrix_shaper = true;
   }
-  return implausible_lab(to_lab, layout);
+  return implausible_lab(to_lab, layout, matrix_shaper);
 }
 
 }  // namespace pigmatch::detail

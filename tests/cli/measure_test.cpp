@@ -274,6 +274,11 @@ TEST_CASE("measure: light fall-off corrected by a flat field or a grey card", "[
   CHECK(plain.at("light").at("compensated") == false);
   CHECK_THAT(plain.at("light").at("note").get<std::string>(), Catch::Contains("--grey"));
   CHECK(plain.at("regions").at(0).at("uncertainty").at("light_de00") == 1.0);
+  // The light across the chart, read from its patches, with its standard errors.
+  const json& across = plain.at("calibration").at("light_across_chart");
+  CHECK(across.at("corrected").is_boolean());
+  CHECK(across.at("along_rows_se").get<double>() > 0);
+  CHECK(std::abs(across.at("along_rows").get<double>()) < 0.5);
 
   // The skin got 80 % of the chart's light: the flat field says so, and the skin is put back.
   const fs::path flat = write_flat_field("flat.jpg", 1200, 800, {650, 420, 260, 330}, 0.8);

@@ -88,6 +88,19 @@ struct PatchResidual {
   bool used = true;
 };
 
+/// How the light changes across the chart, read from its patches: the slope of ln(light) per
+/// chart width along the first row (`along_rows`) and per chart height down the first column
+/// (`down_columns`), e.g. 0.10 ≈ 10 % more light at the far edge than at the near one, with
+/// their standard errors. A chart lit unevenly shows it as patch residuals that grow across the
+/// chart; the patches' lightness is regressed out, so a tone curve is not taken for light.
+struct ChartLightSlope {
+  double along_rows = 0, down_columns = 0;
+  double along_rows_se = 0, down_columns_se = 0;
+  /// true when the slope was beyond noise (4 standard errors) and the patches were divided by
+  /// it before the fit: the calibration then holds for the light at the chart's centre.
+  bool corrected = false;
+};
+
 /// The figures of one candidate model.
 struct ModelScore {
   CalibrationModel model = CalibrationModel::matrix;
@@ -106,6 +119,8 @@ struct CalibrationReport {
   /// Skin reflectances in the fit (0: the chart has no spectra, training is off, or it was
   /// dropped).
   std::size_t skin_spectra_fitted = 0;
+  /// The light across the chart (zero slopes with infinite errors when it could not be read).
+  ChartLightSlope light_slope;
 };
 
 /// A fitted calibration: the report and the ICC profile that carries it.

@@ -171,6 +171,18 @@ std::vector<LightCompensation> grey_card_light(const Image& image,
 LightCompensation nearest_card(std::span<const GreyCard> cards,
                                std::span<const LightCompensation> light, const Rect& region);
 
+/// The light at `region` relative to the chart, from the grey cards (read by grey_card_light())
+/// and the chart's own light slope (CalibrationReport::light_slope). ln(light) is taken as a
+/// plane through the chart's centre, where the calibration holds; its tilt is what the cards
+/// (about 1 % each) and the chart's slope (its standard errors) say together. A region beside a
+/// card gets about that card's light; one between the chart and a card, or off to one side, gets
+/// what the plane gives at its centre rather than the nearest card's. `reference` names the
+/// nearest card. Without a chart (a saved or embedded profile), the nearest card's light. Throws
+/// as nearest_card().
+LightCompensation card_light_at(const PhotoCalibration& calibration,
+                                std::span<const GreyCard> cards,
+                                std::span<const LightCompensation> light, const Rect& region);
+
 /// The light at `region` relative to the chart from a flat field: a second photo, `flat`, of a
 /// uniform grey card filling the frame in the same setup (camera, lamp, distance), read through
 /// the same calibration. Throws Error(invalid_argument) when the calibration has no chart (the
