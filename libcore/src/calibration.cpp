@@ -18,6 +18,7 @@
 #include "calibration_model.h"
 #include "chart_geometry.h"
 #include "chart_light.h"
+#include "tone_curves.h"
 #include "pigmatch/camera_estimation.h"
 #include "pigmatch/error.h"
 #include "pigmatch/skin_spectra.h"
@@ -480,22 +481,189 @@ std::vector<ForeignPatch> foreign_patches(std::vector<FitPoint> points) {
   return foreign;
 }
 
-// The orientation score: mean ΔE00 of a matrix fit (no leave-one-out: a wrong orientation is off
-// by tens of ΔE00, and the matrix fit is the cheapest).
-double orientation_score(std::span<const PatchSample> samples, const ChartDefinition& chart,
-                         const ChartReference& reference, const detail::Linearizer& linearize,
-                         double neutral_weight) {
-  const auto points = usable_points(samples, chart, reference, linearize, neutral_weight);
-  const auto fitted = fit_points(CalibrationModel::matrix, points);
-  if (!fitted)
-    return std::numeric_limits<double>::infinity();
+// ---- how the pixels are read --------------------------------------------------------------
+
+constexpr std::size_t no_patch = std::numeric_limits<std::size_t>::max();
+
+// The linearisation for `encoding`; nullopt when it cannot be made (curves whose neutrals do not
+// rise in every channel). `left_out` is a patch kept out of the neutral curves.
+std::optional<detail::Linearizer> linearizer_for(PhotoEncoding encoding,
+                                                 std::span<const PatchSample> samples,
+                                                 const ChartDefinition& chart,
+                                                 const ChartReference& reference,
+                                                 const detail::Linearizer& through_profile,
+                                                 std::size_t left_out = no_patch) {
+  switch (encoding) {
+    case PhotoEncoding::profile:
+      return through_profile;
+    case PhotoEncoding::linear:
+      return detail::Linearizer::identity();
+    case PhotoEncoding::neutral_curves: {
+      std::vector<detail::NeutralSample> neutrals;
+      for (std::size_t i = 0; i < samples.size(); ++i) {
+        if (chart.patches[i].neutral && !samples[i].clipped && i != left_out)
+          neutrals.push_back({samples[i].device, to_xyz(reference.lab_d50[i]).Y});
+      }
+      const auto tables = detail::fit_neutral_tone_curves(neutrals);
+      if (!tables)
+        return std::nullopt;
+      return detail::Linearizer::from_tables(*tables);
+    }
+  }
+  return std::nullopt;
+}
+
+constexpr std::array<PhotoEncoding, 3> all_encodings = {
+    PhotoEncoding::profile, PhotoEncoding::linear, PhotoEncoding::neutral_curves};
+
+double mean_residual(std::span<const FitPoint> points, const FittedModel& fitted) {
   double sum = 0;
   for (const FitPoint& point : points)
-    sum += delta_e2000(point.reference, to_lab(fitted->predict(point.linear)));
+    sum += delta_e2000(point.reference, to_lab(fitted.predict(point.linear)));
   return sum / static_cast<double>(points.size());
 }
 
+// Each patch predicted by a matrix fit made without it, through a linearisation made without it
+// too (it matters for the neutral curves, which the neutrals make).
+double encoding_loo(PhotoEncoding encoding, std::span<const PatchSample> samples,
+                    const ChartDefinition& chart, const ChartReference& reference,
+                    const detail::Linearizer& through_profile, double neutral_weight) {
+  constexpr double impossible = std::numeric_limits<double>::infinity();
+  const auto linearize = linearizer_for(encoding, samples, chart, reference, through_profile);
+  if (!linearize)
+    return impossible;
+  const std::vector<FitPoint> points =
+      usable_points(samples, chart, reference, *linearize, neutral_weight);
+  if (points.size() < detail::term_count(CalibrationModel::matrix) + 4)
+    return impossible;
+  double sum = 0;
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    std::vector<FitPoint> others = points;
+    FitPoint left = points[k];
+    if (encoding == PhotoEncoding::neutral_curves && left.neutral) {
+      const auto without = linearizer_for(encoding, samples, chart, reference, through_profile,
+                                          left.patch);
+      if (!without)
+        return impossible;
+      others = usable_points(samples, chart, reference, *without, neutral_weight);
+      left = others[k];
+    }
+    others.erase(others.begin() + static_cast<std::ptrdiff_t>(k));
+    const auto fitted = fit_points(CalibrationModel::matrix, others);
+    if (!fitted)
+      return impossible;
+    sum += delta_e2000(left.reference, to_lab(fitted->predict(left.linear)));
+  }
+  return sum / static_cast<double>(points.size());
+}
+
+struct ChosenEncoding {
+  PhotoEncoding encoding = PhotoEncoding::profile;
+  detail::Linearizer linearize;
+  std::vector<EncodingScore> scores;  // empty when the options fixed the encoding
+};
+
+// The encoding the options ask for, or else the profile unless a later reading (linear, then
+// neutral curves) predicts the patches better by the margin than the one kept so far.
+ChosenEncoding choose_encoding(std::span<const PatchSample> samples, const ChartDefinition& chart,
+                               const ChartReference& reference,
+                               std::span<const std::uint8_t> photo_icc,
+                               const CalibrationOptions& options) {
+  const auto through_profile = detail::Linearizer::from_profile(photo_icc);
+  if (options.encoding) {
+    auto linearize =
+        linearizer_for(*options.encoding, samples, chart, reference, through_profile);
+    if (!linearize)
+      throw Error(ErrorCode::invalid_argument,
+                  "no tone curves can be fitted to the chart's neutral patches: they do not grow "
+                  "lighter from black to white in every channel (are some in shadow, under glare "
+                  "or clipped?); read the pixels through the profile or as linear instead");
+    return {*options.encoding, std::move(*linearize), {}};
+  }
+  ChosenEncoding chosen{PhotoEncoding::profile, through_profile, {}};
+  double kept = std::numeric_limits<double>::infinity();
+  for (const PhotoEncoding encoding : all_encodings) {
+    const double loo = encoding_loo(encoding, samples, chart, reference, through_profile,
+                                    options.neutral_weight);
+    chosen.scores.push_back({encoding, loo});
+    const bool first = chosen.scores.size() == 1;
+    if (first || loo < options.encoding_margin * kept) {
+      if (auto linearize = linearizer_for(encoding, samples, chart, reference, through_profile)) {
+        chosen.encoding = encoding;
+        chosen.linearize = std::move(*linearize);
+        kept = loo;
+      }
+    }
+  }
+  return chosen;
+}
+
+// Per channel, the slope of ln linear against ln device between the darkest and the brightest
+// usable neutral.
+std::array<double, 3> tone_exponents(std::span<const PatchSample> samples,
+                                     const ChartDefinition& chart,
+                                     const detail::Linearizer& linearize) {
+  std::array<double, 3> exponent{};
+  if (!linearize.has_curves())
+    return exponent;
+  std::optional<std::size_t> darkest, brightest;
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    if (!chart.patches[i].neutral || samples[i].clipped)
+      continue;
+    const auto level = [&](std::size_t k) {
+      return samples[k].device[0] + samples[k].device[1] + samples[k].device[2];
+    };
+    if (!darkest || level(i) < level(*darkest))
+      darkest = i;
+    if (!brightest || level(i) > level(*brightest))
+      brightest = i;
+  }
+  if (!darkest || darkest == brightest)
+    return exponent;
+  const Vec3 dark = linearize(samples[*darkest].device);
+  const Vec3 bright = linearize(samples[*brightest].device);
+  for (std::size_t c = 0; c < 3; ++c) {
+    const double d0 = samples[*darkest].device[c], d1 = samples[*brightest].device[c];
+    if (d0 > 0 && d1 > d0 && dark[c] > 0 && bright[c] > dark[c])
+      exponent[c] = std::log(bright[c] / dark[c]) / std::log(d1 / d0);
+  }
+  return exponent;
+}
+
+// The orientation score: mean ΔE00 of a matrix fit (no leave-one-out: a wrong orientation is off
+// by tens of ΔE00, and the matrix fit is the cheapest), the best over the ways of reading the
+// pixels the options allow (a linear photo read as sRGB fits no orientation).
+double orientation_score(std::span<const PatchSample> samples, const ChartDefinition& chart,
+                         const ChartReference& reference, const detail::Linearizer& through_profile,
+                         const CalibrationOptions& options) {
+  double best = std::numeric_limits<double>::infinity();
+  for (const PhotoEncoding encoding : all_encodings) {
+    if (options.encoding && encoding != *options.encoding)
+      continue;
+    const auto linearize = linearizer_for(encoding, samples, chart, reference, through_profile);
+    if (!linearize)
+      continue;
+    const auto points =
+        usable_points(samples, chart, reference, *linearize, options.neutral_weight);
+    if (const auto fitted = fit_points(CalibrationModel::matrix, points))
+      best = std::min(best, mean_residual(points, *fitted));
+  }
+  return best;
+}
+
 }  // namespace
+
+std::string_view to_string(PhotoEncoding encoding) noexcept {
+  switch (encoding) {
+    case PhotoEncoding::profile:
+      return "profile";
+    case PhotoEncoding::linear:
+      return "linear";
+    case PhotoEncoding::neutral_curves:
+      return "neutral-curves";
+  }
+  return "profile";
+}
 
 std::string_view to_string(CalibrationModel model) noexcept {
   switch (model) {
@@ -580,7 +748,8 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
                       std::span<const std::uint8_t> photo_icc, const CalibrationOptions& options) {
   check_inputs(samples, chart, options);
   const ChartReference& reference = chart.reference(options.reference);
-  const auto linearize = detail::Linearizer::from_profile(photo_icc);
+  const ChosenEncoding encoding = choose_encoding(samples, chart, reference, photo_icc, options);
+  const detail::Linearizer& linearize = encoding.linearize;
   std::vector<FitPoint> points =
       usable_points(samples, chart, reference, linearize, options.neutral_weight);
   const std::vector<ForeignPatch> foreign = foreign_patches(points);
@@ -633,6 +802,9 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
   report.max_de00 = chosen->score.max_de00;
   report.loo_mean_de00 = chosen->score.loo_mean_de00;
   report.skin_spectra_fitted = training.active() ? training.skins.size() : 0;
+  report.encoding = encoding.encoding;
+  report.encoding_scores = encoding.scores;
+  report.tone_exponent = tone_exponents(samples, chart, linearize);
   std::size_t next_point = 0;
   for (std::size_t i = 0; i < samples.size(); ++i) {
     PatchResidual residual;
@@ -676,7 +848,7 @@ Calibration calibrate_from_photo(const Image& image, const ChartDefinition& char
         ErrorCode::invalid_argument,
         image.source + " is a grey image: calibrating with a colour chart needs an RGB photo");
   const ChartReference& reference = chart.reference(options.reference);
-  const auto linearize = detail::Linearizer::from_profile(image.icc_profile);
+  const auto through_profile = detail::Linearizer::from_profile(image.icc_profile);
 
   struct Candidate {
     ChartCorners corners;
@@ -686,8 +858,7 @@ Calibration calibrate_from_photo(const Image& image, const ChartDefinition& char
   std::vector<Candidate> candidates;
   for (const ChartCorners& ordering : corner_orderings(corners)) {
     auto samples = sample_patches(image, chart, ordering);
-    const double score =
-        orientation_score(samples, chart, reference, linearize, options.neutral_weight);
+    const double score = orientation_score(samples, chart, reference, through_profile, options);
     candidates.push_back({ordering, std::move(samples), score});
   }
   std::sort(candidates.begin(), candidates.end(),
@@ -702,7 +873,9 @@ Calibration calibrate_from_photo(const Image& image, const ChartDefinition& char
                 "no " + chart.name + " found at corners " + detail::describe(corners) + " in " +
                     image.source + " (best orientation fits with mean ΔE00 " +
                     (std::isfinite(best.score) ? format_number(best.score) : std::string("—")) +
-                    "): check the corners, and that the chart is evenly lit without glare");
+                    ", however its pixels are read): check the corners, and that the chart is "
+                    "evenly lit without glare; a printed copy of a chart, or another make, does "
+                    "not have the genuine chart's colours and cannot calibrate");
   }
   if (candidates[1].score < options.min_orientation_ratio * best.score) {
     throw Error(ErrorCode::corrupt_data,

@@ -212,6 +212,25 @@ Linearizer Linearizer::from_profile(std::span<const std::uint8_t> icc) {
   return linearizer;
 }
 
+Linearizer Linearizer::identity() {
+  Linearizer linearizer;
+  for (auto& curve : linearizer.curves_)
+    curve = std::shared_ptr<cmsToneCurve>(cmsBuildGamma(nullptr, 1.0), CurveDeleter{});
+  return linearizer;
+}
+
+Linearizer Linearizer::from_tables(const std::array<std::vector<std::uint16_t>, 3>& tables) {
+  Linearizer linearizer;
+  for (std::size_t c = 0; c < 3; ++c) {
+    cmsToneCurve* curve = cmsBuildTabulatedToneCurve16(
+        nullptr, static_cast<cmsUInt32Number>(tables[c].size()), tables[c].data());
+    if (curve == nullptr)
+      throw Error(ErrorCode::color_management, "Little CMS cannot build a tabulated tone curve");
+    linearizer.curves_[c] = std::shared_ptr<cmsToneCurve>(curve, CurveDeleter{});
+  }
+  return linearizer;
+}
+
 Vec3 Linearizer::operator()(const Vec3& device) const {
   Vec3 linear{};
   if (has_curves()) {

@@ -26,6 +26,10 @@ class Linearizer {
   /// From the photo's ICC profile; empty means sRGB. Throws Error(color_management) for a
   /// profile Little CMS cannot use and Error(invalid_argument) for a non-RGB one.
   static Linearizer from_profile(std::span<const std::uint8_t> icc);
+  /// Device values that are linear already (identity curves).
+  static Linearizer identity();
+  /// Per-channel curves tabulated over device 0–1 (16-bit, as fit_neutral_tone_curves gives).
+  static Linearizer from_tables(const std::array<std::vector<std::uint16_t>, 3>& tables);
 
   Vec3 operator()(const Vec3& device) const;
   /// True when the linearisation is three per-channel tone curves (a matrix/shaper photo).

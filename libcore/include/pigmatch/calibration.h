@@ -28,7 +28,9 @@
 // model, on a grid spaced like L*) otherwise.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -48,6 +50,24 @@ enum class CalibrationModel { matrix, root_polynomial_2, root_polynomial_3 };
 /// Short stable names: "matrix", "root-polynomial-2", "root-polynomial-3".
 std::string_view to_string(CalibrationModel model) noexcept;
 
+/// How the photo's device values are made linear before the colour fit.
+enum class PhotoEncoding {
+  profile,         ///< through the photo's ICC profile's tone curves (sRGB when it has none)
+  linear,          ///< taken as linear already (raw developed without a curve, machine vision)
+  neutral_curves,  ///< through a tone curve per channel fitted to the chart's neutral patches
+};
+
+/// Short stable names: "profile", "linear", "neutral-curves".
+std::string_view to_string(PhotoEncoding encoding) noexcept;
+
+/// How well the chart's patches are predicted with the pixels read one way: the leave-one-out
+/// mean ΔE00 of a matrix fit (for neutral curves, each neutral left out of the curves too);
+/// infinity when that reading is impossible (the neutrals do not rise in every channel).
+struct EncodingScore {
+  PhotoEncoding encoding = PhotoEncoding::profile;
+  double loo_mean_de00 = 0;
+};
+
 struct CalibrationOptions {
   std::string reference;  ///< the chart's reference set; empty = its default
   std::vector<CalibrationModel> candidates{CalibrationModel::matrix,
@@ -61,6 +81,11 @@ struct CalibrationOptions {
   /// Orientation: the best ordering of the corners must fit at least this many times better
   /// (mean ΔE00) than the runner-up, else the orientation is ambiguous.
   double min_orientation_ratio = 1.5;
+  /// How to read the photo's pixels; empty: chosen from the chart. The photo's profile is kept
+  /// unless reading the pixels as linear, or through curves fitted to the neutrals, predicts the
+  /// patches better by `encoding_margin` (each later one of the three must beat the one kept).
+  std::optional<PhotoEncoding> encoding;
+  double encoding_margin = 0.8;
   /// Weight of each skin reflectance added to the fit (the chart's ordinary patches weigh 1);
   /// 0 disables it. Used only when the chart has spectra. 64 lets skin lead the fit: in
   /// tools/skin_calibration_study (noise-free surfaces, skins held out) it read unseen skins best
@@ -121,6 +146,15 @@ struct CalibrationReport {
   std::size_t skin_spectra_fitted = 0;
   /// The light across the chart (zero slopes with infinite errors when it could not be read).
   ChartLightSlope light_slope;
+  /// How the pixels were read, and each reading's score when the choice was automatic (empty
+  /// when CalibrationOptions::encoding fixed it).
+  PhotoEncoding encoding = PhotoEncoding::profile;
+  std::vector<EncodingScore> encoding_scores;
+  /// Per channel, the exponent of the tone curve used between the darkest and the brightest
+  /// usable neutral (the slope of ln linear against ln device): about 1 for linear data, 2.2–2.4
+  /// for sRGB, more for a camera's contrast curve. 0 when it cannot be told (fewer than two
+  /// usable neutrals, or a profile without per-channel curves).
+  std::array<double, 3> tone_exponent{};
 };
 
 /// A fitted calibration: the report and the ICC profile that carries it.
