@@ -51,6 +51,7 @@ struct MeasureOptions {
   int profile_version = 4;
   std::vector<std::string> grey_cards;
   std::string flat_field;
+  std::string encoding = "auto";
   bool json = false;
 };
 
@@ -145,6 +146,12 @@ PhotoCalibrationRequest calibration_request(const MeasureOptions& o) {
   request.options.icc_version = o.profile_version;
   if (o.no_skin_training)
     request.options.skin_weight = 0;
+  if (o.encoding == "profile")
+    request.options.encoding = PhotoEncoding::profile;
+  else if (o.encoding == "linear")
+    request.options.encoding = PhotoEncoding::linear;
+  else if (o.encoding == "curves")
+    request.options.encoding = PhotoEncoding::neutral_curves;
   if (o.chart.empty()) {
     request.mode = ChartMode::find_or_fallback;
   } else if (o.chart == "auto") {
@@ -291,6 +298,34 @@ Json optional_number(const std::optional<Calibration>& c, double CalibrationRepo
   return c ? Json(c->report().*field) : Json(nullptr);
 }
 
+// How the pixels were read: the encoding, each reading's score when it was chosen, and the
+// tone exponents (null where they could not be told).
+Json encoding_json(const CalibrationReport& r) {
+  const auto finite_or_null = [](double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); };
+  Json scores = Json::object();
+  for (const EncodingScore& s : r.encoding_scores)
+    scores[std::string(to_string(s.encoding))] = finite_or_null(s.loo_mean_de00);
+  Json exponents = Json::array();
+  for (const double e : r.tone_exponent)
+    exponents.push_back(e > 0 ? Json(e) : Json(nullptr));
+  return {{"read", std::string(to_string(r.encoding))},
+          {"chosen", r.encoding_scores.empty() ? "by --encoding" : "by the chart"},
+          {"loo_mean_de00", scores},
+          {"tone_exponents", exponents}};
+}
+
+std::string_view encoding_phrase(PhotoEncoding encoding) {
+  switch (encoding) {
+    case PhotoEncoding::profile:
+      return "through the photo's profile";
+    case PhotoEncoding::linear:
+      return "as linear values";
+    case PhotoEncoding::neutral_curves:
+      return "through tone curves fitted to the chart's neutrals";
+  }
+  return "through the photo's profile";
+}
+
 Json calibration_json(const PhotoCalibration& c, const MeasureOptions& o) {
   Json corners = Json::array();
   Json patches = Json::array();
@@ -319,6 +354,7 @@ Json calibration_json(const PhotoCalibration& c, const MeasureOptions& o) {
     out["reference"] = o.reference.empty() ? "default" : o.reference;
     // Skin training raises the chart's own residuals on purpose; the count explains why.
     out["skin_spectra_fitted"] = c.calibration->report().skin_spectra_fitted;
+    out["encoding"] = encoding_json(c.calibration->report());
     const ChartLightSlope& slope = c.calibration->report().light_slope;
     const auto finite_or_null = [](double x) { return std::isfinite(x) ? Json(x) : Json(nullptr); };
     out["light_across_chart"] = {{"along_rows", slope.along_rows},
@@ -348,6 +384,9 @@ void print_table(const Image& image, const PhotoCalibration& c, const Json& regi
     if (r.skin_spectra_fitted > 0)
       fmt::print("             skin-trained: {} skin reflectances fitted beside the chart\n",
                  r.skin_spectra_fitted);
+    fmt::print("             pixels read {} (tone exponents {:.2f}, {:.2f}, {:.2f})\n",
+               encoding_phrase(r.encoding), r.tone_exponent[0], r.tone_exponent[1],
+               r.tone_exponent[2]);
   } else {
     fmt::print("calibration  {} (no chart fit)\n", to_string(c.source));
   }
@@ -391,6 +430,10 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
   if (!o.profile.empty() && !o.chart.empty())
     throw UsageError(
         "--profile and --chart cannot be combined: a saved profile replaces the chart");
+  if (!o.profile.empty() && o.encoding != "auto")
+    throw UsageError(
+        "--encoding says how to read the photo for a chart fit; a saved profile (--profile) "
+        "already says it");
   if (!o.profile.empty() && !o.profile_out.empty())
     throw UsageError(
         "--profile-out writes a new calibration from a chart; it cannot be combined with "
@@ -483,11 +526,18 @@ void register_measure_command(CLI::App& app) {
       ->check(CLI::IsMember({2, 4}));
   cmd->add_option("--grey", options->grey_cards,
                   "NAME=x,y,w,h[:L]: a grey card beside the regions (its own L*, default 49.5 for "
-                  "an 18 % card); each region's light is corrected to the chart's by the nearest "
-                  "card (repeatable)");
+                  "an 18 % card); each region's light is corrected to the chart's by the light the "
+                  "cards and the chart give at its place (repeatable)");
   cmd->add_option("--flat-field", options->flat_field,
                   "a second photo of a uniform grey card filling the frame, same camera, lamp and "
                   "distance: each region's light is corrected to the chart's by it");
+  cmd->add_option("--encoding", options->encoding,
+                  "how to read the photo's pixels for the chart fit: auto (default: whichever of "
+                  "the others fits the chart clearly best, the profile unless beaten), profile "
+                  "(through its embedded profile, or sRGB), linear (raw values without a curve, "
+                  "as machine-vision cameras and raw files developed without a curve give), "
+                  "curves (a tone curve per channel fitted to the chart's neutral patches)")
+      ->check(CLI::IsMember({"auto", "profile", "linear", "curves"}));
   cmd->add_flag("--json", options->json, "machine-readable output");
   const auto save = add_save_options(cmd, true);
   cmd->callback([options, save] { run(*options, *save); });

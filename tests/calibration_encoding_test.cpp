@@ -29,11 +29,10 @@ const ChartCorners true_corners{{{180, 140}, {760, 110}, {800, 540}, {150, 560}}
 
 // Linear camera values with no white balance: green strong, red and blue weak, as a sensor's raw
 // response to a neutral is; `white` is the white patch's green value.
-Vec3 raw_linear(const Lab& lab, double white) {
+Vec3 raw_linear(const Lab& lab, double white, const Vec3& gains = {0.48, 1.0, 0.62}) {
   TestCamera camera;
   camera.exposure = white / 0.9;
   Vec3 rgb = camera.linear_rgb(to_xyz(lab));
-  const Vec3 gains{0.48, 1.0, 0.62};
   for (std::size_t c = 0; c < 3; ++c)
     rgb[c] = std::clamp(rgb[c] * gains[c], 0.0, 1.0);
   return rgb;
@@ -57,8 +56,8 @@ Vec3 camera_jpeg(const Lab& lab) {
 Image photo_of(const std::function<Vec3(const Lab&)>& device, bool with_srgb_profile,
                const ChartCorners& corners = true_corners) {
   const auto& refs = classic().reference().lab_d50;
-  Image image = test::render_chart(classic(), corners,
-                                   [&](std::size_t i) { return device(refs[i]); });
+  Image image =
+      test::render_chart(classic(), corners, [&](std::size_t i) { return device(refs[i]); });
   if (!with_srgb_profile)
     image.icc_profile.clear();
   return image;
@@ -98,20 +97,39 @@ TEST_CASE("a linear photo without white balance is read as linear", "[calibratio
   for (const double white : {0.8, 0.25}) {
     CAPTURE(white);
     const Image image = photo_of([&](const Lab& lab) { return raw_linear(lab, white); }, false);
-    const CalibrationReport report = calibrate_from_photo(image, classic(), true_corners).report();
+    const Calibration calibration = calibrate_from_photo(image, classic(), true_corners);
+    const CalibrationReport& report = calibration.report();
     CHECK(report.encoding == PhotoEncoding::linear);
+    // Its profile is a real one: colorants large (a dim, green-cast white maps to D50's white),
+    // but a transform is made from it.
+    CHECK_NOTHROW(calibration.transform(PixelLayout{3, 8}));
     // 8 linear bits leave the black patch a few codes (1 code ≈ 2 ΔE00 there at 25 % exposure).
     CHECK(report.loo_mean_de00 < (white > 0.5 ? 1.0 : 2.5));
-    CHECK(score_of(report, PhotoEncoding::profile) > 8);      // what reading it as sRGB gives
+    CHECK(score_of(report, PhotoEncoding::profile) > 8);  // what reading it as sRGB gives
     for (const double e : report.tone_exponent) {
       CHECK(e > 0.9);
       CHECK(e < 1.1);
     }
     // Read as sRGB, as before this choice existed, the chart is refused.
-    CHECK_THROWS_AS(calibrate_from_photo(image, classic(), true_corners,
-                                         reading(PhotoEncoding::profile)),
-                    Error);
+    CHECK_THROWS_AS(
+        calibrate_from_photo(image, classic(), true_corners, reading(PhotoEncoding::profile)),
+        Error);
   }
+}
+
+TEST_CASE("an under-exposed linear photo under tungsten light makes a usable profile",
+          "[calibration][encoding]") {
+  // Blue a fifth of green in the raw (tungsten light, no white balance), white at 25 %: the
+  // fitted blue colorant is about 13, far beyond a display's, and still a camera's.
+  const Image image = photo_of(
+      [](const Lab& lab) {
+        return raw_linear(lab, 0.25, {0.9, 1.0, 0.2});
+      },
+      false);
+  const Calibration calibration = calibrate_from_photo(image, classic(), true_corners);
+  CHECK(calibration.report().encoding == PhotoEncoding::linear);
+  CHECK(calibration.report().loo_mean_de00 < 3.0);
+  CHECK_NOTHROW(calibration.transform(PixelLayout{3, 8}));
 }
 
 TEST_CASE("a linear photo is oriented whatever the corners' order", "[calibration][encoding]") {
@@ -178,8 +196,9 @@ TEST_CASE("the profile of a calibration through neutral curves reads the photo a
 TEST_CASE("neutral curves that cannot be fitted are refused when asked for",
           "[calibration][encoding]") {
   // A uniform wall: no neutral row rising from black to white.
-  const Image wall = test::render_chart(classic(), true_corners,
-                                        [](std::size_t) { return Vec3{0.5, 0.5, 0.5}; });
+  const Image wall = test::render_chart(classic(), true_corners, [](std::size_t) {
+    return Vec3{0.5, 0.5, 0.5};
+  });
   try {
     (void)calibrate_from_photo(wall, classic(), true_corners,
                                reading(PhotoEncoding::neutral_curves));

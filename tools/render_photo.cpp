@@ -42,6 +42,12 @@
 //        [--subsampling 420|422|444] [--hair auto|black|brown|blonde|grey] [--skin VRHEL_NUMBER]
 //        [--light-gradient 0.03] [--vignetting 0.1,0.2] [--flat]
 //        [--chart-out CHART.json] [--surfaces-out SURFACES.json]
+//        [--style srgb|linear|camera] [--exposure 1.0] [--white-balance scene|daylight]
+// Capture styles (issue 14): srgb as above; linear — the raw values as they are, no white balance,
+// no matrix, no curve and no profile (a machine-vision camera, a raw file developed without a
+// curve); camera — an in-camera JPEG look on top of sRGB (25 % more saturation, an S-shaped
+// contrast curve, unsharp masking). --exposure scales the light (0.3: a white patch near 25 % of
+// full scale); --white-balance daylight keeps D65's gains under any light (a colour cast).
 // writes PREFIX.jpg, PREFIX.truth.json, with --tiff PREFIX-linear.tif, with --chart-out the
 // rendered chart's description, whose reference values are the D50 colorimetry of its spectra
 // and which carries those spectra, and with --surfaces-out every known surface as the camera sees
@@ -682,6 +688,36 @@ double srgb_encode(double v) {
   return v <= 0.0031308 ? 12.92 * v : 1.055 * std::pow(v, 1 / 2.4) - 0.055;
 }
 
+// ---- a camera's JPEG engine (--style camera)
+// -----------------------------------------------------
+
+// Colour a little more saturated than the scene, as cameras' "standard" looks are: each linear
+// sRGB value moved away from the pixel's luminance by 25 %.
+Rgb more_saturated(const Rgb& linear) {
+  const double y = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  Rgb out{};
+  for (std::size_t c = 0; c < 3; ++c)
+    out[c] = y + 1.25 * (linear[c] - y);
+  return out;
+}
+
+// An S-shaped contrast curve on the encoded value (0 → 0, 1 → 1): shadows pushed down, highlights
+// rolled off, as in-camera and phone rendering does on top of the sRGB curve.
+double contrast_curve(double x) {
+  const auto logistic = [](double t) { return 1 / (1 + std::exp(-t)); };
+  constexpr double gain = 4.0;
+  const double low = logistic(-gain / 2), high = logistic(gain / 2);
+  return (logistic(gain * (x - 0.5)) - low) / (high - low);
+}
+
+// Unsharp masking of the encoded image (σ 1 px, amount 0.6), as cameras sharpen their JPEGs.
+void sharpen(Plane& encoded, int width, int height) {
+  Plane blurred = encoded;
+  blur(blurred, width, height, 1.0);
+  for (std::size_t k = 0; k < encoded.size(); ++k)
+    encoded[k] += 0.6 * (encoded[k] - blurred[k]);
+}
+
 std::vector<std::uint8_t> save_profile(cmsHPROFILE profile) {
   cmsUInt32Number size = 0;
   cmsSaveProfileToMem(profile, nullptr, &size);
@@ -867,6 +903,9 @@ struct Options {
   std::string chart_out;
   std::string surfaces_out;
   bool flat = false;
+  std::string style = "srgb";           // srgb, linear or camera
+  double exposure = 1.0;                // × the default exposure (a perfect white at 80 %)
+  std::string white_balance = "scene";  // scene (the camera's own) or daylight (fixed D65)
 };
 
 int run(const Options& o) {
@@ -897,7 +936,8 @@ int run(const Options& o) {
 
   // White balance from the neutral 6.5 patch (21); exposure puts a perfect white at 80 % of
   // full scale in green after white balance.
-  const Rgb grey = camera_raw(d.chart[20], cam, light);
+  const Rgb grey =
+      camera_raw(d.chart[20], cam, o.white_balance == "daylight" ? d.illuminants.at("D65") : light);
   const Rgb gains = {grey[1] / grey[0], 1.0, grey[1] / grey[2]};
   const double exposure = 0.8 / camera_raw(constant(1.0), cam, light)[1];
   std::array<Rgb, material_count> raw{};
@@ -917,23 +957,48 @@ int run(const Options& o) {
   jpeg_options.quality = o.quality;
   jpeg_options.chroma_subsampling = o.subsampling != 444;
   jpeg_options.vertical_subsampling = o.subsampling == 420;
+  // A linear file holds the raw values as they are: no white balance, no colour matrix, scaled
+  // so that a perfect white's strongest channel sits where the other styles put its green.
+  const Rgb raw_white = camera_raw(constant(1.0), cam, light);
+  const double raw_scale =
+      exposure * raw_white[1] / std::max({raw_white[0], raw_white[1], raw_white[2]});
+  const bool linear_file = o.style == "linear";
   const auto develop = [&](const Plane& raw_plane, const std::string& path) {
-    pigmatch::Image jpeg =
-        make_image(o.width, o.height, 8, save_profile(cmsCreate_sRGBProfile()), path);
-    pigmatch::Image tiff =
-        make_image(o.width, o.height, 16, linear_srgb_profile(), o.out + "-linear.tif");
+    pigmatch::Image jpeg = make_image(
+        o.width, o.height, 8,
+        linear_file ? std::vector<std::uint8_t>{} : save_profile(cmsCreate_sRGBProfile()), path);
+    pigmatch::Image tiff = make_image(
+        o.width, o.height, 16, linear_file ? std::vector<std::uint8_t>{} : linear_srgb_profile(),
+        o.out + "-linear.tif");
+    Plane encoded(raw_plane.size());
     for (std::size_t i = 0; i < raw_plane.size() / 3; ++i) {
-      const Rgb balanced = {raw_plane[3 * i] * gains[0], raw_plane[3 * i + 1] * gains[1],
-                            raw_plane[3 * i + 2] * gains[2]};
-      const Rgb linear = apply(to_srgb, balanced);
+      Rgb linear{};
+      if (linear_file) {
+        for (std::size_t c = 0; c < 3; ++c)
+          linear[c] = raw_plane[3 * i + c] / exposure * raw_scale;
+      } else {
+        const Rgb balanced = {raw_plane[3 * i] * gains[0], raw_plane[3 * i + 1] * gains[1],
+                              raw_plane[3 * i + 2] * gains[2]};
+        linear = apply(to_srgb, balanced);
+      }
+      for (double& v : linear)
+        v *= o.exposure;
+      if (o.style == "camera")
+        linear = more_saturated(linear);
       for (std::size_t c = 0; c < 3; ++c) {
         const double v = std::clamp(linear[c], 0.0, 1.0);
-        jpeg.pixels[3 * i + c] =
-            static_cast<std::byte>(static_cast<int>(std::lround(255 * srgb_encode(v))));
+        encoded[3 * i + c] =
+            linear_file ? v
+                        : (o.style == "camera" ? contrast_curve(srgb_encode(v)) : srgb_encode(v));
         const auto deep = static_cast<std::uint16_t>(std::lround(65535 * v));
         std::memcpy(tiff.pixels.data() + 2 * (3 * i + c), &deep, 2);
       }
     }
+    if (o.style == "camera")
+      sharpen(encoded, o.width, o.height);
+    for (std::size_t k = 0; k < encoded.size(); ++k)
+      jpeg.pixels[k] = static_cast<std::byte>(static_cast<int>(
+          std::lround(255 * std::clamp(static_cast<double>(encoded[k]), 0.0, 1.0))));
     pigmatch::write_jpeg(jpeg, path, jpeg_options);
     return tiff;
   };
@@ -1022,6 +1087,8 @@ int run(const Options& o) {
       {"height", o.height},
       {"camera", o.camera},
       {"illuminant", o.illuminant},
+      {"capture",
+       {{"style", o.style}, {"exposure", o.exposure}, {"white_balance", o.white_balance}}},
       {"seed", o.seed},
       {"camera_response_dropped_outside_400_720nm_max",
        std::round(cam.dropped_fraction * 1e5) / 1e5},
@@ -1098,6 +1165,20 @@ int main(int argc, char** argv) {
   app.add_option("--chart-out", o.chart_out,
                  "also write the rendered chart's description (for pigmatch measure --chart-file): "
                  "reference Lab D50 = colorimetry of the spectra painted");
+  app.add_option("--style", o.style,
+                 "capture style: srgb (a camera's sRGB JPEG, the default), linear (raw values: no "
+                 "white balance, no colour matrix, no curve, no profile, as machine-vision cameras "
+                 "and raw files developed without a curve give), camera (an in-camera JPEG: "
+                 "saturation boost, S-shaped contrast curve and sharpening on top of sRGB)")
+      ->check(CLI::IsMember({"srgb", "linear", "camera"}));
+  app.add_option("--exposure", o.exposure,
+                 "exposure relative to the default (a perfect white at 80 % of full scale), "
+                 "e.g. 0.3 for a white patch near 25 %")
+      ->check(CLI::Range(0.05, 1.2));
+  app.add_option("--white-balance", o.white_balance,
+                 "scene (the camera's own, from the scene's grey) or daylight (fixed for D65: a "
+                 "colour cast under other lights)")
+      ->check(CLI::IsMember({"scene", "daylight"}));
   app.add_flag("--flat", o.flat,
                "also write PREFIX-flat.jpg: the same setup with a grey card filling the frame");
   app.add_option("--surfaces-out", o.surfaces_out,

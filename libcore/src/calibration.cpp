@@ -18,10 +18,10 @@
 #include "calibration_model.h"
 #include "chart_geometry.h"
 #include "chart_light.h"
-#include "tone_curves.h"
 #include "pigmatch/camera_estimation.h"
 #include "pigmatch/error.h"
 #include "pigmatch/skin_spectra.h"
+#include "tone_curves.h"
 
 namespace pigmatch {
 namespace detail {
@@ -541,8 +541,8 @@ double encoding_loo(PhotoEncoding encoding, std::span<const PatchSample> samples
     std::vector<FitPoint> others = points;
     FitPoint left = points[k];
     if (encoding == PhotoEncoding::neutral_curves && left.neutral) {
-      const auto without = linearizer_for(encoding, samples, chart, reference, through_profile,
-                                          left.patch);
+      const auto without =
+          linearizer_for(encoding, samples, chart, reference, through_profile, left.patch);
       if (!without)
         return impossible;
       others = usable_points(samples, chart, reference, *without, neutral_weight);
@@ -571,8 +571,7 @@ ChosenEncoding choose_encoding(std::span<const PatchSample> samples, const Chart
                                const CalibrationOptions& options) {
   const auto through_profile = detail::Linearizer::from_profile(photo_icc);
   if (options.encoding) {
-    auto linearize =
-        linearizer_for(*options.encoding, samples, chart, reference, through_profile);
+    auto linearize = linearizer_for(*options.encoding, samples, chart, reference, through_profile);
     if (!linearize)
       throw Error(ErrorCode::invalid_argument,
                   "no tone curves can be fitted to the chart's neutral patches: they do not grow "
@@ -583,8 +582,8 @@ ChosenEncoding choose_encoding(std::span<const PatchSample> samples, const Chart
   ChosenEncoding chosen{PhotoEncoding::profile, through_profile, {}};
   double kept = std::numeric_limits<double>::infinity();
   for (const PhotoEncoding encoding : all_encodings) {
-    const double loo = encoding_loo(encoding, samples, chart, reference, through_profile,
-                                    options.neutral_weight);
+    const double loo =
+        encoding_loo(encoding, samples, chart, reference, through_profile, options.neutral_weight);
     chosen.scores.push_back({encoding, loo});
     const bool first = chosen.scores.size() == 1;
     if (first || loo < options.encoding_margin * kept) {

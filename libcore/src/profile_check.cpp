@@ -14,8 +14,12 @@ namespace {
 
 using Column = std::array<double, 3>;
 
-// A camera's or display's colorant XYZ lies within about ±2; ±5 leaves room for odd cameras.
-constexpr double max_colorant = 5.0;
+// A display's colorant XYZ lies within about ±2. A camera's, fitted to a chart, maps the device
+// values the chart's white gave to the white, so its colorants grow as the exposure falls and
+// the white balance is off: a white patch at 25 % of full scale under tungsten light with
+// daylight white balance gives a blue colorant near 6, and at 5 % with a strong cast, 40. A
+// broken or hostile profile's are in the hundreds or thousands.
+constexpr double max_colorant = 50.0;
 // |det| relative to the product of the column lengths: 1 for orthogonal colorants, about 0.2
 // for sRGB, 0 for colorants that are not independent (every colour maps onto a plane or line).
 constexpr double min_independence = 1e-3;
@@ -96,7 +100,7 @@ std::string describe_device(const std::vector<std::uint8_t>& pixels, std::size_t
 }
 
 // Whether `lab` is a colour a real profile could give its probe. A matrix/shaper whose colorants
-// passed implausible_matrix() is bounded in XYZ instead (three colorants of at most ±5 each):
+// passed implausible_matrix() is bounded in XYZ instead (three colorants of at most ±50 each):
 // a real camera matrix fitted under warm light can send a full-scale primary to a slightly
 // negative Z or Y, whose Lab lies far outside any real colour although no pixel of a real scene
 // lands there.

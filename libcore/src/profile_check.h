@@ -13,7 +13,7 @@ namespace pigmatch::detail {
 
 /// Why `profile` cannot be trusted to turn device colours into Lab, or nothing. `to_lab` is the
 /// float transform built from it for `layout` (output TYPE_Lab_FLT). Checks, in this order: a
-/// matrix/shaper RGB profile's colorant matrix (each entry within ±5, columns independent), then
+/// matrix/shaper RGB profile's colorant matrix (each entry within ±50, columns independent), then
 /// the Lab of the 3ⁿ device colours at 0, ½ and full scale (finite, L* in −50…300, |a*|, |b*|
 /// ≤ 1000: far outside anything a real profile gives, well inside what a made-up one does; NaN
 /// cannot get here from a file, Little CMS refuses it in float tags, but a pipeline can overflow).

@@ -33,8 +33,8 @@ class MonotoneCurve {
 
   double operator()(double at) const {
     if (at <= x_.front())
-      return y_.front() + std::clamp(tangent_.front(), min_end_exponent, max_end_exponent) *
-                              (at - x_.front());
+      return y_.front() +
+             std::clamp(tangent_.front(), min_end_exponent, max_end_exponent) * (at - x_.front());
     if (at >= x_.back())
       return y_.back() +
              std::clamp(tangent_.back(), min_end_exponent, max_end_exponent) * (at - x_.back());

@@ -309,3 +309,93 @@ TEST_CASE("measure: light fall-off corrected by a flat field or a grey card", "[
   fs::remove(flat);
   fs::remove(small);
 }
+
+namespace {
+
+// Linear camera values without white balance (green strong, red and blue weak), no profile: what
+// a machine-vision camera or a raw file developed without a curve gives.
+Vec3 raw_linear(const Lab& lab) {
+  pigmatch::test::TestCamera camera;
+  camera.exposure = 0.6;
+  Vec3 rgb = camera.linear_rgb(pigmatch::to_xyz(lab));
+  const Vec3 gains{0.5, 1.0, 0.65};
+  for (std::size_t c = 0; c < 3; ++c)
+    rgb[c] = std::clamp(rgb[c] * gains[c], 0.0, 1.0);
+  return rgb;
+}
+
+fs::path write_linear_photo(const std::string& name, bool tiff) {
+  const auto chart = pigmatch::builtin_chart();
+  const auto& refs = chart.reference().lab_d50;
+  pigmatch::test::SceneOptions options;
+  options.width = 900;
+  options.height = 520;
+  options.bits = tiff ? 16 : 8;
+  options.noise = 1.0 / 255;  // a sensor's noise, which also dithers 8-bit linear codes
+  options.background = raw_linear(skin_truth);
+  options.frame = raw_linear(refs[23]);
+  pigmatch::Image image = pigmatch::test::render_chart(
+      chart, chart_corners, [&](std::size_t i) { return raw_linear(refs[i]); }, options);
+  image.icc_profile.clear();
+  const fs::path path = temp(name + (tiff ? ".tif" : ".jpg"));
+  if (tiff) {
+    pigmatch::write_tiff(image, path);
+  } else {
+    pigmatch::write_jpeg(image, path, {95, false});
+  }
+  return path;
+}
+
+std::string corners_argument() {
+  std::string corners;
+  for (const auto& p : chart_corners)
+    corners += (corners.empty() ? "" : ",") + std::to_string(p.x) + "," + std::to_string(p.y);
+  return corners;
+}
+
+}  // namespace
+
+TEST_CASE("measure: a linear photo without a profile is read as linear and measures true",
+          "[cli][measure][encoding]") {
+  for (const bool tiff : {true, false}) {
+    CAPTURE(tiff);
+    const fs::path photo = write_linear_photo("linear", tiff);
+    for (const std::string& chart : {corners_argument(), std::string("auto")}) {
+      CAPTURE(chart);
+      const json out =
+          measure_json({"measure", photo.string(), "--chart", chart, "-r", plain_region, "--json"});
+      const json& encoding = out["calibration"]["encoding"];
+      CHECK(encoding["read"] == "linear");
+      CHECK(encoding["chosen"] == "by the chart");
+      CHECK(encoding["loo_mean_de00"]["profile"].get<double>() > 8);
+      for (const auto& e : encoding["tone_exponents"])
+        CHECK(std::abs(e.get<double>() - 1.0) < 0.1);
+      // 8 linear bits give the dark patches a few codes, and the JPEG's colour conversion
+      // rounds each of them by one (the 16-bit TIFF measures within a few tenths).
+      const double limit = tiff ? 1.0 : 2.5;
+      CHECK(out["calibration"]["loo_mean_de00"].get<double>() < limit);
+      CHECK(pigmatch::delta_e2000(lab_of(region(out, "cheek")["lab_d50"]), skin_truth) < limit);
+    }
+    // Read as sRGB (what a file without a profile meant before), the chart does not calibrate.
+    const auto as_srgb = run_pigmatch({"measure", photo.string(), "--chart", corners_argument(),
+                                       "--encoding", "profile", "-r", plain_region});
+    CHECK(as_srgb.exit_code == 1);
+    CHECK_THAT(as_srgb.err, Catch::Contains("however its pixels are read"));
+    // The human table says how the pixels were read.
+    const auto table = run_pigmatch(
+        {"measure", photo.string(), "--chart", corners_argument(), "-r", plain_region});
+    CHECK(table.exit_code == 0);
+    CHECK_THAT(table.out, Catch::Contains("pixels read as linear values"));
+    fs::remove(photo);
+  }
+}
+
+TEST_CASE("measure: --encoding is checked", "[cli][measure][encoding]") {
+  const auto bogus = run_pigmatch({"measure", "x.jpg", "--encoding", "gamma"});
+  CHECK(bogus.exit_code == 2);
+  CHECK_THAT(bogus.err, Catch::Contains("--encoding"));
+  const auto with_profile =
+      run_pigmatch({"measure", "x.jpg", "--profile", "p.icc", "--encoding", "linear"});
+  CHECK(with_profile.exit_code == 2);
+  CHECK_THAT(with_profile.err, Catch::Contains("--profile"));
+}

@@ -30,8 +30,8 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
