@@ -126,6 +126,7 @@ def evaluate(out, truth):
     row["loo"] = cal.get("loo_mean_de00")
     row["fit_mean"] = cal.get("mean_de00")
     row["model"] = cal.get("model")
+    row["encoding"] = (cal.get("encoding") or {}).get("read")
     if cal.get("corners"):
         row["corner_px"] = corner_error(cal["corners"], truth["chart"]["corners"])
     return row
@@ -206,6 +207,12 @@ def main():
                         help="render_photo --light-gradient (default: its own, ±3 %%)")
     parser.add_argument("--compensation", action="store_true",
                         help="also measure with the grey card and with the flat field")
+    parser.add_argument("--style", choices=["srgb", "linear", "camera"], default="srgb",
+                        help="render_photo --style: the capture style (issue 14)")
+    parser.add_argument("--exposure", type=float, default=None,
+                        help="render_photo --exposure (0.3: a white patch near 25 %% of full scale)")
+    parser.add_argument("--white-balance", choices=["scene", "daylight"], default="scene",
+                        help="render_photo --white-balance (daylight: a cast under other lights)")
     parser.add_argument("--holdout", action="store_true",
                         help="also calibrate each photo with its own skins left out of the skin "
                              "training (needs the holdout_calibration target)")
@@ -231,7 +238,9 @@ def main():
                        + (["--tiff"] if args.tiff else [])
                        + (["--light-gradient", str(args.light_gradient)]
                           if args.light_gradient is not None else [])
-                       + (["--flat"] if args.compensation else []))
+                       + (["--flat"] if args.compensation else [])
+                       + ["--style", args.style, "--white-balance", args.white_balance]
+                       + (["--exposure", str(args.exposure)] if args.exposure else []))
         if rendered.returncode != 0:
             sys.exit(f"render_photo failed: {rendered.stderr}")
         if not args.chart_spectra or args.spectra_from:
@@ -354,6 +363,10 @@ def main():
         for r in ok:
             models[r.get("model")] = models.get(r.get("model"), 0) + 1
         print(f"\nCalibration models chosen: {', '.join(f'{k} × {v}' for k, v in sorted(models.items(), key=str))}")
+        encodings = {}
+        for r in ok:
+            encodings[r.get("encoding")] = encodings.get(r.get("encoding"), 0) + 1
+        print(f"Pixels read: {', '.join(f'{k} × {v}' for k, v in sorted(encodings.items(), key=str))}")
     if not args.keep:
         print(f"\n(photos rendered in {folder})", file=sys.stderr)
 

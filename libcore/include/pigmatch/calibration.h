@@ -1,9 +1,11 @@
 // pigmatch/calibration.h — from a photographed chart to an ICC input profile for that camera and
 // light.
 //
-// The photo's device values are first linearised through the photo's own profile (its tone
-// curves when it is a matrix/shaper profile such as sRGB; otherwise Little CMS's transform to
-// XYZ), then a map from linear device RGB to XYZ D50 is fitted to the chart's reference values:
+// The photo's device values are first linearised (PhotoEncoding): through the photo's own
+// profile (its tone curves when it is a matrix/shaper profile such as sRGB; otherwise Little
+// CMS's transform to XYZ), as linear values, or through tone curves fitted per channel to the
+// chart's neutral patches — whichever predicts the chart best, the profile unless clearly beaten.
+// Then a map from linear device RGB to XYZ D50 is fitted to the chart's reference values:
 //
 //  - matrix: a 3×3 matrix, weighted least squares with neutral patches weighted up and the
 //    brightest unclipped neutral mapped exactly (neutral-preserving);
