@@ -314,18 +314,6 @@ Json encoding_json(const CalibrationReport& r) {
           {"tone_exponents", exponents}};
 }
 
-std::string_view encoding_phrase(PhotoEncoding encoding) {
-  switch (encoding) {
-    case PhotoEncoding::profile:
-      return "through the photo's profile";
-    case PhotoEncoding::linear:
-      return "as linear values";
-    case PhotoEncoding::neutral_curves:
-      return "through tone curves fitted to the chart's neutrals";
-  }
-  return "through the photo's profile";
-}
-
 Json calibration_json(const PhotoCalibration& c, const MeasureOptions& o) {
   Json corners = Json::array();
   Json patches = Json::array();
@@ -385,8 +373,7 @@ void print_table(const Image& image, const PhotoCalibration& c, const Json& regi
       fmt::print("             skin-trained: {} skin reflectances fitted beside the chart\n",
                  r.skin_spectra_fitted);
     fmt::print("             pixels read {} (tone exponents {:.2f}, {:.2f}, {:.2f})\n",
-               encoding_phrase(r.encoding), r.tone_exponent[0], r.tone_exponent[1],
-               r.tone_exponent[2]);
+               describe(r.encoding), r.tone_exponent[0], r.tone_exponent[1], r.tone_exponent[2]);
   } else {
     fmt::print("calibration  {} (no chart fit)\n", to_string(c.source));
   }

@@ -85,6 +85,11 @@ void CalibrationReportWidget::setCalibration(const PhotoCalibration* calibration
               ? QStringLiteral("\nSkin-trained: %1 skin reflectances fitted beside the chart.")
                     .arg(r.skin_spectra_fitted)
               : QStringLiteral("\nSkin-trained: no (the chart carries no spectra).");
+  text += QStringLiteral("\nPixels read %1 (tone exponents %2, %3, %4).")
+              .arg(qs(describe(r.encoding)))
+              .arg(r.tone_exponent[0], 0, 'f', 2)
+              .arg(r.tone_exponent[1], 0, 'f', 2)
+              .arg(r.tone_exponent[2], 0, 'f', 2);
   summary_->setText(text);
 
   patches_->setRowCount(static_cast<int>(r.patches.size()));

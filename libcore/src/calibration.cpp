@@ -664,6 +664,18 @@ std::string_view to_string(PhotoEncoding encoding) noexcept {
   return "profile";
 }
 
+std::string_view describe(PhotoEncoding encoding) noexcept {
+  switch (encoding) {
+    case PhotoEncoding::profile:
+      return "through the photo's profile";
+    case PhotoEncoding::linear:
+      return "as linear values";
+    case PhotoEncoding::neutral_curves:
+      return "through tone curves fitted to the chart's neutrals";
+  }
+  return "through the photo's profile";
+}
+
 std::string_view to_string(CalibrationModel model) noexcept {
   switch (model) {
     case CalibrationModel::matrix:

@@ -248,6 +248,13 @@ void PhotoPageTest::findChartShowsTheCliReport() {
   QVERIFY2(summary.contains(QString::fromStdString(c["model"].get<std::string>())),
            qPrintable(summary));
   QVERIFY2(summary.contains(QStringLiteral("Skin-trained")), qPrintable(summary));
+  // How the pixels were read, with the CLI's tone exponents.
+  QVERIFY2(summary.contains(QStringLiteral("Pixels read through the photo's profile")),
+           qPrintable(summary));
+  QCOMPARE(QString::fromStdString(c["encoding"]["read"].get<std::string>()),
+           QStringLiteral("profile"));
+  for (const Json& e : c["encoding"]["tone_exponents"])
+    QVERIFY2(summary.contains(QString::number(e.get<double>(), 'f', 2)), qPrintable(summary));
   QTableWidget* table = shown->patches();
   QCOMPARE(table->rowCount(), 24);
   using Col = gui::CalibrationReportWidget;

@@ -61,6 +61,9 @@ enum class PhotoEncoding {
 
 /// Short stable names: "profile", "linear", "neutral-curves".
 std::string_view to_string(PhotoEncoding encoding) noexcept;
+/// How the pixels were read, for people: "through the photo's profile", "as linear values",
+/// "through tone curves fitted to the chart's neutrals".
+std::string_view describe(PhotoEncoding encoding) noexcept;
 
 /// How well the chart's patches are predicted with the pixels read one way: the leave-one-out
 /// mean ΔE00 of a matrix fit (for neutral curves, each neutral left out of the curves too);
