@@ -463,6 +463,7 @@ std::vector<ForeignPatch> foreign_patches(std::vector<FitPoint> points) {
     if (!fitted)
       break;
     std::vector<double> residuals;
+    residuals.reserve(points.size());
     for (const FitPoint& point : points)
       residuals.push_back(delta_e2000(point.reference, to_lab(fitted->predict(point.linear))));
     const auto worst = static_cast<std::size_t>(
