@@ -17,12 +17,7 @@ using pigmatch::test::Vec3;
 namespace {
 
 const ChartDefinition& classic() {
-  static const ChartDefinition chart = [] {
-    ChartDefinition c = builtin_chart();
-    c.spectra.clear();  // these cameras have no spectral response to estimate
-    return c;
-  }();
-  return chart;
+  return test::classic_without_spectra();
 }
 
 const ChartCorners true_corners{{{180, 140}, {760, 110}, {800, 540}, {150, 560}}};

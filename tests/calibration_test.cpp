@@ -23,16 +23,8 @@ using pigmatch::test::Vec3;
 
 namespace {
 
-// The built-in layout and references without its spectra: these test cameras map Lab to device
-// values and have no spectral response to estimate, so skin training has nothing to learn here
-// (calibration_skin_test.cpp tests it with measured camera sensitivities).
 const ChartDefinition& classic() {
-  static const ChartDefinition chart = [] {
-    ChartDefinition c = builtin_chart();
-    c.spectra.clear();
-    return c;
-  }();
-  return chart;
+  return test::classic_without_spectra();
 }
 
 // Patch samples exactly as `camera` sees the reference colours (no image, no quantisation).

@@ -115,6 +115,18 @@ struct TestCamera {
   }
 };
 
+/// The built-in layout and references without its spectra: test cameras that map Lab to device
+/// values have no spectral response to estimate, so skin training has nothing to learn from them
+/// (calibration_skin_test.cpp tests it with measured camera sensitivities).
+inline const ChartDefinition& classic_without_spectra() {
+  static const ChartDefinition chart = [] {
+    ChartDefinition c = builtin_chart();
+    c.spectra.clear();
+    return c;
+  }();
+  return chart;
+}
+
 /// The sRGB profile as Little CMS makes it, as bytes (the photos' embedded profile).
 inline std::vector<std::uint8_t> srgb_profile_bytes() {
   cmsHPROFILE profile = cmsCreate_sRGBProfile();
