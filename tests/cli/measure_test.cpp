@@ -36,6 +36,25 @@ fs::path temp(const std::string& name) {
          ("pigmatch-measure-test-" + std::to_string(::getpid()) + "-" + name);
 }
 
+// The photo as a 16-bit TIFF or an 8-bit JPEG (4:4:4, quality 95) in the temporary folder.
+fs::path save_photo(const pigmatch::Image& image, const std::string& name, bool tiff) {
+  const fs::path path = temp(name + (tiff ? ".tif" : ".jpg"));
+  if (tiff) {
+    pigmatch::write_tiff(image, path);
+  } else {
+    pigmatch::write_jpeg(image, path, {95, false});
+  }
+  return path;
+}
+
+// The chart's corners as --chart takes them.
+std::string corners_argument() {
+  std::string corners;
+  for (const auto& p : chart_corners)
+    corners += (corners.empty() ? "" : ",") + std::to_string(p.x) + "," + std::to_string(p.y);
+  return corners;
+}
+
 // A photo: skin everywhere, hair dots in the stubble area, and the chart unless `with_chart` is
 // false. 8-bit sRGB JPEG (4:4:4, quality 95) or 16-bit TIFF, sRGB profile embedded.
 fs::path write_photo(const std::string& name, bool with_chart, bool tiff = false) {
@@ -73,13 +92,7 @@ fs::path write_photo(const std::string& name, bool with_chart, bool tiff = false
       }
     }
   }
-  const fs::path path = temp(name + (tiff ? ".tif" : ".jpg"));
-  if (tiff) {
-    pigmatch::write_tiff(image, path);
-  } else {
-    pigmatch::write_jpeg(image, path, {95, false});
-  }
-  return path;
+  return save_photo(image, name, tiff);
 }
 
 Lab lab_of(const json& value) {
@@ -156,9 +169,7 @@ TEST_CASE("measure: user corners, a saved profile reused on a photo without a ch
           "[cli][measure]") {
   const fs::path photo = write_photo("corners", true, true);
   const fs::path profile = temp("camera.icc");
-  std::string corners;
-  for (const auto& p : chart_corners)
-    corners += (corners.empty() ? "" : ",") + std::to_string(p.x) + "," + std::to_string(p.y);
+  const std::string corners = corners_argument();
   const json first = measure_json({"measure", photo.string(), "--chart", corners, "-r",
                                    plain_region, "--profile-out", profile.string(), "--json"});
   CHECK(first["calibration"]["detection"] == "user");
@@ -337,20 +348,7 @@ fs::path write_linear_photo(const std::string& name, bool tiff) {
   pigmatch::Image image = pigmatch::test::render_chart(
       chart, chart_corners, [&](std::size_t i) { return raw_linear(refs[i]); }, options);
   image.icc_profile.clear();
-  const fs::path path = temp(name + (tiff ? ".tif" : ".jpg"));
-  if (tiff) {
-    pigmatch::write_tiff(image, path);
-  } else {
-    pigmatch::write_jpeg(image, path, {95, false});
-  }
-  return path;
-}
-
-std::string corners_argument() {
-  std::string corners;
-  for (const auto& p : chart_corners)
-    corners += (corners.empty() ? "" : ",") + std::to_string(p.x) + "," + std::to_string(p.y);
-  return corners;
+  return save_photo(image, name, tiff);
 }
 
 }  // namespace
