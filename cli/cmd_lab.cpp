@@ -29,6 +29,8 @@ std::string_view format_name(ImageFormat format) {
       return "PNG";
     case ImageFormat::tiff:
       return "TIFF";
+    case ImageFormat::heif:
+      return "HEIF";
   }
   return "image";
 }
@@ -101,7 +103,7 @@ void register_lab_command(CLI::App& app) {
       "lab",
       "CIELAB D50 statistics of a region of a photo, through its embedded ICC profile "
       "(sRGB assumed when it has none)");
-  cmd->add_option("IMAGE", options->image, "JPEG, PNG or TIFF photo")->required();
+  cmd->add_option("IMAGE", options->image, "JPEG, PNG, TIFF or HEIC photo")->required();
   cmd->add_option("--region,-r", options->region,
                   "x,y,w,h in pixels of the upright photo (default: the whole photo)");
   cmd->add_flag("--json", options->json, "machine-readable output");

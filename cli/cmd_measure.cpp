@@ -484,7 +484,7 @@ void register_measure_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "measure",
       "Calibrated skin and hair colour of regions of a photo with a ColorChecker in frame");
-  cmd->add_option("IMAGE", options->image, "JPEG, PNG or TIFF photo")->required();
+  cmd->add_option("IMAGE", options->image, "JPEG, PNG, TIFF or HEIC photo")->required();
   cmd->add_option("--chart", options->chart,
                   "auto (find it; error if absent), none (no calibration), or the chart's outer "
                   "corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels, the corner next to the dark-skin "

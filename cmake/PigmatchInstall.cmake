@@ -45,6 +45,9 @@ function(pigmatch_core_dependency_lines out)
     elseif(library STREQUAL "PkgConfig::LCMS2")
       list(APPEND lines "find_dependency(PkgConfig)"
                         "pkg_check_modules(LCMS2 REQUIRED QUIET IMPORTED_TARGET lcms2)")
+    elseif(library STREQUAL "PkgConfig::LIBHEIF")
+      list(APPEND lines "find_dependency(PkgConfig)"
+                        "pkg_check_modules(LIBHEIF REQUIRED QUIET IMPORTED_TARGET libheif)")
     elseif(library MATCHES "^(JPEG|PNG|TIFF|ZLIB)::")
       list(APPEND lines "find_dependency(${CMAKE_MATCH_1})")
     elseif(library STREQUAL "Threads::Threads")

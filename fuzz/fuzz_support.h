@@ -7,6 +7,7 @@
 #include <cstring>
 #include <span>
 
+#include "pigmatch/error.h"
 #include "pigmatch/image.h"
 #include "pigmatch/transform.h"
 
@@ -47,6 +48,23 @@ inline void convert_corner(const LabTransform& transform, const Image& image) {
   volatile float sink = 0;
   for (std::size_t i = 0; i < fast.lab.size() && i < reference.lab.size(); ++i) {
     sink = sink + fast.lab[i] + reference.lab[i];
+  }
+}
+
+/// Bytes the way `pigmatch measure` takes a photo: decode_image() from memory, then
+/// LabTransform::for_image (the embedded profile, else sRGB) and a corner converted by the fast
+/// path and by Little CMS. pigmatch::Error is the expected answer to a bad input.
+inline void decode_and_convert(std::span<const std::uint8_t> bytes) {
+  // The product's limits apart from the pixel count: 4 MP keeps every input to milliseconds
+  // (a real photo is bigger, but decoding more rows reaches no new code); the size checks that
+  // guard the product's 200 MP limit are the same code with a different number.
+  DecodeLimits limits;
+  limits.max_pixels = 4'000'000;
+  try {
+    const Image image = decode_image(bytes, "fuzz-input", limits);
+    const LabTransform transform = LabTransform::for_image(image);
+    convert_corner(transform, image);
+  } catch (const Error&) {
   }
 }
 

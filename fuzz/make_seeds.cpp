@@ -1,18 +1,20 @@
-// make_seeds: writes the generated seed files of fuzz/corpus/fuzz_image and fuzz/corpus/fuzz_icc
+// make_seeds: writes the generated seed files of fuzz/corpus/fuzz_image, fuzz_heif and fuzz_icc
 // (small real files from the real encoders, through tests/image/fixtures.h, and profiles written
 // by Little CMS). Run once when the seeds should change, then commit them:
-//   build/fuzz/fuzz/fuzz_make_seeds fuzz/corpus
+//   LSAN_OPTIONS=suppressions=tests/lsan.supp build/fuzz/fuzz/fuzz_make_seeds fuzz/corpus
 // The other seeds are copies (data/catalogs, docs/catalog-format.md, plugins/examples) or the
 // output of `pigmatch measure --json` and `--profile-out` (docs/robustness.md, "Fuzzing").
 #include <lcms2.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "image/fixtures.h"
+#include "pigmatch/image.h"
 
 namespace fs = std::filesystem;
 using pigmatch::test::Bytes;
@@ -142,6 +144,42 @@ void write_images(const fs::path& dir) {
   fs::remove(scratch);
 }
 
+// Small HEIC files from pigmatch's own encoder (libheif + x265): an ICC profile, nclx boxes
+// (Display P3 at 10 bits, linear), and transform boxes (orientation 6).
+void write_heif_images(const fs::path& dir) {
+  using namespace pigmatch::test;
+  const auto image_of = [](const Raster& raster, Bytes icc) {
+    pigmatch::Image image;
+    image.width = raster.width;
+    image.height = raster.height;
+    image.bits = raster.bits;
+    image.icc_profile = std::move(icc);
+    image.pixels.resize(image.row_stride() * static_cast<std::size_t>(raster.height));
+    for (std::size_t i = 0; i < raster.samples.size(); ++i) {
+      if (raster.bits == 16) {
+        std::memcpy(image.pixels.data() + 2 * i, &raster.samples[i], 2);
+      } else {
+        image.pixels[i] = static_cast<std::byte>(raster.samples[i]);
+      }
+    }
+    return image;
+  };
+  pigmatch::HeifWriteOptions icc;
+  icc.quality = 60;
+  write_file(dir / "heic-rgb8-icc.heic",
+             pigmatch::encode_heif(image_of(smooth_raster(24, 16, 3, 8), srgb_profile()), icc));
+  pigmatch::HeifWriteOptions p3 = icc;
+  p3.bits = 10;
+  p3.nclx = pigmatch::NclxColour{12, 13, 6, true};
+  write_file(dir / "heic-rgb10-nclx-p3.heic",
+             pigmatch::encode_heif(image_of(smooth_raster(16, 16, 3, 16), {}), p3));
+  pigmatch::HeifWriteOptions turned = icc;
+  turned.nclx = pigmatch::NclxColour{1, 8, 1, false};
+  turned.orientation = 6;
+  write_file(dir / "heic-rgb8-nclx-linear-irot.heic",
+             pigmatch::encode_heif(image_of(random_raster(12, 8, 3, 8, 5), {}), turned));
+}
+
 void write_profiles(const fs::path& dir) {
   using pigmatch::test::write_file;
   write_file(dir / "srgb-v4.icc", pigmatch::test::srgb_profile());
@@ -161,7 +199,9 @@ int main(int argc, char** argv) {
   const fs::path corpus = argv[1];
   fs::create_directories(corpus / "fuzz_image");
   fs::create_directories(corpus / "fuzz_icc");
+  fs::create_directories(corpus / "fuzz_heif");
   write_images(corpus / "fuzz_image");
   write_profiles(corpus / "fuzz_icc");
+  write_heif_images(corpus / "fuzz_heif");
   return 0;
 }

@@ -16,13 +16,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(fuzz_image fuzz_icc fuzz_catalog_cgats fuzz_catalog_json fuzz_measure_json fuzz_cli_args)
+all_targets=(fuzz_image fuzz_heif fuzz_icc fuzz_catalog_cgats fuzz_catalog_json fuzz_measure_json fuzz_cli_args)
 
 # Longest input per target: a little over its largest real seed (a small photo, a profile, a
 # catalog, a measurement, a command line); larger inputs reach no new code, only run slower.
 max_len_of() {
   case "$1" in
     fuzz_image) echo 65536 ;;
+    fuzz_heif) echo 16384 ;;
     fuzz_icc) echo 16384 ;;
     fuzz_catalog_cgats | fuzz_catalog_json) echo 32768 ;;
     fuzz_measure_json) echo 16384 ;;
@@ -73,6 +74,7 @@ cmake --build "$build" --target "${targets[@]}" -j2
 
 # Leaks are findings; UBSan stops at the first report (-fno-sanitize-recover) with a stack.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 failures=0

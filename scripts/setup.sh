@@ -8,7 +8,7 @@ packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git
   # libraries (design card)
-  liblcms2-dev libboost-dev libboost-filesystem-dev libsqlite3-dev libfmt-dev
+  liblcms2-dev libheif-dev libboost-dev libboost-filesystem-dev libsqlite3-dev libfmt-dev
   libcli11-dev nlohmann-json3-dev libjpeg-dev libpng-dev libtiff-dev
   # SHA-256 of photos saved with measure --save (libcrypto)
   libssl-dev
@@ -21,6 +21,8 @@ packages=(
   catch2 libbenchmark-dev
   # independent colour tools the tests compare against
   liblcms2-utils argyll sqlite3 libjpeg-turbo-progs
+  # heif-enc and heif-info: HEIC files written and read by libheif's own tools, not pigmatch
+  libheif-examples
   # the libFuzzer targets in fuzz/ (the fuzz preset: clang-14 with libFuzzer, ASan, UBSan)
   clang-14 libclang-rt-14-dev
 )

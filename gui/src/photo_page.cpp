@@ -204,14 +204,15 @@ void PhotoPage::setBusy(bool busy) {
 void PhotoPage::choosePhoto() {
   const QString file = QFileDialog::getOpenFileName(
       this, QStringLiteral("Open a photo"), QString(),
-      QStringLiteral("Photos (*.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"));
+      QStringLiteral(
+          "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.heic *.heif *.hif);;All files (*)"));
   if (!file.isEmpty())
     openPhoto(file.toStdString());
 }
 
 void PhotoPage::openPhoto(const std::filesystem::path& path) {
   task_failure_ =
-      QStringLiteral("Cannot open the photo.\n\n%1\n\nChoose a JPEG, PNG or TIFF photo.");
+      QStringLiteral("Cannot open the photo.\n\n%1\n\nChoose a JPEG, PNG, TIFF or HEIC photo.");
   task_->start(
       [path](TaskProgress& progress) {
         progress.report(0.1, "decoding the photo");

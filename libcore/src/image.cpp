@@ -85,7 +85,7 @@ namespace {
 
 using detail::fail;
 
-enum class Sniffed { jpeg, png, tiff, unknown };
+enum class Sniffed { jpeg, png, tiff, heif, unknown };
 
 bool starts_with(std::span<const std::uint8_t> bytes, std::string_view magic) {
   return bytes.size() >= magic.size() &&
@@ -103,6 +103,8 @@ Sniffed sniff(std::span<const std::uint8_t> bytes) {
       starts_with(bytes, "II+\0"sv) || starts_with(bytes, "MM\0+"sv)) {
     return Sniffed::tiff;  // classic or BigTIFF, either byte order
   }
+  if (detail::is_heif(bytes))
+    return Sniffed::heif;
   return Sniffed::unknown;
 }
 
@@ -110,7 +112,7 @@ Sniffed sniff(std::span<const std::uint8_t> bytes) {
 std::string describe_unknown_format(std::span<const std::uint8_t> bytes) {
   using namespace std::string_view_literals;
   if (bytes.size() >= 12 && starts_with(bytes.subspan(4), "ftyp"sv)) {
-    return "this is a HEIC/HEIF (or other ISO media) file";
+    return "this is an ISO media file (a video?) that is not a HEIF/HEIC still image";
   }
   if (starts_with(bytes, "RIFF"sv) && bytes.size() >= 12 &&
       starts_with(bytes.subspan(8), "WEBP"sv)) {
@@ -122,7 +124,7 @@ std::string describe_unknown_format(std::span<const std::uint8_t> bytes) {
   if (starts_with(bytes, "BM"sv)) {
     return "this looks like a BMP image";
   }
-  return "the content is not a JPEG, PNG or TIFF image";
+  return "the content is not a JPEG, PNG, TIFF or HEIF image";
 }
 
 // Where the upright pixel (x, y) comes from in the stored image: at pixel index
@@ -251,12 +253,14 @@ Image decode_sniffed(std::span<const std::uint8_t> bytes, const std::string& nam
       return detail::decode_png(bytes, name, limits);
     case Sniffed::tiff:
       return detail::decode_tiff(bytes, name, limits);
+    case Sniffed::heif:
+      return detail::decode_heif(bytes, name, limits);
     case Sniffed::unknown:
       break;
   }
   fail(ErrorCode::unsupported, name,
        describe_unknown_format(bytes) +
-           "; pigmatch reads JPEG, PNG and TIFF — export the photo "
+           "; pigmatch reads JPEG, PNG, TIFF and HEIF/HEIC — export the photo "
            "in one of those formats");
 }
 

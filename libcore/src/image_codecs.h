@@ -1,5 +1,6 @@
-// Private interface between image.cpp (sniffing, limits, orientation) and the per-format
-// decoders (image_jpeg.cpp, image_png.cpp, image_tiff.cpp) and the EXIF reader (exif.cpp).
+// Private interface between image.cpp (sniffing, limits, orientation), the per-format decoders
+// (image_jpeg.cpp, image_png.cpp, image_tiff.cpp, image_heif.cpp), the encoders
+// (image_write.cpp, image_heif.cpp) and the EXIF reader (exif.cpp).
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,11 @@ Image decode_png(std::span<const std::uint8_t> bytes, const std::string& name,
                  const DecodeLimits& limits);
 Image decode_tiff(std::span<const std::uint8_t> bytes, const std::string& name,
                   const DecodeLimits& limits);
+Image decode_heif(std::span<const std::uint8_t> bytes, const std::string& name,
+                  const DecodeLimits& limits);
+
+/// Whether `bytes` begin an ISO media file (an "ftyp" box) that libheif reads as a still image.
+bool is_heif(std::span<const std::uint8_t> bytes) noexcept;
 
 /// Throws Error(code, "<name>: <problem>").
 [[noreturn]] void fail(ErrorCode code, std::string_view name, std::string_view problem);
@@ -47,6 +53,19 @@ void check_icc_size(std::string_view name, std::uint64_t bytes, const DecodeLimi
 /// An image of the given shape with zeroed pixels (call check_dimensions first).
 Image allocate_image(const std::string& name, ImageFormat format, int width, int height,
                      int channels, int bits);
+
+/// How an image is named in an encoder's messages: its source, else "the image".
+std::string name_of(const Image& image);
+
+/// Encoders' check of what they are given: 1 or 3 channels of 8 bits (or 16 when
+/// `allow_16_bit`) and a pixel buffer that matches the size; Error(invalid_argument) otherwise.
+void require_writable_layout(const Image& image, bool allow_16_bit, std::string_view format);
+
+/// Error(io) naming `path`, with `detail` when not empty, and what to check.
+[[noreturn]] void fail_write(const std::filesystem::path& path, std::string_view detail);
+
+/// Writes `bytes` as the whole of `path`; fail_write() when that does not succeed.
+void write_file_bytes(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 
 /// The EXIF orientation (1–8) in a TIFF-structured block (a JPEG APP1 payload after
 /// "Exif\0\0", or a PNG eXIf chunk); 1 when absent or invalid, as EXIF readers do.

@@ -19,17 +19,16 @@
 #include <jpeglib.h>
 // clang-format on
 
-#include "pigmatch/error.h"
-#include "pigmatch/image.h"
+#include "image_codecs.h"
 
 namespace pigmatch {
-namespace {
+namespace detail {
 
 std::string name_of(const Image& image) {
   return image.source.empty() ? std::string("the image") : image.source;
 }
 
-void require_layout(const Image& image, bool allow_16_bit, std::string_view format) {
+void require_writable_layout(const Image& image, bool allow_16_bit, std::string_view format) {
   const bool layout_ok = (image.channels == 1 || image.channels == 3) &&
                          (image.bits == 8 || (allow_16_bit && image.bits == 16));
   if (!layout_ok) {
@@ -47,6 +46,29 @@ void require_layout(const Image& image, bool allow_16_bit, std::string_view form
                             image.channels, image.bits));
   }
 }
+
+void fail_write(const std::filesystem::path& path, std::string_view detail) {
+  throw Error(ErrorCode::io, fmt::format("{}: cannot write the image{}{} — check the folder "
+                                         "exists, is writable and has space",
+                                         path.string(), detail.empty() ? "" : ": ", detail));
+}
+
+void write_file_bytes(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out)
+    fail_write(path, "");
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::fail_write;
+using detail::name_of;
+using detail::require_writable_layout;
 
 // ---- JPEG ----------------------------------------------------------------------------------
 
@@ -143,16 +165,10 @@ struct OptionsFreer {
   void operator()(TIFFOpenOptions* options) const { TIFFOpenOptionsFree(options); }
 };
 
-[[noreturn]] void fail_write(const std::filesystem::path& path, std::string_view detail) {
-  throw Error(ErrorCode::io, fmt::format("{}: cannot write the image{}{} — check the folder "
-                                         "exists, is writable and has space",
-                                         path.string(), detail.empty() ? "" : ": ", detail));
-}
-
 }  // namespace
 
 std::vector<std::uint8_t> encode_jpeg(const Image& image, const JpegWriteOptions& options) {
-  require_layout(image, false, "JPEG");
+  require_writable_layout(image, false, "JPEG");
   if (image.width > JPEG_MAX_DIMENSION || image.height > JPEG_MAX_DIMENSION) {
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("{}: {}×{} is larger than JPEG allows ({} pixels a side)",
@@ -178,17 +194,11 @@ std::vector<std::uint8_t> encode_jpeg(const Image& image, const JpegWriteOptions
 
 void write_jpeg(const Image& image, const std::filesystem::path& path,
                 const JpegWriteOptions& options) {
-  const std::vector<std::uint8_t> bytes = encode_jpeg(image, options);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out)
-    fail_write(path, "");
+  detail::write_file_bytes(path, encode_jpeg(image, options));
 }
 
 void write_tiff(const Image& image, const std::filesystem::path& path) {
-  require_layout(image, true, "TIFF");
+  require_writable_layout(image, true, "TIFF");
   TiffMessages messages;
   const std::unique_ptr<TIFFOpenOptions, OptionsFreer> options(TIFFOpenOptionsAlloc());
   if (!options)

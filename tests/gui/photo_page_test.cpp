@@ -538,7 +538,7 @@ void PhotoPageTest::corruptPhotoIsAMessage() {
     QVERIFY(pump_until([&] { return !screen.page->task()->isRunning(); }));
     const QString message = screen.window().lastError();
     QVERIFY2(message.contains(QString::fromStdString(bad)), qPrintable(message));
-    QVERIFY2(message.contains(QStringLiteral("Choose a JPEG, PNG or TIFF")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("Choose a JPEG, PNG, TIFF or HEIC")), qPrintable(message));
     // The photo that was open stays open, and the screen works.
     QCOMPARE(screen.page->view()->image()->width, 1200);
     QVERIFY(screen.button("findChart")->isEnabled());

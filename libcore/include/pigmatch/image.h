@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,7 +17,7 @@ struct Rect {
   int x = 0, y = 0, w = 0, h = 0;
 };
 
-enum class ImageFormat { jpeg, png, tiff };
+enum class ImageFormat { jpeg, png, tiff, heif };
 
 /// A decoded image, upright (EXIF orientation already applied), alpha dropped.
 ///
@@ -32,8 +33,10 @@ struct Image {
   std::vector<std::byte> pixels;
   std::vector<std::uint8_t> icc_profile;  ///< embedded ICC profile; empty when none
   ImageFormat format = ImageFormat::jpeg;
-  int exif_orientation = 1;  ///< the EXIF orientation (1–8) that decoding applied
-  std::string source;        ///< where it came from (a path), for messages
+  /// The EXIF orientation (1–8) that decoding applied. HEIF turns its images with its own
+  /// transform boxes, which decoding applies too; for HEIF this stays 1.
+  int exif_orientation = 1;
+  std::string source;  ///< where it came from (a path), for messages
 
   std::size_t bytes_per_sample() const noexcept { return bits == 16 ? 2 : 1; }
   std::size_t row_stride() const noexcept {
@@ -57,10 +60,12 @@ struct DecodeLimits {
   std::uint64_t max_icc_bytes = 16ull << 20;     ///< embedded profile size
 };
 
-/// Decodes a JPEG, PNG or TIFF (recognised by content, not by name) with its embedded ICC
-/// profile. Throws pigmatch::Error naming the file and the problem: io (cannot read),
-/// corrupt_data (truncated, malformed), unsupported (e.g. CMYK, palette TIFF, 32-bit float),
-/// too_large (over `limits`).
+/// Decodes a JPEG, PNG, TIFF or HEIF/HEIC (recognised by content, not by name) with its
+/// embedded ICC profile. A HEIF file that describes its colours by an nclx box instead (ITU-T
+/// H.273 primaries and transfer, as phones write) gets an equivalent ICC profile built from it;
+/// 10- and 12-bit HEIF decode to 16 bits per sample. Throws pigmatch::Error naming the file and
+/// the problem: io (cannot read), corrupt_data (truncated, malformed), unsupported (e.g. CMYK,
+/// palette TIFF, 32-bit float, HDR HEIF with a PQ or HLG transfer), too_large (over `limits`).
 Image decode_image(const std::filesystem::path& path, const DecodeLimits& limits = {});
 
 /// The same from memory; `name` is used in messages in place of a path.
@@ -89,5 +94,36 @@ void write_jpeg(const Image& image, const std::filesystem::path& path,
 /// embedded when not empty. Throws Error(invalid_argument) for an unsupported layout and
 /// Error(io) naming the path when it cannot be written.
 void write_tiff(const Image& image, const std::filesystem::path& path);
+
+/// The colour description of a HEIF file written without an ICC profile: an nclx box with ITU-T
+/// H.273 code points, as phones write.
+struct NclxColour {
+  int primaries = 12;      ///< 1 BT.709 (sRGB), 9 BT.2020, 12 Display P3 (SMPTE EG 432)
+  int transfer = 13;       ///< 13 sRGB curve, 1 BT.709, 8 linear
+  int matrix = 6;          ///< the YCbCr matrix: 6 BT.601, 1 BT.709
+  bool full_range = true;  ///< full-range YCbCr, as still photos use
+};
+
+/// Options of encode_heif() / write_heif().
+struct HeifWriteOptions {
+  int quality = 90;  ///< 0–100, the HEVC encoder's lossy scale
+  int bits = 8;      ///< bits per sample in the file: 8, or 10 as phones write for HDR-capable
+  /// When set, the colours are described by this nclx box and `image.icc_profile` is not
+  /// written; otherwise the profile is embedded (with an nclx box naming only the YCbCr matrix).
+  std::optional<NclxColour> nclx;
+  /// How a viewer must turn the stored pixels, as an EXIF orientation (1–8), written as HEIF
+  /// transform boxes (irot/imir) the way a phone held sideways writes them.
+  int orientation = 1;
+};
+
+/// Encodes an 8- or 16-bit RGB image as a HEIC file (HEVC, 4:2:0, through libheif and x265).
+/// Throws Error(invalid_argument) for another layout, bits other than 8 or 10, a bad quality or
+/// orientation,
+/// and Error(unsupported) when this libheif has no HEVC encoder.
+std::vector<std::uint8_t> encode_heif(const Image& image, const HeifWriteOptions& options = {});
+
+/// encode_heif() into a file; Error(io) naming the path when it cannot be written.
+void write_heif(const Image& image, const std::filesystem::path& path,
+                const HeifWriteOptions& options = {});
 
 }  // namespace pigmatch
