@@ -36,6 +36,7 @@ Usage: bench/measure_accuracy.py --build build/release [--data ../shared/data] [
 Dev/benchmark tool: reads ../shared/data through render_photo; the product never does.
 """
 import argparse
+import collections
 import json
 import math
 import os
@@ -108,7 +109,7 @@ def measure(pigmatch, image, truth, chart_args):
 
 def evaluate(out, truth):
     regions = {r["name"]: r for r in out["regions"]}
-    row = {"plain": [], "plain_scene": []}
+    row = {"plain": [], "plain_scene": [], "plain_lab": []}
     for t in truth["regions"]:
         m = regions[t["name"]]
         if t["kind"] == "hair":  # the cut lock of hair beside the chart: pure hair, as read
@@ -116,6 +117,7 @@ def evaluate(out, truth):
         elif t["kind"] == "plain":
             row["plain"].append(de2000(m["lab_d50"], t["lab_d50_colorimetric"]))
             row["plain_scene"].append(de2000(m["lab_d50"], t["lab_d50"]))
+            row["plain_lab"].append(m["lab_d50"])
         else:
             row["hair"] = de2000(m["hair"]["lab_d50"], t["hair"]["lab_d50_colorimetric"])
             row["hair_scene"] = de2000(m["hair"]["lab_d50"], t["hair"]["lab_d50"])
@@ -186,6 +188,24 @@ def summary(values):
     return f"{statistics.median(q):.2f} / {statistics.mean(q):.2f} / {p90:.2f} / {q[-1]:.2f}"
 
 
+def print_heic_against_jpeg(rows):
+    """The same photo as HEIC and as JPEG: how far apart their plain skins measure."""
+    by_photo = collections.defaultdict(dict)
+    for r in rows:
+        if not r["failed"]:
+            by_photo[r["index"]][r["variant"]] = r
+    pairs = [p for p in by_photo.values() if "heic" in p and "jpeg" in p]
+    same = [p for p in pairs if p["heic"].get("model") == p["jpeg"].get("model")]
+    apart = lambda sel: [de2000(a, b) for p in sel
+                         for a, b in zip(p["jpeg"]["plain_lab"], p["heic"]["plain_lab"])]
+    print(f"\n#### HEIC against the same photo's JPEG ({len(pairs)} photos)\n")
+    print("| figure | median / mean / p90 / max |")
+    print("|---|---|")
+    print(f"| plain skin, HEIC vs JPEG (ΔE00, 2 regions per photo) | {summary(apart(pairs))} |")
+    print(f"| … where both chose the same calibration model ({len(same)}/{len(pairs)}) | "
+          f"{summary(apart(same))} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default="build/release")
@@ -213,6 +233,11 @@ def main():
                         help="render_photo --exposure (0.3: a white patch near 25 %% of full scale)")
     parser.add_argument("--white-balance", choices=["scene", "daylight"], default="scene",
                         help="render_photo --white-balance (daylight: a cast under other lights)")
+    parser.add_argument("--space", choices=["srgb", "p3", "adobe", "rec2020"], default="srgb",
+                        help="render_photo --space: the RGB the photo is written in")
+    parser.add_argument("--heic", type=int, choices=[8, 10], default=None,
+                        help="also measure each photo as a phone's HEIC (render_photo --heic) and "
+                             "compare its skin with the JPEG's")
     parser.add_argument("--holdout", action="store_true",
                         help="also calibrate each photo with its own skins left out of the skin "
                              "training (needs the holdout_calibration target)")
@@ -239,7 +264,9 @@ def main():
                        + (["--light-gradient", str(args.light_gradient)]
                           if args.light_gradient is not None else [])
                        + (["--flat"] if args.compensation else [])
-                       + ["--style", args.style, "--white-balance", args.white_balance]
+                       + ["--style", args.style, "--white-balance", args.white_balance,
+                          "--space", args.space]
+                       + (["--heic", str(args.heic)] if args.heic else [])
                        + (["--exposure", str(args.exposure)] if args.exposure else []))
         if rendered.returncode != 0:
             sys.exit(f"render_photo failed: {rendered.stderr}")
@@ -254,10 +281,12 @@ def main():
                 json.dump(chart, f)
         with open(prefix + ".truth.json") as f:
             truth = json.load(f)
-        variants = [("jpeg", prefix + ".jpg")] + ([("tiff", prefix + "-linear.tif")] if args.tiff else [])
+        variants = ([("jpeg", prefix + ".jpg")]
+                    + ([("tiff", prefix + "-linear.tif")] if args.tiff else [])
+                    + ([("heic", prefix + ".heic")] if args.heic else []))
         for variant, image in variants:
             row = measure_row(pigmatch, image, truth, chart_file)
-            row.update({"camera": camera, "illuminant": illuminant, "variant": variant,
+            row.update({"index": index, "camera": camera, "illuminant": illuminant, "variant": variant,
                         "upside_down": truth["chart"]["upside_down"]})
             if args.xrite:
                 row["xrite"] = measure_row(pigmatch, image, truth, None)
@@ -279,7 +308,7 @@ def main():
                       f"plain={['%.2f' % v for v in row['plain']]} "
                       f"hair={row.get('hair', float('nan')):.2f} loo={row['loo']}", file=sys.stderr)
 
-    for variant in ["jpeg", "tiff"] if args.tiff else ["jpeg"]:
+    for variant in ["jpeg"] + (["tiff"] if args.tiff else []) + (["heic"] if args.heic else []):
         vrows = [r for r in rows if r["variant"] == variant]
         ok = [r for r in vrows if not r["failed"]]
         found = sum(1 for r in vrows if r["auto"])
@@ -359,14 +388,12 @@ def main():
                 for name in ("grey", "flat"):
                     cells.append(med([v for r in sel if r.get(name) for v in r[name]["plain"]]))
                 print(f"| {ill} | {' | '.join(cells)} |")
-        models = {}
-        for r in ok:
-            models[r.get("model")] = models.get(r.get("model"), 0) + 1
+        models = collections.Counter(r.get("model") for r in ok)
         print(f"\nCalibration models chosen: {', '.join(f'{k} × {v}' for k, v in sorted(models.items(), key=str))}")
-        encodings = {}
-        for r in ok:
-            encodings[r.get("encoding")] = encodings.get(r.get("encoding"), 0) + 1
+        encodings = collections.Counter(r.get("encoding") for r in ok)
         print(f"Pixels read: {', '.join(f'{k} × {v}' for k, v in sorted(encodings.items(), key=str))}")
+    if args.heic:
+        print_heic_against_jpeg(rows)
     if not args.keep:
         print(f"\n(photos rendered in {folder})", file=sys.stderr)
 

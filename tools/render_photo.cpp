@@ -43,11 +43,16 @@
 //        [--light-gradient 0.03] [--vignetting 0.1,0.2] [--flat]
 //        [--chart-out CHART.json] [--surfaces-out SURFACES.json]
 //        [--style srgb|linear|camera] [--exposure 1.0] [--white-balance scene|daylight]
+//        [--space srgb|p3|adobe|rec2020] [--heic 8|10]
 // Capture styles (issue 14): srgb as above; linear — the raw values as they are, no white balance,
 // no matrix, no curve and no profile (a machine-vision camera, a raw file developed without a
 // curve); camera — an in-camera JPEG look on top of sRGB (25 % more saturation, an S-shaped
 // contrast curve, unsharp masking). --exposure scales the light (0.3: a white patch near 25 % of
 // full scale); --white-balance daylight keeps D65's gains under any light (a colour cast).
+// --space writes the srgb and camera styles in a wider RGB (linear sRGB converted by the primaries'
+// matrices before clipping, then that space's curve and profile); --heic also writes the same
+// developed photo as PREFIX.heic (libheif + x265, 8 or 10 bits), described by an nclx box as
+// phones do (the ICC profile for Adobe RGB, which H.273 has no code for).
 // writes PREFIX.jpg, PREFIX.truth.json, with --tiff PREFIX-linear.tif, with --chart-out the
 // rendered chart's description, whose reference values are the D50 colorimetry of its spectra
 // and which carries those spectra, and with --surfaces-out every known surface as the camera sees
@@ -245,7 +250,7 @@ Rgb camera_raw(const Spd& reflectance, const Camera& cam, const Spd& light) {
 
 using Matrix = std::array<std::array<double, 3>, 3>;
 
-Rgb apply(const Matrix& m, const Rgb& v) {
+Rgb matrix_times(const Matrix& m, const Rgb& v) {
   return {m[0][0] * v[0] + m[0][1] * v[1] + m[0][2] * v[2],
           m[1][0] * v[0] + m[1][1] * v[1] + m[1][2] * v[2],
           m[2][0] * v[0] + m[2][1] * v[1] + m[2][2] * v[2]};
@@ -286,8 +291,8 @@ Matrix camera_matrix(const Camera& cam, const SpectralData& d) {
     input[p] = {raw[0] / white_raw[0], raw[1] / white_raw[1], raw[2] / white_raw[2]};
     const Xyz xyz = tristimulus(d.chart[p], d, d65);
     // Scale so the computed D65 white maps to sRGB white exactly.
-    const Rgb rel = apply(xyz_to_srgb, {xyz.X / white_xyz.X * pigmatch::white::d65.X, xyz.Y,
-                                        xyz.Z / white_xyz.Z * pigmatch::white::d65.Z});
+    const Rgb rel = matrix_times(xyz_to_srgb, {xyz.X / white_xyz.X * pigmatch::white::d65.X, xyz.Y,
+                                               xyz.Z / white_xyz.Z * pigmatch::white::d65.Z});
     target[p] = rel;
   }
   for (std::size_t p = 0; p < 24; ++p) {
@@ -351,7 +356,7 @@ Homography square_to_quad(const std::array<Vec2, 4>& q) {
 struct Inverse {
   Matrix m;
   Vec2 map(double x, double y) const {
-    const Rgb r = apply(m, {x, y, 1});
+    const Rgb r = matrix_times(m, {x, y, 1});
     return {r[0] / r[2], r[1] / r[2]};
   }
 };
@@ -742,6 +747,108 @@ std::vector<std::uint8_t> linear_srgb_profile() {
   return save_profile(profile);
 }
 
+// ---- output colour spaces (--space): what phones and cameras also write -----------------------
+
+enum class Curve { srgb, gamma_563_256, bt709 };
+
+struct OutputSpace {
+  const char* description;
+  cmsCIExyYTRIPLE primaries;  // with the D65 white
+  Curve curve;
+  int nclx_primaries;  // ITU-T H.273 code for a HEIC's nclx box; 0: none (an ICC profile then)
+  int nclx_transfer;
+};
+
+const OutputSpace& output_space(const std::string& name) {
+  static const std::map<std::string, OutputSpace> spaces = {
+      {"srgb", {"sRGB", {{0.64, 0.33, 1}, {0.30, 0.60, 1}, {0.15, 0.06, 1}}, Curve::srgb, 1, 13}},
+      {"p3",
+       {"Display P3",
+        {{0.680, 0.320, 1}, {0.265, 0.690, 1}, {0.150, 0.060, 1}},
+        Curve::srgb,
+        12,
+        13}},
+      {"adobe",
+       {"Adobe RGB (1998)",
+        {{0.64, 0.33, 1}, {0.21, 0.71, 1}, {0.15, 0.06, 1}},
+        Curve::gamma_563_256,
+        0,
+        0}},
+      {"rec2020",
+       {"Rec. 2020",
+        {{0.708, 0.292, 1}, {0.170, 0.797, 1}, {0.131, 0.046, 1}},
+        Curve::bt709,
+        9,
+        14}},
+  };
+  return spaces.at(name);
+}
+
+// Linear RGB → XYZ of primaries with the D65 white (Y = 1): the primaries' XYZ as columns,
+// scaled so that RGB (1, 1, 1) is the white.
+Matrix rgb_to_xyz(const cmsCIExyYTRIPLE& p) {
+  const auto column = [](const cmsCIExyY& c) { return Rgb{c.x / c.y, 1.0, (1 - c.x - c.y) / c.y}; };
+  const Rgb r = column(p.Red), g = column(p.Green), b = column(p.Blue);
+  const Matrix primaries = {{{r[0], g[0], b[0]}, {r[1], g[1], b[1]}, {r[2], g[2], b[2]}}};
+  const Rgb white = {0.3127 / 0.3290, 1.0, (1 - 0.3127 - 0.3290) / 0.3290};
+  const Rgb scale = matrix_times(invert(primaries), white);
+  Matrix m{};
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t j = 0; j < 3; ++j)
+      m[i][j] = primaries[i][j] * scale[j];
+  return m;
+}
+
+Matrix multiply(const Matrix& a, const Matrix& b) {
+  Matrix m{};
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t j = 0; j < 3; ++j)
+      for (std::size_t k = 0; k < 3; ++k)
+        m[i][j] += a[i][k] * b[k][j];
+  return m;
+}
+
+// Linear sRGB → the space's linear RGB (both D65: no adaptation).
+Matrix srgb_to_space(const OutputSpace& space) {
+  return multiply(invert(rgb_to_xyz(space.primaries)), rgb_to_xyz(output_space("srgb").primaries));
+}
+
+double encode(Curve curve, double v) {
+  v = std::clamp(v, 0.0, 1.0);
+  switch (curve) {
+    case Curve::gamma_563_256:
+      return std::pow(v, 256.0 / 563.0);
+    case Curve::bt709:
+      return v < 0.018 ? 4.5 * v : 1.099 * std::pow(v, 0.45) - 0.099;
+    case Curve::srgb:
+      break;
+  }
+  return srgb_encode(v);
+}
+
+// The space's ICC profile, made by Little CMS from the published primaries and curve.
+std::vector<std::uint8_t> space_profile(const OutputSpace& space) {
+  if (space.curve == Curve::srgb && space.nclx_primaries == 1)
+    return save_profile(cmsCreate_sRGBProfile());
+  const cmsCIExyY d65{0.3127, 0.3290, 1.0};
+  cmsToneCurve* curve = nullptr;
+  if (space.curve == Curve::gamma_563_256) {
+    curve = cmsBuildGamma(nullptr, 563.0 / 256.0);
+  } else {
+    const cmsFloat64Number srgb[5] = {2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045};
+    const cmsFloat64Number bt709[5] = {1 / 0.45, 1 / 1.099, 0.099 / 1.099, 1 / 4.5, 0.081};
+    curve = cmsBuildParametricToneCurve(nullptr, 4, space.curve == Curve::srgb ? srgb : bt709);
+  }
+  cmsToneCurve* curves[3] = {curve, curve, curve};
+  cmsHPROFILE profile = cmsCreateRGBProfile(&d65, &space.primaries, curves);
+  cmsFreeToneCurve(curve);
+  cmsMLU* description = cmsMLUalloc(nullptr, 1);
+  cmsMLUsetASCII(description, "en", "US", space.description);
+  cmsWriteTag(profile, cmsSigProfileDescriptionTag, description);
+  cmsMLUfree(description);
+  return save_profile(profile);
+}
+
 pigmatch::Image make_image(int width, int height, int bits, std::vector<std::uint8_t> icc,
                            const std::string& source) {
   pigmatch::Image image;
@@ -853,8 +960,9 @@ nlohmann::ordered_json surfaces_json(const SpectralData& d, const Camera& cam, c
   nlohmann::ordered_json surfaces = nlohmann::ordered_json::array();
   const auto add = [&](const std::string& kind, const std::string& name, const Spd& r) {
     const Rgb raw = camera_raw(r, cam, light);
-    const Rgb linear = apply(to_srgb, {raw[0] * exposure * gains[0], raw[1] * exposure * gains[1],
-                                       raw[2] * exposure * gains[2]});
+    const Rgb linear = matrix_times(
+        to_srgb,
+        {raw[0] * exposure * gains[0], raw[1] * exposure * gains[1], raw[2] * exposure * gains[2]});
     surfaces.push_back(
         {{"kind", kind},
          {"name", name},
@@ -889,6 +997,33 @@ void self_check(const SpectralData& d) {
   }
 }
 
+// The developed image as a phone's HEIC: 8 bits, or 10 from the same unrounded values; the
+// space by an nclx box where H.273 has a code for it (as iPhones write Display P3), else the
+// ICC profile; a linear file carries neither, as its JPEG.
+void write_heic(const Plane& encoded, int width, int height, int bits, int quality,
+                const std::vector<std::uint8_t>& profile, const OutputSpace& space,
+                bool linear_file, const fs::path& path) {
+  pigmatch::Image image = make_image(width, height, bits == 8 ? 8 : 16, profile, path.string());
+  for (std::size_t k = 0; k < encoded.size(); ++k) {
+    const double v = std::clamp(static_cast<double>(encoded[k]), 0.0, 1.0);
+    if (bits == 8) {
+      image.pixels[k] = static_cast<std::byte>(static_cast<int>(std::lround(255 * v)));
+    } else {
+      const auto code = static_cast<std::uint16_t>(std::lround(65535 * v));
+      std::memcpy(image.pixels.data() + 2 * k, &code, 2);
+    }
+  }
+  pigmatch::HeifWriteOptions options;
+  options.quality = quality;
+  options.bits = bits;
+  if (!linear_file && space.nclx_primaries != 0) {
+    options.nclx = pigmatch::NclxColour{space.nclx_primaries, space.nclx_transfer, 6, true};
+  }
+  if (linear_file)
+    image.icc_profile.clear();
+  pigmatch::write_heif(image, path, options);
+}
+
 struct Options {
   fs::path data;
   std::string out;
@@ -906,6 +1041,8 @@ struct Options {
   std::string style = "srgb";           // srgb, linear or camera
   double exposure = 1.0;                // × the default exposure (a perfect white at 80 %)
   std::string white_balance = "scene";  // scene (the camera's own) or daylight (fixed D65)
+  std::string space = "srgb";           // srgb, p3, adobe or rec2020
+  int heic_bits = 0;                    // 0: no HEIC; 8 or 10
 };
 
 int run(const Options& o) {
@@ -963,10 +1100,13 @@ int run(const Options& o) {
   const double raw_scale =
       exposure * raw_white[1] / std::max({raw_white[0], raw_white[1], raw_white[2]});
   const bool linear_file = o.style == "linear";
+  const OutputSpace& space = output_space(o.space);
+  const bool other_space = o.space != "srgb";
+  const Matrix to_space = srgb_to_space(space);
+  const std::vector<std::uint8_t> jpeg_profile =
+      linear_file ? std::vector<std::uint8_t>{} : space_profile(space);
   const auto develop = [&](const Plane& raw_plane, const std::string& path) {
-    pigmatch::Image jpeg = make_image(
-        o.width, o.height, 8,
-        linear_file ? std::vector<std::uint8_t>{} : save_profile(cmsCreate_sRGBProfile()), path);
+    pigmatch::Image jpeg = make_image(o.width, o.height, 8, jpeg_profile, path);
     pigmatch::Image tiff = make_image(
         o.width, o.height, 16, linear_file ? std::vector<std::uint8_t>{} : linear_srgb_profile(),
         o.out + "-linear.tif");
@@ -979,19 +1119,24 @@ int run(const Options& o) {
       } else {
         const Rgb balanced = {raw_plane[3 * i] * gains[0], raw_plane[3 * i + 1] * gains[1],
                               raw_plane[3 * i + 2] * gains[2]};
-        linear = apply(to_srgb, balanced);
+        linear = matrix_times(to_srgb, balanced);
       }
       for (double& v : linear)
         v *= o.exposure;
       if (o.style == "camera")
         linear = more_saturated(linear);
       for (std::size_t c = 0; c < 3; ++c) {
-        const double v = std::clamp(linear[c], 0.0, 1.0);
-        encoded[3 * i + c] =
-            linear_file ? v
-                        : (o.style == "camera" ? contrast_curve(srgb_encode(v)) : srgb_encode(v));
-        const auto deep = static_cast<std::uint16_t>(std::lround(65535 * v));
+        const auto deep =
+            static_cast<std::uint16_t>(std::lround(65535 * std::clamp(linear[c], 0.0, 1.0)));
         std::memcpy(tiff.pixels.data() + 2 * (3 * i + c), &deep, 2);
+      }
+      if (other_space && !linear_file)
+        linear = matrix_times(to_space, linear);  // before clipping: the wider gamut keeps more
+      for (std::size_t c = 0; c < 3; ++c) {
+        const double v = std::clamp(linear[c], 0.0, 1.0);
+        encoded[3 * i + c] = linear_file           ? v
+                             : o.style == "camera" ? contrast_curve(encode(space.curve, v))
+                                                   : encode(space.curve, v);
       }
     }
     if (o.style == "camera")
@@ -1000,6 +1145,9 @@ int run(const Options& o) {
       jpeg.pixels[k] = static_cast<std::byte>(static_cast<int>(
           std::lround(255 * std::clamp(static_cast<double>(encoded[k]), 0.0, 1.0))));
     pigmatch::write_jpeg(jpeg, path, jpeg_options);
+    if (o.heic_bits != 0)
+      write_heic(encoded, o.width, o.height, o.heic_bits, o.quality, jpeg_profile, space,
+                 linear_file, fs::path(path).replace_extension(".heic"));
     return tiff;
   };
   const pigmatch::Image tiff = develop(plane, jpeg_path);
@@ -1083,6 +1231,10 @@ int run(const Options& o) {
       {"image", fs::path(jpeg_path).filename().string()},
       {"linear_tiff", o.tiff ? nlohmann::ordered_json(fs::path(tiff.source).filename().string())
                              : nlohmann::ordered_json()},
+      {"heic", o.heic_bits != 0 ? nlohmann::ordered_json(
+                                      fs::path(jpeg_path).replace_extension(".heic").filename())
+                                : nlohmann::ordered_json()},
+      {"space", o.style == "linear" ? "none (linear camera values)" : space.description},
       {"width", o.width},
       {"height", o.height},
       {"camera", o.camera},
@@ -1179,6 +1331,14 @@ int main(int argc, char** argv) {
                  "scene (the camera's own, from the scene's grey) or daylight (fixed for D65: a "
                  "colour cast under other lights)")
       ->check(CLI::IsMember({"scene", "daylight"}));
+  app.add_option("--space", o.space,
+                 "the RGB the srgb and camera styles write: srgb (default), p3 (Display P3, as "
+                 "phones), adobe (Adobe RGB 1998) or rec2020; the profile is embedded")
+      ->check(CLI::IsMember({"srgb", "p3", "adobe", "rec2020"}));
+  app.add_option("--heic", o.heic_bits,
+                 "also write PREFIX.heic, the same developed photo as a phone's HEIC at 8 or 10 "
+                 "bits (the space by an nclx box, or its ICC profile for adobe)")
+      ->check(CLI::IsMember({8, 10}));
   app.add_flag("--flat", o.flat,
                "also write PREFIX-flat.jpg: the same setup with a grey card filling the frame");
   app.add_option("--surfaces-out", o.surfaces_out,

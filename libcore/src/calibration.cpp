@@ -16,6 +16,7 @@
 #include <system_error>
 
 #include "calibration_model.h"
+#include "chart_framing.h"
 #include "chart_geometry.h"
 #include "chart_light.h"
 #include "pigmatch/camera_estimation.h"
@@ -852,6 +853,43 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
                                            options.icc_version));
 }
 
+namespace {
+
+struct OrientationCandidate {
+  ChartCorners corners;
+  std::vector<PatchSample> samples;
+  double score;
+};
+
+// The 8 orderings of the corners, best fit (lowest orientation score) first.
+std::vector<OrientationCandidate> rank_orderings(const Image& image, const ChartDefinition& chart,
+                                                 const ChartCorners& corners,
+                                                 const ChartReference& reference,
+                                                 const CalibrationOptions& options) {
+  const auto through_profile = detail::Linearizer::from_profile(image.icc_profile);
+  std::vector<OrientationCandidate> candidates;
+  for (const ChartCorners& ordering : corner_orderings(corners)) {
+    auto samples = sample_patches(image, chart, ordering);
+    const double score = orientation_score(samples, chart, reference, through_profile, options);
+    candidates.push_back({ordering, std::move(samples), score});
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const OrientationCandidate& a, const OrientationCandidate& b) {
+              return a.score < b.score;
+            });
+  return candidates;
+}
+
+std::string describe_patch_field(const detail::PatchFieldCandidate& field) {
+  const auto widest = std::max_element(field.band.begin(), field.band.end());
+  return fmt::format(
+      "the corners given enclose more than the chart's patch field (the card's edges, with a "
+      "logo band or ruler?): the patches were found inside them, {:.0f} % in from one side",
+      100 * *widest);
+}
+
+}  // namespace
+
 Calibration calibrate_from_photo(const Image& image, const ChartDefinition& chart,
                                  const ChartCorners& corners, const CalibrationOptions& options) {
   check_inputs(std::vector<PatchSample>(chart.patches.size()), chart, options);
@@ -860,22 +898,25 @@ Calibration calibrate_from_photo(const Image& image, const ChartDefinition& char
         ErrorCode::invalid_argument,
         image.source + " is a grey image: calibrating with a colour chart needs an RGB photo");
   const ChartReference& reference = chart.reference(options.reference);
-  const auto through_profile = detail::Linearizer::from_profile(image.icc_profile);
 
-  struct Candidate {
-    ChartCorners corners;
-    std::vector<PatchSample> samples;
-    double score;
-  };
-  std::vector<Candidate> candidates;
-  for (const ChartCorners& ordering : corner_orderings(corners)) {
-    auto samples = sample_patches(image, chart, ordering);
-    const double score = orientation_score(samples, chart, reference, through_profile, options);
-    candidates.push_back({ordering, std::move(samples), score});
+  // The patch field may lie inside the corners given (the card's physical edges). Candidate
+  // fields are tried from the most patch-like structure on; the first whose best orientation
+  // passes the colour check wins (colour alone would pick among near-equal fields by noise).
+  auto fields = detail::patch_field_candidates(image, chart, corners);
+  std::stable_sort(fields.begin(), fields.end(),
+                   [](const auto& a, const auto& b) { return a.misfit < b.misfit; });
+  std::vector<OrientationCandidate> ranked;
+  const detail::PatchFieldCandidate* field = nullptr;
+  for (const detail::PatchFieldCandidate& candidate : fields) {
+    auto orderings = rank_orderings(image, chart, candidate.corners, reference, options);
+    if (ranked.empty() || orderings[0].score < ranked[0].score) {
+      ranked = std::move(orderings);
+      field = &candidate;
+    }
+    if (ranked[0].score <= options.max_mean_de00)
+      break;
   }
-  std::sort(candidates.begin(), candidates.end(),
-            [](const Candidate& a, const Candidate& b) { return a.score < b.score; });
-  const Candidate& best = candidates[0];
+  const OrientationCandidate& best = ranked[0];
   const auto usable = static_cast<std::size_t>(std::count_if(
       best.samples.begin(), best.samples.end(), [](const PatchSample& p) { return !p.clipped; }));
   if (usable < detail::term_count(CalibrationModel::matrix) + 4)
@@ -889,16 +930,18 @@ Calibration calibrate_from_photo(const Image& image, const ChartDefinition& char
                     "evenly lit without glare; a printed copy of a chart, or another make, does "
                     "not have the genuine chart's colours and cannot calibrate");
   }
-  if (candidates[1].score < options.min_orientation_ratio * best.score) {
+  if (ranked[1].score < options.min_orientation_ratio * best.score) {
     throw Error(ErrorCode::corrupt_data,
                 "the chart's orientation at corners " + detail::describe(corners) + " in " +
                     image.source + " is ambiguous (two orientations fit with mean ΔE00 " +
-                    format_number(best.score) + " and " + format_number(candidates[1].score) +
+                    format_number(best.score) + " and " + format_number(ranked[1].score) +
                     "): check the corners and the lighting");
   }
   Calibration calibration = calibrate(best.samples, chart, image.icc_profile, options);
   CalibrationReport report = calibration.report();
   report.corners = best.corners;
+  if (field->band != std::array<double, 4>{})
+    report.warnings.push_back(describe_patch_field(*field));
   return Calibration(std::move(report), calibration.icc_profile());
 }
 

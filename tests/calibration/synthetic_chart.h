@@ -145,7 +145,30 @@ struct SceneOptions {
   Vec3 frame{0.08, 0.08, 0.08};       ///< the chart's black body
   double noise = 0.0;                 ///< Gaussian σ in device units
   unsigned seed = 1;
+  /// The physical card around the patch field, beyond each side (left, top, right, bottom) in
+  /// chart units (fractions of the field's width and height); all 0: the card is the field.
+  std::array<double, 4> card{};
+  Vec3 print{0.92, 0.92, 0.92};  ///< the logo and ruler printed on a bottom band of the card
 };
+
+/// A current ColorChecker Classic card (about 279 × 216 mm) around its 275 × 185 mm patch field:
+/// narrow margins, and a band at the bottom with the maker's logo and a ruler.
+inline constexpr std::array<double, 4> kClassicCard{2.0 / 275, 2.0 / 185, 2.0 / 275, 29.0 / 185};
+
+/// The colour of the card at chart coordinates (u, v) outside the patch field: its black, or
+/// the print on the bottom band (a logo block at the left, ruler ticks along the bottom edge).
+inline Vec3 card_colour(const SceneOptions& o, double u, double v) {
+  const double band = o.card[3];
+  if (band > 0.05 && v > 1) {
+    const double depth = (v - 1) / band;  // 0 at the field, 1 at the card's edge
+    const bool logo = u > 0.04 && u < 0.30 && depth > 0.3 && depth < 0.65;
+    const double tick = u / 0.02 - std::floor(u / 0.02);
+    const bool ruler = depth > 0.8 && tick < 0.25 && u > 0 && u < 1;
+    if (logo || ruler)
+      return o.print;
+  }
+  return o.frame;
+}
 
 /// Renders `chart` with patch colours `device_of(i)` at `corners` (chart order), 3×3
 /// supersampled so patch edges are anti-aliased like a real photo.
@@ -174,6 +197,10 @@ inline Image render_chart(const ChartDefinition& chart, const std::array<Point2,
         for (int sx = 0; sx < 3; ++sx) {
           const Point2 uv = h.to_chart({x + (sx + 0.5) / 3, y + (sy + 0.5) / 3});
           Vec3 colour = o.background;
+          if (uv.x >= -o.card[0] && uv.x <= 1 + o.card[2] && uv.y >= -o.card[1] &&
+              uv.y <= 1 + o.card[3]) {
+            colour = card_colour(o, uv.x, uv.y);
+          }
           if (uv.x >= 0 && uv.x <= 1 && uv.y >= 0 && uv.y <= 1) {
             colour = o.frame;
             for (std::size_t i = 0; i < chart.patches.size(); ++i) {

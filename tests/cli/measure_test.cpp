@@ -56,8 +56,10 @@ std::string corners_argument() {
 }
 
 // A photo: skin everywhere, hair dots in the stubble area, and the chart unless `with_chart` is
-// false. 8-bit sRGB JPEG (4:4:4, quality 95) or 16-bit TIFF, sRGB profile embedded.
-fs::path write_photo(const std::string& name, bool with_chart, bool tiff = false) {
+// false (on a card with `card` around its patch field). 8-bit sRGB JPEG (4:4:4, quality 95) or
+// 16-bit TIFF, sRGB profile embedded.
+fs::path write_photo(const std::string& name, bool with_chart, bool tiff = false,
+                     const std::array<double, 4>& card = {}) {
   const pigmatch::test::TestCamera camera;
   const auto chart = pigmatch::builtin_chart();
   const auto& refs = chart.reference().lab_d50;
@@ -67,6 +69,7 @@ fs::path write_photo(const std::string& name, bool with_chart, bool tiff = false
   options.bits = tiff ? 16 : 8;
   options.noise = 1.0 / 255;
   options.background = camera.device(skin_truth);
+  options.card = card;
   const pigmatch::ChartCorners off_frame{{{-900, -900}, {-800, -900}, {-800, -800}, {-900, -800}}};
   pigmatch::Image image = pigmatch::test::render_chart(
       chart, with_chart ? chart_corners : off_frame,
@@ -184,6 +187,37 @@ TEST_CASE("measure: user corners, a saved profile reused on a photo without a ch
   CHECK(pigmatch::delta_e2000(lab_of(region(again, "cheek")["lab_d50"]), calibrated) < 0.1);
   fs::remove(photo);
   fs::remove(profile);
+}
+
+TEST_CASE("measure: the card's physical corners (logo band, ruler) work as the corner marks do",
+          "[cli][measure]") {
+  const fs::path photo = write_photo("card", true, false, pigmatch::test::kClassicCard);
+  const auto& card = pigmatch::test::kClassicCard;
+  const pigmatch::test::TestHomography field(chart_corners);
+  std::string physical;
+  for (const pigmatch::Point2 uv :
+       {pigmatch::Point2{-card[0], -card[1]}, pigmatch::Point2{1 + card[2], -card[1]},
+        pigmatch::Point2{1 + card[2], 1 + card[3]}, pigmatch::Point2{-card[0], 1 + card[3]}}) {
+    const pigmatch::Point2 p = field.to_image(uv);
+    physical += (physical.empty() ? "" : ",") + std::to_string(std::lround(p.x)) + "," +
+                std::to_string(std::lround(p.y));
+  }
+  for (const std::string& corners : {corners_argument(), physical}) {
+    CAPTURE(corners);
+    const json out = measure_json({"measure", photo.string(), "--chart", corners, "--region",
+                                   plain_region, "--no-skin-training", "--json"});
+    const json& cal = out["calibration"];
+    CHECK(cal["mean_de00"].get<double>() < 1.0);
+    // The patch field is reported, whichever corners were given.
+    for (std::size_t i = 0; i < 4; ++i) {
+      CHECK(cal["corners"][i][0].get<double>() == Approx(chart_corners[i].x).margin(6));
+      CHECK(cal["corners"][i][1].get<double>() == Approx(chart_corners[i].y).margin(6));
+    }
+    CHECK(pigmatch::delta_e2000(lab_of(region(out, "cheek")["lab_d50"]), skin_truth) < 1.0);
+    const bool said = cal["warnings"].dump().find("patch field") != std::string::npos;
+    CHECK(said == (corners == physical));
+  }
+  fs::remove(photo);
 }
 
 TEST_CASE("measure: a photo without a chart", "[cli][measure]") {
