@@ -238,6 +238,8 @@ def main():
     parser.add_argument("--heic", type=int, choices=[8, 10], default=None,
                         help="also measure each photo as a phone's HEIC (render_photo --heic) and "
                              "compare its skin with the JPEG's")
+    parser.add_argument("--glare", type=float, default=None,
+                        help="render_photo --glare: glare on one chart patch (0.15: 15 %% of white)")
     parser.add_argument("--holdout", action="store_true",
                         help="also calibrate each photo with its own skins left out of the skin "
                              "training (needs the holdout_calibration target)")
@@ -267,6 +269,7 @@ def main():
                        + ["--style", args.style, "--white-balance", args.white_balance,
                           "--space", args.space]
                        + (["--heic", str(args.heic)] if args.heic else [])
+                       + (["--glare", str(args.glare)] if args.glare else [])
                        + (["--exposure", str(args.exposure)] if args.exposure else []))
         if rendered.returncode != 0:
             sys.exit(f"render_photo failed: {rendered.stderr}")

@@ -43,7 +43,7 @@
 //        [--light-gradient 0.03] [--vignetting 0.1,0.2] [--flat]
 //        [--chart-out CHART.json] [--surfaces-out SURFACES.json]
 //        [--style srgb|linear|camera] [--exposure 1.0] [--white-balance scene|daylight]
-//        [--space srgb|p3|adobe|rec2020] [--heic 8|10]
+//        [--space srgb|p3|adobe|rec2020] [--heic 8|10] [--glare 0.15]
 // Capture styles (issue 14): srgb as above; linear — the raw values as they are, no white balance,
 // no matrix, no curve and no profile (a machine-vision camera, a raw file developed without a
 // curve); camera — an in-camera JPEG look on top of sRGB (25 % more saturation, an S-shaped
@@ -1043,6 +1043,7 @@ struct Options {
   std::string white_balance = "scene";  // scene (the camera's own) or daylight (fixed D65)
   std::string space = "srgb";           // srgb, p3, adobe or rec2020
   int heic_bits = 0;                    // 0: no HEIC; 8 or 10
+  double glare = 0;                     // on one patch, × a perfect white's light
 };
 
 int run(const Options& o) {
@@ -1082,6 +1083,13 @@ int run(const Options& o) {
     const Rgb r = camera_raw(reflectance[m], cam, light);
     for (std::size_t c = 0; c < 3; ++c)
       raw[m][c] = r[c] * exposure;  // white balance after noise
+  }
+  // Glare: the light reflected by the surface of one patch, spectrally flat, on top of its colour.
+  const int glare_patch = o.glare > 0 ? static_cast<int>(o.seed % 24) : -1;  // every patch in turn
+  if (glare_patch >= 0) {
+    const Rgb white = camera_raw(constant(1.0), cam, light);
+    for (std::size_t c = 0; c < 3; ++c)
+      raw[static_cast<std::size_t>(glare_patch)][c] += o.glare * white[c] * exposure;
   }
 
   Plane plane = render_raw(scene, chart, dots, raw);
@@ -1248,7 +1256,10 @@ int run(const Options& o) {
        {{"id", chart.id},
         {"spectra", "BabelColor average (30 charts)"},
         {"corners", corners},
-        {"upside_down", o.seed % 4 == 3}}},
+        {"upside_down", o.seed % 4 == 3},
+        {"glare_patch",
+         glare_patch >= 0 ? nlohmann::ordered_json(glare_patch + 1) : nlohmann::ordered_json()},
+        {"glare", o.glare}}},
       {"regions", {plain_skin, neck, stubble, hair_swatch}},
       {"grey_card", card},
       {"measure_args",
@@ -1339,6 +1350,10 @@ int main(int argc, char** argv) {
                  "also write PREFIX.heic, the same developed photo as a phone's HEIC at 8 or 10 "
                  "bits (the space by an nclx box, or its ICC profile for adobe)")
       ->check(CLI::IsMember({8, 10}));
+  app.add_option("--glare", o.glare,
+                 "glare on one chart patch (chosen by the seed): this fraction of a perfect "
+                 "white's light reflected by its surface, e.g. 0.15")
+      ->check(CLI::Range(0.0, 1.0));
   app.add_flag("--flat", o.flat,
                "also write PREFIX-flat.jpg: the same setup with a grey card filling the frame");
   app.add_option("--surfaces-out", o.surfaces_out,
