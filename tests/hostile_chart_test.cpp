@@ -15,6 +15,7 @@
 
 #include "calibration/synthetic_chart.h"
 #include "pigmatch/chart.h"
+#include "pigmatch/color.h"
 #include "pigmatch/image.h"
 #include "process.h"
 
@@ -31,9 +32,11 @@ const Lab skin{62.0, 14.0, 18.0};
 const pigmatch::ChartCorners corners{{{60, 60}, {520, 50}, {540, 370}, {50, 380}}};
 const std::string corners_arg = "60,60,520,50,540,370,50,380";
 
-// The chart in a skin-coloured scene; `covered(i)` patches show the skin of a hand instead.
+// The chart in a skin-coloured scene; `covered(i)` patches show the skin of a hand instead, and
+// patch `glare_patch` has `glare` × the white's light reflected by its surface on top.
 fs::path write_photo(const std::string& name, const TestCamera& camera,
-                     const std::function<bool(std::size_t)>& covered) {
+                     const std::function<bool(std::size_t)>& covered, std::size_t glare_patch = 99,
+                     double glare = 0) {
   const auto chart = pigmatch::builtin_chart();
   const auto& refs = chart.reference().lab_d50;
   pigmatch::test::SceneOptions options;
@@ -43,7 +46,16 @@ fs::path write_photo(const std::string& name, const TestCamera& camera,
   options.background = camera.device(skin);
   const pigmatch::Image image = pigmatch::test::render_chart(
       chart, corners,
-      [&](std::size_t i) { return covered(i) ? camera.device(skin) : camera.device(refs[i]); },
+      [&](std::size_t i) {
+        if (covered(i))
+          return camera.device(skin);
+        if (i != glare_patch)
+          return camera.device(refs[i]);
+        const pigmatch::Xyz xyz = pigmatch::to_xyz(refs[i]);
+        const pigmatch::Xyz& white = pigmatch::white::d50;
+        return camera.device(pigmatch::to_lab(pigmatch::Xyz{
+            xyz.X + glare * white.X, xyz.Y + glare * white.Y, xyz.Z + glare * white.Z}));
+      },
       options);
   const fs::path path = fs::temp_directory_path() /
                         ("pigmatch-hostile-chart-" + std::to_string(::getpid()) + "-" + name);
@@ -112,6 +124,28 @@ TEST_CASE("a patch under a finger: the calibration warns and names it", "[hostil
   // Left out of the fit, the others calibrate as if the finger were not there.
   CHECK(calibration.at("mean_de00").get<double>() < 1.0);
   fs::remove(photo);
+}
+
+TEST_CASE("glare on one patch: the calibration names it, leaves it out and the rest calibrates",
+          "[hostile][chart]") {
+  // 15 % of the white's light on light skin (patch 2), magenta (17) or neutral 5 (22): ΔE00 of
+  // 6–12 from its reference, less than a patch under a finger, and along the white.
+  for (const std::size_t patch : {1U, 16U, 21U}) {
+    CAPTURE(patch + 1);
+    const fs::path photo = write_photo(
+        "glare.jpg", TestCamera{}, [](std::size_t) { return false; }, patch, 0.15);
+    const auto r = measure(photo, corners_arg);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json calibration = json::parse(r.out).at("calibration");
+    const std::string warnings = all_warnings(calibration);
+    INFO(warnings);
+    CHECK(unused_patches(calibration) == std::set<int>{static_cast<int>(patch) + 1});
+    CHECK_THAT(warnings, Catch::Contains("patch " + std::to_string(patch + 1) + " (") &&
+                             Catch::Contains("glare, most likely"));
+    CHECK(calibration.at("mean_de00").get<double>() < 1.0);
+    fs::remove(photo);
+  }
 }
 
 TEST_CASE("an over-exposed chart: clipped patches are excluded, named, and the rest calibrates",

@@ -442,11 +442,12 @@ void check_inputs(std::span<const PatchSample> samples, const ChartDefinition& c
 }
 
 // Patches whose colour is far from what the other patches predict: under a finger, in a shadow,
-// under glare. The matrix fit (the model with fewest parameters, so the least able to bend
-// towards a wrong patch) is refitted without the worst patch until none stands out, by
-// ΔE00 ≥ 10 and ≥ 5 × the median of the others (a camera the matrix fits poorly still fits its
-// worst genuine patch within a few ΔE00). More than 3 such patches mean the chart is not what
-// the corners say, which the mean ΔE00 limit then refuses; then none is excluded.
+// under glare. Each patch is predicted by the matrix fit of the others (the model with fewest
+// parameters, so the least able to bend towards a wrong patch); the worst is excluded while it
+// stands out, by ΔE00 ≥ 10 and ≥ 5 × the median of those predictions (a camera the matrix fits
+// poorly still predicts its worst genuine patch within a few ΔE00). More than 3 such patches mean
+// the chart is not what the corners say, which the mean ΔE00 limit then refuses; then none is
+// excluded.
 constexpr double foreign_min_de00 = 10.0;
 constexpr double foreign_median_factor = 5.0;
 constexpr std::size_t max_foreign_patches = 3;
@@ -455,30 +456,83 @@ struct ForeignPatch {
   std::size_t patch = 0;   // index in the chart
   double de00 = 0;         // its residual when it was excluded
   double median_de00 = 0;  // the median residual of the patches fitted with it
+  bool glare = false;      // its error is extra white light
 };
+
+// Each point predicted by the matrix fit of the others: a patch under glare pulls a fit that
+// includes it towards itself and hides much of its error; left out, it shows all of it.
+struct LeftOutPrediction {
+  double de00 = 0;
+  /// How nearly the error is extra white light (glare: the light reflected by the patch's
+  /// surface adds the illuminant's white to its colour): the cosine between the error in XYZ and
+  /// the white, 1 when it is exactly more white.
+  double towards_white = 0;
+};
+
+std::optional<std::vector<LeftOutPrediction>> left_out_predictions(
+    const std::vector<FitPoint>& points) {
+  std::vector<LeftOutPrediction> predictions;
+  predictions.reserve(points.size());
+  std::vector<FitPoint> others;
+  const Xyz& w = white::d50;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    others = points;
+    others.erase(others.begin() + static_cast<std::ptrdiff_t>(i));
+    const auto fitted = fit_points(CalibrationModel::matrix, others);
+    if (!fitted)
+      return std::nullopt;
+    const Xyz predicted = fitted->predict(points[i].linear);
+    const Xyz error{predicted.X - points[i].target.X, predicted.Y - points[i].target.Y,
+                    predicted.Z - points[i].target.Z};
+    const double norm = std::sqrt(error.X * error.X + error.Y * error.Y + error.Z * error.Z) *
+                        std::sqrt(w.X * w.X + w.Y * w.Y + w.Z * w.Z);
+    predictions.push_back({delta_e2000(points[i].reference, to_lab(predicted)),
+                           norm > 0 ? (error.X * w.X + error.Y * w.Y + error.Z * w.Z) / norm : 0});
+  }
+  return predictions;
+}
+
+// A patch is foreign when it stands out from what the others predict (ΔE00 ≥ 10 and ≥ 5 × their
+// median), or when its error is extra white light that stands out less but still clearly
+// (ΔE00 ≥ 4 and ≥ 3 × the median, the error within 25° of the white): glare on 15 % of a
+// patch's light gives ΔE00 6–12, and no camera's genuine error is more white on one patch alone.
+constexpr double glare_min_de00 = 4.0;
+constexpr double glare_median_factor = 3.0;
+constexpr double glare_min_cosine = 0.9;
+
+bool is_foreign(const LeftOutPrediction& p, double median) {
+  const bool stands_out = p.de00 >= foreign_min_de00 && p.de00 >= foreign_median_factor * median;
+  const bool glare = p.de00 >= glare_min_de00 && p.de00 >= glare_median_factor * median &&
+                     p.towards_white >= glare_min_cosine;
+  return stands_out || glare;
+}
 
 std::vector<ForeignPatch> foreign_patches(std::vector<FitPoint> points) {
   std::vector<ForeignPatch> foreign;
   while (points.size() > detail::term_count(CalibrationModel::matrix) + 4) {
-    const auto fitted = fit_points(CalibrationModel::matrix, points);
-    if (!fitted)
+    const auto predictions = left_out_predictions(points);
+    if (!predictions)
       break;
-    std::vector<double> residuals;
-    residuals.reserve(points.size());
-    for (const FitPoint& point : points)
-      residuals.push_back(delta_e2000(point.reference, to_lab(fitted->predict(point.linear))));
-    const auto worst = static_cast<std::size_t>(
-        std::max_element(residuals.begin(), residuals.end()) - residuals.begin());
-    std::vector<double> sorted = residuals;
+    std::vector<double> sorted;
+    for (const LeftOutPrediction& p : *predictions)
+      sorted.push_back(p.de00);
     const auto middle = sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2);
     std::nth_element(sorted.begin(), middle, sorted.end());
     const double median = *middle;
-    if (residuals[worst] < foreign_min_de00 || residuals[worst] < foreign_median_factor * median)
+    // The worst foreign patch by ΔE00 (a glare patch may not be the worst of all).
+    std::optional<std::size_t> worst;
+    for (std::size_t i = 0; i < predictions->size(); ++i) {
+      if (is_foreign((*predictions)[i], median) &&
+          (!worst || (*predictions)[i].de00 > (*predictions)[*worst].de00))
+        worst = i;
+    }
+    if (!worst)
       break;
     if (foreign.size() == max_foreign_patches)
       return {};
-    foreign.push_back({points[worst].patch, residuals[worst], median});
-    points.erase(points.begin() + static_cast<std::ptrdiff_t>(worst));
+    const LeftOutPrediction& p = (*predictions)[*worst];
+    foreign.push_back({points[*worst].patch, p.de00, median, p.towards_white >= glare_min_cosine});
+    points.erase(points.begin() + static_cast<std::ptrdiff_t>(*worst));
   }
   return foreign;
 }
@@ -783,6 +837,7 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
         "patch " + std::to_string(chart.patches[f.patch].id) + " (" + chart.patches[f.patch].name +
         ") is far from its reference (ΔE00 " + format_number(f.de00, 1) + ", the other patches " +
         format_number(f.median_de00, 1) +
+        (f.glare ? "; it is lighter by white light: glare, most likely" : "") +
         "): is it covered, in shadow or under glare? Excluded from the fit; retake the photo "
         "with the whole chart visible and evenly lit");
   }
