@@ -238,6 +238,10 @@ def main():
     parser.add_argument("--heic", type=int, choices=[8, 10], default=None,
                         help="also measure each photo as a phone's HEIC (render_photo --heic) and "
                              "compare its skin with the JPEG's")
+    parser.add_argument("--chart-width", type=float, default=None,
+                        help="render_photo --chart-width: the patch field's share of the frame width")
+    parser.add_argument("--size", default=None, metavar="WxH",
+                        help="render_photo --width/--height (default its own 1200x800)")
     parser.add_argument("--glare", type=float, default=None,
                         help="render_photo --glare: glare on one chart patch (0.15: 15 %% of white)")
     parser.add_argument("--holdout", action="store_true",
@@ -270,6 +274,9 @@ def main():
                           "--space", args.space]
                        + (["--heic", str(args.heic)] if args.heic else [])
                        + (["--glare", str(args.glare)] if args.glare else [])
+                       + (["--chart-width", str(args.chart_width)] if args.chart_width else [])
+                       + (["--width", args.size.split("x")[0], "--height", args.size.split("x")[1]]
+                          if args.size else [])
                        + (["--exposure", str(args.exposure)] if args.exposure else []))
         if rendered.returncode != 0:
             sys.exit(f"render_photo failed: {rendered.stderr}")

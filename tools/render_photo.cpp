@@ -43,7 +43,7 @@
 //        [--light-gradient 0.03] [--vignetting 0.1,0.2] [--flat]
 //        [--chart-out CHART.json] [--surfaces-out SURFACES.json]
 //        [--style srgb|linear|camera] [--exposure 1.0] [--white-balance scene|daylight]
-//        [--space srgb|p3|adobe|rec2020] [--heic 8|10] [--glare 0.15]
+//        [--space srgb|p3|adobe|rec2020] [--heic 8|10] [--glare 0.15] [--chart-width 0.38]
 // Capture styles (issue 14): srgb as above; linear — the raw values as they are, no white balance,
 // no matrix, no curve and no profile (a machine-vision camera, a raw file developed without a
 // curve); camera — an in-camera JPEG look on top of sRGB (25 % more saturation, an S-shaped
@@ -449,8 +449,15 @@ void choose_hair(Scene& s, const StubbleStyle& style, const SpectralData& d, std
   s.hair_reflectance = d.vrhel.at(by_name.at(name)).second;
 }
 
+// Moves the client's areas (laid out for x in 0.53–0.97 of the frame) right of `left`, when a
+// large chart needs the room.
+RectD squeeze_right_of(const RectD& r, double left, double W) {
+  const auto x = [&](double v) { return left + (v - 0.53 * W) * (0.97 * W - left) / (0.44 * W); };
+  return {x(r.x0), r.y0, x(r.x1), r.y1};
+}
+
 Scene make_scene(int width, int height, unsigned seed, const pigmatch::ChartDefinition& chart,
-                 const SpectralData& d, const StubbleStyle& style) {
+                 const SpectralData& d, const StubbleStyle& style, double chart_width) {
   std::mt19937 rng(seed);
   Scene s;
   s.width = width;
@@ -459,9 +466,13 @@ Scene make_scene(int width, int height, unsigned seed, const pigmatch::ChartDefi
   // The chart on the left, its patch field about 38 % of the frame wide, perspective from a
   // camera a little off axis, sometimes upside down.
   const double aspect = chart.height_mm / chart.width_mm;
-  const double cw = W * uniform(rng, 0.36, 0.40);
+  const double drawn_width = uniform(rng, 0.36, 0.40);
+  const double cw = W * (chart_width > 0 ? chart_width : drawn_width);
   const double ch = cw * aspect;
-  const double cx = W * uniform(rng, 0.24, 0.26), cy = H * uniform(rng, 0.45, 0.55);
+  const double drawn_x = uniform(rng, 0.24, 0.26);
+  // A chart of the given width stays in frame (the default scenes are placed as they always were).
+  const double cx = chart_width > 0 ? std::max(W * drawn_x, 0.56 * cw + 0.02 * W) : W * drawn_x;
+  const double cy = H * uniform(rng, 0.45, 0.55);
   const double angle = uniform(rng, -8, 8) * M_PI / 180 + (seed % 4 == 3 ? M_PI : 0.0);
   const std::array<Vec2, 4> unit = {Vec2{-0.5, -0.5}, Vec2{0.5, -0.5}, Vec2{0.5, 0.5},
                                     Vec2{-0.5, 0.5}};
@@ -485,6 +496,15 @@ Scene make_scene(int width, int height, unsigned seed, const pigmatch::ChartDefi
   s.neck_rect = {W * 0.79, H * 0.60, W * 0.94, H * 0.89};
   s.hair_swatch = {W * 0.05, H * 0.03, W * 0.22, H * 0.20};
   s.hair_swatch_rect = {W * 0.07, H * 0.05, W * 0.20, H * 0.18};
+  double chart_right = 0;
+  for (const Vec2& c : s.corners)
+    chart_right = std::max(chart_right, c.x);
+  if (chart_right + 0.03 * W > 0.53 * W) {
+    const double left = chart_right + 0.03 * W;
+    for (RectD* r : {&s.scalp, &s.stubble_rect, &s.skin_area, &s.skin_rect, &s.card, &s.card_rect,
+                     &s.neck_area, &s.neck_rect})
+      *r = squeeze_right_of(*r, left, W);
+  }
 
   std::vector<int> skins;
   for (const auto& [number, entry] : d.vrhel) {
@@ -1044,6 +1064,7 @@ struct Options {
   std::string space = "srgb";           // srgb, p3, adobe or rec2020
   int heic_bits = 0;                    // 0: no HEIC; 8 or 10
   double glare = 0;                     // on one patch, × a perfect white's light
+  double chart_width = 0;               // the patch field's width / the frame's; 0: 0.36–0.40
 };
 
 int run(const Options& o) {
@@ -1058,7 +1079,7 @@ int run(const Options& o) {
 
   if (o.check)
     self_check(d);
-  const Scene scene = make_scene(o.width, o.height, o.seed, chart, d, o.stubble);
+  const Scene scene = make_scene(o.width, o.height, o.seed, chart, d, o.stubble, o.chart_width);
   const DotGrid dots(scene);
 
   // Materials' reflectances and raw camera responses under the scene light.
@@ -1350,6 +1371,10 @@ int main(int argc, char** argv) {
                  "also write PREFIX.heic, the same developed photo as a phone's HEIC at 8 or 10 "
                  "bits (the space by an nclx box, or its ICC profile for adobe)")
       ->check(CLI::IsMember({8, 10}));
+  app.add_option("--chart-width", o.chart_width,
+                 "the chart's patch field as a fraction of the frame's width (default: 0.36–0.40 "
+                 "at random); the client's areas move right of a large chart")
+      ->check(CLI::Range(0.03, 0.62));
   app.add_option("--glare", o.glare,
                  "glare on one chart patch (chosen by the seed): this fraction of a perfect "
                  "white's light reflected by its surface, e.g. 0.15")
