@@ -82,6 +82,19 @@ TEST_CASE("the grid finder works for a rotated chart and a small chart in a larg
     REQUIRE(grid != nullptr);
     CHECK(corner_error(grid->corners, truth) < 15);
   }
+  // 5 % of the frame's width (patches of 12 px): too small for the 1000-pixel working copy (6 px
+  // patches), found on the finer copy.
+  SECTION("5 % of a 1600-pixel-wide photo") {
+    test::SceneOptions options;
+    options.width = 1600;
+    options.height = 1100;
+    options.noise = 1.0 / 255;
+    const ChartCorners truth{{{300, 500}, {381, 503}, {379, 557}, {298, 554}}};
+    const auto found = detect_chart(scene(truth, options), classic());
+    const ChartDetection* grid = by_method(found, "grid");
+    REQUIRE(grid != nullptr);
+    CHECK(corner_error(grid->corners, truth) < 4);
+  }
 }
 
 TEST_CASE("a photo without a chart yields nothing that calibrates", "[chart][detect]") {

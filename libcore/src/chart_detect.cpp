@@ -26,6 +26,9 @@ namespace pigmatch {
 namespace {
 
 constexpr int working_size = 1000;  // longest side of the downscaled copy, pixels
+// A chart too small to be found on the downscaled copy (a patch under about 7 working pixels) is
+// looked for again on finer copies, up to this longest side.
+constexpr int finest_working_size = 3000;
 
 struct Working {
   int width = 0, height = 0;
@@ -33,10 +36,18 @@ struct Working {
   std::vector<float> rgb;  // device values 0–1, interleaved
 };
 
-Working downscale(const Image& image) {
-  Working w;
+// The coarsest factor first (a copy of at most working_size), then halved while the copy stays
+// within finest_working_size.
+std::vector<int> downscale_factors(const Image& image) {
   const int longest = std::max(image.width, image.height);
-  const int factor = std::max(1, (longest + working_size - 1) / working_size);
+  std::vector<int> factors{std::max(1, (longest + working_size - 1) / working_size)};
+  while (factors.back() > 1 && longest / (factors.back() / 2) <= finest_working_size)
+    factors.push_back(factors.back() / 2);
+  return factors;
+}
+
+Working downscale(const Image& image, int factor) {
+  Working w;
   w.scale = factor;
   w.width = image.width / factor;
   w.height = image.height / factor;
@@ -326,22 +337,19 @@ std::optional<ChartCorners> corners_from_lattice(const std::vector<Candidate>& a
   return best;
 }
 
-std::optional<ChartCorners> find_grid(const Image& image, const ChartDefinition& chart) {
-  const auto layout = grid_layout(chart);
-  if (!layout)
-    return std::nullopt;
-  const Working w = downscale(image);
-  if (w.width < 32 || w.height < 32)
-    return std::nullopt;
+// The lattice of patches on one working copy; `members` is how many patches it holds.
+std::optional<ChartCorners> find_grid_at(const Working& w, const GridLayout& layout,
+                                         std::size_t wanted, std::size_t& members) {
   std::optional<ChartCorners> best;
-  std::size_t best_members = 0;
-  const std::size_t wanted = chart.patches.size();
+  members = 0;
+  if (w.width < 32 || w.height < 32)
+    return best;
   for (const double threshold : {0.025, 0.04, 0.015}) {
     const auto candidates = patch_candidates(w, threshold);
     if (candidates.size() < 8)
       continue;
     std::vector<bool> tried(candidates.size(), false);
-    for (std::size_t seed = 0; seed < candidates.size() && best_members < wanted; ++seed) {
+    for (std::size_t seed = 0; seed < candidates.size() && members < wanted; ++seed) {
       if (tried[seed])
         continue;
       const auto nodes = grow_lattice(candidates, seed);
@@ -349,17 +357,29 @@ std::optional<ChartCorners> find_grid(const Image& image, const ChartDefinition&
         tried[k] = true;
       if (nodes.size() < 8)
         continue;
-      std::size_t members = 0;
-      const auto corners = corners_from_lattice(candidates, nodes, *layout, w.scale, members);
-      if (corners && members > best_members)
-        best = corners, best_members = members;
+      std::size_t found = 0;
+      const auto corners = corners_from_lattice(candidates, nodes, layout, w.scale, found);
+      if (corners && found > members)
+        best = corners, members = found;
     }
-    if (best_members >= wanted * 3 / 4)
+    if (members >= wanted * 3 / 4)
       break;
   }
-  if (best_members < wanted / 2)
-    return std::nullopt;
   return best;
+}
+
+std::optional<ChartCorners> find_grid(const Image& image, const ChartDefinition& chart) {
+  const auto layout = grid_layout(chart);
+  if (!layout)
+    return std::nullopt;
+  const std::size_t wanted = chart.patches.size();
+  for (const int factor : downscale_factors(image)) {
+    std::size_t members = 0;
+    const auto corners = find_grid_at(downscale(image, factor), *layout, wanted, members);
+    if (corners && members >= wanted / 2)
+      return corners;
+  }
+  return std::nullopt;
 }
 
 #ifdef PIGMATCH_HAVE_OPENCV
