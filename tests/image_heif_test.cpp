@@ -12,10 +12,12 @@
 #include <random>
 #include <string>
 
+#include "error_from.h"
 #include "image/fixtures.h"
 #include "pigmatch/color.h"
 #include "pigmatch/error.h"
 #include "pigmatch/image.h"
+#include "rgb_profiles.h"
 
 using pigmatch::DecodeLimits;
 using pigmatch::ErrorCode;
@@ -28,17 +30,6 @@ namespace {
 
 Image decode(const Bytes& bytes, const std::string& name, const DecodeLimits& limits = {}) {
   return pigmatch::decode_image(std::span<const std::uint8_t>(bytes), name, limits);
-}
-
-template <class F>
-pigmatch::Error error_from(F&& call) {
-  try {
-    call();
-  } catch (const pigmatch::Error& e) {
-    return e;
-  }
-  FAIL("expected a pigmatch::Error, but decoding succeeded");
-  throw std::logic_error("unreachable");
 }
 
 double sample(const Image& image, int x, int y, int c) {
@@ -104,38 +95,9 @@ double mean_abs_difference(const Image& a, const Image& b) {
   return sum / (3.0 * a.width * a.height);
 }
 
-Bytes to_bytes(cmsHPROFILE profile) {
-  REQUIRE(profile != nullptr);
-  cmsUInt32Number size = 0;
-  REQUIRE(cmsSaveProfileToMem(profile, nullptr, &size));
-  Bytes bytes(size);
-  REQUIRE(cmsSaveProfileToMem(profile, bytes.data(), &size));
-  cmsCloseProfile(profile);
-  return bytes;
-}
-
-// Published primaries (x, y) with the D65 white, and a curve: the reference profiles.
-Bytes rgb_profile(const cmsCIExyYTRIPLE& primaries, cmsToneCurve* curve) {
-  const cmsCIExyY d65{0.3127, 0.3290, 1.0};
-  cmsToneCurve* curves[3] = {curve, curve, curve};
-  cmsHPROFILE profile = cmsCreateRGBProfile(&d65, &primaries, curves);
-  cmsFreeToneCurve(curve);
-  return to_bytes(profile);
-}
-
-cmsToneCurve* srgb_curve() {
-  const cmsFloat64Number p[5] = {2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045};
-  return cmsBuildParametricToneCurve(nullptr, 4, p);
-}
-
-cmsToneCurve* bt709_curve() {
-  const cmsFloat64Number p[5] = {1 / 0.45, 1 / 1.099, 0.099 / 1.099, 1 / 4.5, 0.081};
-  return cmsBuildParametricToneCurve(nullptr, 4, p);
-}
-
-const cmsCIExyYTRIPLE kDisplayP3{{0.680, 0.320, 1}, {0.265, 0.690, 1}, {0.150, 0.060, 1}};
-const cmsCIExyYTRIPLE kRec709{{0.640, 0.330, 1}, {0.300, 0.600, 1}, {0.150, 0.060, 1}};
-const cmsCIExyYTRIPLE kRec2020{{0.708, 0.292, 1}, {0.170, 0.797, 1}, {0.131, 0.046, 1}};
+const cmsCIExyYTRIPLE& kDisplayP3 = kDisplayP3Primaries;
+const cmsCIExyYTRIPLE& kRec709 = kRec709Primaries;
+const cmsCIExyYTRIPLE& kRec2020 = kRec2020Primaries;
 
 // The largest ΔE00 between two profiles' Lab D50 (relative colorimetric, Little CMS float) over
 // a 9³ grid of RGB values.

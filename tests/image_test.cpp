@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 
+#include "error_from.h"
 #include "image/fixtures.h"
 #include "pigmatch/error.h"
 
@@ -25,19 +26,6 @@ namespace {
 
 Image decode(const Bytes& bytes, const std::string& name, const DecodeLimits& limits = {}) {
   return pigmatch::decode_image(std::span<const std::uint8_t>(bytes), name, limits);
-}
-
-// The error a call throws; fails the test when it throws nothing (any other exception type
-// escapes and fails it too).
-template <class F>
-pigmatch::Error error_from(F&& call) {
-  try {
-    call();
-  } catch (const pigmatch::Error& e) {
-    return e;
-  }
-  FAIL("expected a pigmatch::Error, but decoding succeeded");
-  throw std::logic_error("unreachable");
 }
 
 std::uint16_t sample(const Image& image, int x, int y, int c) {

@@ -16,6 +16,7 @@
 #include "pigmatch/color.h"
 #include "pigmatch/image.h"
 #include "process.h"
+#include "rgb_profiles.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -35,37 +36,14 @@ struct Space {
   cmsToneCurve* (*curve)();
 };
 
-cmsToneCurve* srgb_curve() {
-  const cmsFloat64Number p[5] = {2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045};
-  return cmsBuildParametricToneCurve(nullptr, 4, p);
-}
-cmsToneCurve* adobe_curve() {
-  return cmsBuildGamma(nullptr, 563.0 / 256.0);  // Adobe RGB (1998): 2 51/256
-}
-cmsToneCurve* bt709_curve() {
-  const cmsFloat64Number p[5] = {1 / 0.45, 1 / 1.099, 0.099 / 1.099, 1 / 4.5, 0.081};
-  return cmsBuildParametricToneCurve(nullptr, 4, p);
-}
-
-const Space display_p3{
-    "Display P3", {{0.680, 0.320, 1}, {0.265, 0.690, 1}, {0.150, 0.060, 1}}, srgb_curve};
-const Space adobe_rgb{
-    "Adobe RGB (1998)", {{0.64, 0.33, 1}, {0.21, 0.71, 1}, {0.15, 0.06, 1}}, adobe_curve};
-const Space rec2020{
-    "Rec. 2020", {{0.708, 0.292, 1}, {0.170, 0.797, 1}, {0.131, 0.046, 1}}, bt709_curve};
+const Space display_p3{"Display P3", pigmatch::test::kDisplayP3Primaries,
+                       pigmatch::test::srgb_curve};
+const Space adobe_rgb{"Adobe RGB (1998)", pigmatch::test::kAdobeRgbPrimaries,
+                      pigmatch::test::adobe_rgb_curve};
+const Space rec2020{"Rec. 2020", pigmatch::test::kRec2020Primaries, pigmatch::test::bt709_curve};
 
 std::vector<std::uint8_t> profile_bytes(const Space& space) {
-  const cmsCIExyY d65{0.3127, 0.3290, 1.0};
-  cmsToneCurve* curve = space.curve();
-  cmsToneCurve* curves[3] = {curve, curve, curve};
-  cmsHPROFILE profile = cmsCreateRGBProfile(&d65, &space.primaries, curves);
-  cmsFreeToneCurve(curve);
-  cmsUInt32Number size = 0;
-  cmsSaveProfileToMem(profile, nullptr, &size);
-  std::vector<std::uint8_t> bytes(size);
-  cmsSaveProfileToMem(profile, bytes.data(), &size);
-  cmsCloseProfile(profile);
-  return bytes;
+  return pigmatch::test::rgb_profile(space.primaries, space.curve());
 }
 
 // Device values in `space` of Lab D50 colours, by Little CMS (relative colorimetric).
