@@ -279,7 +279,8 @@ struct GridLayout {
 // The regular grid the chart's patches sit on, when they do (row by row).
 std::optional<GridLayout> grid_layout(const ChartDefinition& chart) {
   if (chart.rows < 2 || chart.columns < 2 ||
-      chart.patches.size() != static_cast<std::size_t>(chart.rows * chart.columns))
+      chart.patches.size() !=
+          static_cast<std::size_t>(chart.rows) * static_cast<std::size_t>(chart.columns))
     return std::nullopt;
   GridLayout g{
       chart.rows, chart.columns, chart.patches[0].center,
