@@ -123,7 +123,7 @@ ChartCorners parse_corners(const std::string& text) {
   }
   if (values.size() != 8) {
     throw UsageError(fmt::format(
-        "--chart expects auto, none or the chart's 4 outer corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 (the "
+        "--chart expects auto, none or the chart's 4 corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 (the "
         "corner next to the dark-skin patch first, then clockwise); got {} numbers",
         values.size()));
   }
@@ -486,10 +486,11 @@ void register_measure_command(CLI::App& app) {
       "Calibrated skin and hair colour of regions of a photo with a ColorChecker in frame");
   cmd->add_option("IMAGE", options->image, "JPEG, PNG, TIFF or HEIC photo")->required();
   cmd->add_option("--chart", options->chart,
-                  "auto (find it; error if absent), none (no calibration), or the chart's outer "
-                  "corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels, the corner next to the dark-skin "
-                  "patch first, then clockwise. Default: find it, or fall back to the photo's "
-                  "profile with a warning");
+                  "auto (find it; error if absent), none (no calibration), or the chart's "
+                  "corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels (its printed corner marks, or the "
+                  "card's edges: a logo band or ruler is found and left out), the corner next to "
+                  "the dark-skin patch first, then clockwise. Default: find it, or fall back to "
+                  "the photo's profile with a warning");
   cmd->add_option("--chart-file", options->chart_file,
                   "a chart description (JSON, like data/charts/colorchecker-classic.json) instead "
                   "of the built-in ColorChecker Classic");

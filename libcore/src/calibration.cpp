@@ -455,7 +455,7 @@ constexpr std::size_t max_foreign_patches = 3;
 struct ForeignPatch {
   std::size_t patch = 0;   // index in the chart
   double de00 = 0;         // its residual when it was excluded
-  double median_de00 = 0;  // the median residual of the patches fitted with it
+  double median_de00 = 0;  // the median of the patches' left-out predictions with it
   bool glare = false;      // its error is extra white light
 };
 
