@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "chart_geometry.h"
+#include "median.h"
 
 namespace pigmatch::detail {
 namespace {
@@ -17,17 +18,11 @@ constexpr double kLargestBand = 0.30;  // a logo band and ruler: about 15 % of a
 constexpr double kCoarseStep = 0.02;
 constexpr double kFineStep = 0.01;
 
-double median(std::vector<double>& values) {
-  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), middle, values.end());
-  return *middle;
-}
-
 double median_absolute_deviation(std::vector<double> values) {
-  const double centre = median(values);
+  const double centre = median_in_place(values);
   for (double& v : values)
     v = std::abs(v - centre);
-  return median(values);
+  return median_in_place(values);
 }
 
 // Not robust on purpose: a few points on the wrong colour must show.
@@ -144,7 +139,7 @@ double patch_field_misfit(const Image& image, const ChartDefinition& chart,
         }
       }
       spread += standard_deviation(values);
-      patch_medians[static_cast<std::size_t>(c)].push_back(median(values));
+      patch_medians[static_cast<std::size_t>(c)].push_back(median_in_place(values));
     }
     within += spread;
   }

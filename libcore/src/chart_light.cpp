@@ -7,6 +7,8 @@
 #include <limits>
 #include <vector>
 
+#include "median.h"
+
 namespace pigmatch::detail {
 namespace {
 
@@ -49,12 +51,6 @@ bool invert(Normal a, Normal& inverse) {
     }
   }
   return true;
-}
-
-double median(std::vector<double> values) {
-  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), middle, values.end());
-  return *middle;
 }
 
 struct WeightedFit {

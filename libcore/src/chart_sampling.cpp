@@ -5,6 +5,7 @@
 #include <string>
 
 #include "chart_geometry.h"
+#include "median.h"
 #include "pigmatch/chart.h"
 #include "pigmatch/error.h"
 
@@ -93,22 +94,16 @@ struct Channels {
   }
 };
 
-double median_of(std::vector<double>& v) {
-  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
-  std::nth_element(v.begin(), mid, v.end());
-  return *mid;
-}
-
 PatchSample robust_average(Channels& pixels, std::size_t clipped_pixels, double max_code,
                            const PatchSampleOptions& options) {
   const std::size_t n = pixels.values[0].size();
   std::array<double, 3> median{}, limit{};
   for (int c = 0; c < 3; ++c) {
     std::vector<double> copy = pixels.values[c];
-    median[c] = median_of(copy);
+    median[c] = detail::median_in_place(copy);
     for (double& x : copy)
       x = std::abs(x - median[c]);
-    const double sigma = 1.4826 * median_of(copy);
+    const double sigma = 1.4826 * detail::median_in_place(copy);
     // Never tighter than two code values: a flat 8-bit patch has MAD 0.
     limit[c] = std::max(3.0 * sigma, 2.0 / max_code);
   }

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "median.h"
+
 namespace pigmatch::detail {
 
 namespace {
@@ -63,14 +65,6 @@ double half_sample_mode(std::vector<double> values) {
                  : (values[first + 1] + values[first + 2]) / 2;
   }
   return count == 2 ? (values[first] + values[first + 1]) / 2 : values[first];
-}
-
-double median(std::vector<double> values) {
-  if (values.empty())
-    return 0;
-  const auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), middle, values.end());
-  return *middle;
 }
 
 double quantile(std::vector<double> values, double q) {
