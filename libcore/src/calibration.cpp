@@ -920,8 +920,8 @@ struct OrientationCandidate {
 std::vector<OrientationCandidate> rank_orderings(const Image& image, const ChartDefinition& chart,
                                                  const ChartCorners& corners,
                                                  const ChartReference& reference,
+                                                 const detail::Linearizer& through_profile,
                                                  const CalibrationOptions& options) {
-  const auto through_profile = detail::Linearizer::from_profile(image.icc_profile);
   std::vector<OrientationCandidate> candidates;
   for (const ChartCorners& ordering : corner_orderings(corners)) {
     auto samples = sample_patches(image, chart, ordering);
@@ -953,6 +953,7 @@ Calibration calibrate_from_photo(const Image& image, const ChartDefinition& char
         ErrorCode::invalid_argument,
         image.source + " is a grey image: calibrating with a colour chart needs an RGB photo");
   const ChartReference& reference = chart.reference(options.reference);
+  const auto through_profile = detail::Linearizer::from_profile(image.icc_profile);
 
   // The patch field may lie inside the corners given (the card's physical edges). Candidate
   // fields are tried from the most patch-like structure on; the first whose best orientation
@@ -963,7 +964,8 @@ Calibration calibrate_from_photo(const Image& image, const ChartDefinition& char
   std::vector<OrientationCandidate> ranked;
   const detail::PatchFieldCandidate* field = nullptr;
   for (const detail::PatchFieldCandidate& candidate : fields) {
-    auto orderings = rank_orderings(image, chart, candidate.corners, reference, options);
+    auto orderings =
+        rank_orderings(image, chart, candidate.corners, reference, through_profile, options);
     if (ranked.empty() || orderings[0].score < ranked[0].score) {
       ranked = std::move(orderings);
       field = &candidate;
