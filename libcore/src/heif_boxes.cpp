@@ -182,17 +182,14 @@ std::optional<std::vector<std::uint8_t>> item_data(const ItemLocation& location,
 
 // A grid's or overlay's description: version, flags (bit 0: 32-bit sizes), then for a grid
 // rows − 1 and columns − 1, for an overlay four 16-bit fill values; then the output size.
-std::optional<HeifDerivedImage> describe(std::uint32_t id, std::uint32_t type,
-                                         std::span<const std::uint8_t> data) {
+std::optional<HeifDerivedImage> describe(std::uint32_t type, std::span<const std::uint8_t> data) {
   FieldReader r(data);
   r.u8();  // version
   const std::uint32_t flags = r.u8();
   HeifDerivedImage image;
-  image.item_id = id;
   if (type == fourcc("grid")) {
     std::memcpy(image.type, "grid", 4);
-    const std::uint32_t rows = r.u8() + 1, columns = r.u8() + 1;
-    image.tiles = rows * columns;
+    r.read(2);  // rows − 1, columns − 1
   } else {
     std::memcpy(image.type, "iovl", 4);
     r.read(8);
@@ -241,7 +238,7 @@ std::optional<std::vector<HeifDerivedImage>> heif_derived_images(
       const auto data =
           item_data(locations->at(id), file,
                     idat != nullptr ? idat->payload : std::span<const std::uint8_t>{});
-      const auto image = data ? describe(id, type, *data) : std::nullopt;
+      const auto image = data ? describe(type, *data) : std::nullopt;
       if (!image)
         return std::nullopt;
       derived.push_back(*image);

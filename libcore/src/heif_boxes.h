@@ -13,10 +13,8 @@
 namespace pigmatch::detail {
 
 struct HeifDerivedImage {
-  std::uint32_t item_id = 0;
   char type[5] = {};  ///< "grid" or "iovl"
   std::uint64_t width = 0, height = 0;
-  std::uint32_t tiles = 0;  ///< rows × columns of a grid; 0 for an overlay
 };
 
 /// Every grid and overlay item of the file's 'meta' box with the output size its description

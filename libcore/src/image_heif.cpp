@@ -223,6 +223,14 @@ void copy_pixels(const heif_image* decoded, int significant_bits, Image& image) 
   }
 }
 
+// The limits every decoder applies to a declared size (image.cpp), with HEVC's best compression.
+void check_declared_size(std::string_view name, std::string_view what, std::uint64_t width,
+                         std::uint64_t height, std::uint64_t file_bytes,
+                         const DecodeLimits& limits) {
+  check_dimensions(name, what, width, height, limits);
+  check_data_suffices(name, what, width, height, width * height / kMostPixelsPerByte, file_bytes);
+}
+
 // A grid or overlay is allocated at the size its description declares (libheif 1.15 compares it
 // with nothing): the same limits as any image, before libheif decodes it.
 void check_derived_images(std::span<const std::uint8_t> bytes, const std::string& name,
@@ -233,12 +241,9 @@ void check_derived_images(std::span<const std::uint8_t> bytes, const std::string
          "the HEIF boxes that describe its tiled image cannot be read — the file is damaged; "
          "export the photo again");
   }
-  for (const HeifDerivedImage& image : *derived) {
-    const std::string what = std::string("HEIF ") + image.type;
-    check_dimensions(name, what, image.width, image.height, limits);
-    check_data_suffices(name, what, image.width, image.height,
-                        image.width * image.height / kMostPixelsPerByte, bytes.size());
-  }
+  for (const HeifDerivedImage& image : *derived)
+    check_declared_size(name, std::string("HEIF ") + image.type, image.width, image.height,
+                        bytes.size(), limits);
 }
 
 }  // namespace
@@ -269,13 +274,9 @@ Image decode_heif(std::span<const std::uint8_t> bytes, const std::string& name,
 
   const int declared_width = heif_image_handle_get_width(handle.get());
   const int declared_height = heif_image_handle_get_height(handle.get());
-  check_dimensions(name, "HEIF", static_cast<std::uint64_t>(std::max(declared_width, 0)),
-                   static_cast<std::uint64_t>(std::max(declared_height, 0)), limits);
-  const std::uint64_t declared_pixels =
-      static_cast<std::uint64_t>(declared_width) * static_cast<std::uint64_t>(declared_height);
-  check_data_suffices(name, "HEIF", static_cast<std::uint64_t>(declared_width),
-                      static_cast<std::uint64_t>(declared_height),
-                      declared_pixels / kMostPixelsPerByte, bytes.size());
+  check_declared_size(name, "HEIF", static_cast<std::uint64_t>(std::max(declared_width, 0)),
+                      static_cast<std::uint64_t>(std::max(declared_height, 0)), bytes.size(),
+                      limits);
   const int luma_bits = heif_image_handle_get_luma_bits_per_pixel(handle.get());
   if (luma_bits < 1 || luma_bits > 16) {
     fail(ErrorCode::corrupt_data, name,
