@@ -753,18 +753,25 @@ std::vector<std::uint8_t> save_profile(cmsHPROFILE profile) {
 }
 
 // sRGB primaries and D65 white with a linear tone curve: the profile of the 16-bit TIFF.
-std::vector<std::uint8_t> linear_srgb_profile() {
+// An RGB profile of `primaries` with the D65 white, `curve` (taken and freed) on every channel,
+// and `description`.
+std::vector<std::uint8_t> described_rgb_profile(const cmsCIExyYTRIPLE& primaries,
+                                                cmsToneCurve* curve, const char* description) {
   const cmsCIExyY d65{0.3127, 0.3290, 1.0};
-  const cmsCIExyYTRIPLE primaries{{0.64, 0.33, 1.0}, {0.30, 0.60, 1.0}, {0.15, 0.06, 1.0}};
-  cmsToneCurve* linear = cmsBuildGamma(nullptr, 1.0);
-  cmsToneCurve* curves[3] = {linear, linear, linear};
+  cmsToneCurve* curves[3] = {curve, curve, curve};
   cmsHPROFILE profile = cmsCreateRGBProfile(&d65, &primaries, curves);
-  cmsFreeToneCurve(linear);
-  cmsMLU* description = cmsMLUalloc(nullptr, 1);
-  cmsMLUsetASCII(description, "en", "US", "Linear sRGB (pigmatch render_photo)");
-  cmsWriteTag(profile, cmsSigProfileDescriptionTag, description);
-  cmsMLUfree(description);
+  cmsFreeToneCurve(curve);
+  cmsMLU* mlu = cmsMLUalloc(nullptr, 1);
+  cmsMLUsetASCII(mlu, "en", "US", description);
+  cmsWriteTag(profile, cmsSigProfileDescriptionTag, mlu);
+  cmsMLUfree(mlu);
   return save_profile(profile);
+}
+
+std::vector<std::uint8_t> linear_srgb_profile() {
+  const cmsCIExyYTRIPLE primaries{{0.64, 0.33, 1.0}, {0.30, 0.60, 1.0}, {0.15, 0.06, 1.0}};
+  return described_rgb_profile(primaries, cmsBuildGamma(nullptr, 1.0),
+                               "Linear sRGB (pigmatch render_photo)");
 }
 
 // ---- output colour spaces (--space): what phones and cameras also write -----------------------
@@ -850,7 +857,6 @@ double encode(Curve curve, double v) {
 std::vector<std::uint8_t> space_profile(const OutputSpace& space) {
   if (space.curve == Curve::srgb && space.nclx_primaries == 1)
     return save_profile(cmsCreate_sRGBProfile());
-  const cmsCIExyY d65{0.3127, 0.3290, 1.0};
   cmsToneCurve* curve = nullptr;
   if (space.curve == Curve::gamma_563_256) {
     curve = cmsBuildGamma(nullptr, 563.0 / 256.0);
@@ -859,14 +865,7 @@ std::vector<std::uint8_t> space_profile(const OutputSpace& space) {
     const cmsFloat64Number bt709[5] = {1 / 0.45, 1 / 1.099, 0.099 / 1.099, 1 / 4.5, 0.081};
     curve = cmsBuildParametricToneCurve(nullptr, 4, space.curve == Curve::srgb ? srgb : bt709);
   }
-  cmsToneCurve* curves[3] = {curve, curve, curve};
-  cmsHPROFILE profile = cmsCreateRGBProfile(&d65, &space.primaries, curves);
-  cmsFreeToneCurve(curve);
-  cmsMLU* description = cmsMLUalloc(nullptr, 1);
-  cmsMLUsetASCII(description, "en", "US", space.description);
-  cmsWriteTag(profile, cmsSigProfileDescriptionTag, description);
-  cmsMLUfree(description);
-  return save_profile(profile);
+  return described_rgb_profile(space.primaries, curve, space.description);
 }
 
 pigmatch::Image make_image(int width, int height, int bits, std::vector<std::uint8_t> icc,
