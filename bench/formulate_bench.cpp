@@ -10,6 +10,9 @@
 //   bench_formulate --recall P N T [SEED]   T targets (half known recipes made with SEED, 7
 //                                    unless given; the table's are 99): screened search vs every
 //                                    subset optimised
+//   bench_formulate --own P T        T random whole-drop recipes (1–3 pigments + diluent, 20
+//                                    drops): how often their own colour gives a recipe within
+//                                    ΔE00 0.02 (issue 15's floor: 99 %), and the CPU per target
 #include <time.h>
 
 #include <algorithm>
@@ -260,6 +263,53 @@ int recall(std::size_t pigments, std::size_t n, std::size_t count, unsigned seed
   return 0;
 }
 
+// Random whole-drop recipes of 1–3 pigments and the diluent in 20 drops; each one's own colour
+// as the target. The drop lattice holds that colour exactly, so the best recipe in drops is at 0.
+int own_colour(std::size_t pigments, std::size_t count) {
+  const Setup s = setup(pigments);
+  std::mt19937 random(515);
+  std::size_t within = 0;
+  double worst = 0, cpu = 0, slowest = 0;
+  for (std::size_t trial = 0; trial < count; ++trial) {
+    const int n = 1 + static_cast<int>(trial % 3);
+    std::set<std::size_t> chosen;
+    while (static_cast<int>(chosen.size()) < n)
+      chosen.insert(std::uniform_int_distribution<std::size_t>(0, pigments - 1)(random));
+    std::vector<std::size_t> idx;
+    std::vector<double> conc;
+    int left = 20;
+    for (const std::size_t p : chosen) {
+      const int others = n - static_cast<int>(idx.size()) - 1;
+      const int drops =
+          std::uniform_int_distribution<int>(1, left - others - (others > 0 ? 1 : 0))(random);
+      idx.push_back(p);
+      conc.push_back(drops / 20.0);
+      left -= drops;
+    }
+    idx.push_back(pigments);  // the diluent
+    conc.push_back(left / 20.0);
+    const Lab goal = to_lab(*s.mixer->mix({idx, conc}).reflectance);
+    const double start = cpu_seconds();
+    const FormulationResult r = formulate(request_for(goal, 3), s.pool, *s.mixer);
+    const double took = cpu_seconds() - start;
+    cpu += took;
+    slowest = std::max(slowest, took);
+    const double de = r.recipes.front().de00;
+    worst = std::max(worst, de);
+    within += de <= 0.02 ? 1 : 0;
+    if (de > 0.02 && std::getenv("OWN_DEBUG")) {
+      std::printf("trial %zu: %d pigments asked, best answer %zu pigments at ΔE00 %.3f\n", trial, n,
+                  pigments_of(r.recipes.front()).size(), de);
+    }
+  }
+  std::printf(
+      "%zu pigments, %zu recipes: own colour gives a recipe within ΔE00 0.02 in %zu (%.1f %%), "
+      "worst %.3f; CPU %.3f s per target on average, slowest %.3f s\n",
+      pigments, count, within, 100.0 * static_cast<double>(within) / static_cast<double>(count),
+      worst, cpu / static_cast<double>(count), slowest);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -270,5 +320,7 @@ int main(int argc, char** argv) {
     return once(arg(2));
   if ((argc == 5 || argc == 6) && std::strcmp(argv[1], "--recall") == 0)
     return recall(arg(2), arg(3), arg(4), argc == 6 ? static_cast<unsigned>(arg(5)) : 7);
+  if (argc == 4 && std::strcmp(argv[1], "--own") == 0)
+    return own_colour(arg(2), arg(3));
   return table(argc > 1 && std::strcmp(argv[1], "--quick") == 0);
 }

@@ -1,6 +1,6 @@
 // pigmatch match [--target L,a,b | --from MEASURE.json [--region NAME]]
 //   [--mode follicle|camouflage|custom] [--skin L,a,b] [--catalog ID]… [--catalog-file FILE]…
-//   [--model lab|km|km1|skin] [--max-pigments N] [--illuminant D65] [--top N]
+//   [--model lab|km|km1|skin] [--max-pigments N] [--illuminant D50] [--top N]
 //   [--volume ML] [--drop ML] [--vendor V]… [--line L]… [--require CODE]… [--compliant-only]
 //   [--metamerism-weight W] [--cost-weight W] [--json]
 // Ranked pigment recipes in drops for a target colour: a Lab the user types, or a region of the
@@ -47,7 +47,7 @@ struct MatchOptions {
   std::string mode;    // empty: from the region's kind, or custom
   std::string skin;    // --skin L,a,b
   std::string model;   // empty: skin for follicle, else km
-  std::string illuminant = "D65";
+  std::string illuminant = "D50";
   std::vector<std::string> catalogs;       // --catalog ID
   std::vector<std::string> catalog_files;  // --catalog-file FILE
   std::vector<std::string> vendors, lines, required;
@@ -293,8 +293,9 @@ void print_table(const Target& t, BuiltinModel model, const std::string& model_p
     }
   }
   fmt::print(
-      "\nPredicted L*a*b* is D50; ΔE00 and the metamerism index (the largest ΔE00 under the "
-      "other illuminants) compare with the target.\n");
+      "\nPredicted L*a*b* is D50; ΔE00 (under {}) and the metamerism index (the largest ΔE00 "
+      "under the other illuminants) compare with the target.\n",
+      to_string(request.illuminant));
 }
 
 // ---- the command -------------------------------------------------------------------------------
@@ -402,8 +403,10 @@ void register_match_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 4));
   cmd->add_option("--illuminant", options->illuminant,
-                  "judge ΔE00 under D50, D65, A, F2 or F11; the metamerism index uses D65, A and "
-                  "F11 besides it")
+                  "judge ΔE00 under D50, D65, A, F2 or F11. D50 compares like with like: "
+                  "measured colours are D50, and asking for a recipe's predicted colour gives "
+                  "that recipe back. Under another light the target is adapted to it (Bradford). "
+                  "The metamerism index uses D65, A and F11 besides it")
       ->capture_default_str();
   cmd->add_option("--top", options->top, "recipes to show (1–50)")
       ->capture_default_str()

@@ -94,7 +94,7 @@ TEST_CASE("match_conditions: km on the card, skin under the client's skin") {
   const FormulationRequest request = match_request(typed, 2);
   CHECK(request.target_lab_d50.L == 40);
   CHECK(request.max_pigments == 2);
-  CHECK(request.illuminant == Illuminant::d65);
+  CHECK(request.illuminant == Illuminant::d50);
 }
 
 TEST_CASE("stored_region_colours: a hair row is seen on the same region's skin") {

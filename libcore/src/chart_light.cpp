@@ -8,49 +8,17 @@
 #include <vector>
 
 #include "median.h"
+#include "small_matrix.h"
 
 namespace pigmatch::detail {
 namespace {
 
 constexpr std::size_t unknowns = 4;  // offset, along the rows, down the columns, lightness
 using Row = std::array<double, unknowns>;
-using Normal = std::array<std::array<double, unknowns>, unknowns>;
+using Normal = SquareMatrix<unknowns>;
 
 Row regressors(const LightObservation& o, double mean_log_luminance) {
   return {1.0, o.place.x - 0.5, o.place.y - 0.5, o.log_luminance - mean_log_luminance};
-}
-
-// Inverts a symmetric positive-definite 4×4 matrix by Gauss–Jordan; false when singular.
-bool invert(Normal a, Normal& inverse) {
-  inverse = {};
-  for (std::size_t i = 0; i < unknowns; ++i)
-    inverse[i][i] = 1;
-  for (std::size_t col = 0; col < unknowns; ++col) {
-    std::size_t pivot = col;
-    for (std::size_t r = col + 1; r < unknowns; ++r) {
-      if (std::abs(a[r][col]) > std::abs(a[pivot][col]))
-        pivot = r;
-    }
-    if (std::abs(a[pivot][col]) < 1e-12)
-      return false;
-    std::swap(a[pivot], a[col]);
-    std::swap(inverse[pivot], inverse[col]);
-    const double p = a[col][col];
-    for (std::size_t k = 0; k < unknowns; ++k) {
-      a[col][k] /= p;
-      inverse[col][k] /= p;
-    }
-    for (std::size_t r = 0; r < unknowns; ++r) {
-      if (r == col)
-        continue;
-      const double f = a[r][col];
-      for (std::size_t k = 0; k < unknowns; ++k) {
-        a[r][k] -= f * a[col][k];
-        inverse[r][k] -= f * inverse[col][k];
-      }
-    }
-  }
-  return true;
 }
 
 struct WeightedFit {
@@ -72,7 +40,7 @@ WeightedFit weighted_fit(std::span<const LightObservation> obs, std::span<const 
     }
   }
   WeightedFit fit;
-  fit.ok = invert(normal, fit.inverse);
+  fit.ok = invert_leading(normal, unknowns, fit.inverse);
   if (!fit.ok)
     return fit;
   for (std::size_t r = 0; r < unknowns; ++r) {

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "pigmatch/error.h"
+#include "small_matrix.h"
 
 namespace pigmatch {
 
@@ -1368,6 +1369,85 @@ class Quantiser {
     return recipe;
   }
 
+  // The best whole-drop recipe of a candidate's pigments. Near the continuous optimum u the
+  // residual is r(p) ≈ r* + J·(p − u), so a recipe p can beat the rounded start's residual e only
+  // where ‖J·(p − u)‖ ≤ e + ‖r*‖ ≤ 2e. Every drop count in that ellipsoid, widened by half again
+  // for the model's curvature, is scored; the best is kept. Directions the colour hardly depends
+  // on (four pigments for three coordinates) leave the ellipsoid long: there the volume bounds
+  // it. The drop counts stay on the lattice: each pigment at least one drop, the diluent (or,
+  // without one, the last pigment) filling the cup to the request's volume.
+  DropRecipe best_drops(const Candidate& c) const {
+    DropRecipe start = round(c);
+    const std::size_t free = free_count(start);
+    const Values centre = continuous_drops(c);
+    // Rounding every pigment up can overfill the cup: take drops back where rounding added most.
+    while (!fill_cup(start)) {
+      std::size_t most = free;
+      for (std::size_t i = 0; i < free; ++i) {
+        if (start.drops[i] > 1 &&
+            (most == free || start.drops[i] - centre[i] > start.drops[most] - centre[most]))
+          most = i;
+      }
+      if (most == free)
+        return start;
+      --start.drops[most];
+    }
+    const std::array<Vec3, max_subset> jacobian = drop_jacobian(start, free);
+    const double reach = 3 * norm(residual(start));
+    detail::SquareMatrix<max_subset> h{};
+    double trace = 0;
+    for (std::size_t i = 0; i < free; ++i) {
+      for (std::size_t j = 0; j < free; ++j)
+        h[i][j] = dot(jacobian[i], jacobian[j]);
+      trace += h[i][i];
+    }
+    // A slight ridge keeps the inverse finite along directions the colour does not see.
+    const double ridge = 1e-9 * trace + 1e-12;
+    for (std::size_t i = 0; i < free; ++i)
+      h[i][i] += ridge;
+    detail::SquareMatrix<max_subset> inverse{};
+    if (!detail::invert_leading(h, free, inverse, 0.0))
+      return start;
+    std::array<int, max_subset> low{}, high{};
+    for (std::size_t i = 0; i < free; ++i) {
+      const double half_width = reach * std::sqrt(std::max(0.0, inverse[i][i]));
+      low[i] = std::max(1, static_cast<int>(std::floor(centre[i] - half_width)));
+      high[i] = std::min(max_drops(start, i), static_cast<int>(std::ceil(centre[i] + half_width)));
+      // The rounded start is always inside.
+      low[i] = std::min(low[i], start.drops[i]);
+      high[i] = std::max(high[i], start.drops[i]);
+    }
+    DropRecipe best = start;
+    double best_value = objective(start);
+    DropRecipe trial = start;
+    std::size_t scored = 0;
+    const auto walk = [&](const auto& self, std::size_t k) -> void {
+      if (scored >= max_scored)
+        return;
+      if (k == free) {
+        if (!fill_cup(trial))
+          return;
+        ++scored;
+        const double value = objective(trial);
+        if (value < best_value - 1e-12) {
+          best_value = value;
+          best = trial;
+        }
+        return;
+      }
+      for (int n = low[k]; n <= high[k]; ++n) {
+        trial.drops[k] = n;
+        // The box holds the ellipsoid; the cup's volume prunes the rest.
+        if (!fits_cup(trial, k + 1))
+          break;
+        self(self, k + 1);
+      }
+      trial.drops[k] = start.drops[k];
+    };
+    walk(walk, 0);
+    return best;
+  }
+
   // Moves single drops between components while the objective improves (steepest descent).
   void polish(DropRecipe& recipe) const {
     double best = objective(recipe);
@@ -1437,6 +1517,90 @@ class Quantiser {
   bool is_required(std::size_t index) const {
     return std::find(required.begin(), required.end(), index) != required.end();
   }
+  // At most this many recipes are scored per candidate (a 20-drop cup holds 1 140 recipes of
+  // three pigments in all): a large cup in small drops with a long ellipsoid stops there.
+  static constexpr std::size_t max_scored = 20'000;
+
+  // Pigments the search sets freely: all of the subset's when a diluent fills the cup, else all
+  // but the last, which fills it.
+  std::size_t free_count(const DropRecipe& recipe) const {
+    const std::size_t pigments = recipe.drops.size() - (pool_.has_diluent ? 1 : 0);
+    return pool_.has_diluent ? pigments : pigments - 1;
+  }
+
+  // Sets the filling component's drops so the cup holds the request's volume; false when the
+  // free pigments alone overfill it (or, without a diluent, leave the last pigment no drop).
+  bool fill_cup(DropRecipe& recipe) const {
+    const std::size_t free = free_count(recipe);
+    double ml = 0;
+    for (std::size_t i = 0; i < free; ++i)
+      ml += recipe.drops[i] * recipe.drop_ml[i];
+    const std::size_t filler = recipe.drops.size() - 1;
+    const double left = request_.total_volume_ml - ml;
+    if (left < -1e-9)
+      return false;
+    const int drops = static_cast<int>(std::lround(left / recipe.drop_ml[filler]));
+    const int least = pool_.has_diluent ? 0 : 1;
+    if (drops < least)
+      return false;
+    recipe.drops[filler] = drops;
+    return true;
+  }
+
+  // Whether the first `count` free pigments leave room in the cup for one drop of each of the
+  // rest.
+  bool fits_cup(const DropRecipe& recipe, std::size_t count) const {
+    double ml = 0;
+    for (std::size_t i = 0; i < free_count(recipe); ++i)
+      ml += (i < count ? recipe.drops[i] : 1) * recipe.drop_ml[i];
+    if (!pool_.has_diluent)
+      ml += recipe.drop_ml.back();
+    return ml <= request_.total_volume_ml + 1e-9;
+  }
+
+  int max_drops(const DropRecipe& recipe, std::size_t i) const {
+    return std::max(
+        1, static_cast<int>(std::floor(request_.total_volume_ml / recipe.drop_ml[i] + 1e-9)));
+  }
+
+  // The candidate's continuous optimum in drops of each free pigment.
+  Values continuous_drops(const Candidate& c) const {
+    double sum = 0;
+    for (std::size_t i = 0; i < c.subset.size; ++i)
+      sum += c.x[i];
+    Values drops{};
+    for (std::size_t i = 0; i < c.subset.size; ++i) {
+      const double share = pool_.has_diluent || !(sum > 0) ? c.x[i] : c.x[i] / sum;
+      drops[i] = share * request_.total_volume_ml / drop_ml(c.subset.pigments[i]);
+    }
+    return drops;
+  }
+
+  Vec3 residual(const DropRecipe& recipe) const {
+    return scorer_.residual(scorer_.lab_under_illuminant(mix(recipe)));
+  }
+
+  // ∂r/∂(drops) of each free pigment, by secants one drop wide around `at` (one-sided at the
+  // lattice's edges).
+  std::array<Vec3, max_subset> drop_jacobian(const DropRecipe& at, std::size_t free) const {
+    std::array<Vec3, max_subset> jacobian{};
+    for (std::size_t i = 0; i < free; ++i) {
+      DropRecipe up = at, down = at;
+      ++up.drops[i];
+      down.drops[i] = std::max(1, down.drops[i] - 1);
+      const bool up_ok = fill_cup(up), down_ok = down.drops[i] < at.drops[i] && fill_cup(down);
+      const DropRecipe& a = up_ok ? up : at;
+      const DropRecipe& b = down_ok ? down : at;
+      const int step = a.drops[i] - b.drops[i];
+      if (step == 0)
+        continue;
+      const Vec3 ra = residual(a), rb = residual(b);
+      for (std::size_t k = 0; k < 3; ++k)
+        jacobian[i][k] = (ra[k] - rb[k]) / step;
+    }
+    return jacobian;
+  }
+
   bool has_pigment(const DropRecipe& recipe) const {
     for (std::size_t i = 0; i < recipe.drops.size(); ++i) {
       if (recipe.drops[i] > 0 && !pool_.entries[recipe.pool_index[i]].pigment.is_diluent)
@@ -1611,7 +1775,7 @@ FormulationResult formulate(const FormulationRequest& request, const PigmentPool
   std::vector<std::pair<std::vector<int>, Recipe>> recipes;
   for (const Candidate& c : candidates) {
     progress.advance();
-    DropRecipe drops = quantiser.round(c);
+    DropRecipe drops = quantiser.best_drops(c);
     quantiser.polish(drops);
     std::vector<int> signature = quantiser.signature(drops);
     if (std::any_of(recipes.begin(), recipes.end(),

@@ -137,7 +137,7 @@ FormulationRequest match_request(const MatchTarget& target, std::size_t max_pigm
   FormulationRequest request;
   request.target_lab_d50 = target.lab_d50;
   request.max_pigments = max_pigments;
-  request.illuminant = Illuminant::d65;
+  request.illuminant = Illuminant::d50;
   request.total_volume_ml = 1.0;
   request.drop_volume_ml = 0.05;
   request.top = 5;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -64,6 +65,12 @@ Lab catalog_measurement_lab(const std::string& code, double concentration) {
   }
   FAIL("no measurement " << code << " at " << concentration << " in the demo catalog");
   return {};
+}
+
+std::string fmt_lab_exact(const Lab& lab) {
+  char text[96];
+  std::snprintf(text, sizeof text, "%.17g,%.17g,%.17g", lab.L, lab.a, lab.b);
+  return text;
 }
 
 std::string lab_arg(const Lab& lab) {
@@ -140,6 +147,29 @@ TEST_CASE("a custom target from the catalog's own dilution series is found again
   // Ranked best first.
   for (std::size_t i = 1; i < recipes.size(); ++i)
     CHECK(recipes[i].at("objective").get<double>() >= recipes[i - 1].at("objective").get<double>());
+}
+
+TEST_CASE("asking for a recipe's predicted colour gives that recipe back, at the defaults") {
+  // The review's cases, with every bundled catalog: each top recipe's predicted colour, typed
+  // back in as a target, must give the same drops at ΔE00 0 (before: another recipe at 0.29 and
+  // 0.13, because the drops were a rounded continuous optimum and the default judged under D65
+  // a colour given in D50).
+  for (const std::string target : {"32,1,2", "62,12,17", "45,8,12"}) {
+    const auto first =
+        run_pigmatch({"match", "--target", target, "--mode", "custom", "--top", "1", "--json"});
+    INFO(target << ": " << first.err);
+    REQUIRE(first.exit_code == 0);
+    const json a = json::parse(first.out).at("recipes").at(0);
+    const Lab predicted = lab_of(a.at("predicted"));
+    // Printed with 17 significant digits, the colour is the recipe's own.
+    const std::string again_target = fmt_lab_exact(predicted);
+    const auto second = run_pigmatch(
+        {"match", "--target", again_target, "--mode", "custom", "--top", "1", "--json"});
+    REQUIRE(second.exit_code == 0);
+    const json b = json::parse(second.out).at("recipes").at(0);
+    CHECK(b.at("de00").get<double>() < 1e-6);
+    CHECK(b.at("components") == a.at("components"));
+  }
 }
 
 TEST_CASE("the same request gives the same output") {

@@ -11,9 +11,11 @@
 // screen first, the first 2 000 always and the rest while the screen is within a margin of the
 // kept list. The screen is a heuristic, not a bound: its rule, what it can miss and its
 // measured recall against `exhaustive` are in bench/RESULTS.md. The best continuous mixes are
-// then quantised to whole drops (rounding, then moving single drops while the objective
-// improves) and re-scored: CIEDE2000 under the chosen illuminant, plus optional metamerism and
-// cost terms. Deterministic: one thread, a fixed search order, no randomness.
+// then quantised to whole drops (every whole-drop recipe of the subset's pigments near the
+// continuous optimum, within the ellipsoid where the linearised error can beat the rounded one,
+// is scored; then single drops are moved while the objective improves) and re-scored: CIEDE2000
+// under the chosen illuminant, plus optional metamerism and cost terms. Deterministic: one thread,
+// a fixed search order, no randomness.
 #pragma once
 
 #include <cstddef>
@@ -111,6 +113,10 @@ struct RecipeComponent {
 /// A recipe in whole drops and its predicted colour.
 struct Recipe {
   std::vector<RecipeComponent> components;  ///< pigments in pool order, the diluent last
+  /// The mix's D50 colorimetry. Judged under D50 (the default), asking for this colour gives
+  /// this recipe back at ΔE00 0; under another illuminant the target is adapted to it by
+  /// Bradford, which the mix's own colour under that light departs from by its colour
+  /// inconstancy (0.1–0.3 ΔE00 is common).
   Lab predicted_lab_d50{};
   Lab predicted_lab{};                     ///< under the request's illuminant
   double de00 = 0;                         ///< to the target under the request's illuminant

@@ -74,8 +74,10 @@ MixConditions match_conditions(BuiltinModel model, const MatchTarget& target);
 MixingModel match_model(const PluginRegistry& registry, BuiltinModel model);
 
 /// The request `pigmatch match` makes for `target` unless told otherwise: ΔE00 judged under
-/// D65 (daylight, where the result is seen; the metamerism index adds A and F11), 1 ml in drops
-/// of 0.05 ml, the best 5 recipes of up to `max_pigments` pigments besides the diluent.
+/// D50, the frame measured colours are given in, so target and predicted colour compare like
+/// with like and a recipe's predicted colour asked for gives that recipe back (the metamerism
+/// index shows daylight D65, tungsten A and fluorescent F11), 1 ml in drops of 0.05 ml, the best
+/// 5 recipes of up to `max_pigments` pigments besides the diluent.
 FormulationRequest match_request(const MatchTarget& target, std::size_t max_pigments = 3);
 
 /// The catalogs a match uses: those named in `ids` (in that order, each once); with no ids,
