@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(fuzz_image fuzz_heif fuzz_icc fuzz_catalog_cgats fuzz_catalog_json fuzz_measure_json fuzz_cli_args)
+all_targets=(fuzz_image fuzz_heif fuzz_icc fuzz_catalog_cgats fuzz_catalog_json fuzz_measure_json fuzz_cli_args fuzz_drawdowns)
 
 # Longest input per target: a little over its largest real seed (a small photo, a profile, a
 # catalog, a measurement, a command line); larger inputs reach no new code, only run slower.
@@ -28,6 +28,7 @@ max_len_of() {
     fuzz_catalog_cgats | fuzz_catalog_json) echo 32768 ;;
     fuzz_measure_json) echo 16384 ;;
     fuzz_cli_args) echo 1024 ;;
+    fuzz_drawdowns) echo 16384 ;;
   esac
 }
 
@@ -37,6 +38,7 @@ dict_of() {
     fuzz_catalog_json) echo fuzz/catalog_json.dict ;;
     fuzz_measure_json) echo fuzz/measure_json.dict ;;
     fuzz_cli_args) echo fuzz/cli_args.dict ;;
+    fuzz_drawdowns) echo fuzz/catalog_cgats.dict ;;
   esac
 }
 

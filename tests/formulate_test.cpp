@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 
+#include "formulate/independent_km.h"
 #include "formulate/synthetic_catalog.h"
 #include "pigmatch/error.h"
 #include "pigmatch/mixing.h"
@@ -16,25 +17,12 @@ using namespace pigmatch;
 
 namespace {
 
-// Two-constant Kubelka–Munk written out independently of libcore (Kubelka 1948's hyperbolic
-// form with a = 1 + K/S, b = √(a² − 1); Saunderson 1942 with k1 = 0.04, k2 = 0.6): the forward
-// model that makes the targets.
-double independent_layer(double k, double s, double rg) {
-  if (k == 0 && s == 0)
-    return rg;
-  if (s == 0)
-    return rg * std::exp(-2 * k);
-  const double a = 1 + k / s, b = std::sqrt(a * a - 1), coth = 1 / std::tanh(b * s);
-  return (1 - rg * (a - b * coth)) / (a - rg + b * coth);
-}
-
+// The forward model that makes the targets (tests/formulate/independent_km.h).
 Spectrum independent_mix(const Catalog& catalog,
                          const std::vector<std::pair<std::size_t, int>>& drops, double card) {
   int total = 0;
   for (const auto& [index, n] : drops)
     total += n;
-  const double k1 = 0.04, k2 = 0.6;
-  const double rg = (card - k1) / ((1 - k1) * (1 - k2) + k2 * (card - k1));
   Spectrum out;
   for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
     double k = 0, s = 0;
@@ -45,8 +33,7 @@ Spectrum independent_mix(const Catalog& catalog,
       k += static_cast<double>(n) / total * (*p.k)[i];
       s += static_cast<double>(n) / total * (*p.s)[i];
     }
-    const double r = independent_layer(k, s, rg);
-    out[i] = k1 + (1 - k1) * (1 - k2) * r / (1 - k2 * r);
+    out[i] = test::independent_film(k, s, card);
   }
   return out;
 }

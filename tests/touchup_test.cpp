@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "formulate/independent_km.h"
 #include "formulate/synthetic_catalog.h"
 #include "pigmatch/error.h"
 #include "pigmatch/formulate.h"
@@ -23,14 +24,12 @@ namespace {
 
 constexpr double card = 0.88;
 
-// Two-constant KM film of unit thickness over the card, with Saunderson k1 = 0.04, k2 = 0.6
-// (Kubelka 1948 hyperbolic solution), concentrations = drops / all drops.
+// The formula's colour by an independent KM film over the card (tests/formulate/independent_km.h),
+// concentrations = drops / all drops.
 Spectrum independent_mix(const Catalog& catalog, const std::vector<store::Component>& components) {
   double total = 0;
   for (const auto& c : components)
     total += c.drops;
-  const double k1 = 0.04, k2 = 0.6;
-  const double rg = (card - k1) / ((1 - k1) * (1 - k2) + k2 * (card - k1));
   Spectrum out;
   for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
     double k = 0, s = 0;
@@ -42,12 +41,7 @@ Spectrum independent_mix(const Catalog& catalog, const std::vector<store::Compon
       k += c.drops / total * (*p->k)[i];
       s += c.drops / total * (*p->s)[i];
     }
-    double r = rg;
-    if (s > 0) {
-      const double a = 1 + k / s, b = std::sqrt(a * a - 1), coth = 1 / std::tanh(b * s);
-      r = (1 - rg * (a - b * coth)) / (a - rg + b * coth);
-    }
-    out[i] = k1 + (1 - k1) * (1 - k2) * r / (1 - k2 * r);
+    out[i] = pigmatch::test::independent_film(k, s, card);
   }
   return out;
 }

@@ -133,6 +133,10 @@ std::pair<double, double> fit_two_constant(const std::vector<SpectralStep>& step
 }  // namespace
 
 Colorant derive_colorant(const Pigment& pigment, const KmOptions& options) {
+  return derive_colorant(pigment, Spectrum::constant(options.card_reflectance), options);
+}
+
+Colorant derive_colorant(const Pigment& pigment, const Spectrum& card, const KmOptions& options) {
   Colorant colorant{pigment.code, pigment.is_diluent, {}, {}};
   if (pigment.is_diluent)
     return colorant;
@@ -155,10 +159,9 @@ Colorant derive_colorant(const Pigment& pigment, const KmOptions& options) {
                             "catalogs",
                             pigment.code));
   }
-  const double card_internal = saunderson_to_internal(options.card_reflectance, options.saunderson);
   if (options.constants == KmConstants::single) {
-    const double card_ratio = km_ratio(card_internal);
     for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
+      const double card_ratio = km_ratio(saunderson_to_internal(card[i], options.saunderson));
       colorant.k[i] = fit_single_constant(steps, i, card_ratio, options.saunderson);
       colorant.s[i] = 1;
     }
@@ -172,6 +175,7 @@ Colorant derive_colorant(const Pigment& pigment, const KmOptions& options) {
                             pigment.code));
   }
   for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
+    const double card_internal = saunderson_to_internal(card[i], options.saunderson);
     const auto [k, s] = fit_two_constant(steps, i, card_internal, options.saunderson);
     colorant.k[i] = k;
     colorant.s[i] = s;

@@ -1,15 +1,19 @@
-// `pigmatch catalog list|show|validate`, run as a real process against the built-in plugin folder
+// `pigmatch catalog list|show|validate|build`, run as a real process against the built-in plugin
+// folder
 // (<build>/plugins, holding catalog-files) and the bundled demo catalogs (data/catalogs).
 #include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "formulate/drawdowns.h"
+#include "formulate/synthetic_catalog.h"
 #include "process.h"
 
 using nlohmann::json;
@@ -28,6 +32,12 @@ std::filesystem::path write_temp(const std::string& name, const std::string& con
 
 std::string slurp(const std::filesystem::path& path) {
   return pigmatch::test::slurp(path);
+}
+
+std::string fmt_lab(const pigmatch::Lab& lab) {
+  char text[96];
+  std::snprintf(text, sizeof text, "%.6f,%.6f,%.6f", lab.L, lab.a, lab.b);
+  return text;
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -229,4 +239,149 @@ TEST_CASE("catalog validate accepts the complete examples in docs/catalog-format
     CHECK(r.exit_code == 0);
     CHECK(json::parse(r.out).at("warnings") == 0);
   }
+}
+
+TEST_CASE("catalog build: readings in, a catalog out that validate accepts and match uses") {
+  const pigmatch::Catalog truth =
+      pigmatch::test::synthetic_catalog(pigmatch::test::pigment_count, 21);
+  const auto rows = pigmatch::test::readings(truth, 0.001, 3, 3);
+  const auto measurements = write_temp("drawdowns.txt", "");
+  pigmatch::test::write_cgats(measurements, rows, false);
+  const auto out = write_temp("studio.json", "");
+  std::filesystem::remove(out);
+
+  const auto built =
+      run_pigmatch({"catalog", "build", measurements.string(), "--id", "studio-own", "--vendor",
+                    "Our studio", "--name", "Our bottles", "--out", out.string(), "--json"});
+  INFO(built.err);
+  REQUIRE(built.exit_code == 0);
+  const json report = json::parse(built.out);
+  CHECK(report.at("readings") == rows.size());
+  REQUIRE(report.at("pigments").size() == pigmatch::test::pigment_count);
+  for (const json& p : report.at("pigments")) {
+    CHECK(p.at("concentrations") == 4);
+    CHECK(p.at("readings") == 12);
+    CHECK(p.at("max_de00").get<double>() < 1.0);
+  }
+  const auto validated = run_pigmatch({"catalog", "validate", out.string()});
+  INFO(validated.out << validated.err);
+  CHECK(validated.exit_code == 0);
+  CHECK(contains(validated.out, "0 errors"));
+
+  // The catalog serves a match: a colour of P3 alone (10 drops in 20) comes back as P3.
+  const auto& p3 = truth.pigments[3];
+  pigmatch::Spectrum::Values target{};
+  for (std::size_t b = 0; b < pigmatch::Spectrum::band_count; ++b)
+    target[b] = pigmatch::test::independent_film(0.5 * (*p3.k)[b], 0.5 * (*p3.s)[b], 0.88);
+  const pigmatch::Lab lab = pigmatch::to_lab(pigmatch::Spectrum(target));
+  const auto matched =
+      run_pigmatch({"match", "--catalog-file", out.string(), "--catalog", "studio-own", "--target",
+                    fmt_lab(lab), "--mode", "custom", "--top", "1", "--json"});
+  INFO(matched.err);
+  REQUIRE(matched.exit_code == 0);
+  const json recipe = json::parse(matched.out).at("recipes").at(0);
+  CHECK(recipe.at("de00").get<double>() < 0.5);
+  CHECK(recipe.at("components").at(0).at("code") == "P3");
+
+  // It is not overwritten unless asked.
+  const auto again =
+      run_pigmatch({"catalog", "build", measurements.string(), "--id", "studio-own", "--vendor",
+                    "Our studio", "--name", "Our bottles", "--out", out.string()});
+  CHECK(again.exit_code == 2);
+  CHECK(contains(again.err, "--force"));
+  std::filesystem::remove(out);
+  std::filesystem::remove(measurements);
+}
+
+TEST_CASE("catalog build: an Argyll .ti3 named by a layout, and refusals that say what to do") {
+  const pigmatch::Catalog truth =
+      pigmatch::test::synthetic_catalog(pigmatch::test::pigment_count, 21);
+  auto rows = pigmatch::test::readings(truth, 0.001, 4);
+  const auto ti3 = write_temp("drawdowns.ti3", "");
+  const auto layout = write_temp("layout.csv", "");
+  pigmatch::test::write_cgats(ti3, rows, true);
+  pigmatch::test::write_layout(layout, rows);
+  const auto out = write_temp("argyll.json", "");
+  std::filesystem::remove(out);
+  const std::vector<std::string> common{"--id",   "studio-own",  "--vendor", "Our studio",
+                                        "--name", "Our bottles", "--out",    out.string()};
+  auto args =
+      std::vector<std::string>{"catalog", "build", ti3.string(), "--layout", layout.string()};
+  args.insert(args.end(), common.begin(), common.end());
+  const auto built = run_pigmatch(args);
+  INFO(built.err);
+  CHECK(built.exit_code == 0);
+  CHECK(contains(built.out, "P7"));
+  CHECK(run_pigmatch({"catalog", "validate", out.string()}).exit_code == 0);
+  std::filesystem::remove(out);
+
+  // Without the layout the .ti3's rows have no names.
+  args = {"catalog", "build", ti3.string()};
+  args.insert(args.end(), common.begin(), common.end());
+  const auto unnamed = run_pigmatch(args);
+  CHECK(unnamed.exit_code == 1);
+  CHECK(contains(unnamed.err, "--layout"));
+  CHECK_FALSE(std::filesystem::exists(out));
+
+  // No card in the file: refused, nothing written.
+  std::erase_if(rows, [](const pigmatch::test::Row& r) { return r.name == "card"; });
+  const auto no_card = write_temp("nocard.txt", "");
+  pigmatch::test::write_cgats(no_card, rows, false);
+  args = {"catalog", "build", no_card.string()};
+  args.insert(args.end(), common.begin(), common.end());
+  const auto refused = run_pigmatch(args);
+  CHECK(refused.exit_code == 1);
+  CHECK(contains(refused.err, "bare card"));
+  CHECK_FALSE(std::filesystem::exists(out));
+  for (const auto& f : {ti3, layout, no_card})
+    std::filesystem::remove(f);
+}
+
+TEST_CASE("catalog build reads a .ti3 written by Argyll's own txt2ti3") {
+  // An i1Profiler-style export converted by Argyll (installed by scripts/setup.sh): Argyll keeps
+  // the names in SAMPLE_LOC and writes the spectra in percent, with its own keywords.
+  const std::filesystem::path txt2ti3 = "/usr/bin/txt2ti3";
+  if (!std::filesystem::exists(txt2ti3)) {
+    WARN("skipped: Argyll's txt2ti3 is not installed (scripts/setup.sh installs argyll)");
+    return;
+  }
+  const pigmatch::Catalog truth =
+      pigmatch::test::synthetic_catalog(pigmatch::test::pigment_count, 21);
+  const auto rows = pigmatch::test::readings(truth, 0.001, 6, 3);
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("pigmatch-cli-catalog-argyll-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  pigmatch::test::write_cgats(dir / "export.txt", rows, false);
+  const auto converted = pigmatch::test::run_process(
+      txt2ti3.string(), {(dir / "export.txt").string(), (dir / "argyll").string()});
+  INFO(converted.out << converted.err);
+  REQUIRE(converted.exit_code == 0);
+  const std::string ti3 = slurp(dir / "argyll.ti3");
+  REQUIRE(contains(ti3, "CTI3"));
+  REQUIRE(contains(ti3, "SPEC_380"));
+  REQUIRE(contains(ti3, "SAMPLE_LOC"));
+
+  const auto built = run_pigmatch({"catalog", "build", (dir / "argyll.ti3").string(), "--id",
+                                   "from-argyll", "--vendor", "Our studio", "--name", "Argyll",
+                                   "--out", (dir / "argyll.json").string(), "--json"});
+  INFO(built.err);
+  REQUIRE(built.exit_code == 0);
+  const json report = json::parse(built.out);
+  REQUIRE(report.at("pigments").size() == pigmatch::test::pigment_count);
+  for (const json& p : report.at("pigments"))
+    CHECK(p.at("mean_de00").get<double>() < 0.5);
+  // The same readings straight from the export give the same catalog: percent read as percent.
+  const auto direct = run_pigmatch({"catalog", "build", (dir / "export.txt").string(), "--id",
+                                    "direct", "--vendor", "Our studio", "--name", "Direct", "--out",
+                                    (dir / "direct.json").string(), "--json"});
+  REQUIRE(direct.exit_code == 0);
+  const json a = json::parse(slurp(dir / "argyll.json")).at("pigments");
+  const json b = json::parse(slurp(dir / "direct.json")).at("pigments");
+  REQUIRE(a.size() == b.size());
+  for (std::size_t p = 0; p + 1 < a.size(); ++p) {
+    for (std::size_t band = 0; band < pigmatch::Spectrum::band_count; ++band)
+      CHECK(a[p].at("k")[band].get<double>() ==
+            Approx(b[p].at("k")[band].get<double>()).epsilon(0.02));
+  }
+  std::filesystem::remove_all(dir);
 }

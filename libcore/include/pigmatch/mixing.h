@@ -76,6 +76,11 @@ struct Colorant {
 /// two constants) fewer than two distinct concentrations and no K and S.
 Colorant derive_colorant(const Pigment& pigment, const KmOptions& options = {});
 
+/// derive_colorant() against a card measured band by band (a studio's own drawdown card)
+/// instead of the flat options.card_reflectance.
+Colorant derive_colorant(const Pigment& pigment, const Spectrum& card,
+                         const KmOptions& options = {});
+
 /// A sparse mix: concentrations[i] of colorant pigments[i]; colorants not named are absent.
 struct MixSpan {
   std::span<const std::size_t> pigments;
