@@ -49,6 +49,7 @@ std::unique_ptr<CLI::App> make_app(Callbacks callbacks) {
   register_lab_command(*app);
   register_match_command(*app);
   register_measure_command(*app);
+  register_model_command(*app);
   register_plugin_command(*app);
   return app;
 }

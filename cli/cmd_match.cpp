@@ -26,6 +26,7 @@
 #include "arguments.h"
 #include "command.h"
 #include "measured_regions.h"
+#include "model_profiles.h"
 #include "pigmatch/catalog.h"
 #include "pigmatch/error.h"
 #include "pigmatch/formulate.h"
@@ -48,6 +49,7 @@ struct MatchOptions {
   std::string skin;    // --skin L,a,b
   std::string model;   // empty: skin for follicle, else km
   std::string illuminant = "D50";
+  std::string model_profile;               // --model-profile NAME|FILE
   std::vector<std::string> catalogs;       // --catalog ID
   std::vector<std::string> catalog_files;  // --catalog-file FILE
   std::vector<std::string> vendors, lines, required;
@@ -342,8 +344,19 @@ void run_match(const MatchOptions& o, const SaveOptions& save_options) {
   const PigmentPool pool = select_pigments(catalogs, filter);
   MixingModel mixing_model = match_model(registry, model);
   const std::string model_plugin = mixing_model.plugin_id();
-  const auto mixer =
-      make_plugin_mixer(std::move(mixing_model), pool.pigments(), match_conditions(model, target));
+  MixConditions conditions = match_conditions(model, target);
+  std::optional<SkinParameters> learnt;
+  if (!o.model_profile.empty()) {
+    if (model != BuiltinModel::skin) {
+      throw UsageError(
+          "--model-profile adjusts the skin model: use it in follicle mode or with "
+          "--model skin");
+    }
+    learnt = parameters_for(load_model_profile(o.model_profile), *target.skin_d50);
+    conditions.parameters = {{"pigment_load", learnt->pigment_load},
+                             {"epidermis_thickness_um", learnt->epidermis_thickness_um}};
+  }
+  const auto mixer = make_plugin_mixer(std::move(mixing_model), pool.pigments(), conditions);
 
   FormulationRequest request = match_request(target, o.max_pigments);
   request.required = o.required;
@@ -356,8 +369,19 @@ void run_match(const MatchOptions& o, const SaveOptions& save_options) {
   const FormulationResult result = formulate(request, pool, *mixer);
 
   if (o.json) {
-    fmt::print("{}\n", result_json(target, model, model_plugin, request, catalogs, result).dump(2));
+    Json out = result_json(target, model, model_plugin, request, catalogs, result);
+    out["model_profile"] = learnt ? Json{{"profile", o.model_profile},
+                                         {"pigment_load", learnt->pigment_load},
+                                         {"epidermis_thickness_um", learnt->epidermis_thickness_um}}
+                                  : Json(nullptr);
+    fmt::print("{}\n", out.dump(2));
   } else {
+    if (learnt) {
+      fmt::print(
+          "profile    {}: pigment load {:.3f}, epidermis {:.0f} µm (learnt from healed "
+          "results)\n",
+          o.model_profile, learnt->pigment_load, learnt->epidermis_thickness_um);
+    }
     print_table(target, model, model_plugin, request, catalogs, result);
   }
   if (result.out_of_gamut && o.json)
@@ -398,6 +422,10 @@ void register_match_command(CLI::App& app) {
                   "models plugin (see 'pigmatch plugin list'). Default: skin for follicle, km "
                   "otherwise")
       ->check(CLI::IsMember({"lab", "km", "km1", "skin"}));
+  cmd->add_option("--model-profile", options->model_profile,
+                  "the skin model as learnt from your healed results ('pigmatch model fit "
+                  "--name NAME'): a profile's name or file; its parameters for the client's "
+                  "skin-tone class replace the defaults (skin model only)");
   cmd->add_option("--max-pigments,-n", options->max_pigments,
                   "at most this many pigments besides the diluent (1–4)")
       ->capture_default_str()

@@ -109,31 +109,6 @@ std::optional<Lab> client_skin(store::Store& db, store::Id client, const Measure
   return stored_skin(db, client, region.name);
 }
 
-std::vector<Catalog> load_catalogs(const TouchupOptions& o) {
-  std::vector<std::filesystem::path> files(o.catalog_files.begin(), o.catalog_files.end());
-  const PluginRegistry registry(default_search_paths(std::move(files)));
-  for (const LoadProblem& p : registry.problems()) {
-    if (p.severity == Severity::error)
-      fmt::print(stderr, "pigmatch: {}\n", to_string(p));
-  }
-  std::vector<Catalog> out;
-  for (const std::string& id : o.catalogs) {
-    const CatalogEntry* e = registry.find_catalog(id);
-    if (e == nullptr) {
-      throw Error(ErrorCode::not_found,
-                  fmt::format("no catalog '{}' (see 'pigmatch catalog list'; a catalog file is "
-                              "added with --catalog-file FILE)",
-                              id));
-    }
-    out.push_back(e->catalog);
-  }
-  if (!o.catalogs.empty())
-    return out;
-  for (const CatalogEntry& e : registry.catalogs())
-    out.push_back(e.catalog);
-  return out;
-}
-
 // ---- output ------------------------------------------------------------------------------------
 
 Json lab_json(const Lab& lab) {
@@ -191,7 +166,7 @@ void run(const TouchupOptions& o) {
         db, client_id,
         o.visit.empty() ? std::nullopt : std::optional<store::Id>(parse_id(o.visit, "--visit")));
   }
-  const std::vector<Catalog> catalogs = load_catalogs(o);
+  const std::vector<Catalog> catalogs = load_catalogs(o.catalogs, o.catalog_files);
   CorrectionInputs inputs;
   inputs.catalogs = catalogs;
   inputs.skin_d50 = client_skin(db, client_id, region);

@@ -27,6 +27,7 @@ void register_touchup_command(CLI::App& app);
 void register_lab_command(CLI::App& app);
 void register_match_command(CLI::App& app);
 void register_measure_command(CLI::App& app);
+void register_model_command(CLI::App& app);
 void register_plugin_command(CLI::App& app);
 
 }  // namespace pigmatch::cli

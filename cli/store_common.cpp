@@ -10,6 +10,7 @@
 
 #include "command.h"
 #include "pigmatch/error.h"
+#include "pigmatch/plugin_host.h"
 
 namespace pigmatch::cli {
 
@@ -19,6 +20,32 @@ void add_db_option(CLI::App* command, std::string& db) {
   command->add_option("--db", db,
                       "database file (default: $PIGMATCH_DB, else "
                       "$XDG_DATA_HOME/pigmatch/pigmatch.db, i.e. ~/.local/share/pigmatch/)");
+}
+
+std::vector<Catalog> load_catalogs(const std::vector<std::string>& ids,
+                                   const std::vector<std::string>& files) {
+  const PluginRegistry registry(
+      default_search_paths(std::vector<std::filesystem::path>(files.begin(), files.end())));
+  for (const LoadProblem& p : registry.problems()) {
+    if (p.severity == Severity::error)
+      fmt::print(stderr, "pigmatch: {}\n", to_string(p));
+  }
+  std::vector<Catalog> out;
+  for (const std::string& id : ids) {
+    const CatalogEntry* e = registry.find_catalog(id);
+    if (e == nullptr) {
+      throw Error(ErrorCode::not_found,
+                  fmt::format("no catalog '{}' (see 'pigmatch catalog list'; a catalog file is "
+                              "added with --catalog-file FILE)",
+                              id));
+    }
+    out.push_back(e->catalog);
+  }
+  if (!ids.empty())
+    return out;
+  for (const CatalogEntry& e : registry.catalogs())
+    out.push_back(e.catalog);
+  return out;
 }
 
 store::Store open_store(const std::string& db_option, DbAccess access, bool quiet) {

@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "pigmatch/catalog.h"
 #include "pigmatch/store.h"
 
 namespace pigmatch::cli {
@@ -22,6 +24,11 @@ enum class DbAccess { create, existing, read };
 /// Opens the database named by --db, else $PIGMATCH_DB, else the user's data folder (created
 /// when needed). Says on stderr when an older file was migrated and where its backup is.
 store::Store open_store(const std::string& db_option, DbAccess access, bool quiet = false);
+
+/// The catalogs named by `ids` (--catalog), else every catalog loaded, with `files`
+/// (--catalog-file) added; load errors said on stderr. Throws Error (not_found) for an unknown id.
+std::vector<Catalog> load_catalogs(const std::vector<std::string>& ids,
+                                   const std::vector<std::string>& files);
 
 /// The text of `file`, or of stdin when `file` is "-"; throws Error (io) naming the file.
 std::string read_input(const std::string& file);

@@ -45,6 +45,8 @@ std::filesystem::path install_prefix(const std::filesystem::path& program_dir) {
   return prefix;
 }
 
+}  // namespace
+
 std::filesystem::path user_data_directory() {
   const std::string xdg = environment("XDG_DATA_HOME");
   // The XDG spec: a relative $XDG_DATA_HOME is invalid and must be ignored.
@@ -56,8 +58,6 @@ std::filesystem::path user_data_directory() {
     return {};
   return std::filesystem::path(home) / ".local" / "share" / "pigmatch";
 }
-
-}  // namespace
 
 SearchDirectory builtin_plugin_directory() {
   const std::filesystem::path dir = program_directory();

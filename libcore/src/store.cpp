@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "pigmatch/plugin_host.h"
 #include "store_internal.h"
 
 namespace pigmatch::store {
@@ -258,17 +259,13 @@ MeasurementKind parse_measurement_kind(std::string_view text) {
 std::filesystem::path default_database_path() {
   if (const char* env = std::getenv("PIGMATCH_DB"); env != nullptr && *env != '\0')
     return env;
-  std::filesystem::path data;
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg == '/') {
-    data = xdg;
-  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    data = std::filesystem::path(home) / ".local" / "share";
-  } else {
+  const std::filesystem::path data = user_data_directory();
+  if (data.empty()) {
     throw Error(ErrorCode::not_found,
                 "no database location: HOME is not set; give the database with --db FILE or "
                 "PIGMATCH_DB");
   }
-  return data / "pigmatch" / "pigmatch.db";
+  return data / "pigmatch.db";
 }
 
 // ---- clients

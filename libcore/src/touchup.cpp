@@ -390,4 +390,77 @@ TouchupCorrection correct_formula(const store::Formula& formula, const Lab& heal
   return out;
 }
 
+// ---- healed results for model fitting ----------------------------------------------------------
+
+HealedRecord healed_record(const store::Formula& formula, const Lab& skin_d50,
+                           const Lab& healed_d50, std::span<const Catalog> catalogs) {
+  HealedRecord record;
+  record.skin_d50 = skin_d50;
+  record.healed_d50 = healed_d50;
+  double total_ml = 0;
+  for (const store::Component& c : formula.components)
+    total_ml += c.ml;
+  if (!(total_ml > 0)) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("formula #{} records no volume: it cannot be predicted", formula.id));
+  }
+  for (const store::Component& c : formula.components) {
+    const Found found = find_component(formula, c, catalogs);
+    if (found.pigment->is_diluent)
+      continue;
+    record.colorants.push_back(derive_colorant(*found.pigment));
+    record.concentrations.push_back(c.ml / total_ml);
+  }
+  if (record.colorants.empty()) {
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("formula #{} has no pigment besides the diluent", formula.id));
+  }
+  return record;
+}
+
+namespace {
+
+// The formula that healed into `healed`: the one the touch-up's correction (same visit and
+// region, saved with the measurement) replaces.
+std::optional<store::Formula> formula_that_healed(store::Store& store,
+                                                  const store::ClientRecord& client,
+                                                  const store::Measurement& healed) {
+  for (const store::Formula& f : client.formulas) {
+    if (f.replaces && f.visit_id && f.visit_id == healed.visit_id && f.region == healed.region)
+      return store.formula(*f.replaces);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+HealedRecords collect_healed_records(store::Store& store, std::span<const Catalog> catalogs) {
+  HealedRecords out;
+  for (const store::Client& c : store.clients()) {
+    const store::ClientRecord client = store.client_record(c.id);
+    for (const store::Measurement& m : client.measurements) {
+      if (m.kind != store::MeasurementKind::healed)
+        continue;
+      const std::string where =
+          fmt::format("client {}, {}", c.id, m.region.empty() ? "no region" : m.region);
+      const std::optional<store::Formula> formula = formula_that_healed(store, client, m);
+      if (!formula) {
+        out.skipped.push_back(where + ": no touch-up correction names the formula that healed");
+        continue;
+      }
+      const std::optional<Lab> skin = stored_skin(store, c.id, m.region);
+      if (!skin) {
+        out.skipped.push_back(where + ": no skin measurement of the client");
+        continue;
+      }
+      try {
+        out.records.push_back(healed_record(*formula, *skin, m.lab, catalogs));
+      } catch (const Error& e) {
+        out.skipped.push_back(where + ": " + e.what());
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace pigmatch

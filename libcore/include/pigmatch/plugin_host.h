@@ -75,6 +75,10 @@ struct SearchPaths {
 /// explicit catalog files. Reads $PIGMATCH_PLUGIN_PATH, $XDG_DATA_HOME and $HOME.
 SearchPaths default_search_paths(std::vector<std::filesystem::path> catalog_files = {});
 
+/// The user's pigmatch folder: $XDG_DATA_HOME/pigmatch when XDG_DATA_HOME is absolute, else
+/// $HOME/.local/share/pigmatch; empty when neither is set.
+std::filesystem::path user_data_directory();
+
 /// The built-in folders for the running program: installed or build-tree layout (see above).
 SearchDirectory builtin_plugin_directory();
 SearchDirectory builtin_catalog_directory();

@@ -18,6 +18,7 @@
 #include "pigmatch/catalog.h"
 #include "pigmatch/color.h"
 #include "pigmatch/formulate.h"
+#include "pigmatch/model_fit.h"
 #include "pigmatch/store.h"
 
 namespace pigmatch {
@@ -126,5 +127,25 @@ class FormulaMixer {
 /// a skin colour or for a non-finite colour.
 TouchupCorrection correct_formula(const store::Formula& formula, const Lab& healed,
                                   const CorrectionInputs& inputs);
+
+// ---- healed results for model fitting ----------------------------------------------------------
+
+/// `formula`'s pigments as the skin model sees them (looked up as correct_formula() does; K and S
+/// derived as the built-in models derive them), their volume fractions of the mix, the client's
+/// skin and the healed colour: one record for fit_skin_model(). Throws Error as correct_formula().
+HealedRecord healed_record(const store::Formula& formula, const Lab& skin_d50,
+                           const Lab& healed_d50, std::span<const Catalog> catalogs);
+
+/// The healed results a store holds, and those it could not use.
+struct HealedRecords {
+  std::vector<HealedRecord> records;
+  std::vector<std::string> skipped;  ///< "client 3, crown: why", one per healed measurement
+};
+
+/// Every healed measurement whose touch-up saved a correction (the correction, saved with it in
+/// the same visit and region, names the formula that healed), with the client's skin of that
+/// region (stored_skin()). A healed measurement with no such formula, no skin measurement, or a
+/// pigment in none of `catalogs` is skipped, saying why.
+HealedRecords collect_healed_records(store::Store& store, std::span<const Catalog> catalogs);
 
 }  // namespace pigmatch
