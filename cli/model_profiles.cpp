@@ -6,8 +6,6 @@
 #include <cctype>
 
 #include "pigmatch/error.h"
-#include "pigmatch/plugin_host.h"
-#include "store_common.h"
 
 namespace pigmatch::cli {
 
@@ -19,12 +17,12 @@ bool valid_profile_name(std::string_view name) {
 }
 
 std::filesystem::path model_profile_path(std::string_view name) {
-  const std::filesystem::path data = user_data_directory();
-  if (data.empty()) {
+  const std::filesystem::path folder = model_profiles_directory();
+  if (folder.empty()) {
     throw Error(ErrorCode::not_found,
                 "no place for model profiles: HOME is not set; give a file with --out");
   }
-  return data / "model-profiles" / (std::string(name) + ".json");
+  return folder / (std::string(name) + ".json");
 }
 
 ModelFit load_model_profile(const std::string& name_or_file) {
@@ -43,11 +41,7 @@ ModelFit load_model_profile(const std::string& name_or_file) {
                               name_or_file, path.string(), name_or_file));
     }
   }
-  if (std::filesystem::file_size(path, ec) > (1u << 20)) {
-    throw Error(ErrorCode::too_large,
-                fmt::format("{} is over 1 MiB: not a model profile", path.string()));
-  }
-  return read_model_profile(read_input(path.string()), path.string());
+  return read_model_profile_file(path);
 }
 
 }  // namespace pigmatch::cli

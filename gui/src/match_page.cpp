@@ -1,6 +1,5 @@
 #include "match_page.h"
 
-#include <optional>
 #include <QComboBox>
 #include <QDate>
 #include <QDoubleSpinBox>
@@ -16,9 +15,12 @@
 #include <QVBoxLayout>
 #include <algorithm>
 #include <exception>
+#include <filesystem>
+#include <optional>
 
 #include "background_task.h"
 #include "pigmatch/error.h"
+#include "pigmatch/model_fit.h"
 #include "swatch_widget.h"
 #include "text.h"
 
@@ -71,6 +73,7 @@ MatchPage::MatchPage(store::Store& store, std::shared_ptr<const PluginRegistry> 
   layout->addWidget(buildResults(), 1);
   fillCatalogs();
   fillModels();
+  fillProfiles();
   connect(find_, &QPushButton::clicked, this, &MatchPage::findRecipes);
   connect(save_, &QPushButton::clicked, this, [this] { (void)saveSelected(); });
   connect(edit_, &QPushButton::clicked, this, [this] {
@@ -158,6 +161,11 @@ QWidget* MatchPage::buildInputs() {
   model_ = new QComboBox(search);
   model_->setObjectName(QStringLiteral("model"));
   search_form->addRow(QStringLiteral("Model"), model_);
+  profile_ = new QComboBox(search);
+  profile_->setObjectName(QStringLiteral("modelProfile"));
+  profile_->setToolTip(
+      QStringLiteral("The skin model as learnt from your healed results (pigmatch model fit)"));
+  search_form->addRow(QStringLiteral("Learnt skin model"), profile_);
   max_pigments_ = new QSpinBox(search);
   max_pigments_->setObjectName(QStringLiteral("maxPigments"));
   max_pigments_->setRange(1, 4);
@@ -243,6 +251,12 @@ void MatchPage::fillModels() {
   }
 }
 
+void MatchPage::fillProfiles() {
+  profile_->addItem(QStringLiteral("defaults"));
+  for (const std::filesystem::path& file : saved_model_profiles())
+    profile_->addItem(qs(file.stem().string()), qs(file.string()));
+}
+
 void MatchPage::showClient(store::Id id) {
   std::vector<store::Measurement> measurements;
   std::vector<store::Visit> visits;
@@ -297,7 +311,20 @@ MatchPage::Search MatchPage::searchFromControls() {
   s.target = targetFromControls(mode);
   s.model = model_->currentIndex() <= 0 ? default_model(s.target.mode)
                                         : static_cast<BuiltinModel>(model_->currentData().toInt());
-  (void)match_conditions(s.model, s.target);  // a skin model without skin fails here, at once
+  // A skin model without skin fails here, at once.
+  s.conditions = match_conditions(s.model, s.target);
+  if (profile_->currentIndex() > 0) {
+    if (s.model != BuiltinModel::skin) {
+      throw Error(ErrorCode::invalid_argument,
+                  "a learnt skin model adjusts the skin model: choose follicle mode or the skin "
+                  "model, or the defaults");
+    }
+    const SkinParameters p =
+        parameters_for(read_model_profile_file(profile_->currentData().toString().toStdString()),
+                       *s.target.skin_d50);
+    s.conditions.parameters = {{"pigment_load", p.pigment_load},
+                               {"epidermis_thickness_um", p.epidermis_thickness_um}};
+  }
   std::vector<std::string> ids;
   for (int i = 0; i < catalogs_->count(); ++i) {
     const QListWidgetItem* item = catalogs_->item(i);
@@ -329,7 +356,7 @@ void MatchPage::findRecipes() {
         request.progress = [report](double done) { return report(done, "searching recipes"); };
         const PigmentPool pool = select_pigments(search.catalogs, {});
         const auto mixer = make_plugin_mixer(match_model(*registry, search.model), pool.pigments(),
-                                             match_conditions(search.model, search.target));
+                                             search.conditions);
         return formulate(request, pool, *mixer);
       },
       [this, search](FormulationResult result) { showResult(search, std::move(result)); });
@@ -348,8 +375,9 @@ void MatchPage::showResult(Search search, FormulationResult result) {
                      .arg(lab_text(shown_->target.lab_d50), uncertainty_text(known),
                           qs(to_string(shown_->target.mode)), qs(to_string(shown_->model)));
   if (alike >= 2) {
-    text += QStringLiteral("\nRecipes 1–%1 differ by less than the target's own uncertainty: "
-                           "the photo cannot tell which is closer.")
+    text += QStringLiteral(
+                "\nRecipes 1–%1 differ by less than the target's own uncertainty: "
+                "the photo cannot tell which is closer.")
                 .arg(alike);
   }
   if (!result.warning.empty())

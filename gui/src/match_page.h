@@ -59,6 +59,8 @@ class MatchPage : public QWidget {
   QLabel* loadProblems() const noexcept { return load_problems_; }
   QComboBox* modeBox() const noexcept { return mode_; }
   QComboBox* modelBox() const noexcept { return model_; }
+  /// "defaults", then every saved model profile (pigmatch model fit), by name.
+  QComboBox* profileBox() const noexcept { return profile_; }
   QSpinBox* maxPigments() const noexcept { return max_pigments_; }
   QPushButton* findButton() const noexcept { return find_; }
   TaskProgressWidget* progress() const noexcept { return progress_; }
@@ -84,6 +86,7 @@ class MatchPage : public QWidget {
   struct Search {
     MatchTarget target;
     BuiltinModel model = BuiltinModel::km;
+    MixConditions conditions;  // the model's, with a learnt profile's parameters
     std::vector<Catalog> catalogs;
     FormulationRequest request;
   };
@@ -92,6 +95,7 @@ class MatchPage : public QWidget {
   QWidget* buildResults();
   void fillCatalogs();
   void fillModels();
+  void fillProfiles();
   Search searchFromControls();
   MatchTarget targetFromControls(FormulationMode mode);
   void showResult(Search search, FormulationResult result);
@@ -113,6 +117,7 @@ class MatchPage : public QWidget {
   QLabel* load_problems_;
   QComboBox* mode_;
   QComboBox* model_;
+  QComboBox* profile_;
   QSpinBox* max_pigments_;
   QPushButton* find_;
   TaskProgressWidget* progress_;

@@ -7,12 +7,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <utility>
 
 #include "pigmatch/error.h"
+#include "pigmatch/plugin_host.h"
 
 namespace pigmatch {
 namespace {
@@ -301,5 +304,43 @@ ModelFit profile_from(const Json& j, std::string_view source) {
 }
 
 }  // namespace
+
+std::filesystem::path model_profiles_directory() {
+  const std::filesystem::path data = user_data_directory();
+  return data.empty() ? data : data / "model-profiles";
+}
+
+std::vector<std::filesystem::path> saved_model_profiles() {
+  std::vector<std::filesystem::path> out;
+  const std::filesystem::path folder = model_profiles_directory();
+  std::error_code ec;
+  if (folder.empty() || !std::filesystem::is_directory(folder, ec))
+    return out;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    if (entry.is_regular_file(ec) && entry.path().extension() == ".json")
+      out.push_back(entry.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+ModelFit read_model_profile_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(file, ec);
+  if (ec) {
+    throw Error(ErrorCode::io,
+                fmt::format("cannot read model profile {}: {}", file.string(), ec.message()));
+  }
+  if (size > (1u << 20)) {
+    throw Error(ErrorCode::too_large,
+                fmt::format("{} is over 1 MiB: not a model profile", file.string()));
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in && !in.eof())
+    throw Error(ErrorCode::io, fmt::format("cannot read model profile {}", file.string()));
+  return read_model_profile(text.str(), file.string());
+}
 
 }  // namespace pigmatch

@@ -19,6 +19,7 @@
 #include <QTest>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -32,6 +33,7 @@
 #include "match_page.h"
 #include "pigmatch/color.h"
 #include "pigmatch/mixing.h"
+#include "pigmatch/model_fit.h"
 #include "pigmatch/plugin_host.h"
 #include "pigmatch/store.h"
 #include "process.h"
@@ -125,6 +127,7 @@ class MixingScreensTest : public QObject {
   void editorPredictsAndSavesANewVersion();
   void touchupCorrectionIsTheCliCorrection();
   void mainWindowOpensTheScreens();
+  void learntSkinModelIsTheClisProfile();
 
  private:
   std::unique_ptr<gui::MatchPage> matchPage(store::Store& store) const {
@@ -531,6 +534,77 @@ void MixingScreensTest::mainWindowOpensTheScreens() {
   QVERIFY(!editor->saveButton()->isEnabled());
   QVERIFY2(editor->status()->text().contains(QStringLiteral("CB-01")),
            qPrintable(editor->status()->text()));
+}
+
+void MixingScreensTest::learntSkinModelIsTheClisProfile() {
+  // A profile saved where `pigmatch model fit` saves them (this test's XDG_DATA_HOME), learnt
+  // load 1.4 against the default 0.5.
+  ModelFit learnt;
+  learnt.records = 40;
+  learnt.all_skins.parameters.pigment_load = 1.4;
+  learnt.all_skins.records = 40;
+  const std::filesystem::path folder =
+      fixture_.path(QStringLiteral("xdg")) + "/pigmatch/model-profiles";
+  std::filesystem::create_directories(folder);
+  std::ofstream(folder / "studio.json") << model_profile_json(learnt, "studio");
+
+  gui::OpenedDatabase opened = gui::open_database(fixture_.db);
+  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
+  // Ana's hair on her crown: with her crown skin, a follicle target (added here, the last test).
+  store::Measurement hair;
+  hair.client_id = fixture_.ana;
+  hair.visit_id = fixture_.ana_touchup_visit;
+  hair.kind = store::MeasurementKind::hair;
+  hair.region = "crown";
+  hair.lab = Lab{28, 3, 5};
+  opened.store->add_measurement(hair);
+  auto page = matchPage(*opened.store);
+  page->showClient(fixture_.ana);
+  const int profile = page->profileBox()->findText(QStringLiteral("studio"));
+  QVERIFY2(profile > 0, "the saved profile is offered");
+  QCOMPARE(page->profileBox()->itemText(0), QStringLiteral("defaults"));
+  int hair_target = -1;
+  for (int i = 0; i < page->targetSource()->count(); ++i) {
+    if (page->targetSource()->itemText(i).contains(QStringLiteral("hair")))
+      hair_target = i;
+  }
+  QVERIFY(hair_target > 0);
+  page->targetSource()->setCurrentIndex(hair_target);
+  QCOMPARE(page->modeBox()->currentText(), QStringLiteral("follicle"));
+  tick_only(page->catalogList(), QStringLiteral("demo-smp-carbon"));
+  page->profileBox()->setCurrentIndex(profile);
+  QVERIFY(find(*page));
+  QVERIFY2(!page->recipes().empty(), qPrintable(page->status()->text()));
+  const Recipe with_profile = page->recipes().front();
+
+  const test::ProcessResult cli =
+      run_cli({"match", "--target", "28,3,5", "--mode", "follicle", "--skin", "66,12,17",
+               "--catalog", "demo-smp-carbon", "--model-profile", "studio", "--json"});
+  QVERIFY2(cli.exit_code == 0, cli.err.c_str());
+  const json expected = json::parse(cli.out);
+  QCOMPARE(expected.at("model_profile").at("pigment_load").get<double>(), 1.4);
+  const json& top = expected.at("recipes").at(0);
+  QCOMPARE(with_profile.de00, top.at("de00").get<double>());
+  QCOMPARE(with_profile.components.size(), top.at("components").size());
+  for (std::size_t i = 0; i < with_profile.components.size(); ++i)
+    QCOMPARE(with_profile.components[i].drops, top.at("components").at(i).at("drops").get<int>());
+
+  // The defaults predict the same hair otherwise: the profile changed the answer.
+  page->profileBox()->setCurrentIndex(0);
+  QVERIFY(find(*page));
+  const Recipe& with_defaults = page->recipes().front();
+  QVERIFY(with_defaults.components.size() != with_profile.components.size() ||
+          with_defaults.components.front().drops != with_profile.components.front().drops ||
+          with_defaults.components.front().code != with_profile.components.front().code);
+
+  // A learnt skin model with another model is said, not searched.
+  page->profileBox()->setCurrentIndex(profile);
+  page->modelBox()->setCurrentIndex(page->modelBox()->findData(static_cast<int>(BuiltinModel::km)));
+  QSignalSpy failed(page.get(), &gui::MatchPage::failed);
+  QTest::mouseClick(page->findButton(), Qt::LeftButton);
+  QCOMPARE(failed.count(), 1);
+  QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("skin model")),
+           qPrintable(failed.at(0).at(0).toString()));
 }
 
 QTEST_MAIN(MixingScreensTest)

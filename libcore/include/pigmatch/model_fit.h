@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,5 +70,16 @@ std::string model_profile_json(const ModelFit& fit, std::string_view name);
 /// Reads a model profile. Throws pigmatch::Error (corrupt_data) naming `source` and the field
 /// for anything that is not one (parameters out of the skin model's ranges included).
 ModelFit read_model_profile(std::string_view text, std::string_view source);
+
+/// Where saved profiles live: <user_data_directory()>/model-profiles (plugin_host.h); empty
+/// when the user has no data folder (HOME unset).
+std::filesystem::path model_profiles_directory();
+
+/// The saved profiles (*.json of model_profiles_directory()), by name.
+std::vector<std::filesystem::path> saved_model_profiles();
+
+/// Reads the profile file `file` (at most 1 MiB). Throws pigmatch::Error (io, too_large, or as
+/// read_model_profile()).
+ModelFit read_model_profile_file(const std::filesystem::path& file);
 
 }  // namespace pigmatch
