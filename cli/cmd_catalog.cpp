@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -17,6 +16,7 @@
 #include "pigmatch/error.h"
 #include "pigmatch/plugin_host.h"
 #include "pigmatch/spectrum.h"
+#include "store_common.h"
 
 namespace pigmatch::cli {
 namespace {
@@ -341,31 +341,6 @@ ordered_json catalog_file_json(const Catalog& c) {
           {"description", c.description}, {"pigments", pigments}};
 }
 
-// Written beside its name and renamed when complete: a full disk never leaves half a catalog
-// where a catalog folder would load it.
-void write_catalog_file(const std::string& path, const std::string& text) {
-  const std::string partial = path + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(partial, ec);
-      throw Error(
-          ErrorCode::io,
-          fmt::format("{}: cannot write the catalog; check the folder and the free space", path));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(partial, path, ec);
-  if (ec) {
-    std::filesystem::remove(partial, ec);
-    throw Error(ErrorCode::io,
-                fmt::format("{}: cannot write the catalog ({})", path, ec.message()));
-  }
-}
-
 void run_build(const BuildOptions& o) {
   if (std::filesystem::exists(o.out) && !o.force) {
     throw UsageError(fmt::format("--out {} exists; give --force to replace it", o.out));
@@ -380,7 +355,9 @@ void run_build(const BuildOptions& o) {
   options.drop_volume_ml = o.drop_ml;
   options.add_diluent = !o.no_diluent;
   const BuiltCatalog built = build_catalog(readings, options);
-  write_catalog_file(o.out, catalog_file_json(built.catalog).dump(2) + "\n");
+  // Written whole or not at all: a full disk never leaves half a catalog where a catalog folder
+  // would load it.
+  write_file_atomically(o.out, catalog_file_json(built.catalog).dump(2) + "\n", "catalog");
   const Lab card = to_lab(built.card);
   if (o.json) {
     ordered_json fits = ordered_json::array();

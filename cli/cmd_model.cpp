@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,32 +41,6 @@ Json fitted_json(const FittedParameters& f) {
           {"records", f.records}};
 }
 
-// Written beside its name and renamed when complete.
-void write_profile(const std::filesystem::path& path, const std::string& text) {
-  std::error_code ec;
-  if (path.has_parent_path())
-    std::filesystem::create_directories(path.parent_path(), ec);
-  std::filesystem::path partial = path;
-  partial += ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      std::filesystem::remove(partial, ec);
-      throw Error(ErrorCode::io, fmt::format("{}: cannot write the model profile; check the "
-                                             "folder and the free space",
-                                             path.string()));
-    }
-  }
-  std::filesystem::rename(partial, path, ec);
-  if (ec) {
-    std::filesystem::remove(partial, ec);
-    throw Error(ErrorCode::io, fmt::format("{}: cannot write the model profile ({})", path.string(),
-                                           ec.message()));
-  }
-}
-
 void run_fit(const ModelOptions& o) {
   if (!valid_profile_name(o.name)) {
     throw UsageError(fmt::format(
@@ -85,7 +58,10 @@ void run_fit(const ModelOptions& o) {
   const ModelFit fit = fit_skin_model(found.records, options);
   const std::filesystem::path path =
       o.out.empty() ? model_profile_path(o.name) : std::filesystem::path(o.out);
-  write_profile(path, model_profile_json(fit, o.name));
+  std::error_code ec;
+  if (path.has_parent_path())
+    std::filesystem::create_directories(path.parent_path(), ec);  // the first profile's folder
+  write_file_atomically(path, model_profile_json(fit, o.name), "model profile");
   if (o.json) {
     Json classes = Json::array();
     for (const FittedParameters& f : fit.by_class)

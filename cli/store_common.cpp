@@ -48,6 +48,30 @@ std::vector<Catalog> load_catalogs(const std::vector<std::string>& ids,
   return out;
 }
 
+void write_file_atomically(const std::filesystem::path& path, const std::string& text,
+                           std::string_view what) {
+  std::filesystem::path partial = path;
+  partial += ".partial";
+  std::error_code ec;
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      std::filesystem::remove(partial, ec);
+      throw Error(ErrorCode::io,
+                  fmt::format("{}: cannot write the {}; check the folder and the free space",
+                              path.string(), what));
+    }
+  }
+  std::filesystem::rename(partial, path, ec);
+  if (ec) {
+    std::filesystem::remove(partial, ec);
+    throw Error(ErrorCode::io,
+                fmt::format("{}: cannot write the {} ({})", path.string(), what, ec.message()));
+  }
+}
+
 store::Store open_store(const std::string& db_option, DbAccess access, bool quiet) {
   const bool is_default = db_option.empty();
   const std::filesystem::path path =

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pigmatch/catalog.h"
@@ -29,6 +30,12 @@ store::Store open_store(const std::string& db_option, DbAccess access, bool quie
 /// (--catalog-file) added; load errors said on stderr. Throws Error (not_found) for an unknown id.
 std::vector<Catalog> load_catalogs(const std::vector<std::string>& ids,
                                    const std::vector<std::string>& files);
+
+/// Writes `text` to `path` beside it first and renames it when complete, so a full disk or a
+/// killed process never leaves half a file nor destroys the one before. Throws Error (io)
+/// "<path>: cannot write the <what> …".
+void write_file_atomically(const std::filesystem::path& path, const std::string& text,
+                           std::string_view what);
 
 /// The text of `file`, or of stdin when `file` is "-"; throws Error (io) naming the file.
 std::string read_input(const std::string& file);

@@ -10,7 +10,6 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -21,6 +20,7 @@
 
 #include "pigmatch/catalog_build.h"
 #include "pigmatch/error.h"
+#include "small_file.h"
 
 namespace pigmatch {
 namespace {
@@ -35,21 +35,7 @@ Error corrupt(const fs::path& file, const std::string& what) {
 }
 
 std::string read_text(const fs::path& file) {
-  std::error_code ec;
-  const std::uintmax_t size = fs::file_size(file, ec);
-  if (ec)
-    throw Error(ErrorCode::io, fmt::format("cannot read {}: {}", file.string(), ec.message()));
-  if (size > max_file_bytes) {
-    throw Error(ErrorCode::too_large,
-                fmt::format("{} is {} bytes: measurement files over 16 MiB are refused",
-                            file.string(), size));
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    throw Error(ErrorCode::io, fmt::format("cannot open {}", file.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return detail::read_small_file(file, max_file_bytes, "measurement files over 16 MiB");
 }
 
 std::string lower(std::string_view s) {

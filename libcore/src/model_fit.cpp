@@ -7,15 +7,14 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <utility>
 
 #include "pigmatch/error.h"
 #include "pigmatch/plugin_host.h"
+#include "small_file.h"
 
 namespace pigmatch {
 namespace {
@@ -325,22 +324,8 @@ std::vector<std::filesystem::path> saved_model_profiles() {
 }
 
 ModelFit read_model_profile_file(const std::filesystem::path& file) {
-  std::error_code ec;
-  const std::uintmax_t size = std::filesystem::file_size(file, ec);
-  if (ec) {
-    throw Error(ErrorCode::io,
-                fmt::format("cannot read model profile {}: {}", file.string(), ec.message()));
-  }
-  if (size > (1u << 20)) {
-    throw Error(ErrorCode::too_large,
-                fmt::format("{} is over 1 MiB: not a model profile", file.string()));
-  }
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in && !in.eof())
-    throw Error(ErrorCode::io, fmt::format("cannot read model profile {}", file.string()));
-  return read_model_profile(text.str(), file.string());
+  return read_model_profile(detail::read_small_file(file, 1u << 20, "model profiles over 1 MiB"),
+                            file.string());
 }
 
 }  // namespace pigmatch
