@@ -1,5 +1,6 @@
 // pigmatch catalog list|show ID|validate FILE [--json] [--catalog FILE]: the pigment catalogs the
-// plugins provide, one catalog's pigments, and a vendor's check of a catalog file.
+// plugins provide, one catalog's pigments, and a vendor's check of a catalog file. `catalog build`
+// and `catalog card` are in cmd_catalog_build.cpp.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,7 +13,6 @@
 
 #include "command.h"
 #include "pigmatch/catalog.h"
-#include "pigmatch/catalog_build.h"
 #include "pigmatch/error.h"
 #include "pigmatch/plugin_host.h"
 #include "pigmatch/spectrum.h"
@@ -27,17 +27,6 @@ struct CatalogOptions {
   std::vector<std::string> catalog_files;  // --catalog FILE (list, show)
   std::string id;                          // show ID
   std::string file;                        // validate FILE
-  bool json = false;
-};
-
-struct BuildOptions {
-  std::string measurements;  // build MEASUREMENTS
-  std::string layout;        // --layout CSV
-  std::string out;           // --out FILE
-  std::string id, vendor, name;
-  double drop_ml = 0.05;
-  bool no_diluent = false;
-  bool force = false;
   bool json = false;
 };
 
@@ -306,89 +295,6 @@ void run_validate(const CatalogOptions& o) {
   }
 }
 
-// ---- build -----------------------------------------------------------------------------------
-
-ordered_json values_json(const Spectrum& s) {
-  return ordered_json(std::vector<double>(s.values().begin(), s.values().end()));
-}
-
-// The catalog in the JSON catalog format (docs/catalog-format.md), empty items left out.
-ordered_json catalog_file_json(const Catalog& c) {
-  ordered_json pigments = ordered_json::array();
-  for (const Pigment& p : c.pigments) {
-    ordered_json pigment = {{"code", p.code}, {"name", p.name}};
-    if (p.is_diluent)
-      pigment["is_diluent"] = true;
-    ordered_json measurements = ordered_json::array();
-    for (const Measurement& m : p.measurements) {
-      ordered_json measurement = {{"concentration", m.concentration}, {"substrate", m.substrate}};
-      if (m.reflectance)
-        measurement["reflectance"] = values_json(*m.reflectance);
-      measurements.push_back(std::move(measurement));
-    }
-    if (!measurements.empty())
-      pigment["measurements"] = std::move(measurements);
-    if (p.k && p.s) {
-      pigment["k"] = values_json(*p.k);
-      pigment["s"] = values_json(*p.s);
-    }
-    if (p.drop_volume_ml)
-      pigment["drop_volume_ml"] = *p.drop_volume_ml;
-    pigments.push_back(std::move(pigment));
-  }
-  return {{"format", "pigmatch-catalog"}, {"format_version", 1}, {"id", c.id},
-          {"vendor", c.vendor},           {"name", c.name},      {"version", c.version},
-          {"description", c.description}, {"pigments", pigments}};
-}
-
-void run_build(const BuildOptions& o) {
-  if (std::filesystem::exists(o.out) && !o.force) {
-    throw UsageError(fmt::format("--out {} exists; give --force to replace it", o.out));
-  }
-  const std::vector<DrawdownReading> readings = read_drawdowns(
-      o.measurements,
-      o.layout.empty() ? std::nullopt : std::optional<std::filesystem::path>(o.layout));
-  CatalogBuildOptions options;
-  options.id = o.id;
-  options.vendor = o.vendor;
-  options.name = o.name;
-  options.drop_volume_ml = o.drop_ml;
-  options.add_diluent = !o.no_diluent;
-  const BuiltCatalog built = build_catalog(readings, options);
-  // Written whole or not at all: a full disk never leaves half a catalog where a catalog folder
-  // would load it.
-  write_file_atomically(o.out, catalog_file_json(built.catalog).dump(2) + "\n", "catalog");
-  const Lab card = to_lab(built.card);
-  if (o.json) {
-    ordered_json fits = ordered_json::array();
-    for (const PigmentFit& f : built.fits) {
-      fits.push_back({{"code", f.code},
-                      {"readings", f.readings},
-                      {"concentrations", f.concentrations},
-                      {"mean_de00", f.mean_de00},
-                      {"max_de00", f.max_de00}});
-    }
-    const ordered_json out = {{"file", o.out},
-                              {"id", built.catalog.id},
-                              {"readings", readings.size()},
-                              {"card_lab_d50", {{"L", card.L}, {"a", card.a}, {"b", card.b}}},
-                              {"pigments", fits}};
-    fmt::print("{}\n", out.dump(2));
-    return;
-  }
-  fmt::print("{} readings; bare card L* {:.1f} a* {:.1f} b* {:.1f} (D50)\n", readings.size(),
-             card.L, card.a, card.b);
-  fmt::print("{:<16} {:>6} {:>8}  {}\n", "pigment", "steps", "readings",
-             "fit: readings vs K/S prediction, ΔE00 mean / max");
-  for (const PigmentFit& f : built.fits) {
-    fmt::print("{:<16} {:>6} {:>8}  {:.2f} / {:.2f}{}\n", f.code, f.concentrations, f.readings,
-               f.mean_de00, f.max_de00,
-               f.max_de00 > 2.0 ? "  (poor: re-read, or the pigment settles or fluoresces)" : "");
-  }
-  fmt::print("wrote {} (catalog '{}'); check it with: pigmatch catalog validate {}\n", o.out,
-             built.catalog.id, o.out);
-}
-
 }  // namespace
 
 void register_catalog_command(CLI::App& app) {
@@ -415,34 +321,7 @@ void register_catalog_command(CLI::App& app) {
   validate_cmd->add_flag("--json", options->json, "machine-readable output");
   validate_cmd->callback([options] { run_validate(*options); });
 
-  auto build_options = std::make_shared<BuildOptions>();
-  CLI::App* build = cmd->add_subcommand(
-      "build",
-      "Build a catalog from your own spectrophotometer readings of drawdowns (a dilution series "
-      "of each pigment and the bare card): K and S fitted per band, the fit reported per pigment");
-  build
-      ->add_option("MEASUREMENTS", build_options->measurements,
-                   "CGATS readings with spectra (Argyll .ti3, i1Profiler or i1Share export); rows "
-                   "named CODE@CONCENTRATION (K100@0.25, K100@25%) or 'card' in SAMPLE_NAME, or "
-                   "by --layout")
-      ->required()
-      ->check(CLI::ExistingFile);
-  build
-      ->add_option("--layout", build_options->layout,
-                   "CSV naming each SAMPLE_ID: sample_id,code,concentration (or sample_id,card)")
-      ->check(CLI::ExistingFile);
-  build->add_option("--out", build_options->out, "the catalog file to write (JSON)")->required();
-  build->add_option("--id", build_options->id, "catalog id (letters, digits, . _ -)")->required();
-  build->add_option("--vendor", build_options->vendor, "who made the pigments")->required();
-  build->add_option("--name", build_options->name, "the catalog's name")->required();
-  build->add_option("--drop", build_options->drop_ml, "drop volume of the bottles, ml")
-      ->capture_default_str()
-      ->check(CLI::Range(0.001, 1.0));
-  build->add_flag("--no-diluent", build_options->no_diluent,
-                  "do not add a colourless diluent 'DIL' to the catalog");
-  build->add_flag("--force", build_options->force, "replace --out if it exists");
-  build->add_flag("--json", build_options->json, "machine-readable output");
-  build->callback([build_options] { run_build(*build_options); });
+  register_catalog_build_commands(cmd);
 }
 
 }  // namespace pigmatch::cli

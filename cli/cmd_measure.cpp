@@ -23,6 +23,7 @@
 
 #include "arguments.h"
 #include "command.h"
+#include "photo_options.h"
 #include "pigmatch/calibration.h"
 #include "pigmatch/chart.h"
 #include "pigmatch/error.h"
@@ -40,18 +41,13 @@ using Json = nlohmann::ordered_json;
 
 struct MeasureOptions {
   std::string image;
-  std::string chart;  // empty: auto with fallback
-  std::string chart_file;
-  bool no_skin_training = false;
-  std::string reference;
+  CalibrationArguments calibration;
   std::vector<std::string> regions;
   std::vector<std::string> stubbles;
-  std::string profile;
   std::string profile_out;
   int profile_version = 4;
   std::vector<std::string> grey_cards;
   std::string flat_field;
-  std::string encoding = "auto";
   bool json = false;
 };
 
@@ -96,73 +92,6 @@ GreyCard parse_grey_card(const std::string& text) {
   card.name = named.name;
   card.rect = named.rect;
   return card;
-}
-
-ChartCorners parse_corners(const std::string& text) {
-  std::vector<double> values;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = text.find(',', start);
-    const std::string field =
-        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    try {
-      std::size_t used = 0;
-      const double v = std::stod(field, &used);
-      if (used != field.size() || !std::isfinite(v))
-        throw std::invalid_argument(field);
-      values.push_back(v);
-    } catch (const std::exception&) {
-      throw UsageError(
-          fmt::format("--chart: '{}' is not a number (expected auto, none or "
-                      "X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels)",
-                      field));
-    }
-    if (comma == std::string::npos)
-      break;
-    start = comma + 1;
-  }
-  if (values.size() != 8) {
-    throw UsageError(fmt::format(
-        "--chart expects auto, none or the chart's 4 corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 (the "
-        "corner next to the dark-skin patch first, then clockwise); got {} numbers",
-        values.size()));
-  }
-  ChartCorners corners;
-  for (std::size_t i = 0; i < 4; ++i)
-    corners[i] = {values[2 * i], values[2 * i + 1]};
-  return corners;
-}
-
-// ---- calibration -------------------------------------------------------------------------------
-
-PhotoCalibrationRequest calibration_request(const MeasureOptions& o) {
-  PhotoCalibrationRequest request;
-  if (!o.profile.empty()) {
-    request.profile = o.profile;
-    return request;
-  }
-  request.chart = o.chart_file.empty() ? builtin_chart() : load_chart(o.chart_file);
-  request.options.reference = o.reference;
-  request.options.icc_version = o.profile_version;
-  if (o.no_skin_training)
-    request.options.skin_weight = 0;
-  if (o.encoding == "profile")
-    request.options.encoding = PhotoEncoding::profile;
-  else if (o.encoding == "linear")
-    request.options.encoding = PhotoEncoding::linear;
-  else if (o.encoding == "curves")
-    request.options.encoding = PhotoEncoding::neutral_curves;
-  if (o.chart.empty()) {
-    request.mode = ChartMode::find_or_fallback;
-  } else if (o.chart == "auto") {
-    request.mode = ChartMode::find;
-  } else if (o.chart == "none") {
-    request.mode = ChartMode::none;
-  } else {
-    request.mode = ChartMode::corners;
-    request.corners = parse_corners(o.chart);
-  }
-  return request;
 }
 
 // ---- regions -----------------------------------------------------------------------------------
@@ -339,7 +268,7 @@ Json calibration_json(const PhotoCalibration& c, const MeasureOptions& o) {
               {"warnings", c.warnings}};
   if (c.calibration) {
     out["detection"] = c.method;
-    out["reference"] = o.reference.empty() ? "default" : o.reference;
+    out["reference"] = o.calibration.reference.empty() ? "default" : o.calibration.reference;
     // Skin training raises the chart's own residuals on purpose; the count explains why.
     out["skin_spectra_fitted"] = c.calibration->report().skin_spectra_fitted;
     out["encoding"] = encoding_json(c.calibration->report());
@@ -352,8 +281,8 @@ Json calibration_json(const PhotoCalibration& c, const MeasureOptions& o) {
                                  {"corrected", slope.corrected}};
     out["patches"] = patches;
   }
-  if (!o.profile.empty())
-    out["profile"] = o.profile;
+  if (!o.calibration.profile.empty())
+    out["profile"] = o.calibration.profile;
   if (!o.profile_out.empty())
     out["profile_out"] = o.profile_out;
   return out;
@@ -414,14 +343,8 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
   std::optional<SaveTarget> save = prepare_save(save_options);
   if (save && o.regions.empty() && o.stubbles.empty())
     throw UsageError("--save keeps the regions' colours: name them with --region or --stubble");
-  if (!o.profile.empty() && !o.chart.empty())
-    throw UsageError(
-        "--profile and --chart cannot be combined: a saved profile replaces the chart");
-  if (!o.profile.empty() && o.encoding != "auto")
-    throw UsageError(
-        "--encoding says how to read the photo for a chart fit; a saved profile (--profile) "
-        "already says it");
-  if (!o.profile.empty() && !o.profile_out.empty())
+  check_calibration_arguments(o.calibration);
+  if (!o.calibration.profile.empty() && !o.profile_out.empty())
     throw UsageError(
         "--profile-out writes a new calibration from a chart; it cannot be combined with "
         "--profile");
@@ -430,8 +353,6 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
     plain.push_back(parse_named_rect(text, "--region"));
   for (const auto& text : o.stubbles)
     stubble.push_back(parse_named_rect(text, "--stubble"));
-  if (!o.chart.empty() && o.chart != "auto" && o.chart != "none")
-    (void)parse_corners(o.chart);
   std::vector<GreyCard> cards;
   for (const auto& text : o.grey_cards)
     cards.push_back(parse_grey_card(text));
@@ -439,7 +360,8 @@ void run(const MeasureOptions& o, const SaveOptions& save_options) {
     throw UsageError("give either grey cards (--grey) or a flat field (--flat-field), not both");
 
   const Image image = decode_image(o.image);
-  const PhotoCalibration calibration = calibrate_photo(image, o.image, calibration_request(o));
+  const PhotoCalibration calibration =
+      calibrate_photo(image, o.image, calibration_request(o.calibration, o.profile_version));
   if (!o.profile_out.empty()) {
     if (!calibration.calibration) {
       throw Error(
@@ -485,28 +407,11 @@ void register_measure_command(CLI::App& app) {
       "measure",
       "Calibrated skin and hair colour of regions of a photo with a ColorChecker in frame");
   cmd->add_option("IMAGE", options->image, "JPEG, PNG, TIFF or HEIC photo")->required();
-  cmd->add_option("--chart", options->chart,
-                  "auto (find it; error if absent), none (no calibration), or the chart's "
-                  "corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels (its printed corner marks, or the "
-                  "card's edges: a logo band or ruler is found and left out), the corner next to "
-                  "the dark-skin patch first, then clockwise. Default: find it, or fall back to "
-                  "the photo's profile with a warning");
-  cmd->add_option("--chart-file", options->chart_file,
-                  "a chart description (JSON, like data/charts/colorchecker-classic.json) instead "
-                  "of the built-in ColorChecker Classic");
-  cmd->add_flag("--no-skin-training", options->no_skin_training,
-                "fit the chart's patches alone: no skin reflectances beside them (they need the "
-                "chart's spectra; the built-in chart's are reconstructed from Munsell chips, "
-                "docs/measurement.md)");
-  cmd->add_option("--reference", options->reference,
-                  "the chart's reference set, e.g. xrite-2014 (default) or xrite-pre-2014");
+  add_calibration_options(cmd, options->calibration);
   cmd->add_option("--region,-r", options->regions,
                   "NAME=x,y,w,h: a plain skin or hair region (repeatable)");
   cmd->add_option("--stubble,-s", options->stubbles,
                   "NAME=x,y,w,h: skin with hair dots, separated into hair and skin (repeatable)");
-  cmd->add_option(
-      "--profile", options->profile,
-      "reuse a calibration saved with --profile-out (same camera and light) instead of a chart");
   cmd->add_option("--profile-out", options->profile_out,
                   "save the chart calibration as an ICC profile");
   cmd->add_option("--profile-version", options->profile_version,
@@ -519,13 +424,6 @@ void register_measure_command(CLI::App& app) {
   cmd->add_option("--flat-field", options->flat_field,
                   "a second photo of a uniform grey card filling the frame, same camera, lamp and "
                   "distance: each region's light is corrected to the chart's by it");
-  cmd->add_option("--encoding", options->encoding,
-                  "how to read the photo's pixels for the chart fit: auto (default: whichever of "
-                  "the others fits the chart clearly best, the profile unless beaten), profile "
-                  "(through its embedded profile, or sRGB), linear (raw values without a curve, "
-                  "as machine-vision cameras and raw files developed without a curve give), "
-                  "curves (a tone curve per channel fitted to the chart's neutral patches)")
-      ->check(CLI::IsMember({"auto", "profile", "linear", "curves"}));
   cmd->add_flag("--json", options->json, "machine-readable output");
   const auto save = add_save_options(cmd, true);
   cmd->callback([options, save] { run(*options, *save); });

@@ -16,6 +16,8 @@ class UsageError : public CLI::ValidationError {
 };
 
 void register_catalog_command(CLI::App& app);
+/// `catalog build` and `catalog card`, under the `catalog` command.
+void register_catalog_build_commands(CLI::App* catalog);
 void register_de_command(CLI::App& app);
 // the store: client records (cmd_client, cmd_visit, cmd_formula, cmd_lot, cmd_db)
 void register_client_command(CLI::App& app);

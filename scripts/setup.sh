@@ -23,6 +23,8 @@ packages=(
   liblcms2-utils argyll sqlite3 libjpeg-turbo-progs
   # heif-enc and heif-info: HEIC files written and read by libheif's own tools, not pigmatch
   libheif-examples
+  # rsvg-convert: the printable swatch card (SVG) rasterised by librsvg, not pigmatch
+  librsvg2-bin
   # the libFuzzer targets in fuzz/ (the fuzz preset: clang-14 with libFuzzer, ASan, UBSan)
   clang-14 libclang-rt-14-dev
 )

@@ -155,7 +155,7 @@ TEST_CASE("series that cannot be fitted are refused, saying what to do", "[catal
     const auto at = row.name.find('@');
     good.push_back({row.name, at == std::string::npos ? "" : row.name.substr(0, at),
                     at == std::string::npos ? 1.0 : std::stod(row.name.substr(at + 1)),
-                    row.reflectance});
+                    row.reflectance, std::nullopt});
   }
   const CatalogBuildOptions options{"studio-own", "Studio", "Our bottles"};
   REQUIRE_NOTHROW(build_catalog(good, options));

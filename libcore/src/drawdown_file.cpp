@@ -302,7 +302,7 @@ std::vector<DrawdownReading> parse_drawdowns(std::string_view text, const fs::pa
       }
       values.push_back(v);
     }
-    out.push_back({id, naming.code, naming.concentration, {}});
+    out.push_back({id, naming.code, naming.concentration, {}, std::nullopt});
     out.back().reflectance = resample(nm, values);
   }
   // Percent or fraction is a property of the file, not of a row.

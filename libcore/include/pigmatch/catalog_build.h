@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "pigmatch/catalog.h"
+#include "pigmatch/color.h"
 #include "pigmatch/spectrum.h"
 
 namespace pigmatch {
@@ -28,6 +29,9 @@ struct DrawdownReading {
   std::string code;       ///< the pigment; empty for the bare card
   double concentration = 1.0;
   Spectrum reflectance;
+  /// The colour as measured, when `reflectance` is an estimate made from it (a photo of a swatch
+  /// card, swatch_card.h): the catalog then keeps both, and fits are judged against this.
+  std::optional<Lab> lab_d50;
 };
 
 /// Reads the readings of `measurements` (CGATS), naming rows by SAMPLE_NAME or by `layout`.
@@ -58,6 +62,7 @@ struct BuiltCatalog {
   Catalog catalog;               ///< passes validate(); measurements and fitted K, S per pigment
   std::vector<PigmentFit> fits;  ///< one per pigment, in the catalog's order
   Spectrum card;                 ///< the bare card as measured (mean of its readings)
+  Lab card_lab_d50;              ///< its colour (as measured, when readings carry colours)
 };
 
 /// Fits K and S per band for every pigment of `readings` against the measured card (two-constant
