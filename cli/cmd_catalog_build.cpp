@@ -96,6 +96,12 @@ ordered_json catalog_file_json(const Catalog& c) {
 
 // ---- readings ----------------------------------------------------------------------------------
 
+std::array<Point2, 4> card_marks(const BuildOptions& o) {
+  return parse_four_points(
+      o.card_marks, "--card-marks",
+      "the centres of the card's 4 corner marks X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels, any order");
+}
+
 // What the photo gave, beside its readings, for the report.
 struct PhotoSummary {
   PhotoCalibration calibration;
@@ -114,15 +120,12 @@ PhotoSummary read_photo(const BuildOptions& o) {
   const Image image = decode_image(o.photo);
   PhotoSummary out{calibrate_photo(image, o.photo, request), {}};
   const SwatchCardLayout layout = load_swatch_card_layout(o.card);
-  const std::array<Point2, 4> marks = parse_four_points(
-      o.card_marks, "--card-marks",
-      "the centres of the card's 4 corner marks X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels, any order");
+  const std::array<Point2, 4> marks = card_marks(o);
   out.card = read_swatch_card(image, out.calibration.transform, marks, layout);
   return out;
 }
 
 void check_build_arguments(const BuildOptions& o) {
-  refuse_existing(o.out, o.force);
   if (o.measurements.empty() == o.photo.empty()) {
     throw UsageError(
         "give either spectrophotometer READINGS or --photo (a photo of the swatch card), one of "
@@ -138,9 +141,11 @@ void check_build_arguments(const BuildOptions& o) {
     if (o.calibration.chart == "none")
       throw UsageError("a catalog needs a calibrated photo: keep the chart in frame");
     check_calibration_arguments(o.calibration);
+    (void)card_marks(o);
   } else if (!o.card.empty() || !o.card_marks.empty()) {
     throw UsageError("--card and --card-marks go with --photo");
   }
+  refuse_existing(o.out, o.force);
 }
 
 // ---- output ------------------------------------------------------------------------------------
@@ -298,7 +303,7 @@ void register_catalog_build_commands(CLI::App* catalog) {
                     "with --photo: the centres of the card's 4 black corner marks in the photo, "
                     "X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels, any order (the hollow mark tells the "
                     "top-left)");
-  add_calibration_options(build, o->calibration);
+  add_calibration_options(build, o->calibration, PhotoPurpose::swatches);
   build->add_option("--out", o->out, "the catalog file to write (JSON)")->required();
   build->add_option("--id", o->id, "catalog id (letters, digits, . _ -)")->required();
   build->add_option("--vendor", o->vendor, "who made the pigments")->required();

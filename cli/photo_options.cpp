@@ -48,20 +48,27 @@ std::array<Point2, 4> parse_four_points(const std::string& text, std::string_vie
   return points;
 }
 
-void add_calibration_options(CLI::App* command, CalibrationArguments& a) {
+void add_calibration_options(CLI::App* command, CalibrationArguments& a, PhotoPurpose purpose) {
+  const bool regions = purpose == PhotoPurpose::regions;
   command->add_option("--chart", a.chart,
-                      "auto (find it; error if absent), none (no calibration), or the chart's "
-                      "corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels (its printed corner marks, or "
-                      "the card's edges: a logo band or ruler is found and left out), the corner "
-                      "next to the dark-skin patch first, then clockwise. Default: find it, or "
-                      "fall back to the photo's profile with a warning");
+                      std::string(regions ? "auto (find it; error if absent), none (no "
+                                            "calibration), or the chart's "
+                                          : "auto (find it; the default) or the chart's ") +
+                          "corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels (its printed corner marks, "
+                          "or the card's edges: a logo band or ruler is found and left out), the "
+                          "corner next to the dark-skin patch first, then clockwise" +
+                          (regions ? ". Default: find it, or fall back to the photo's profile "
+                                     "with a warning"
+                                   : ""));
   command->add_option("--chart-file", a.chart_file,
                       "a chart description (JSON, like data/charts/colorchecker-classic.json) "
                       "instead of the built-in ColorChecker Classic");
-  command->add_flag("--no-skin-training", a.no_skin_training,
-                    "fit the chart's patches alone: no skin reflectances beside them (they need "
-                    "the chart's spectra; the built-in chart's are reconstructed from Munsell "
-                    "chips, docs/measurement.md)");
+  if (regions) {
+    command->add_flag("--no-skin-training", a.no_skin_training,
+                      "fit the chart's patches alone: no skin reflectances beside them (they "
+                      "need the chart's spectra; the built-in chart's are reconstructed from "
+                      "Munsell chips, docs/measurement.md)");
+  }
   command->add_option("--reference", a.reference,
                       "the chart's reference set, e.g. xrite-2014 (default) or xrite-pre-2014");
   command->add_option("--profile", a.profile,

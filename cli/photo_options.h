@@ -22,8 +22,14 @@ struct CalibrationArguments {
   std::string encoding = "auto";
 };
 
+/// What the photo is calibrated for: skin and hair regions (a chart is optional, its fit may be
+/// trained on skin), or pigment swatches (a chart or a saved profile is required; the fit is the
+/// chart's alone, so --no-skin-training is not offered).
+enum class PhotoPurpose { regions, swatches };
+
 /// Adds the calibration options to `command`, bound to `arguments`.
-void add_calibration_options(CLI::App* command, CalibrationArguments& arguments);
+void add_calibration_options(CLI::App* command, CalibrationArguments& arguments,
+                             PhotoPurpose purpose = PhotoPurpose::regions);
 
 /// Throws UsageError for options that cannot go together (a saved profile with a chart or an
 /// encoding) or corners that are not 8 numbers.

@@ -1,5 +1,5 @@
-// `pigmatch catalog list|show|validate|build`, run as a real process against the built-in plugin
-// folder
+// `pigmatch catalog list|show|validate|build|card`, run as a real process against the built-in
+// plugin folder
 // (<build>/plugins, holding catalog-files) and the bundled demo catalogs (data/catalogs).
 #include <unistd.h>
 
@@ -13,8 +13,12 @@
 #include <vector>
 
 #include "formulate/drawdowns.h"
+#include "formulate/swatch_photo.h"
 #include "formulate/synthetic_catalog.h"
+#include "pigmatch/image.h"
+#include "pigmatch/swatch_card.h"
 #include "process.h"
+#include "shared_data.h"
 
 using nlohmann::json;
 using pigmatch::test::run_pigmatch;
@@ -382,6 +386,157 @@ TEST_CASE("catalog build reads a .ti3 written by Argyll's own txt2ti3") {
     for (std::size_t band = 0; band < pigmatch::Spectrum::band_count; ++band)
       CHECK(a[p].at("k")[band].get<double>() ==
             Approx(b[p].at("k")[band].get<double>()).epsilon(0.02));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "catalog card and build --photo: the printed card, painted and photographed, becomes a "
+    "catalog") {
+  PIGMATCH_REQUIRE_SHARED_DATA(data);
+  namespace pt = pigmatch::test;
+  const auto dir = write_temp("swatch", "");
+  std::filesystem::remove(dir);
+  std::filesystem::create_directories(dir);
+  const auto svg = dir / "card.svg";
+  const auto card = run_pigmatch({"catalog", "card", "--pigments", "P0,P1,P2,P3,P4,P5,P6,P7",
+                                  "--title", "Room 1", "--out", svg.string()});
+  INFO(card.err);
+  REQUIRE(card.exit_code == 0);
+  CHECK(contains(card.out, "catalog build --photo"));
+  const auto print = pt::rasterised_card(svg, dir / "card.png", 4);
+  if (!print) {
+    WARN("skipped: rsvg-convert (librsvg2-bin, installed by scripts/setup.sh) is not on PATH");
+    return;
+  }
+  const pt::SpectralCamera camera =
+      pt::load_spectral_camera(data, "Canon_40D", "CIE_std_illum_D65.csv");
+  const pigmatch::Catalog truth = pt::smp_like_catalog();
+  pt::SwatchScene scene;
+  scene.camera = &camera;
+  scene.truth = &truth;
+  scene.layout = pigmatch::load_swatch_card_layout(svg);
+  scene.print = &*print;
+  const pt::SwatchPhoto photo = pt::render_swatch_photo(scene);
+  const auto jpeg = dir / "card.jpg";
+  pigmatch::JpegWriteOptions jpeg_options;
+  jpeg_options.quality = 95;
+  jpeg_options.chroma_subsampling = true;
+  pigmatch::write_jpeg(photo.image, jpeg, jpeg_options);
+  const auto points = [](const std::array<pigmatch::Point2, 4>& p) {
+    std::string text;
+    for (const auto& q : p)
+      text += (text.empty() ? "" : ",") + std::to_string(q.x) + "," + std::to_string(q.y);
+    return text;
+  };
+  const auto out = dir / "studio.json";
+  const std::vector<std::string> build{
+      "catalog",     "build",        "--photo",           jpeg.string(), "--card",
+      svg.string(),  "--card-marks", points(photo.marks), "--chart",     points(photo.chart),
+      "--id",        "studio-photo", "--vendor",          "Our studio",  "--name",
+      "Our bottles", "--out",        out.string()};
+  auto with_json = build;
+  with_json.push_back("--json");
+  const auto built = run_pigmatch(with_json);
+  INFO(built.err);
+  REQUIRE(built.exit_code == 0);
+  const json report = json::parse(built.out);
+  CHECK(report.at("photo").at("calibration").at("source") == "chart");
+  CHECK(report.at("photo").at("boxes").size() == 48);
+  CHECK(report.at("photo").at("light_variation").get<double>() ==
+        Approx(photo.light_variation).margin(0.02));
+  REQUIRE(report.at("pigments").size() == 8);
+  // Each series fitted by one film (through the published chart values and a 4:2:0 JPEG the
+  // camera's colours of a series agree with one film a little less than in
+  // swatch_card_test.cpp).
+  for (const json& p : report.at("pigments"))
+    CHECK(p.at("max_de00").get<double>() < 2.5);
+  const auto validated = run_pigmatch({"catalog", "validate", out.string()});
+  INFO(validated.out << validated.err);
+  CHECK(validated.exit_code == 0);
+
+  // Red iron oxide alone, 8 drops of 20, asked of the new catalog: the recipe it proposes, mixed
+  // from the true pigments, lands on the target.
+  const auto& red = truth.pigments[2];
+  pigmatch::Spectrum::Values target{};
+  for (std::size_t b = 0; b < pigmatch::Spectrum::band_count; ++b)
+    target[b] = pt::independent_film(0.4 * (*red.k)[b], 0.4 * (*red.s)[b], pt::paper_at(b));
+  const pigmatch::Lab lab = pigmatch::to_lab(pigmatch::Spectrum(target));
+  const auto matched =
+      run_pigmatch({"match", "--catalog-file", out.string(), "--catalog", "studio-photo",
+                    "--target", fmt_lab(lab), "--mode", "custom", "--top", "1", "--json"});
+  INFO(matched.err);
+  REQUIRE(matched.exit_code == 0);
+  const json recipe = json::parse(matched.out).at("recipes").at(0);
+  INFO(recipe.dump());
+  pigmatch::Spectrum::Values mixed{};
+  for (std::size_t b = 0; b < pigmatch::Spectrum::band_count; ++b) {
+    double k = 0, s = 0;
+    for (const json& c : recipe.at("components")) {
+      if (c.at("diluent").get<bool>())
+        continue;
+      const auto& p = truth.pigments[std::stoul(c.at("code").get<std::string>().substr(1))];
+      k += c.at("fraction").get<double>() * (*p.k)[b];
+      s += c.at("fraction").get<double>() * (*p.s)[b];
+    }
+    mixed[b] = pt::independent_film(k, s, pt::paper_at(b));
+  }
+  CHECK(pigmatch::delta_e2000(pigmatch::to_lab(pigmatch::Spectrum(mixed)), lab) < 2.0);
+
+  // The chart found without its corners, beside the card's own grid of boxes.
+  auto found = build;
+  found.erase(found.begin() + 8, found.begin() + 10);  // --chart CORNERS
+  found.insert(found.end(), {"--force", "--json"});
+  const auto automatic = run_pigmatch(found);
+  INFO(automatic.err);
+  REQUIRE(automatic.exit_code == 0);
+  CHECK(json::parse(automatic.out).at("photo").at("calibration").at("source") == "chart");
+
+  // The human table names the light and the white pigment's uncertainty.
+  auto again = build;
+  again.push_back("--force");
+  const auto table = run_pigmatch(again);
+  INFO(table.err);
+  CHECK(table.exit_code == 0);
+  CHECK(contains(table.out, "light across the card"));
+  CHECK(contains(table.err, "P5 is within"));
+
+  SECTION("refusals") {
+    auto no_card = build;
+    no_card.erase(no_card.begin() + 4, no_card.begin() + 6);  // --card CARD
+    const auto r1 = run_pigmatch(no_card);
+    CHECK(r1.exit_code == 2);
+    CHECK(contains(r1.err, "--photo needs --card"));
+    auto uncalibrated = build;
+    uncalibrated[9] = "none";
+    const auto r2 = run_pigmatch(uncalibrated);
+    CHECK(r2.exit_code == 2);
+    CHECK(contains(r2.err, "calibrated photo"));
+    auto paper = build;
+    std::array<pigmatch::Point2, 4> off = photo.marks;
+    for (auto& p : off)
+      p = {p.x + (p.x < 1000 ? 40 : -40), p.y + (p.y < 450 ? 40 : -40)};
+    paper[7] = points(off);
+    paper.push_back("--force");
+    const auto r3 = run_pigmatch(paper);
+    CHECK(r3.exit_code == 1);
+    CHECK(contains(r3.err, "cannot tell the card's top-left"));
+    auto few = build;
+    few[7] = "1,2,3";
+    const auto r4 = run_pigmatch(few);
+    CHECK(r4.exit_code == 2);
+    CHECK(contains(r4.err, "--card-marks expects"));
+    const auto r5 = run_pigmatch({"catalog", "card", "--pigments", "A,B,C,D,E,F,G,H,I", "--out",
+                                  (dir / "big.svg").string()});
+    CHECK(r5.exit_code == 2);
+    CHECK(contains(r5.err, "several cards"));
+    CHECK_FALSE(std::filesystem::exists(dir / "big.svg"));
+    const auto r6 =
+        run_pigmatch({"catalog", "build", "--photo", jpeg.string(), "--card", jpeg.string(),
+                      "--card-marks", points(photo.marks), "--id", "x", "--vendor", "v", "--name",
+                      "n", "--out", (dir / "x.json").string()});
+    CHECK(r6.exit_code == 1);
+    CHECK(contains(r6.err, "holds no swatch-card layout"));
   }
   std::filesystem::remove_all(dir);
 }
