@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(fuzz_image fuzz_heif fuzz_icc fuzz_catalog_cgats fuzz_catalog_json fuzz_measure_json fuzz_cli_args fuzz_drawdowns)
+all_targets=(fuzz_image fuzz_heif fuzz_icc fuzz_catalog_cgats fuzz_catalog_json fuzz_measure_json fuzz_cli_args fuzz_drawdowns fuzz_swatch_card)
 
 # Longest input per target: a little over its largest real seed (a small photo, a profile, a
 # catalog, a measurement, a command line); larger inputs reach no new code, only run slower.
@@ -29,6 +29,7 @@ max_len_of() {
     fuzz_measure_json) echo 16384 ;;
     fuzz_cli_args) echo 1024 ;;
     fuzz_drawdowns) echo 16384 ;;
+    fuzz_swatch_card) echo 8192 ;;
   esac
 }
 
@@ -39,6 +40,7 @@ dict_of() {
     fuzz_measure_json) echo fuzz/measure_json.dict ;;
     fuzz_cli_args) echo fuzz/cli_args.dict ;;
     fuzz_drawdowns) echo fuzz/catalog_cgats.dict ;;
+    fuzz_swatch_card) echo fuzz/swatch_card.dict ;;
   esac
 }
 

@@ -540,3 +540,18 @@ TEST_CASE(
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the shipped example card is what catalog card writes today") {
+  const auto out = write_temp("demo-card.svg", "");
+  std::filesystem::remove(out);
+  const auto made =
+      run_pigmatch({"catalog", "card", "--pigments", "SMP-K100,SMP-K75,SMP-K50,SMP-K25,SMP-K10",
+                    "--title", "demo-smp-carbon (example)", "--out", out.string()});
+  REQUIRE(made.exit_code == 0);
+  CHECK(slurp(out) ==
+        slurp(std::filesystem::path(PIGMATCH_SOURCE_DIR) / "data/cards/demo-smp-carbon-card.svg"));
+  const auto help = run_pigmatch({"catalog", "card", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(contains(help.out, "--steps"));
+  std::filesystem::remove(out);
+}
