@@ -1,4 +1,4 @@
-// pigmatch catalog build READINGS [--layout CSV] | --photo PHOTO --card CARD.svg --card-marks …
+// pigmatch catalog build READINGS [--layout CSV] | --photo PHOTO --card CARD.svg [--card-marks …]
 //   --id ID --vendor V --name N --out FILE [--drop ML] [--no-diluent] [--force] [--json]
 // pigmatch catalog card --pigments A,B,… [--steps 1,0.5,0.25,0.1] [--title T] --out CARD.svg
 //
@@ -96,10 +96,25 @@ ordered_json catalog_file_json(const Catalog& c) {
 
 // ---- readings ----------------------------------------------------------------------------------
 
-std::array<Point2, 4> card_marks(const BuildOptions& o) {
+std::optional<std::array<Point2, 4>> given_marks(const BuildOptions& o) {
+  if (o.card_marks.empty())
+    return std::nullopt;
   return parse_four_points(
       o.card_marks, "--card-marks",
       "the centres of the card's 4 corner marks X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels, any order");
+}
+
+// The marks as given, or found in the photo.
+std::array<Point2, 4> card_marks(const BuildOptions& o, const Image& image) {
+  if (auto given = given_marks(o))
+    return *given;
+  if (auto found = find_swatch_card_marks(image))
+    return *found;
+  throw Error(ErrorCode::not_found,
+              fmt::format("{}: the swatch card's four corner marks were not found: photograph the "
+                          "whole card, filling more of the frame, or give the marks' centres with "
+                          "--card-marks X1,Y1,X2,Y2,X3,Y3,X4,Y4",
+                          o.photo));
 }
 
 // What the photo gave, beside its readings, for the report.
@@ -120,7 +135,7 @@ PhotoSummary read_photo(const BuildOptions& o) {
   const Image image = decode_image(o.photo);
   PhotoSummary out{calibrate_photo(image, o.photo, request), {}};
   const SwatchCardLayout layout = load_swatch_card_layout(o.card);
-  const std::array<Point2, 4> marks = card_marks(o);
+  const std::array<Point2, 4> marks = card_marks(o, image);
   out.card = read_swatch_card(image, out.calibration.transform, marks, layout);
   return out;
 }
@@ -132,16 +147,14 @@ void check_build_arguments(const BuildOptions& o) {
         "them");
   }
   if (!o.photo.empty()) {
-    if (o.card.empty() || o.card_marks.empty())
-      throw UsageError(
-          "--photo needs --card (the SVG the card was printed from) and --card-marks (the "
-          "centres of its 4 corner marks in the photo)");
+    if (o.card.empty())
+      throw UsageError("--photo needs --card: the SVG the card was printed from");
     if (!o.layout.empty())
       throw UsageError("--layout names spectrophotometer readings; a card's SVG names its boxes");
     if (o.calibration.chart == "none")
       throw UsageError("a catalog needs a calibrated photo: keep the chart in frame");
     check_calibration_arguments(o.calibration);
-    (void)card_marks(o);
+    (void)given_marks(o);
   } else if (!o.card.empty() || !o.card_marks.empty()) {
     throw UsageError("--card and --card-marks go with --photo");
   }
@@ -165,7 +178,11 @@ ordered_json photo_json(const PhotoSummary& p) {
   const auto& report = p.calibration.calibration;
   std::vector<std::string> warnings = p.calibration.warnings;
   warnings.insert(warnings.end(), p.card.warnings.begin(), p.card.warnings.end());
-  return {{"calibration",
+  ordered_json marks = ordered_json::array();
+  for (const Point2& m : p.card.marks)
+    marks.push_back({m.x, m.y});
+  return {{"marks", marks},
+          {"calibration",
            {{"source", std::string(to_string(p.calibration.source))},
             {"loo_mean_de00",
              report ? ordered_json(report->report().loo_mean_de00) : ordered_json(nullptr)}}},
@@ -264,8 +281,8 @@ void run_card(const CardOptions& o) {
   fmt::print(
       "wrote {}: {} pigment{} × {} dilutions. Print it at 100 % on A4 landscape (white card), "
       "paint each box, photograph it with the colour chart beside it, then:\n"
-      "  pigmatch catalog build --photo PHOTO --card {} --card-marks X1,Y1,X2,Y2,X3,Y3,X4,Y4 "
-      "--id ID --vendor VENDOR --name NAME --out CATALOG.json\n",
+      "  pigmatch catalog build --photo PHOTO --card {} --id ID --vendor VENDOR --name NAME "
+      "--out CATALOG.json\n",
       o.out, layout.pigments.size(), layout.pigments.size() == 1 ? "" : "s",
       layout.concentrations.size(), o.out);
 }
@@ -302,7 +319,7 @@ void register_catalog_build_commands(CLI::App* catalog) {
   build->add_option("--card-marks", o->card_marks,
                     "with --photo: the centres of the card's 4 black corner marks in the photo, "
                     "X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels, any order (the hollow mark tells the "
-                    "top-left)");
+                    "top-left). Default: found in the photo");
   add_calibration_options(build, o->calibration, PhotoPurpose::swatches);
   build->add_option("--out", o->out, "the catalog file to write (JSON)")->required();
   build->add_option("--id", o->id, "catalog id (letters, digits, . _ -)")->required();

@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -179,8 +181,10 @@ struct PhotoFixture {
   }
 
   test::SwatchPhoto photo(bool upside_down = false, unsigned seed = 3,
-                          const Catalog* painted = nullptr) const {
+                          const Catalog* painted = nullptr,
+                          std::optional<std::array<Point2, 4>> page = std::nullopt) const {
     test::SwatchScene scene;
+    scene.page = page;
     scene.camera = &camera;
     scene.truth = painted ? painted : &truth;
     scene.layout = layout;
@@ -261,6 +265,75 @@ TEST_CASE("a photo of the painted card is read box by box, whichever way it lies
   CHECK(std::any_of(reading.warnings.begin(), reading.warnings.end(),
                     [](const std::string& w) { return w.rfind("P5 is within", 0) == 0; }));
 
+  SECTION("the marks are found without help") {
+    const auto found = find_swatch_card_marks(photo.image);
+    REQUIRE(found);
+    for (std::size_t i = 0; i < 4; ++i) {
+      CHECK((*found)[i].x == Approx(photo.marks[i].x).margin(1.0));
+      CHECK((*found)[i].y == Approx(photo.marks[i].y).margin(1.0));
+    }
+    const auto turned = find_swatch_card_marks(f.photo(true).image);
+    REQUIRE(turned);
+    const test::SwatchPhoto upside_down = f.photo(true);
+    for (std::size_t i = 0; i < 4; ++i) {
+      CHECK((*turned)[i].x == Approx(upside_down.marks[i].x).margin(1.0));
+      CHECK((*turned)[i].y == Approx(upside_down.marks[i].y).margin(1.0));
+    }
+    // The card small in the frame (0.8 px a millimetre: marks 8 px across, the smallest found;
+    // at 0.67 px/mm, 6.7 px, the hole blurs shut), and turned by 30°.
+    const double turn = 30 * M_PI / 180;
+    std::array<Point2, 4> turned_page{};
+    const Point2 corner_mm[4] = {{0, 0}, {297, 0}, {297, 210}, {0, 210}};
+    for (std::size_t i = 0; i < 4; ++i) {
+      const double x = corner_mm[i].x - 148.5, y = corner_mm[i].y - 105;
+      turned_page[i] = {1000 + 1.4 * (x * std::cos(turn) - y * std::sin(turn)),
+                        500 + 1.4 * (x * std::sin(turn) + y * std::cos(turn))};
+    }
+    for (const auto& page : {std::array<Point2, 4>{Point2{900, 600}, Point2{1140, 600},
+                                                   Point2{1140, 770}, Point2{900, 770}},
+                             turned_page}) {
+      const test::SwatchPhoto placed = f.photo(false, 7, nullptr, page);
+      const auto marks = find_swatch_card_marks(placed.image);
+      INFO("page at " << page[0].x << "," << page[0].y);
+      REQUIRE(marks);
+      for (std::size_t i = 0; i < 4; ++i) {
+        CHECK((*marks)[i].x == Approx(placed.marks[i].x).margin(1.0));
+        CHECK((*marks)[i].y == Approx(placed.marks[i].y).margin(1.0));
+      }
+    }
+    // A 6 MP photo (the 1500 × 1000 one, each pixel doubled) is searched on a smaller copy.
+    Image big = photo.image;
+    big.width *= 2;
+    big.height *= 2;
+    big.pixels.assign(static_cast<std::size_t>(big.width) * big.height * 3, std::byte{0});
+    for (int y = 0; y < big.height; ++y)
+      for (int x = 0; x < big.width; ++x)
+        for (int c = 0; c < 3; ++c)
+          big.pixels[(static_cast<std::size_t>(y) * big.width + x) * 3 + c] =
+              photo.image
+                  .pixels[(static_cast<std::size_t>(y / 2) * photo.image.width + x / 2) * 3 + c];
+    const auto in_big = find_swatch_card_marks(big);
+    REQUIRE(in_big);
+    for (std::size_t i = 0; i < 4; ++i) {
+      CHECK((*in_big)[i].x == Approx(2 * photo.marks[i].x).margin(2.0));
+      CHECK((*in_big)[i].y == Approx(2 * photo.marks[i].y).margin(2.0));
+    }
+    // A photo of the chart alone (the card's region painted over with table) has no card.
+    Image no_card = photo.image;
+    for (int y = 0; y < no_card.height; ++y)
+      for (int x = 580; x < no_card.width; ++x)
+        for (int c = 0; c < 3; ++c)
+          no_card.pixels[(static_cast<std::size_t>(y) * no_card.width + x) * 3 + c] =
+              std::byte{128};
+    CHECK_FALSE(find_swatch_card_marks(no_card));
+    // Nor has a blank grey photo, or a tiny one.
+    Image grey = no_card;
+    std::fill(grey.pixels.begin(), grey.pixels.end(), std::byte{90});
+    CHECK_FALSE(find_swatch_card_marks(grey));
+    grey.width = grey.height = 8;
+    grey.pixels.resize(8 * 8 * 3);
+    CHECK_FALSE(find_swatch_card_marks(grey));
+  }
   SECTION("the card upside down gives the same boxes") {
     const test::SwatchPhoto turned = f.photo(true);
     const SwatchCardReading again = read_swatch_card(

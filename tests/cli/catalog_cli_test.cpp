@@ -483,14 +483,26 @@ TEST_CASE(
   }
   CHECK(pigmatch::delta_e2000(pigmatch::to_lab(pigmatch::Spectrum(mixed)), lab) < 2.0);
 
-  // The chart found without its corners, beside the card's own grid of boxes.
+  // Nothing given but the photo and the card: the chart found beside the card's own grid of
+  // boxes, the card's marks found, and the same catalog.
   auto found = build;
-  found.erase(found.begin() + 8, found.begin() + 10);  // --chart CORNERS
+  found.erase(found.begin() + 6, found.begin() + 10);  // --card-marks MARKS --chart CORNERS
   found.insert(found.end(), {"--force", "--json"});
   const auto automatic = run_pigmatch(found);
   INFO(automatic.err);
   REQUIRE(automatic.exit_code == 0);
-  CHECK(json::parse(automatic.out).at("photo").at("calibration").at("source") == "chart");
+  const json found_report = json::parse(automatic.out);
+  CHECK(found_report.at("photo").at("calibration").at("source") == "chart");
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(found_report.at("photo").at("marks").at(i).at(0).get<double>() ==
+          Approx(photo.marks[i].x).margin(1.5));
+    CHECK(found_report.at("photo").at("marks").at(i).at(1).get<double>() ==
+          Approx(photo.marks[i].y).margin(1.5));
+  }
+  for (std::size_t i = 0; i < 8; ++i) {
+    CHECK(found_report.at("pigments").at(i).at("max_de00").get<double>() ==
+          Approx(report.at("pigments").at(i).at("max_de00").get<double>()).margin(0.5));
+  }
 
   // The human table names the light and the white pigment's uncertainty.
   auto again = build;
@@ -507,6 +519,20 @@ TEST_CASE(
     const auto r1 = run_pigmatch(no_card);
     CHECK(r1.exit_code == 2);
     CHECK(contains(r1.err, "--photo needs --card"));
+    // A photo without the card: its marks are not found, and the message says what to do.
+    const auto chart_only = dir / "chart-only.jpg";
+    pigmatch::Image chart_alone = photo.image;
+    for (int y = 0; y < chart_alone.height; ++y)
+      for (int x = 580; x < chart_alone.width; ++x)
+        for (int c = 0; c < 3; ++c)
+          chart_alone.pixels[(static_cast<std::size_t>(y) * chart_alone.width + x) * 3 + c] =
+              std::byte{128};
+    pigmatch::write_jpeg(chart_alone, chart_only, jpeg_options);
+    const auto r7 = run_pigmatch({"catalog", "build", "--photo", chart_only.string(), "--card",
+                                  svg.string(), "--id", "x", "--vendor", "v", "--name", "n",
+                                  "--out", (dir / "x.json").string()});
+    CHECK(r7.exit_code == 1);
+    CHECK(contains(r7.err, "corner marks were not found"));
     auto uncalibrated = build;
     uncalibrated[9] = "none";
     const auto r2 = run_pigmatch(uncalibrated);

@@ -98,6 +98,9 @@ struct SwatchScene {
   const Image* print = nullptr;  ///< rasterised_card()
   double print_px_per_mm = 4;
   bool upside_down = false;  ///< the card turned 180° in the frame
+  /// Where the page's corners (top-left, top-right, bottom-right, bottom-left as printed) are in
+  /// the 1500 × 1000 frame; empty: filling the right of the frame in a slight perspective.
+  std::optional<std::array<Point2, 4>> page;
   /// Light 1 + g·(y/height − ½) down the frame (a lamp above): the chart beside the card is in
   /// the light of the card's middle, the card's top and bottom rows in more and less.
   double light_gradient = 0.1;
@@ -131,8 +134,8 @@ inline SwatchPhoto render_swatch_photo(const SwatchScene& scene) {
   constexpr int width = 1500, height = 1000;
   const SwatchCardGeometry g = swatch_card_geometry(scene.layout);
   // The page's corners in the frame (a slight perspective), in page order TL, TR, BR, BL.
-  std::array<Point2, 4> page{Point2{600, 140}, Point2{1440, 170}, Point2{1425, 760},
-                             Point2{615, 790}};
+  std::array<Point2, 4> page = scene.page.value_or(std::array<Point2, 4>{
+      Point2{600, 140}, Point2{1440, 170}, Point2{1425, 760}, Point2{615, 790}});
   if (scene.upside_down)
     page = {page[2], page[3], page[0], page[1]};
   const TestHomography page_map(page);

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,12 @@ std::string swatch_card_svg(const SwatchCardLayout& layout);
 SwatchCardLayout read_swatch_card_layout(std::string_view svg, std::string_view name);
 /// The same from a file (read with a 4 MiB limit); Error(io / too_large) when it cannot be read.
 SwatchCardLayout load_swatch_card_layout(const std::filesystem::path& svg_file);
+
+/// Finds the card's corner marks in `image`: dark square blobs, one of them hollow, alike in size,
+/// at the corners of a quadrilateral shaped like the marks' rectangle on the page. Returns their
+/// centres, the hollow (top-left) one first, then clockwise; nothing when no such four are
+/// found. Never throws for the photo's content.
+std::optional<std::array<Point2, 4>> find_swatch_card_marks(const Image& image);
 
 /// One box as read from the photo.
 struct SwatchBoxReading {
