@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "../tests/formulate/random_recipe.h"
 #include "../tests/formulate/synthetic_catalog.h"
 #include "pigmatch/formulate.h"
 #include "pigmatch/mixing.h"
@@ -272,16 +273,10 @@ int own_colour(std::size_t pigments, std::size_t count) {
   double worst = 0, cpu = 0, slowest = 0;
   for (std::size_t trial = 0; trial < count; ++trial) {
     const int n = 1 + static_cast<int>(trial % 3);
-    std::set<std::size_t> chosen;
-    while (static_cast<int>(chosen.size()) < n)
-      chosen.insert(std::uniform_int_distribution<std::size_t>(0, pigments - 1)(random));
     std::vector<std::size_t> idx;
     std::vector<double> conc;
     int left = 20;
-    for (const std::size_t p : chosen) {
-      const int others = n - static_cast<int>(idx.size()) - 1;
-      const int drops =
-          std::uniform_int_distribution<int>(1, left - others - (others > 0 ? 1 : 0))(random);
+    for (const auto& [p, drops] : test::random_recipe(random, n, pigments)) {
       idx.push_back(p);
       conc.push_back(drops / 20.0);
       left -= drops;

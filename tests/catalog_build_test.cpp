@@ -21,8 +21,10 @@
 #include <string>
 #include <vector>
 
+#include "error_from.h"
 #include "formulate/drawdowns.h"
 #include "formulate/independent_km.h"
+#include "formulate/random_recipe.h"
 #include "formulate/synthetic_catalog.h"
 #include "pigmatch/catalog.h"
 #include "pigmatch/error.h"
@@ -42,15 +44,6 @@ using test::Row;
 using test::series;
 using test::write_cgats;
 using test::write_layout;
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 }  // namespace
 
@@ -106,17 +99,7 @@ TEST_CASE("recipes of mixtures of the true pigments come back from the built cat
   int recovered = 0;
   for (int trial = 0; trial < 100; ++trial) {
     const int n = 1 + trial % 3;
-    std::set<std::size_t> chosen;
-    while (static_cast<int>(chosen.size()) < n)
-      chosen.insert(std::uniform_int_distribution<std::size_t>(0, pigment_count - 1)(random));
-    std::vector<std::pair<std::size_t, int>> drops;
-    int left = 20;
-    for (const std::size_t p : chosen) {
-      const int others = n - static_cast<int>(drops.size()) - 1;
-      const int d = std::uniform_int_distribution<int>(1, left - others - (others > 0))(random);
-      drops.emplace_back(p, d);
-      left -= d;
-    }
+    const auto drops = test::random_recipe(random, n, pigment_count);
     Spectrum::Values target{};
     for (std::size_t b = 0; b < Spectrum::band_count; ++b) {
       double k = 0, s = 0;
@@ -163,13 +146,14 @@ TEST_CASE("series that cannot be fitted are refused, saying what to do", "[catal
   SECTION("no card") {
     std::vector<DrawdownReading> r = good;
     std::erase_if(r, [](const DrawdownReading& x) { return x.code.empty(); });
-    CHECK_THAT(message_of([&] { build_catalog(r, options); }), Catch::Contains("bare card"));
+    CHECK_THAT(test::error_message([&] { build_catalog(r, options); }),
+               Catch::Contains("bare card"));
   }
   SECTION("one concentration only") {
     std::vector<DrawdownReading> r = good;
     std::erase_if(r,
                   [](const DrawdownReading& x) { return x.code == "P2" && x.concentration < 1; });
-    const std::string m = message_of([&] { build_catalog(r, options); });
+    const std::string m = test::error_message([&] { build_catalog(r, options); });
     CHECK_THAT(m, Catch::Contains("'P2'") && Catch::Contains("one concentration"));
   }
   SECTION("two drawdowns swapped") {
@@ -180,13 +164,13 @@ TEST_CASE("series that cannot be fitted are refused, saying what to do", "[catal
       else if (x.code == "P1" && x.concentration == 0.1)
         x.concentration = 1.0;
     }
-    const std::string m = message_of([&] { build_catalog(r, options); });
+    const std::string m = test::error_message([&] { build_catalog(r, options); });
     CHECK_THAT(m, Catch::Contains("'P1'") && Catch::Contains("out of order"));
   }
   SECTION("a concentration outside (0, 1]") {
     std::vector<DrawdownReading> r = good;
     r.back().concentration = 25;  // 25 % written as 25
-    CHECK_THAT(message_of([&] { build_catalog(r, options); }), Catch::Contains("(0, 1]"));
+    CHECK_THAT(test::error_message([&] { build_catalog(r, options); }), Catch::Contains("(0, 1]"));
   }
 }
 
@@ -215,22 +199,22 @@ TEST_CASE("hostile measurement files get a typed error naming the problem", "[ca
                                 "NUMBER_OF_SETS 1\nBEGIN_DATA\n1 \"K100 half\" 0.5 0.5 0.5 0.5\n"
                                 "END_DATA\n");
   CHECK(code_of(bad_name) == ErrorCode::corrupt_data);
-  CHECK_THAT(message_of([&] { read_drawdowns(bad_name, std::nullopt); }),
+  CHECK_THAT(test::error_message([&] { read_drawdowns(bad_name, std::nullopt); }),
              Catch::Contains("CODE@CONCENTRATION"));
   const fs::path not_number =
       write("nan.txt", header + "NUMBER_OF_SETS 1\nBEGIN_DATA\n1 card 0.5 x 0.5 0.5\nEND_DATA\n");
-  CHECK_THAT(message_of([&] { read_drawdowns(not_number, std::nullopt); }),
+  CHECK_THAT(test::error_message([&] { read_drawdowns(not_number, std::nullopt); }),
              Catch::Contains("500 nm"));
   const fs::path narrow = write("narrow.txt",
                                 "CGATS.17\nNUMBER_OF_FIELDS 3\nBEGIN_DATA_FORMAT\nSAMPLE_ID "
                                 "SPEC_500 SPEC_600\nEND_DATA_FORMAT\nNUMBER_OF_SETS 1\n"
                                 "BEGIN_DATA\n1 0.5 0.5\nEND_DATA\n");
-  CHECK_THAT(message_of([&] { read_drawdowns(narrow, std::nullopt); }),
+  CHECK_THAT(test::error_message([&] { read_drawdowns(narrow, std::nullopt); }),
              Catch::Contains("400–700 nm"));
   const fs::path ok =
       write("ok.txt", header + "NUMBER_OF_SETS 1\nBEGIN_DATA\n7 card 0.8 0.8 0.8 0.8\nEND_DATA\n");
   const fs::path layout = write("layout.csv", "sample_id,code,concentration\n1,K100,0.5\n");
-  CHECK_THAT(message_of([&] { read_drawdowns(ok, layout); }),
+  CHECK_THAT(test::error_message([&] { read_drawdowns(ok, layout); }),
              Catch::Contains("sample 7 is not in the layout"));
   const fs::path out_of_range = write(
       "range.txt", header + "NUMBER_OF_SETS 1\nBEGIN_DATA\n1 card 0.8 180 0.8 0.8\nEND_DATA\n");

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "formulate/random_recipe.h"
 #include "formulate/synthetic_catalog.h"
 #include "pigmatch/formulate.h"
 #include "pigmatch/mixing.h"
@@ -93,14 +94,7 @@ TEST_CASE("a whole-drop recipe's own predicted colour gives that recipe back",
   double worst = 0;
   for (int trial = 0; trial < 200; ++trial) {
     const int n = 1 + trial % 3;
-    std::vector<std::pair<std::size_t, int>> recipe;
-    int left = total_drops;
-    for (const std::size_t p : random_pigments(random, n)) {
-      const int others = n - static_cast<int>(recipe.size()) - 1;
-      const int drops = std::uniform_int_distribution<int>(1, left - others - (others > 0))(random);
-      recipe.emplace_back(p, drops);
-      left -= drops;
-    }
+    const auto recipe = test::random_recipe(random, n, 16, total_drops);
     FormulationRequest request;
     request.target_lab_d50 = s.predicted(recipe);
     request.max_pigments = 3;

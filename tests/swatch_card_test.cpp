@@ -20,7 +20,9 @@
 
 #include "calibration/spectral_camera.h"
 #include "calibration/synthetic_chart.h"
+#include "error_from.h"
 #include "formulate/independent_km.h"
+#include "formulate/random_recipe.h"
 #include "formulate/swatch_photo.h"
 #include "formulate/synthetic_catalog.h"
 #include "pigmatch/catalog_build.h"
@@ -40,15 +42,6 @@ constexpr double px_per_mm = 4;
 
 SwatchCardLayout eight_pigments() {
   return {{"P0", "P1", "P2", "P3", "P4", "P5", "P6", "P7"}, {1, 0.5, 0.25, 0.1}, "test studio"};
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 // Linear light of the rasterised card at page millimetres (x, y): 1 paper, 0 ink.
@@ -105,7 +98,8 @@ TEST_CASE("the printed card has its marks and boxes where the geometry says", "[
 TEST_CASE("a card's SVG carries its layout; bad layouts are refused saying what to change",
           "[swatch_card]") {
   const SwatchCardLayout layout{{"K100", "brown-2", "W&B"}, {1, 0.5, 0.125}, "Room <2> \"A\""};
-  CHECK(message_of([&] { (void)swatch_card_svg(layout); }).find("W&B") != std::string::npos);
+  CHECK(test::error_message([&] { (void)swatch_card_svg(layout); }).find("W&B") !=
+        std::string::npos);
   SwatchCardLayout ok = layout;
   ok.pigments[2] = "WB+1";
   const SwatchCardLayout back = read_swatch_card_layout(swatch_card_svg(ok), "card.svg");
@@ -118,38 +112,41 @@ TEST_CASE("a card's SVG carries its layout; bad layouts are refused saying what 
     l.pigments.assign(9, "X");
     for (std::size_t i = 0; i < 9; ++i)
       l.pigments[i] += std::to_string(i);
-    CHECK(message_of([&] { check_swatch_card_layout(l); }).find("several cards") !=
+    CHECK(test::error_message([&] { check_swatch_card_layout(l); }).find("several cards") !=
           std::string::npos);
     l = ok;
     l.pigments[1] = "k100";
-    CHECK(message_of([&] { check_swatch_card_layout(l); }).find("twice") != std::string::npos);
+    CHECK(test::error_message([&] { check_swatch_card_layout(l); }).find("twice") !=
+          std::string::npos);
     l = ok;
     l.concentrations = {0.5, 1};
-    CHECK(message_of([&] { check_swatch_card_layout(l); }).find("strongest first") !=
+    CHECK(test::error_message([&] { check_swatch_card_layout(l); }).find("strongest first") !=
           std::string::npos);
     l.concentrations = {1};
-    CHECK(message_of([&] { check_swatch_card_layout(l); }).find("2–6") != std::string::npos);
+    CHECK(test::error_message([&] { check_swatch_card_layout(l); }).find("2–6") !=
+          std::string::npos);
     l.concentrations = {1.5, 0.5};
-    CHECK(message_of([&] { check_swatch_card_layout(l); }).find("(0, 1]") != std::string::npos);
+    CHECK(test::error_message([&] { check_swatch_card_layout(l); }).find("(0, 1]") !=
+          std::string::npos);
     l = ok;
     l.pigments.clear();
-    CHECK(message_of([&] { check_swatch_card_layout(l); }).find("at least one") !=
+    CHECK(test::error_message([&] { check_swatch_card_layout(l); }).find("at least one") !=
           std::string::npos);
   }
   SECTION("hostile SVG files") {
-    CHECK(message_of([] {
+    CHECK(test::error_message([] {
             (void)read_swatch_card_layout("<svg/>", "x.svg");
           }).find("holds no swatch-card layout") != std::string::npos);
     const std::string head = "<svg><metadata id=\"pigmatch-swatch-card\">";
-    CHECK(message_of([&] {
+    CHECK(test::error_message([&] {
             (void)read_swatch_card_layout(head + "{nope</metadata>", "x.svg");
           }).find("cannot be read") != std::string::npos);
-    CHECK(message_of([&] {
+    CHECK(test::error_message([&] {
             (void)read_swatch_card_layout(
                 head + "{\"format\":\"pigmatch-swatch-card\",\"format_version\":2}</metadata>",
                 "x.svg");
           }).find("version-1") != std::string::npos);
-    CHECK(message_of([&] {
+    CHECK(test::error_message([&] {
             (void)read_swatch_card_layout(
                 head +
                     "{&quot;format&quot;:&quot;pigmatch-swatch-card&quot;,&quot;format_version&"
@@ -157,7 +154,7 @@ TEST_CASE("a card's SVG carries its layout; bad layouts are refused saying what 
                     "quot;],&quot;concentrations&quot;:[1,0.5]}</metadata>",
                 "x.svg");
           }).find("cannot go on a card") != std::string::npos);
-    CHECK(message_of([&] {
+    CHECK(test::error_message([&] {
             (void)read_swatch_card_layout(head, "x.svg");
           }).find("holds no swatch-card layout") != std::string::npos);
   }
@@ -349,17 +346,17 @@ TEST_CASE("a photo of the painted card is read box by box, whichever way it lies
     std::array<Point2, 4> paper = photo.marks;
     for (Point2& p : paper)
       p = {p.x + (p.x < 1000 ? 40 : -40), p.y + (p.y < 450 ? 40 : -40)};
-    CHECK(message_of([&] {
+    CHECK(test::error_message([&] {
             (void)read_swatch_card(photo.image, calibration.transform, paper, f.layout);
           }).find("cannot tell the card's top-left") != std::string::npos);
     std::array<Point2, 4> outside = photo.marks;
     outside[1].x = 1e6;
-    CHECK(message_of([&] {
+    CHECK(test::error_message([&] {
             (void)read_swatch_card(photo.image, calibration.transform, outside, f.layout);
           }).find("outside the 1500×1000 photo") != std::string::npos);
     std::array<Point2, 4> crossed = photo.marks;
     crossed[1] = crossed[0];
-    CHECK(message_of([&] {
+    CHECK(test::error_message([&] {
             (void)read_swatch_card(photo.image, calibration.transform, crossed, f.layout);
           }).find("convex") != std::string::npos);
     // A row left unpainted (its "pigment" is the paper itself).
@@ -369,7 +366,7 @@ TEST_CASE("a photo of the painted card is read box by box, whichever way it lies
         p.k = p.s = Spectrum::constant(0.0);
     }
     const test::SwatchPhoto unpainted = f.photo(false, 5, &blank);
-    CHECK(message_of([&] {
+    CHECK(test::error_message([&] {
             (void)read_swatch_card(unpainted.image, calibrated(unpainted, f.camera).transform,
                                    unpainted.marks, f.layout);
           }).find("the boxes of P3 read as bare card") != std::string::npos);
@@ -430,17 +427,7 @@ TEST_CASE("a catalog built from the photo gives recipes that mix to the target",
     std::vector<double> mixed_de;
     for (int trial = 0; trial < 100; ++trial) {
       const int n = 1 + trial % 3;
-      std::set<std::size_t> chosen;
-      while (static_cast<int>(chosen.size()) < n)
-        chosen.insert(std::uniform_int_distribution<std::size_t>(0, 7)(random));
-      std::vector<std::pair<std::size_t, int>> drops;
-      int left = 20;
-      for (const std::size_t p : chosen) {
-        const int others = n - static_cast<int>(drops.size()) - 1;
-        const int d = std::uniform_int_distribution<int>(1, left - others - (others > 0))(random);
-        drops.emplace_back(p, d);
-        left -= d;
-      }
+      const auto drops = test::random_recipe(random, n, 8);
       const Lab target = to_lab(true_mix(f.truth, drops));
       FormulationRequest request;
       request.target_lab_d50 = target;

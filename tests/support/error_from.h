@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "pigmatch/error.h"
 
@@ -19,6 +21,12 @@ Error error_from(F&& call) {
   }
   FAIL("expected a pigmatch::Error, but the call succeeded");
   throw std::logic_error("unreachable");
+}
+
+/// The message of the error `call` throws, as error_from() finds it.
+template <class F>
+std::string error_message(F&& call) {
+  return error_from(std::forward<F>(call)).what();
 }
 
 }  // namespace pigmatch::test
