@@ -169,9 +169,10 @@ struct PhotoFixture {
   test::TempDir dir;
   std::optional<Image> print;
 
-  explicit PhotoFixture(const fs::path& data, Catalog pigments = test::synthetic_catalog(8, 21))
-      : camera(test::load_spectral_camera(data, "Canon_40D", "CIE_std_illum_D65.csv")),
-        truth(std::move(pigments)) {
+  explicit PhotoFixture(const fs::path& data, Catalog pigments = test::synthetic_catalog(8, 21),
+                        const std::string& camera_name = "Canon_40D",
+                        const std::string& light = "CIE_std_illum_D65.csv")
+      : camera(test::load_spectral_camera(data, camera_name, light)), truth(std::move(pigments)) {
     const fs::path svg = dir.path() / "card.svg";
     std::ofstream(svg) << swatch_card_svg(layout);
     print = test::rasterised_card(svg, dir.path() / "card.png", px_per_mm);
@@ -179,8 +180,10 @@ struct PhotoFixture {
 
   test::SwatchPhoto photo(bool upside_down = false, unsigned seed = 3,
                           const Catalog* painted = nullptr,
-                          std::optional<std::array<Point2, 4>> page = std::nullopt) const {
+                          std::optional<std::array<Point2, 4>> page = std::nullopt,
+                          double exposure = 1.0) const {
     test::SwatchScene scene;
+    scene.exposure = exposure;
     scene.page = page;
     scene.camera = &camera;
     scene.truth = painted ? painted : &truth;
@@ -459,4 +462,55 @@ TEST_CASE("a catalog built from the photo gives recipes that mix to the target",
     CHECK(mixed_de[50] < (realistic ? 1.2 : 2.0));
     CHECK(mixed_de[90] < (realistic ? 6.5 : 6.0));
   }
+}
+
+TEST_CASE("other cameras, lights and exposures read the boxes as well", "[swatch_card]") {
+  PIGMATCH_REQUIRE_SHARED_DATA(data);
+  const auto [camera, light, exposure] = GENERATE(table<std::string, std::string, double>(
+      {{"Nikon_D700", "CIE_std_illum_A_1nm.csv", 1.0},
+       {"Point_Grey_Grasshopper2_14S5C", "colord_CIE-F11_5nm.csv", 1.0},
+       {"Hasselblad_H2", "CIE_std_illum_D50.csv", 1.0},
+       {"Nikon_D5100", "colord_CIE-F2_5nm.csv", 1.0},
+       {"Canon_40D", "CIE_std_illum_D65.csv", 0.3},
+       {"Canon_40D", "CIE_std_illum_D65.csv", 1.15}}));
+  const PhotoFixture f(data, test::smp_like_catalog(), camera, light);
+  if (!f.print) {
+    WARN("skipped: rsvg-convert (librsvg2-bin, installed by scripts/setup.sh) is not on PATH");
+    return;
+  }
+  const test::SwatchPhoto photo = f.photo(false, 3, nullptr, std::nullopt, exposure);
+  const auto marks = find_swatch_card_marks(photo.image);
+  REQUIRE(marks);
+  const SwatchCardReading reading =
+      read_swatch_card(photo.image, calibrated(photo, f.camera).transform, *marks, f.layout);
+  std::vector<double> errors;
+  for (const DrawdownReading& r : reading.readings) {
+    if (!r.code.empty())
+      errors.push_back(
+          delta_e2000(*r.lab_d50, to_lab(test::painted_film(f.truth, r.code, r.concentration))));
+  }
+  std::sort(errors.begin(), errors.end());
+  WARN(camera << " under " << light << ", exposure " << exposure
+              << ": swatch colours against the truth, median ΔE00 " << errors[errors.size() / 2]
+              << ", max " << errors.back());
+  CHECK(errors[errors.size() / 2] < 1.2);
+  CHECK(errors.back() < 5.0);
+}
+
+TEST_CASE("an over-exposed card is refused, saying so", "[swatch_card]") {
+  PIGMATCH_REQUIRE_SHARED_DATA(data);
+  const PhotoFixture f(data, test::smp_like_catalog());
+  if (!f.print) {
+    WARN("skipped: rsvg-convert (librsvg2-bin, installed by scripts/setup.sh) is not on PATH");
+    return;
+  }
+  // The paper at 1.4 × the usual exposure is past full scale.
+  const test::SwatchPhoto photo = f.photo(false, 3, nullptr, std::nullopt, 1.4);
+  const std::string message = test::error_message([&] {
+    (void)read_swatch_card(photo.image, calibrated(photo, f.camera).transform, photo.marks,
+                           f.layout);
+  });
+  INFO(message);
+  CHECK(message.find("the bare-card box of row 6 is clipped") != std::string::npos);  // most light
+  CHECK(message.find("over-exposed") != std::string::npos);
 }

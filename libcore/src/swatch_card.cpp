@@ -151,6 +151,7 @@ SwatchCardGeometry swatch_card_geometry(const SwatchCardLayout& layout) {
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t c = 0; c < columns; ++c) {
       SwatchBox box;
+      box.row = r;
       const bool bare = c == 0 || c + 1 == columns;
       if (!bare) {
         box.code = layout.pigments[r];

@@ -37,9 +37,19 @@ Error bad(const std::string& what) {
   return Error(ErrorCode::invalid_argument, what);
 }
 
+// "box K100 at 50 %", "the bare-card box of row 2": a box as messages name it.
 std::string box_name(const SwatchBox& box) {
-  return box.code.empty() ? std::string("bare card")
-                          : fmt::format("{} at {:g} %", box.code, box.concentration * 100);
+  return box.code.empty() ? fmt::format("the bare-card box of row {}", box.row + 1)
+                          : fmt::format("box {} at {:g} %", box.code, box.concentration * 100);
+}
+
+double median_lightness(const std::vector<float>& lab) {
+  std::vector<float> l;
+  l.reserve(lab.size() / 3);
+  for (std::size_t i = 0; i < lab.size(); i += 3)
+    l.push_back(lab[i]);
+  std::nth_element(l.begin(), l.begin() + static_cast<std::ptrdiff_t>(l.size() / 2), l.end());
+  return l[l.size() / 2];
 }
 
 // The four points in clockwise order on screen (y down), starting anywhere; throws when they do
@@ -144,17 +154,19 @@ SwatchBoxReading read_box(const Image& image, const LabTransform& transform,
   const std::size_t pixels = lab.clipped.size();
   if (pixels < min_box_pixels) {
     throw bad(
-        fmt::format("box {} covers {} pixels of the photo, too few to read: photograph the "
+        fmt::format("{} covers {} pixels of the photo, too few to read: photograph the "
                     "card closer, filling more of the frame",
                     box_name(box), pixels));
   }
   const auto clipped = static_cast<std::size_t>(
       std::count_if(lab.clipped.begin(), lab.clipped.end(), [](auto f) { return f != 0; }));
   if (2 * clipped > pixels) {
+    const bool over = median_lightness(lab.lab) > 50;
     throw bad(
-        fmt::format("box {} is clipped in {} of its {} pixels (over- or under-exposed): "
-                    "photograph the card with less or more light",
-                    box_name(box), clipped, pixels));
+        fmt::format("{} is clipped in {} of its {} pixels ({}): photograph the card with "
+                    "{} light or a {} exposure",
+                    box_name(box), clipped, pixels, over ? "over-exposed" : "under-exposed",
+                    over ? "less" : "more", over ? "shorter" : "longer"));
   }
   const RobustLabStatistics s = robust_statistics(lab.lab, lab.clipped);
   SwatchBoxReading out;
@@ -289,20 +301,21 @@ SwatchCardReading read_swatch_card(const Image& image, const LabTransform& trans
     const std::string name = box_name(b.box);
     if (b.spread_de00 > uneven_spread_de00) {
       out.warnings.push_back(fmt::format(
-          "box {} is uneven (its pixels spread {:.1f} ΔE00): a streaky coat reads as its median; "
+          "{} is uneven (its pixels spread {:.1f} ΔE00): a streaky coat reads as its median; "
           "repaint it in one even coat if the fit is poor",
           name, b.spread_de00));
     }
     Lab lab = b.corrected_d50;
     if (lab.L > 100) {
       out.warnings.push_back(fmt::format(
-          "box {} reads brighter than white after the light correction (L* {:.1f}): taken as "
+          "{} reads brighter than white after the light correction (L* {:.1f}): taken as "
           "L* 100; light the card and the chart alike",
           name, lab.L));
       lab.L = 100;
     }
     DrawdownReading r;
-    r.sample_id = name;
+    r.sample_id = b.box.code.empty() ? fmt::format("card (row {})", b.box.row + 1)
+                                     : fmt::format("{}@{:g}", b.box.code, b.box.concentration);
     r.code = b.box.code;
     r.concentration = b.box.code.empty() ? 1.0 : b.box.concentration;
     r.reflectance = reconstruct_reflectance(lab);

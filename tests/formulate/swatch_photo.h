@@ -104,7 +104,8 @@ struct SwatchScene {
   /// Light 1 + g·(y/height − ½) down the frame (a lamp above): the chart beside the card is in
   /// the light of the card's middle, the card's top and bottom rows in more and less.
   double light_gradient = 0.1;
-  double noise = 0.003;  ///< sensor noise, linear units of full scale
+  double noise = 0.003;   ///< sensor noise, linear units of full scale
+  double exposure = 1.0;  ///< scales the light (the camera's white is at 80 % of full scale)
   unsigned seed = 1;
 };
 
@@ -217,7 +218,8 @@ inline SwatchPhoto render_swatch_photo(const SwatchScene& scene) {
           sum[k] += c[k] / 4;
       }
       for (std::size_t k = 0; k < 3; ++k) {
-        const double linear = sum[k] * light(y + 0.5) + scene.noise * noise(random);
+        const double linear =
+            sum[k] * scene.exposure * light(y + 0.5) + scene.noise * noise(random);
         image.pixels[(static_cast<std::size_t>(y) * width + x) * 3 + k] =
             static_cast<std::byte>(std::lround(255 * srgb_encode(std::clamp(linear, 0.0, 1.0))));
       }

@@ -49,6 +49,7 @@ void check_swatch_card_layout(const SwatchCardLayout& layout);
 struct SwatchBox {
   std::string code;          ///< the pigment; empty for a bare-card box
   double concentration = 0;  ///< 0 for a bare-card box
+  std::size_t row = 0;       ///< 0-based, top row first
   double x_mm = 0, y_mm = 0, width_mm = 0, height_mm = 0;
 };
 
