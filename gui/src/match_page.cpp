@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QShowEvent>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -73,7 +74,7 @@ MatchPage::MatchPage(store::Store& store, std::shared_ptr<const PluginRegistry> 
   layout->addWidget(buildResults(), 1);
   fillCatalogs();
   fillModels();
-  fillProfiles();
+  refreshProfiles();
   connect(find_, &QPushButton::clicked, this, &MatchPage::findRecipes);
   connect(save_, &QPushButton::clicked, this, [this] { (void)saveSelected(); });
   connect(edit_, &QPushButton::clicked, this, [this] {
@@ -251,10 +252,19 @@ void MatchPage::fillModels() {
   }
 }
 
-void MatchPage::fillProfiles() {
+void MatchPage::refreshProfiles() {
+  const QVariant chosen = profile_->currentData();
+  profile_->clear();
   profile_->addItem(QStringLiteral("defaults"));
   for (const std::filesystem::path& file : saved_model_profiles())
     profile_->addItem(qs(file.stem().string()), qs(file.string()));
+  const int again = chosen.isValid() ? profile_->findData(chosen) : -1;
+  profile_->setCurrentIndex(std::max(again, 0));
+}
+
+void MatchPage::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  refreshProfiles();
 }
 
 void MatchPage::showClient(store::Id id) {

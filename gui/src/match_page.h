@@ -81,6 +81,11 @@ class MatchPage : public QWidget {
   /// The user wants to adjust the drops of a saved formula.
   void editFormulaRequested(pigmatch::store::Id formula);
 
+ protected:
+  /// Shown again (another screen was in front): profiles that `pigmatch model fit` saved since
+  /// appear in the list.
+  void showEvent(QShowEvent* event) override;
+
  private:
   // What one search was asked for (kept to save its recipes).
   struct Search {
@@ -95,7 +100,8 @@ class MatchPage : public QWidget {
   QWidget* buildResults();
   void fillCatalogs();
   void fillModels();
-  void fillProfiles();
+  /// The saved model profiles, the chosen one kept when it is still there.
+  void refreshProfiles();
   Search searchFromControls();
   MatchTarget targetFromControls(FormulationMode mode);
   void showResult(Search search, FormulationResult result);

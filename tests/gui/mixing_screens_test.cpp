@@ -605,6 +605,16 @@ void MixingScreensTest::learntSkinModelIsTheClisProfile() {
   QCOMPARE(failed.count(), 1);
   QVERIFY2(failed.at(0).at(0).toString().contains(QStringLiteral("skin model")),
            qPrintable(failed.at(0).at(0).toString()));
+
+  // A profile `model fit` saves while the screen is open is offered when it is shown again,
+  // and the chosen one stays chosen.
+  std::ofstream(folder / "room-2.json") << model_profile_json(learnt, "room-2");
+  QCOMPARE(page->profileBox()->findText(QStringLiteral("room-2")), -1);
+  page->hide();
+  page->show();
+  QVERIFY2(page->profileBox()->findText(QStringLiteral("room-2")) > 0,
+           "a profile saved since is offered");
+  QCOMPARE(page->profileBox()->currentText(), QStringLiteral("studio"));
 }
 
 QTEST_MAIN(MixingScreensTest)
