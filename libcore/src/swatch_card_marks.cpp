@@ -87,7 +87,8 @@ std::vector<Blob> square_blobs(const GreyImage& g) {
     while (!stack.empty()) {
       const std::size_t i = stack.back();
       stack.pop_back();
-      const double x = static_cast<double>(i % g.width), y = static_cast<double>(i / g.width);
+      const std::size_t column = i % g.width, row = i / g.width;  // pixel indices
+      const double x = static_cast<double>(column), y = static_cast<double>(row);
       n += 1, sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
       const std::size_t neighbours[4] = {i - 1, i + 1, i - g.width, i + g.width};
       const bool inside[4] = {i % g.width > 0, i % g.width + 1 < static_cast<std::size_t>(g.width),
