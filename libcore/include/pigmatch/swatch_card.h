@@ -9,8 +9,9 @@
 // colour through the photo's calibration, corrected for uneven light across the card by the bare
 // boxes (which are all the same paper), with a reflectance estimated from that colour: the
 // readings build_catalog() fits K and S to (catalog_build.h), refined there until the film of
-// every step has the colour measured for it. docs/catalog-format.md, "From a
-// photo".
+// every step has the colour measured for it.
+//
+// docs/catalog-format.md, "From a photo".
 #pragma once
 
 #include <array>
@@ -41,8 +42,8 @@ inline constexpr std::size_t max_card_steps = 6;
 
 /// Throws Error(invalid_argument) saying what to change: no pigments or too many for one card,
 /// a code that is empty, repeated or holds characters other than letters, digits and . _ - + /,
-/// fewer than 2 or more than max_card_steps concentrations, one outside (0, 1], or not strongest
-/// first.
+/// fewer than 2 or more than max_card_steps concentrations, one outside (0, 1], not strongest
+/// first, or a title longer than one line of 80 characters.
 void check_swatch_card_layout(const SwatchCardLayout& layout);
 
 /// One box of the card, in millimetres from the page's top-left corner.
