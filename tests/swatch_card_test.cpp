@@ -58,10 +58,7 @@ TEST_CASE("the printed card has its marks and boxes where the geometry says", "[
   const fs::path svg = dir.path() / "card.svg";
   std::ofstream(svg) << swatch_card_svg(layout);
   const auto print = test::rasterised_card(svg, dir.path() / "card.png", px_per_mm);
-  if (!print) {
-    WARN("skipped: rsvg-convert (librsvg2-bin, installed by scripts/setup.sh) is not on PATH");
-    return;
-  }
+  PIGMATCH_REQUIRE_CARD_PRINT(print)
   const SwatchCardGeometry g = swatch_card_geometry(layout);
   CHECK(print->width == Approx(g.page_width_mm * px_per_mm).margin(2));
   CHECK(print->height == Approx(g.page_height_mm * px_per_mm).margin(2));
@@ -227,10 +224,7 @@ TEST_CASE("a photo of the painted card is read box by box, whichever way it lies
           "[swatch_card]") {
   PIGMATCH_REQUIRE_SHARED_DATA(data);
   const PhotoFixture f(data, test::smp_like_catalog());
-  if (!f.print) {
-    WARN("skipped: rsvg-convert (librsvg2-bin, installed by scripts/setup.sh) is not on PATH");
-    return;
-  }
+  PIGMATCH_REQUIRE_CARD_PRINT(f.print)
   const test::SwatchPhoto photo = f.photo();
   const PhotoCalibration calibration = calibrated(photo, f.camera);
   // The marks in a scrambled order, a pixel off where a person would click.
@@ -318,13 +312,8 @@ TEST_CASE("a photo of the painted card is read box by box, whichever way it lies
       CHECK((*in_big)[i].x == Approx(2 * photo.marks[i].x).margin(2.0));
       CHECK((*in_big)[i].y == Approx(2 * photo.marks[i].y).margin(2.0));
     }
-    // A photo of the chart alone (the card's region painted over with table) has no card.
-    Image no_card = photo.image;
-    for (int y = 0; y < no_card.height; ++y)
-      for (int x = 580; x < no_card.width; ++x)
-        for (int c = 0; c < 3; ++c)
-          no_card.pixels[(static_cast<std::size_t>(y) * no_card.width + x) * 3 + c] =
-              std::byte{128};
+    // A photo of the chart alone (the card's region painted over) has no card.
+    const Image no_card = test::without_card(photo.image);
     CHECK_FALSE(find_swatch_card_marks(no_card));
     // Nor has a blank grey photo, or a tiny one.
     Image grey = no_card;
@@ -405,10 +394,7 @@ TEST_CASE("a catalog built from the photo gives recipes that mix to the target",
   // absorption bands, whose colours a camera confuses more; floors from bench/RESULTS.md.
   const bool realistic = GENERATE(true, false);
   const PhotoFixture f(data, realistic ? test::smp_like_catalog() : test::synthetic_catalog(8, 21));
-  if (!f.print) {
-    WARN("skipped: rsvg-convert (librsvg2-bin, installed by scripts/setup.sh) is not on PATH");
-    return;
-  }
+  PIGMATCH_REQUIRE_CARD_PRINT(f.print)
   const test::SwatchPhoto photo = f.photo();
   const SwatchCardReading reading =
       read_swatch_card(photo.image, calibrated(photo, f.camera).transform, photo.marks, f.layout);
@@ -474,10 +460,7 @@ TEST_CASE("other cameras, lights and exposures read the boxes as well", "[swatch
        {"Canon_40D", "CIE_std_illum_D65.csv", 0.3},
        {"Canon_40D", "CIE_std_illum_D65.csv", 1.15}}));
   const PhotoFixture f(data, test::smp_like_catalog(), camera, light);
-  if (!f.print) {
-    WARN("skipped: rsvg-convert (librsvg2-bin, installed by scripts/setup.sh) is not on PATH");
-    return;
-  }
+  PIGMATCH_REQUIRE_CARD_PRINT(f.print)
   const test::SwatchPhoto photo = f.photo(false, 3, nullptr, std::nullopt, exposure);
   const auto marks = find_swatch_card_marks(photo.image);
   REQUIRE(marks);
@@ -500,10 +483,7 @@ TEST_CASE("other cameras, lights and exposures read the boxes as well", "[swatch
 TEST_CASE("an over-exposed card is refused, saying so", "[swatch_card]") {
   PIGMATCH_REQUIRE_SHARED_DATA(data);
   const PhotoFixture f(data, test::smp_like_catalog());
-  if (!f.print) {
-    WARN("skipped: rsvg-convert (librsvg2-bin, installed by scripts/setup.sh) is not on PATH");
-    return;
-  }
+  PIGMATCH_REQUIRE_CARD_PRINT(f.print)
   // The paper at 1.4 × the usual exposure is past full scale.
   const test::SwatchPhoto photo = f.photo(false, 3, nullptr, std::nullopt, 1.4);
   const std::string message = test::error_message([&] {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "median.h"
 #include "pigmatch/error.h"
 #include "pigmatch/mixing.h"
 #include "pigmatch/sampling.h"
@@ -44,12 +45,11 @@ std::string box_name(const SwatchBox& box) {
 }
 
 double median_lightness(const std::vector<float>& lab) {
-  std::vector<float> l;
+  std::vector<double> l;
   l.reserve(lab.size() / 3);
   for (std::size_t i = 0; i < lab.size(); i += 3)
     l.push_back(lab[i]);
-  std::nth_element(l.begin(), l.begin() + static_cast<std::ptrdiff_t>(l.size() / 2), l.end());
-  return l[l.size() / 2];
+  return detail::median_in_place(l);
 }
 
 // The four points in clockwise order on screen (y down), starting anywhere; throws when they do

@@ -405,10 +405,7 @@ TEST_CASE(
   REQUIRE(card.exit_code == 0);
   CHECK(contains(card.out, "catalog build --photo"));
   const auto print = pt::rasterised_card(svg, dir / "card.png", 4);
-  if (!print) {
-    WARN("skipped: rsvg-convert (librsvg2-bin, installed by scripts/setup.sh) is not on PATH");
-    return;
-  }
+  PIGMATCH_REQUIRE_CARD_PRINT(print)
   const pt::SpectralCamera camera =
       pt::load_spectral_camera(data, "Canon_40D", "CIE_std_illum_D65.csv");
   const pigmatch::Catalog truth = pt::smp_like_catalog();
@@ -521,13 +518,7 @@ TEST_CASE(
     CHECK(contains(r1.err, "--photo needs --card"));
     // A photo without the card: its marks are not found, and the message says what to do.
     const auto chart_only = dir / "chart-only.jpg";
-    pigmatch::Image chart_alone = photo.image;
-    for (int y = 0; y < chart_alone.height; ++y)
-      for (int x = 580; x < chart_alone.width; ++x)
-        for (int c = 0; c < 3; ++c)
-          chart_alone.pixels[(static_cast<std::size_t>(y) * chart_alone.width + x) * 3 + c] =
-              std::byte{128};
-    pigmatch::write_jpeg(chart_alone, chart_only, jpeg_options);
+    pigmatch::write_jpeg(pt::without_card(photo.image), chart_only, jpeg_options);
     const auto r7 = run_pigmatch({"catalog", "build", "--photo", chart_only.string(), "--card",
                                   svg.string(), "--id", "x", "--vendor", "v", "--name", "n",
                                   "--out", (dir / "x.json").string()});

@@ -91,6 +91,24 @@ inline std::optional<Image> rasterised_card(const std::filesystem::path& svg,
   return decode_image(png);
 }
 
+/// Whether the card could be rasterised; when not, says why the test is skipped.
+#define PIGMATCH_REQUIRE_CARD_PRINT(print)                                                      \
+  if (!(print)) {                                                                               \
+    WARN("skipped: rsvg-convert (librsvg2-bin, installed by scripts/setup.sh) is not on PATH"); \
+    return;                                                                                     \
+  }
+
+/// `photo` with everything right of x = 580 (the card, not the chart) painted flat grey: a photo
+/// of the chart alone.
+inline Image without_card(const Image& photo) {
+  Image out = photo;
+  for (int y = 0; y < out.height; ++y)
+    for (int x = 580; x < out.width; ++x)
+      for (int c = 0; c < 3; ++c)
+        out.pixels[(static_cast<std::size_t>(y) * out.width + x) * 3 + c] = std::byte{128};
+  return out;
+}
+
 struct SwatchScene {
   const SpectralCamera* camera = nullptr;
   const Catalog* truth = nullptr;  ///< pigments with K and S, by the layout's codes
