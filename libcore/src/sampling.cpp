@@ -752,11 +752,31 @@ StubbleSample separate_stubble(std::span<const float> lab_triplets,
 
 namespace {
 
+// The region's photo, when it is at hand: the unmixing then models the chroma in the photo's own
+// encoding.
+struct RegionPhoto {
+  const Image& image;
+  const LabTransform& transform;
+};
+
+// Image pixel (x, y) as device values 0–1.
+detail::DeviceRgb device_at(const Image& image, int x, int y) {
+  const auto at = static_cast<std::size_t>(x) * 3;
+  if (image.bits == 16) {
+    const std::uint16_t* row = image.row16(y);
+    return {row[at] / 65535.0, row[at + 1] / 65535.0, row[at + 2] / 65535.0};
+  }
+  const std::uint8_t* row = image.row8(y);
+  return {row[at] / 255.0, row[at + 1] / 255.0, row[at + 2] / 255.0};
+}
+
 detail::StubbleGrid stubble_grid(const RegionLab& region, const PixelGrid& cells,
-                                 const RobustOptions& options) {
+                                 const RobustOptions& options, const RegionPhoto* photo) {
   detail::StubbleGrid g;
   g.width = region.bounds.w;
   g.height = region.bounds.h;
+  g.origin_x = region.bounds.x;
+  g.origin_y = region.bounds.y;
   const std::size_t size = static_cast<std::size_t>(g.width) * static_cast<std::size_t>(g.height);
   g.xyz.assign(size, Xyz{});
   g.usable.assign(size, 0);
@@ -765,6 +785,16 @@ detail::StubbleGrid stubble_grid(const RegionLab& region, const PixelGrid& cells
       continue;
     g.xyz[cells.cell_of[k]] = to_xyz(lab_at(region.lab, k));
     g.usable[cells.cell_of[k]] = 1;
+  }
+  if (photo != nullptr && photo->image.channels == 3) {
+    g.device_colour = detail::LabTransformAccess::device_colour(photo->transform);
+    if (g.device_colour) {
+      g.device.assign(size, detail::DeviceRgb{});
+      for (int y = 0; y < g.height; ++y) {
+        for (int x = 0; x < g.width; ++x)
+          g.device[g.at(x, y)] = device_at(photo->image, region.bounds.x + x, region.bounds.y + y);
+      }
+    }
   }
   return g;
 }
@@ -800,9 +830,8 @@ StubbleSample from_unmixing(const detail::StubbleUnmixing& u, StubbleSample by_c
   return out;
 }
 
-}  // namespace
-
-StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& options) {
+StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& options,
+                               const RegionPhoto* photo) {
   const auto cells =
       static_cast<std::size_t>(region.bounds.w) * static_cast<std::size_t>(region.bounds.h);
   if (region.selected.size() != cells) {
@@ -823,7 +852,7 @@ StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& op
                             grid.cell_of.size(), region.lab.size() / 3));
   }
   const detail::StubbleUnmixing u =
-      detail::unmix_stubble(stubble_grid(region, grid, options.robust));
+      detail::unmix_stubble(stubble_grid(region, grid, options.robust, photo));
   // Small dots (the phone photo's case): the unmixing alone, with the whole region's statistics.
   // The two-cluster split and its dots' interiors only where they can help: no hair found by the
   // unmixing, or dots so wide against the blur that whole 5×5 patches of them are hair.
@@ -866,9 +895,16 @@ StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& op
   return by_clusters;
 }
 
+}  // namespace
+
+StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& options) {
+  return separate_stubble(region, options, nullptr);
+}
+
 StubbleSample sample_stubble(const Image& image, const LabTransform& transform,
                              const Region& region, const StubbleOptions& options) {
-  return separate_stubble(region_lab(image, transform, region), options);
+  const RegionPhoto photo{image, transform};
+  return separate_stubble(region_lab(image, transform, region), options, &photo);
 }
 
 }  // namespace pigmatch

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "median.h"
+#include "small_matrix.h"
 
 namespace pigmatch::detail {
 
@@ -377,119 +378,75 @@ double largest_contrast(const MixingLine& line) {
   return std::max(limit, 0.0);
 }
 
-// A colour as a JPEG holds it: XYZ D50 → sRGB (Bradford to D65), the sRGB curve (odd, so
-// slightly negative values stay ordered), then JFIF's chroma Cb, Cr. Cameras encode close to
-// this, and it is the domain where JPEG's chroma subsampling averages.
-std::array<double, 2> encoded_chroma(const Vec3& xyz) {
-  constexpr std::array<Vec3, 3> to_srgb = {Vec3{3.1338561, -1.6168667, -0.4906146},
-                                           Vec3{-0.9787684, 1.9161415, 0.0334540},
-                                           Vec3{0.0719453, -0.2289914, 1.4052427}};
-  Vec3 e{};
-  for (std::size_t c = 0; c < 3; ++c) {
-    const double v = dot(to_srgb[c], xyz);
-    const double a = std::abs(v);
-    const double encoded = a <= 0.0031308 ? 12.92 * a : 1.055 * std::pow(a, 1 / 2.4) - 0.055;
-    e[c] = std::copysign(encoded, v);
-  }
-  return {-0.168736 * e[0] - 0.331264 * e[1] + 0.5 * e[2],
+// JFIF's Y′, Cb, Cr of encoded R′G′B′: the domain where a JPEG keeps luma at full resolution
+// and filters chroma.
+Vec3 jfif_ycc(const Vec3& e) {
+  return {0.299 * e[0] + 0.587 * e[1] + 0.114 * e[2],
+          -0.168736 * e[0] - 0.331264 * e[1] + 0.5 * e[2],
           0.5 * e[0] - 0.418688 * e[1] - 0.081312 * e[2]};
 }
 
-// How a JPEG decoder spreads a pixel's chroma along one axis: not at all (full-resolution
-// chroma), or as libjpeg and its descendants do for chroma halved on that axis — the encoder
-// averages pixel pairs, the decoder's "fancy" upsampling interpolates 3/4 : 1/4 between the two
-// nearest samples — which weighs x−2…x+1 by 1,1,3,3 / 8 on the first pixel of a pair and x−1…x+2
-// by 3,3,1,1 / 8 on the second.
-struct ChromaSpread {
-  bool halved = false;
-  int phase = 0;  // the region's first column (row) is the first (0) or second (1) of a pair
-};
-
-struct Tap {
-  int offset = 0;
-  double weight = 0;
-};
-
-std::vector<Tap> spread_taps(const ChromaSpread& s, int position) {
-  if (!s.halved)
-    return {{0, 1.0}};
-  if ((position + s.phase) % 2 == 0)
-    return {{-2, 0.125}, {-1, 0.125}, {0, 0.375}, {1, 0.375}};
-  return {{-1, 0.375}, {0, 0.375}, {1, 0.125}, {2, 0.125}};
-}
-
-// The encoded chroma the decoder shows at each cell when the cells' own encoded chroma is
-// `chroma`: the spread along x, then along y. Cells whose footprint leaves the grid or touches an
-// unusable cell are marked invalid.
-struct SpreadChroma {
-  std::vector<std::array<double, 2>> chroma;
-  std::vector<std::uint8_t> valid;
-};
-
-// One pass of the spread along x (or y): each cell the weighted sum of its taps, valid when every
-// tap is inside the grid and valid in `in`.
-SpreadChroma spread_along(const StubbleGrid& g, const SpreadChroma& in, const ChromaSpread& how,
-                          bool along_x) {
-  SpreadChroma out{std::vector<std::array<double, 2>>(in.chroma.size(), {0, 0}),
-                   std::vector<std::uint8_t>(in.chroma.size(), 0)};
-  for (int y = 0; y < g.height; ++y) {
-    for (int x = 0; x < g.width; ++x) {
-      bool ok = true;
-      std::array<double, 2> sum{};
-      for (const Tap& t : spread_taps(how, along_x ? x : y)) {
-        const int nx = along_x ? x + t.offset : x, ny = along_x ? y : y + t.offset;
-        if (!g.contains(nx, ny) || in.valid[g.at(nx, ny)] == 0) {
-          ok = false;
-          break;
-        }
-        sum[0] += t.weight * in.chroma[g.at(nx, ny)][0];
-        sum[1] += t.weight * in.chroma[g.at(nx, ny)][1];
-      }
-      out.chroma[g.at(x, y)] = sum;
-      out.valid[g.at(x, y)] = ok ? 1 : 0;
-    }
-  }
-  return out;
-}
-
-SpreadChroma spread(const StubbleGrid& g, std::vector<std::array<double, 2>> chroma,
-                    const ChromaSpread& along_x, const ChromaSpread& along_y) {
-  const SpreadChroma cells{std::move(chroma), g.usable};
-  return spread_along(g, spread_along(g, cells, along_x, true), along_y, false);
-}
-
-// The hair's chroma is read through a model of the whole region: every cell is the mixture
-// S + fᵢ(H − S) at its full-resolution hair fraction fᵢ (from its position on the line), encoded
-// as a JPEG holds it, then spread as the decoder spreads chroma. The spread is chosen among
-// full-resolution, 4:2:2 and 4:2:0 (each in both phases) as the one the region's chroma fits
-// best, so it needs no knowledge of the file; H's two components across the line then follow by
-// Gauss–Newton on the squared chroma residuals. Every cell counts, so no pixel needs to be pure
-// hair, and no average of chroma across the nonlinear encoding is taken.
-class HairChromaModel {
+// How the photo encoded a colour: through its own profile when the grid has it (the camera's or
+// phone's rendering, which the calibration describes), else as sRGB.
+class Encoding {
  public:
-  HairChromaModel(const StubbleGrid& g, const std::vector<std::size_t>& cells,
-                  const std::vector<double>& along, const MixingLine& line, double contrast)
-      : g_(g),
-        cells_(cells),
-        line_(line),
-        fraction_(along.size(), 0.0),
-        observed_(along.size(), {0, 0}) {
-    for (const std::size_t i : cells) {
-      fraction_[i] = along[i] / contrast;
-      observed_[i] = encoded_chroma(as_vec(g.xyz[i]));
+  explicit Encoding(const StubbleGrid& g)
+      : colour_(g.device.empty() ? std::nullopt : g.device_colour), device_(g.device) {}
+
+  Vec3 ycc_of(const Vec3& xyz) const {
+    return jfif_ycc(colour_ ? colour_->to_device(as_xyz(xyz)) : srgb_encoded(as_xyz(xyz)));
+  }
+  // The cell's Y′CbCr as the file holds it.
+  Vec3 ycc_of_cell(const StubbleGrid& g, std::size_t i) const {
+    return colour_ ? jfif_ycc(device_[i]) : jfif_ycc(srgb_encoded(g.xyz[i]));
+  }
+
+ private:
+  std::optional<DeviceColour> colour_;
+  const std::vector<DeviceRgb>& device_;
+};
+
+// The chroma of both ends is read through a model of the whole region: every cell is the mixture
+// S + fᵢ(H − S) of skin and hair, encoded as the photo encodes it, the mixture being the one whose
+// encoded luma is the cell's (a JPEG keeps luma per pixel). A JPEG does not keep chroma per pixel:
+// it subsamples it (4:2:2, 4:2:0), zeroes most of its high frequencies (chroma is quantised more
+// coarsely than luma, even at 4:4:4), and cameras and phones filter it besides, so the chroma of
+// skin between the dots carries the dots' and a dot's carries the skin's. What survives all of it
+// is each 16 × 16 block's mean: JPEG codes it as the chroma blocks' DC, which lie on the photo's
+// 16-pixel grid, and linear filters keep it. So the model's chroma and the observed are compared
+// as means over the photo's 16 × 16 blocks, and the ends' chroma follow by Gauss–Newton: the
+// blocks' coverage varies with the dots' random placement, which tells the skin's share of a
+// block's chroma from the hair's. No pixel needs to be pure hair or pure skin, and no chroma is
+// averaged across the nonlinear encoding.
+// Where luma does not tell skin from hair (hair as light as the skin), the cell's place along the
+// skin–hair line gives its mixture instead.
+constexpr int chroma_block = 16;
+
+// The two end-members of a mixture.
+struct Ends {
+  Vec3 skin{}, hair{};
+};
+
+class EndsChromaModel {
+ public:
+  EndsChromaModel(const StubbleGrid& g, const std::vector<double>& along, const MixingLine& line,
+                  double contrast)
+      : line_(line), encoding_(g) {
+    const int first_x = (chroma_block - g.origin_x % chroma_block) % chroma_block;
+    const int first_y = (chroma_block - g.origin_y % chroma_block) % chroma_block;
+    for (int by = first_y; by + chroma_block <= g.height; by += chroma_block) {
+      for (int bx = first_x; bx + chroma_block <= g.width; bx += chroma_block) {
+        if (Block block = read_block(g, along, contrast, bx, by); !block.luma.empty())
+          blocks_.push_back(std::move(block));
+      }
     }
   }
 
-  // Sum of squared differences between the observed chroma and the model's for hair `h`.
-  double cost(const Vec3& h, const ChromaSpread& x, const ChromaSpread& y) const {
-    double sum = 0;
-    for (const auto& r : residuals(h, x, y))
-      sum += r[0] * r[0] + r[1] * r[1];
-    return sum;
-  }
+  // Enough blocks for four unknowns to be told apart.
+  bool usable() const noexcept { return blocks_.size() >= 16; }
 
-  // Gauss–Newton on H's two components across the line (finite-difference Jacobian).
-  Vec3 solve(Vec3 hair, const ChromaSpread& x, const ChromaSpread& y) const {
+  // Gauss–Newton on the two ends' components across the line (finite-difference Jacobian).
+  Ends solve(Ends ends) const {
     const Vec3& d = line_.direction;
     const Vec3 helper = std::abs(d[0]) < 0.6 ? Vec3{1, 0, 0} : Vec3{0, 0, 1};
     Vec3 e1{helper[0] - dot(helper, d) * d[0], helper[1] - dot(helper, d) * d[1],
@@ -498,119 +455,196 @@ class HairChromaModel {
     e1 = {e1[0] / n1, e1[1] / n1, e1[2] / n1};
     const Vec3 e2{d[1] * e1[2] - d[2] * e1[1], d[2] * e1[0] - d[0] * e1[2],
                   d[0] * e1[1] - d[1] * e1[0]};
+    constexpr std::size_t unknowns = 4;  // hair along e1, e2; skin along e1, e2
+    const auto moved = [&](Ends at, std::size_t unknown, double by) {
+      Vec3& end = unknown < 2 ? at.hair : at.skin;
+      const Vec3& e = unknown % 2 == 0 ? e1 : e2;
+      for (std::size_t c = 0; c < 3; ++c)
+        end[c] += by * e[c];
+      return at;
+    };
     constexpr double step = 1e-3;
-    for (int iteration = 0; iteration < 6; ++iteration) {
-      const std::vector<std::array<double, 2>> r0 = residuals(hair, x, y);
-      const auto moved = [&](const Vec3& e) {
-        return Vec3{hair[0] + step * e[0], hair[1] + step * e[1], hair[2] + step * e[2]};
-      };
-      const std::vector<std::array<double, 2>> r1 = residuals(moved(e1), x, y);
-      const std::vector<std::array<double, 2>> r2 = residuals(moved(e2), x, y);
-      // Normal equations of the linearised residuals r0 − J·(u, w).
-      double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0;
+    for (int iteration = 0; iteration < 8; ++iteration) {
+      const std::vector<std::array<double, 2>> r0 = residuals(ends);
+      std::array<std::vector<std::array<double, 2>>, unknowns> r;
+      for (std::size_t u = 0; u < unknowns; ++u)
+        r[u] = residuals(moved(ends, u, step));
+      // Normal equations of the linearised residuals r0 − J·δ.
+      SquareMatrix<unknowns> normal{};
+      std::array<double, unknowns> rhs{};
       for (std::size_t k = 0; k < r0.size(); ++k) {
         for (std::size_t c = 0; c < 2; ++c) {
-          const double j1 = (r0[k][c] - r1[k][c]) / step, j2 = (r0[k][c] - r2[k][c]) / step;
-          a11 += j1 * j1;
-          a12 += j1 * j2;
-          a22 += j2 * j2;
-          b1 += j1 * r0[k][c];
-          b2 += j2 * r0[k][c];
+          std::array<double, unknowns> j{};
+          for (std::size_t u = 0; u < unknowns; ++u)
+            j[u] = (r0[k][c] - r[u][k][c]) / step;
+          for (std::size_t a = 0; a < unknowns; ++a) {
+            rhs[a] += j[a] * r0[k][c];
+            for (std::size_t b = 0; b < unknowns; ++b)
+              normal[a][b] += j[a] * j[b];
+          }
         }
       }
-      const double det = a11 * a22 - a12 * a12;
-      if (!(std::abs(det) > 1e-30))
+      SquareMatrix<unknowns> inverse{};
+      if (!invert_leading(normal, unknowns, inverse, 1e-30))
         break;
-      const double u = (a22 * b1 - a12 * b2) / det, w = (a11 * b2 - a12 * b1) / det;
-      for (std::size_t c = 0; c < 3; ++c)
-        hair[c] += u * e1[c] + w * e2[c];
-      if (std::hypot(u, w) < 1e-6)
+      double longest = 0;
+      for (std::size_t a = 0; a < unknowns; ++a) {
+        double delta = 0;
+        for (std::size_t b = 0; b < unknowns; ++b)
+          delta += inverse[a][b] * rhs[b];
+        ends = moved(ends, a, delta);
+        longest = std::max(longest, std::abs(delta));
+      }
+      if (longest < 1e-6)
         break;
     }
-    return hair;
+    return ends;
   }
 
  private:
-  std::vector<std::array<double, 2>> cell_chroma(const Vec3& h) const {
-    std::vector<std::array<double, 2>> chroma(fraction_.size(), {0, 0});
-    for (const std::size_t i : cells_) {
-      const double f = fraction_[i];
-      chroma[i] = encoded_chroma({line_.skin[0] + f * (h[0] - line_.skin[0]),
-                                  line_.skin[1] + f * (h[1] - line_.skin[1]),
-                                  line_.skin[2] + f * (h[2] - line_.skin[2])});
+  struct Block {
+    std::vector<double> fractions;         // the cells' places along the line, 0 → 1
+    std::vector<double> luma;              // their encoded luma
+    std::array<double, 2> observed{0, 0};  // their mean encoded chroma
+  };
+
+  // The block at (bx, by), empty unless all its cells are usable (a clipped cell's chroma is not
+  // the photo's).
+  Block read_block(const StubbleGrid& g, const std::vector<double>& along, double contrast, int bx,
+                   int by) const {
+    Block block;
+    for (int y = by; y < by + chroma_block; ++y) {
+      for (int x = bx; x < bx + chroma_block; ++x) {
+        const std::size_t i = g.at(x, y);
+        if (g.usable[i] == 0)
+          return {};
+        const Vec3 ycc = encoding_.ycc_of_cell(g, i);
+        block.fractions.push_back(along[i] / contrast);
+        block.luma.push_back(ycc[0]);
+        block.observed[0] += ycc[1];
+        block.observed[1] += ycc[2];
+      }
     }
-    return chroma;
+    const auto n = static_cast<double>(block.luma.size());
+    block.observed = {block.observed[0] / n, block.observed[1] / n};
+    return block;
   }
 
-  // Observed minus model chroma on the cells valid under this spread (a fixed order).
-  std::vector<std::array<double, 2>> residuals(const Vec3& h, const ChromaSpread& x,
-                                               const ChromaSpread& y) const {
-    const SpreadChroma model = spread(g_, cell_chroma(h), x, y);
+  // Observed minus model mean chroma, block by block.
+  std::vector<std::array<double, 2>> residuals(const Ends& ends) const {
+    const std::vector<Vec3> curve = mixing_curve(ends);
+    const bool by_luma = luma_tells_mixture(curve);
     std::vector<std::array<double, 2>> r;
-    for (const std::size_t i : cells_) {
-      if (model.valid[i] != 0)
-        r.push_back({observed_[i][0] - model.chroma[i][0], observed_[i][1] - model.chroma[i][1]});
+    r.reserve(blocks_.size());
+    for (const Block& block : blocks_) {
+      std::array<double, 2> model{0, 0};
+      for (std::size_t k = 0; k < block.luma.size(); ++k) {
+        const std::array<double, 2> chroma = by_luma
+                                                 ? chroma_at_luma(curve, block.luma[k])
+                                                 : chroma_at_fraction(curve, block.fractions[k]);
+        model[0] += chroma[0];
+        model[1] += chroma[1];
+      }
+      const auto n = static_cast<double>(block.luma.size());
+      r.push_back({block.observed[0] - model[0] / n, block.observed[1] - model[1] / n});
     }
     return r;
   }
 
-  const StubbleGrid& g_;
-  const std::vector<std::size_t>& cells_;
-  const MixingLine& line_;
-  std::vector<double> fraction_;
-  std::vector<std::array<double, 2>> observed_;
+  // The mixtures S + f(H − S) for f from −0.3 to 1.3, encoded: luma and chroma by f.
+  static constexpr int curve_steps = 320;
+  static constexpr double curve_first = -0.3, curve_last = 1.3;
+
+  std::vector<Vec3> mixing_curve(const Ends& ends) const {
+    const Vec3& s = ends.skin;
+    const Vec3& h = ends.hair;
+    std::vector<Vec3> curve;
+    curve.reserve(curve_steps + 1);
+    for (int k = 0; k <= curve_steps; ++k) {
+      const double f = curve_first + (curve_last - curve_first) * k / curve_steps;
+      curve.push_back(encoding_.ycc_of(
+          {s[0] + f * (h[0] - s[0]), s[1] + f * (h[1] - s[1]), s[2] + f * (h[2] - s[2])}));
+    }
+    return curve;
+  }
+
+  // Luma tells the mixture when it changes monotonically and clearly from skin to hair.
+  static bool luma_tells_mixture(const std::vector<Vec3>& curve) {
+    const double sign = curve.back()[0] > curve.front()[0] ? 1.0 : -1.0;
+    for (std::size_t k = 1; k < curve.size(); ++k) {
+      if (sign * (curve[k][0] - curve[k - 1][0]) <= 0)
+        return false;
+    }
+    return std::abs(curve.back()[0] - curve.front()[0]) > 0.1;
+  }
+
+  // The curve's chroma at the place whose luma is `luma` (linear between the table's steps;
+  // beyond its ends, its end).
+  static std::array<double, 2> chroma_at_luma(const std::vector<Vec3>& curve, double luma) {
+    const bool rising = curve.back()[0] > curve.front()[0];
+    const auto below = [&](const Vec3& p, double v) { return rising ? p[0] < v : p[0] > v; };
+    const auto it = std::lower_bound(curve.begin(), curve.end(), luma, below);
+    if (it == curve.begin())
+      return {curve.front()[1], curve.front()[2]};
+    if (it == curve.end())
+      return {curve.back()[1], curve.back()[2]};
+    const Vec3& hi = *it;
+    const Vec3& lo = *(it - 1);
+    const double t = (luma - lo[0]) / (hi[0] - lo[0]);
+    return {lo[1] + t * (hi[1] - lo[1]), lo[2] + t * (hi[2] - lo[2])};
+  }
+
+  static std::array<double, 2> chroma_at_fraction(const std::vector<Vec3>& curve, double f) {
+    const double at =
+        std::clamp((f - curve_first) / (curve_last - curve_first), 0.0, 1.0) * curve_steps;
+    const auto k =
+        std::min(static_cast<std::size_t>(at), static_cast<std::size_t>(curve_steps - 1));
+    const double t = at - static_cast<double>(k);
+    return {curve[k][1] + t * (curve[k + 1][1] - curve[k][1]),
+            curve[k][2] + t * (curve[k + 1][2] - curve[k][2])};
+  }
+
+  MixingLine line_;
+  Encoding encoding_;
+  std::vector<Block> blocks_;
 };
 
-// The hair colour: its component along the line is `contrast`; its chroma comes from
-// HairChromaModel under the decoder spread that fits the region best.
-// At most this many cells a side feed the chroma model: ample for thousands of dots, and it keeps
-// a large region on a 24 MP photo as fast as a small one.
+// The hair and skin colours: the hair's component along the line is `contrast`, the skin's is the
+// line's start; their chroma comes from EndsChromaModel. At most this many cells a side feed the
+// chroma model: ample for thousands of dots, and it keeps a large region on a 24 MP photo as fast
+// as a small one.
 constexpr int chroma_window = 384;
 
-Vec3 solve_hair(const StubbleGrid& full, const std::vector<double>& full_along,
+Ends solve_ends(const StubbleGrid& full, const std::vector<double>& full_along,
                 const MixingLine& line, double contrast) {
   // The centred window of the region, as a grid of its own.
   const int w = std::min(full.width, chroma_window), h = std::min(full.height, chroma_window);
   const int x0 = (full.width - w) / 2, y0 = (full.height - h) / 2;
-  StubbleGrid g{w, h, {}, {}};
+  StubbleGrid g{w,
+                h,
+                full.origin_x + x0,
+                full.origin_y + y0,
+                {},
+                {},
+                {},
+                full.device.empty() ? std::nullopt : full.device_colour};
   std::vector<double> along;
-  std::vector<std::size_t> cells;
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
       const std::size_t from = full.at(x + x0, y + y0);
-      if (full.usable[from] != 0)
-        cells.push_back(g.xyz.size());
       g.xyz.push_back(full.xyz[from]);
       g.usable.push_back(full.usable[from]);
+      if (!full.device.empty())
+        g.device.push_back(full.device[from]);
       along.push_back(full_along[from]);
     }
   }
-  const HairChromaModel model(g, cells, along, line, contrast);
   const Vec3 on_line{line.skin[0] + contrast * line.direction[0],
                      line.skin[1] + contrast * line.direction[1],
                      line.skin[2] + contrast * line.direction[2]};
-  const std::array<std::pair<ChromaSpread, ChromaSpread>, 7> spreads = {{
-      {{false, 0}, {false, 0}},
-      {{true, 0}, {false, 0}},
-      {{true, 1}, {false, 0}},
-      {{true, 0}, {true, 0}},
-      {{true, 1}, {true, 0}},
-      {{true, 0}, {true, 1}},
-      {{true, 1}, {true, 1}},
-  }};
-  // The spread is told by the region's chroma pattern, which the hair's exact chroma hardly
-  // changes: judged once at the hair on the line, then solved under it.
-  std::size_t best = 0;
-  double best_cost = std::numeric_limits<double>::infinity();
-  for (std::size_t k = 0; k < spreads.size(); ++k) {
-    const double cost = model.cost(on_line, spreads[k].first, spreads[k].second);
-    if (cost < best_cost) {
-      best_cost = cost;
-      best = k;
-    }
-  }
-  const Vec3 best_hair = model.solve(on_line, spreads[best].first, spreads[best].second);
-  return best_hair;
+  const EndsChromaModel model(g, along, line, contrast);
+  const Ends start{line.skin, on_line};
+  return model.usable() ? model.solve(start) : start;
 }
 
 constexpr double noise_from_mad = 1.4826;
@@ -782,7 +816,11 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
         "the photo's noise, not hair";
     return out;
   }
-  const Vec3 hair = solve_hair(g, along, line, fit.contrast);
+  const Ends ends = solve_ends(g, along, line, fit.contrast);
+  const Vec3& hair = ends.hair;
+  // The skin's chroma as the blocks tell it: the cells between dots carry the dots' chroma too.
+  line.skin = ends.skin;
+  out.skin = as_xyz(ends.skin);
   // The hair at another contrast on the same line from the skin.
   const auto hair_at = [&](double contrast) {
     const double scale = contrast / fit.contrast;

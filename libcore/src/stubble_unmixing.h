@@ -4,9 +4,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "device_colour.h"
 #include "pigmatch/color.h"
 
 namespace pigmatch::detail {
@@ -15,8 +17,13 @@ namespace pigmatch::detail {
 /// (selected by the region and not clipped).
 struct StubbleGrid {
   int width = 0, height = 0;
+  int origin_x = 0, origin_y = 0;    ///< the grid's first cell in the photo
   std::vector<Xyz> xyz;              // width × height, row by row
   std::vector<std::uint8_t> usable;  // width × height flags
+  /// The photo's own device values, width × height, and its transform's device side; both
+  /// empty when the region comes without its photo (then sRGB stands in for the encoding).
+  std::vector<DeviceRgb> device;
+  std::optional<DeviceColour> device_colour;
 
   std::size_t at(int x, int y) const noexcept {
     return static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +

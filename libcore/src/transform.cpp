@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "device_colour.h"
 #include "fast_lab.h"
 #include "pigmatch/error.h"
 #include "profile_check.h"
@@ -295,6 +296,7 @@ struct LabTransform::Impl {
   std::unique_ptr<LcmsLog> log;  // outlives the context that points to it
   ContextPtr context;
   TransformPtr reference;  // lcms float transform; safe to apply from several threads (no cache)
+  TransformPtr device_to_xyz;  // RGB only: double device values 0–1 → XYZ D50 (Y of white 1)
   std::optional<detail::ShaperMatrix> fast;
   PixelLayout layout;
   ProfileSource source;
@@ -337,6 +339,14 @@ LabTransform::Impl::Impl(ProfileMaker make_profile, std::span<const std::uint8_t
     throw Error(ErrorCode::color_management, name + ": " + *lie + "; " + advice(source, layout));
   fast = detail::make_shaper_matrix(profile.get(), layout.channels, layout.bits);
   description = description_of(profile.get(), name);
+  if (layout.channels == 3) {
+    const ProfilePtr xyz(cmsCreateXYZProfileTHR(context.get()));
+    if (xyz) {
+      device_to_xyz.reset(cmsCreateTransformTHR(
+          context.get(), profile.get(), TYPE_RGB_DBL, xyz.get(), TYPE_XYZ_DBL,
+          INTENT_RELATIVE_COLORIMETRIC, cmsFLAGS_NOOPTIMIZE | cmsFLAGS_NOCACHE));
+    }
+  }
 }
 
 std::string_view to_string(ProfileSource source) noexcept {
@@ -448,3 +458,13 @@ PixelLayout LabTransform::layout() const noexcept {
 }
 
 }  // namespace pigmatch
+
+namespace pigmatch::detail {
+
+std::optional<DeviceColour> LabTransformAccess::device_colour(const LabTransform& transform) {
+  if (!transform.impl_->device_to_xyz)
+    return std::nullopt;
+  return DeviceColour(transform, transform.impl_->device_to_xyz.get());
+}
+
+}  // namespace pigmatch::detail

@@ -22,6 +22,10 @@
 
 namespace pigmatch {
 
+namespace detail {
+struct LabTransformAccess;  // libcore's own models that need the profile's device side
+}
+
 /// Where the profile of a transform came from (reports say "assumed sRGB" when it was guessed).
 enum class ProfileSource {
   embedded,      ///< the profile embedded in the photo
@@ -103,6 +107,7 @@ class LabTransform {
   PixelLayout layout() const noexcept;
 
  private:
+  friend struct detail::LabTransformAccess;
   struct Impl;
   explicit LabTransform(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
