@@ -781,8 +781,12 @@ detail::StubbleGrid stubble_grid(const RegionLab& region, const PixelGrid& cells
   g.xyz.assign(size, Xyz{});
   g.usable.assign(size, 0);
   for (std::size_t k = 0; k < cells.cell_of.size(); ++k) {
-    if (options.reject_clipped && !region.clipped.empty() && region.clipped[k] != 0)
+    if (options.reject_clipped && !region.clipped.empty() && region.clipped[k] != 0) {
+      if (g.clipped.empty())
+        g.clipped.assign(size, 0);
+      g.clipped[cells.cell_of[k]] = 1;
       continue;
+    }
     g.xyz[cells.cell_of[k]] = to_xyz(lab_at(region.lab, k));
     g.usable[cells.cell_of[k]] = 1;
   }

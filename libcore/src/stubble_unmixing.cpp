@@ -396,6 +396,7 @@ class Encoding {
   Vec3 ycc_of(const Vec3& xyz) const {
     return jfif_ycc(colour_ ? colour_->to_device(as_xyz(xyz)) : srgb_encoded(as_xyz(xyz)));
   }
+  bool has_device() const noexcept { return colour_.has_value(); }
   // The cell's Y′CbCr as the file holds it.
   Vec3 ycc_of_cell(const StubbleGrid& g, std::size_t i) const {
     return colour_ ? jfif_ycc(device_[i]) : jfif_ycc(srgb_encoded(g.xyz[i]));
@@ -422,9 +423,11 @@ class Encoding {
 // skin–hair line gives its mixture instead.
 constexpr int chroma_block = 16;
 
-// The two end-members of a mixture.
+// The two end-members of a mixture, and how far the hair's chroma may be off: the 1σ moves of
+// the hair across the line that the blocks' scatter allows (zero when not estimated).
 struct Ends {
   Vec3 skin{}, hair{};
+  std::array<Vec3, 2> hair_sigma{};
 };
 
 class EndsChromaModel {
@@ -498,6 +501,32 @@ class EndsChromaModel {
       if (longest < 1e-6)
         break;
     }
+    // The hair's chroma's standard errors: the normal matrix's inverse scaled by the residual
+    // variance of a block, which holds the model's misfit as well as the noise.
+    const std::vector<std::array<double, 2>> r0 = residuals(ends);
+    std::array<std::vector<std::array<double, 2>>, unknowns> r;
+    for (std::size_t u = 0; u < unknowns; ++u)
+      r[u] = residuals(moved(ends, u, step));
+    SquareMatrix<unknowns> normal{};
+    double squares = 0;
+    for (std::size_t k = 0; k < r0.size(); ++k) {
+      for (std::size_t c = 0; c < 2; ++c) {
+        squares += r0[k][c] * r0[k][c];
+        for (std::size_t a = 0; a < unknowns; ++a) {
+          for (std::size_t b = 0; b < unknowns; ++b)
+            normal[a][b] += (r0[k][c] - r[a][k][c]) / step * (r0[k][c] - r[b][k][c]) / step;
+        }
+      }
+    }
+    SquareMatrix<unknowns> inverse{};
+    const double degrees = 2.0 * static_cast<double>(r0.size()) - unknowns;
+    if (degrees > 0 && invert_leading(normal, unknowns, inverse, 1e-30)) {
+      for (std::size_t u = 0; u < 2; ++u) {
+        const double sigma = std::sqrt(std::max(0.0, inverse[u][u] * squares / degrees));
+        const Vec3& e = u == 0 ? e1 : e2;
+        ends.hair_sigma[u] = {sigma * e[0], sigma * e[1], sigma * e[2]};
+      }
+    }
     return ends;
   }
 
@@ -508,18 +537,22 @@ class EndsChromaModel {
     std::array<double, 2> observed{0, 0};  // their mean encoded chroma
   };
 
-  // The block at (bx, by), empty unless all its cells are usable (a clipped cell's chroma is not
-  // the photo's).
+  // The block at (bx, by), empty unless all its cells are usable or clipped in the photo's own
+  // values. Clipped cells count as the photo holds them, which the model's encoding clips alike:
+  // leaving out the blocks that hold them would keep the blocks with the least dark hair.
   Block read_block(const StubbleGrid& g, const std::vector<double>& along, double contrast, int bx,
                    int by) const {
     Block block;
     for (int y = by; y < by + chroma_block; ++y) {
       for (int x = bx; x < bx + chroma_block; ++x) {
         const std::size_t i = g.at(x, y);
-        if (g.usable[i] == 0)
+        const bool clipped = g.usable[i] == 0 && !g.clipped.empty() && g.clipped[i] != 0;
+        if (g.usable[i] == 0 && !(clipped && encoding_.has_device()))
           return {};
         const Vec3 ycc = encoding_.ycc_of_cell(g, i);
-        block.fractions.push_back(along[i] / contrast);
+        // A clipped cell's place on the line is unknown: hair when dark, skin when bright.
+        const double fraction = clipped ? (ycc[0] < 0.5 ? 1.0 : 0.0) : along[i] / contrast;
+        block.fractions.push_back(fraction);
         block.luma.push_back(ycc[0]);
         block.observed[0] += ycc[1];
         block.observed[1] += ycc[2];
@@ -620,20 +653,21 @@ Ends solve_ends(const StubbleGrid& full, const std::vector<double>& full_along,
   // The centred window of the region, as a grid of its own.
   const int w = std::min(full.width, chroma_window), h = std::min(full.height, chroma_window);
   const int x0 = (full.width - w) / 2, y0 = (full.height - h) / 2;
-  StubbleGrid g{w,
-                h,
-                full.origin_x + x0,
-                full.origin_y + y0,
-                {},
-                {},
-                {},
-                full.device.empty() ? std::nullopt : full.device_colour};
+  StubbleGrid g;
+  g.width = w;
+  g.height = h;
+  g.origin_x = full.origin_x + x0;
+  g.origin_y = full.origin_y + y0;
+  if (!full.device.empty())
+    g.device_colour = full.device_colour;
   std::vector<double> along;
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
       const std::size_t from = full.at(x + x0, y + y0);
       g.xyz.push_back(full.xyz[from]);
       g.usable.push_back(full.usable[from]);
+      if (!full.clipped.empty())
+        g.clipped.push_back(full.clipped[from]);
       if (!full.device.empty())
         g.device.push_back(full.device[from]);
       along.push_back(full_along[from]);
@@ -862,7 +896,16 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
                                fit.contrast * (1 - method_tolerance)});
   const double high = std::min(physical, std::max({fit.contrast_high, fit.contrast + beyond, worst,
                                                    fit.contrast * (1 + method_tolerance)}));
-  out.hair_uncertainty_de00 = delta_e2000(to_lab(hair_at(low)), to_lab(hair_at(high))) / 2;
+  const double along_line = delta_e2000(to_lab(hair_at(low)), to_lab(hair_at(high))) / 2;
+  // And across it: the chroma's standard errors from the blocks.
+  const auto moved_by = [&](const Vec3& v) {
+    return to_lab(as_xyz({std::max(1e-5, hair[0] + v[0]), std::max(1e-5, hair[1] + v[1]),
+                          std::max(1e-5, hair[2] + v[2])}));
+  };
+  const Lab hair_lab = to_lab(as_xyz(hair));
+  const double across_line = std::hypot(delta_e2000(hair_lab, moved_by(ends.hair_sigma[0])),
+                                        delta_e2000(hair_lab, moved_by(ends.hair_sigma[1])));
+  out.hair_uncertainty_de00 = std::hypot(along_line, across_line);
   return out;
 }
 

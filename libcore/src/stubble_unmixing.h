@@ -20,6 +20,9 @@ struct StubbleGrid {
   int origin_x = 0, origin_y = 0;    ///< the grid's first cell in the photo
   std::vector<Xyz> xyz;              // width × height, row by row
   std::vector<std::uint8_t> usable;  // width × height flags
+  /// Cells the region selects but that are not usable because a device channel is clipped
+  /// (width × height flags; empty when none or unknown).
+  std::vector<std::uint8_t> clipped;
   /// The photo's own device values, width × height, and its transform's device side; both
   /// empty when the region comes without its photo (then sRGB stands in for the encoding).
   std::vector<DeviceRgb> device;
