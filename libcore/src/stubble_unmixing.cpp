@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numbers>
 #include <numeric>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -36,7 +38,8 @@ double dot(const Vec3& a, const Vec3& b) {
 // (a large region of a 24 MP photo) costs a second; so at most that many, evenly strided.
 constexpr std::size_t mode_sample = 250'000;
 
-double half_sample_mode(std::vector<double> values) {
+// At most mode_sample of `values`, evenly strided, sorted.
+void sort_sample(std::vector<double>& values) {
   if (values.size() > mode_sample) {
     const std::size_t stride = (values.size() + mode_sample - 1) / mode_sample;
     std::size_t kept = 0;
@@ -45,6 +48,10 @@ double half_sample_mode(std::vector<double> values) {
     values.resize(kept);
   }
   std::sort(values.begin(), values.end());
+}
+
+double half_sample_mode(std::vector<double> values) {
+  sort_sample(values);
   std::size_t first = 0, count = values.size();
   while (count > 3) {
     const std::size_t half = (count + 1) / 2;
@@ -66,6 +73,44 @@ double half_sample_mode(std::vector<double> values) {
                  : (values[first + 1] + values[first + 2]) / 2;
   }
   return count == 2 ? (values[first] + values[first + 1]) / 2 : values[first];
+}
+
+// Where the skin's side of a stubble region's positions rises from nothing to its plateau.
+struct SkinEdge {
+  double position = 0;  ///< half-way up the rise: the skin, if the rise is the skin's
+  double sigma = 0;     ///< the rise's width (its 16 %–84 % span halved): the noise
+};
+
+// Dense, blurred dots leave no peak of pure skin: the positions along the line spread evenly
+// from the lightest mixtures to the darkest, and the lightest edge of that spread is the skin
+// (or the lightest mixture, when no pixel is pure skin) blurred by the noise. The density is read
+// from the sorted positions (cells per unit over a moving window), the plateau is its median over
+// the central part, and the edge is where it climbs through 16, 50 and 84 % of that.
+std::optional<SkinEdge> skin_edge(std::vector<double> values) {
+  sort_sample(values);
+  const std::size_t n = values.size();
+  const std::size_t window = std::max<std::size_t>(20, n / 200);
+  if (n < 10 * window)
+    return std::nullopt;
+  const auto density = [&](std::size_t i) {
+    const double span = values[i + window] - values[i];
+    return span > 0 ? static_cast<double>(window) / span : std::numeric_limits<double>::infinity();
+  };
+  std::vector<double> central;
+  for (std::size_t i = n / 5; i < 3 * n / 5; i += window / 4)
+    central.push_back(density(i));
+  const double plateau = median(central);
+  if (!(plateau > 0) || !std::isfinite(plateau))
+    return std::nullopt;
+  const auto rises_to = [&](double share) {
+    for (std::size_t i = 0; i + window < n; ++i) {
+      if (density(i) >= share * plateau)
+        return values[i + window / 2];
+    }
+    return values[n / 2];
+  };
+  const double low = rises_to(0.16), half = rises_to(0.5), high = rises_to(0.84);
+  return SkinEdge{half, (high - low) / 2};
 }
 
 double quantile(std::vector<double> values, double q) {
@@ -682,6 +727,12 @@ Ends solve_ends(const StubbleGrid& full, const std::vector<double>& full_along,
 }
 
 constexpr double noise_from_mad = 1.4826;
+constexpr double dense_edge_ratio = 3;  // the mode's noise against the light edge's width
+// The bulk of a dense region lies this many of the edge's σ beyond it (plain skin's median lies
+// about one σ beyond its edge).
+constexpr double dense_bulk_sigmas = 6;
+// The skin's end of a dense region is sharper than the hair's by at least this much.
+constexpr double sharper_edge_ratio = 1.5;
 constexpr double dot_threshold_sigmas = 4.5;  // a dot's peak must stand this far out of the noise
 constexpr std::size_t min_dots = 10;
 // Stubble has a dot in every few dozen pixels (coverage 0.05 with 3 px dots: one in 140); a
@@ -694,32 +745,15 @@ constexpr double min_blur_px = 0.35;
 constexpr std::size_t dense_cells_per_dot = 100;
 constexpr std::size_t min_dots_fitted = 24;  // three envelope points of eight dots
 
-}  // namespace
+// Where pure skin sits on the skin–hair line, and the noise around it.
+struct SkinLevel {
+  double position = 0;
+  double noise = 0;
+};
 
-StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
-  StubbleUnmixing out;
-  std::vector<std::size_t> cells;
-  for (std::size_t i = 0; i < g.usable.size(); ++i) {
-    if (g.usable[i] != 0)
-      cells.push_back(i);
-  }
-  if (cells.size() < 50) {
-    out.why_not = "the region has under 50 usable pixels; draw a larger region";
-    return out;
-  }
-
-  MixingLine line = find_line(g, cells);
-  std::vector<double> along(g.xyz.size(), 0.0);
-  std::vector<double> values;
-  values.reserve(cells.size());
-  for (const std::size_t i : cells) {
-    const Vec3 p = as_vec(g.xyz[i]);
-    along[i] = dot({p[0] - line.skin[0], p[1] - line.skin[1], p[2] - line.skin[2]}, line.direction);
-    values.push_back(along[i]);
-  }
-  // The skin's position on the line: the mode of the half of the cells on the skin's side of
-  // the median, where pure skin is the largest group however dense the hair; the noise from the
-  // cells below that mode.
+// The mode of the half of the cells on the skin's side of the median, where pure skin is the
+// largest group unless the dots are dense and blurred; the noise from the cells below that mode.
+SkinLevel skin_mode(const std::vector<double>& values) {
   std::vector<double> lower_half = values;
   const double middle = median(lower_half);
   std::erase_if(lower_half, [&](double v) { return v > middle; });
@@ -729,11 +763,89 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
     if (v < mode)
       skin_side.push_back(mode - v);
   }
-  const double noise = noise_from_mad * median(skin_side);
+  return {mode, noise_from_mad * median(skin_side)};
+}
+
+// Dense, blurred dots: the skin at the light edge of the positions, when that edge is far sharper
+// than the spread below the mode (a peak of pure skin rises about as steeply as its own spread:
+// a Gaussian's 16–84 % of peak height spans 1.3σ) and the bulk of the region lies far beyond the
+// edge's noise (plain skin's does not).
+std::optional<SkinLevel> skin_at_edge(const std::vector<double>& values, const SkinLevel& mode) {
+  const std::optional<SkinEdge> edge = skin_edge(values);
+  if (!edge || !(edge->sigma > 0) || !(mode.noise > dense_edge_ratio * edge->sigma) ||
+      !(edge->position < mode.position))
+    return std::nullopt;
+  if (!(median(values) - edge->position > dense_bulk_sigmas * edge->sigma))
+    return std::nullopt;
+  return SkinLevel{edge->position, edge->sigma};
+}
+
+StubbleUnmixing unmix_at(const StubbleGrid& g, const std::vector<std::size_t>& cells,
+                         MixingLine line, std::vector<double> along, const SkinLevel& skin_level,
+                         bool dense);
+
+}  // namespace
+
+StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
+  std::vector<std::size_t> cells;
+  for (std::size_t i = 0; i < g.usable.size(); ++i) {
+    if (g.usable[i] != 0)
+      cells.push_back(i);
+  }
+  if (cells.size() < 50) {
+    StubbleUnmixing out;
+    out.why_not = "the region has under 50 usable pixels; draw a larger region";
+    return out;
+  }
+
+  const MixingLine line = find_line(g, cells);
+  std::vector<double> along(g.xyz.size(), 0.0);
+  std::vector<double> values;
+  values.reserve(cells.size());
+  for (const std::size_t i : cells) {
+    const Vec3 p = as_vec(g.xyz[i]);
+    along[i] = dot({p[0] - line.skin[0], p[1] - line.skin[1], p[2] - line.skin[2]}, line.direction);
+    values.push_back(along[i]);
+  }
+  const SkinLevel mode = skin_mode(values);
+  StubbleUnmixing out = unmix_at(g, cells, line, along, mode, false);
+  // No dot stands out of the spread below the mode: with dense, blurred dots that spread is the
+  // mixtures', not the noise's, and the skin is the light edge of the positions.
+  // The skew that oriented the line says little when the hair covers near half the region; but
+  // pure skin is common between the dots while pure hair is rare (a blurred dot's centre seldom
+  // reaches it), so the skin's end must also be clearly the sharper of the two. When it is not,
+  // which end is the skin is not known, and the region is refused rather than guessed.
+  if (!out.hair_found && out.dots_fitted < min_dots_fitted) {
+    const std::optional<SkinLevel> edge = skin_at_edge(values, mode);
+    std::vector<double> reversed(values.size());
+    std::transform(values.begin(), values.end(), reversed.begin(), std::negate<>());
+    const std::optional<SkinLevel> other_edge = skin_at_edge(reversed, skin_mode(reversed));
+    if (edge && other_edge && !(other_edge->noise > sharper_edge_ratio * edge->noise)) {
+      out.why_not =
+          "the dots are dense and blurred, and neither end of their colours is clearly "
+          "the skin's";
+      return out;
+    }
+    if (edge) {
+      StubbleUnmixing from_edge = unmix_at(g, cells, line, std::move(along), *edge, true);
+      if (from_edge.hair_found)
+        return from_edge;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+StubbleUnmixing unmix_at(const StubbleGrid& g, const std::vector<std::size_t>& cells,
+                         MixingLine line, std::vector<double> along, const SkinLevel& skin_level,
+                         bool dense) {
+  StubbleUnmixing out;
+  const double noise = skin_level.noise;
   for (const std::size_t i : cells)
-    along[i] -= mode;
+    along[i] -= skin_level.position;
   for (std::size_t c = 0; c < 3; ++c)
-    line.skin[c] += mode * line.direction[c];
+    line.skin[c] += skin_level.position * line.direction[c];
   out.skin = as_xyz(line.skin);
   out.hair = out.skin;
   if (!(noise > 0)) {
@@ -872,7 +984,8 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
   // better known than its length. And when the typical dot is small against the blur (its
   // centre under 80 % hair at the fitted blur), the deepest "dots" are clusters whose shape the
   // curve does not know: they may be no deeper than a typical dot, and the hair then as much
-  // darker than the deepest as a typical dot's centre falls short of it.
+  // darker than the deepest as a typical dot's centre falls short of it. Dense dots whose skin
+  // is the light edge of their mixtures are all such clusters, however deep they look.
   const double beyond = std::max(0.0, fit.contrast - top);
   std::vector<double> volumes;
   volumes.reserve(fitted.size());
@@ -881,7 +994,8 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
   const double typical_depth =
       -std::expm1(-median(volumes) / top / (2 * std::numbers::pi * fit.sigma * fit.sigma));
   out.typical_depth = typical_depth;
-  const double worst = typical_depth < 0.8 ? top / std::max(typical_depth, 0.5) : 0.0;
+  const double worst =
+      typical_depth < 0.8 || dense ? top / std::max(std::min(typical_depth, 0.8), 0.5) : 0.0;
   // On the renders of bench/stubble_accuracy.py the contrast found is within about 2 % of the
   // truth where the dots are 2–4 px across; that much is always allowed for. Near black it is
   // several L*: the lightness of very dark hair hangs on the last per cent of its contrast.
@@ -908,5 +1022,7 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
   out.hair_uncertainty_de00 = std::hypot(along_line, across_line);
   return out;
 }
+
+}  // namespace
 
 }  // namespace pigmatch::detail
