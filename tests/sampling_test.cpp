@@ -763,6 +763,29 @@ TEST_CASE("stubble at a phone photo's scale: dense blurred dots that leave no pe
   }
 }
 
+TEST_CASE("stubble at a phone photo's scale: which end is the skin, with the hair near half",
+          "[sampling][stubble]") {
+  // 2–3 px black dots at 45 % on medium skin: the pixels' skew no longer tells which end of the
+  // line is the skin, and it pointed the wrong way here — the "hair" came out the skin's colour,
+  // the "skin" a mixture, with an uncertainty of 0.3 ΔE00. The dots' shape tells: cut half-way,
+  // the skin between them is one connected background and the hair many separate pieces.
+  const auto transform = pigmatch::LabTransform::srgb({3, 8});
+  const std::array<std::uint8_t, 3> skin = {150, 100, 80}, hair = {40, 32, 28};
+  const Lab skin_lab = lcms_srgb_to_lab(skin), hair_lab = lcms_srgb_to_lab(hair);
+  for (unsigned seed = 80; seed < 82; ++seed) {
+    const auto photo = render_stubble(skin, hair, 320, 256, 0.6, seed, {1.0, 1.5, 0.7, true});
+    const auto s =
+        pigmatch::sample_stubble(photo.image, transform, Region::rectangle({0, 0, 320, 256}));
+    INFO("seed " << seed << ", coverage " << photo.coverage << ": hair " << s.hair.L << ", "
+                 << s.hair.a << ", " << s.hair.b << " ± " << s.hair_uncertainty_de00 << "; skin "
+                 << s.skin.L << "; coverage " << s.coverage);
+    REQUIRE(s.separated);
+    CHECK(pigmatch::delta_e2000(s.skin, skin_lab) < 1.0);
+    CHECK(pigmatch::delta_e2000(s.hair, hair_lab) < 3.0);
+    CHECK(s.coverage == Approx(photo.coverage).margin(0.05));
+  }
+}
+
 TEST_CASE("stubble at a phone photo's scale: plain skin is refused and says why",
           "[sampling][stubble]") {
   const auto transform = pigmatch::LabTransform::srgb({3, 8});

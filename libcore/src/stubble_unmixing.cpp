@@ -535,15 +535,32 @@ class EndsChromaModel {
       SquareMatrix<unknowns> inverse{};
       if (!invert_leading(normal, unknowns, inverse, 1e-30))
         break;
-      double longest = 0;
+      std::array<double, unknowns> delta{};
       for (std::size_t a = 0; a < unknowns; ++a) {
-        double delta = 0;
         for (std::size_t b = 0; b < unknowns; ++b)
-          delta += inverse[a][b] * rhs[b];
-        ends = moved(ends, a, delta);
-        longest = std::max(longest, std::abs(delta));
+          delta[a] += inverse[a][b] * rhs[b];
       }
-      if (longest < 1e-6)
+      // A full step can overshoot where the blocks hardly tell the ends apart (dense dots: every
+      // block near the same coverage) and run off to colours no surface has; so the step is
+      // halved until the misfit falls, and the ends stay physical.
+      const double before = misfit(r0);
+      bool improved = false;
+      for (int halving = 0; halving < 6 && !improved; ++halving) {
+        Ends next = ends;
+        for (std::size_t a = 0; a < unknowns; ++a)
+          next = moved(next, a, delta[a]);
+        if (physical(next) && misfit(residuals(next)) < before) {
+          ends = next;
+          improved = true;
+        } else {
+          for (double& v : delta)
+            v /= 2;
+        }
+      }
+      const double longest =
+          std::abs(*std::max_element(delta.begin(), delta.end(),
+                                     [](double a, double b) { return std::abs(a) < std::abs(b); }));
+      if (!improved || longest < 1e-6)
         break;
     }
     // The hair's chroma's standard errors: the normal matrix's inverse scaled by the residual
@@ -576,6 +593,25 @@ class EndsChromaModel {
   }
 
  private:
+  static double misfit(const std::vector<std::array<double, 2>>& residuals) {
+    double squares = 0;
+    for (const auto& r : residuals)
+      squares += r[0] * r[0] + r[1] * r[1];
+    return squares;
+  }
+
+  // Both ends non-negative XYZ within a perfect white's (D50), as a surface's colour is.
+  static bool physical(const Ends& ends) {
+    constexpr Vec3 white{0.9642, 1.0, 0.8249};
+    for (const Vec3* end : {&ends.skin, &ends.hair}) {
+      for (std::size_t c = 0; c < 3; ++c) {
+        if (!((*end)[c] >= 0 && (*end)[c] <= white[c] * 1.05))
+          return false;
+      }
+    }
+    return true;
+  }
+
   struct Block {
     std::vector<double> fractions;         // the cells' places along the line, 0 → 1
     std::vector<double> luma;              // their encoded luma
@@ -731,6 +767,10 @@ constexpr double dense_edge_ratio = 3;  // the mode's noise against the light ed
 // The bulk of a dense region lies this many of the edge's σ beyond it (plain skin's median lies
 // about one σ beyond its edge).
 constexpr double dense_bulk_sigmas = 6;
+// Cut at its median, a stubble region's skin is one piece holding at least this share of its
+// side, and at least this many times the share of the hair's largest piece.
+constexpr double background_share = 0.4;
+constexpr double background_over_blobs = 2;
 // The skin's end of a dense region is sharper than the hair's by at least this much.
 constexpr double sharper_edge_ratio = 1.5;
 constexpr double dot_threshold_sigmas = 4.5;  // a dot's peak must stand this far out of the noise
@@ -744,6 +784,67 @@ constexpr double min_blur_px = 0.35;
 // is real texture, not the JPEG's noise, whatever the envelope's shape says.
 constexpr std::size_t dense_cells_per_dot = 100;
 constexpr std::size_t min_dots_fitted = 24;  // three envelope points of eight dots
+
+// The share of a phase's usable cells (those above `level` along the line, or those at or below
+// it) that its largest 4-connected piece holds.
+double largest_piece_share(const StubbleGrid& g, const std::vector<double>& along, double level,
+                           bool above) {
+  const auto in_phase = [&](std::size_t i) {
+    return g.usable[i] != 0 && (along[i] > level) == above;
+  };
+  std::vector<std::uint8_t> seen(along.size(), 0);
+  std::vector<std::size_t> stack;
+  std::size_t total = 0, largest = 0;
+  for (std::size_t start = 0; start < along.size(); ++start) {
+    if (seen[start] != 0 || !in_phase(start))
+      continue;
+    std::size_t size = 0;
+    seen[start] = 1;
+    stack.push_back(start);
+    while (!stack.empty()) {
+      const std::size_t i = stack.back();
+      stack.pop_back();
+      ++size;
+      const int x = static_cast<int>(i % static_cast<std::size_t>(g.width));
+      const int y = static_cast<int>(i / static_cast<std::size_t>(g.width));
+      for (const auto& [dx, dy] :
+           {std::pair{1, 0}, std::pair{-1, 0}, std::pair{0, 1}, std::pair{0, -1}}) {
+        if (!g.contains(x + dx, y + dy))
+          continue;
+        const std::size_t j = g.at(x + dx, y + dy);
+        if (seen[j] == 0 && in_phase(j)) {
+          seen[j] = 1;
+          stack.push_back(j);
+        }
+      }
+    }
+    total += size;
+    largest = std::max(largest, size);
+  }
+  return total == 0 ? 0.0 : static_cast<double>(largest) / static_cast<double>(total);
+}
+
+// Which way the line points: from the skin to the hair, or the reverse. The skew that oriented
+// it says little when the hair covers near half the region; the dots' shape does. Follicles are
+// separate blobs that touch in clusters but do not join across the region below about two thirds
+// coverage (the percolation threshold of overlapping discs), while the skin between them is one
+// connected background. Cut at the median, half the cells on each side, the skin's side is then
+// mostly one piece and the hair's many small ones. Where neither side is clearly so (plain skin,
+// or dots so small against the blur that the field is a symmetric blur of noise), the shape
+// says nothing and the skew stands.
+enum class LineOrientation { to_hair, to_skin, unknown };
+
+LineOrientation orientation_from_shape(const StubbleGrid& g, const std::vector<double>& along,
+                                       const std::vector<double>& values) {
+  const double level = median(values);
+  const double towards = largest_piece_share(g, along, level, true);
+  const double away = largest_piece_share(g, along, level, false);
+  if (towards >= background_share && towards >= background_over_blobs * away)
+    return LineOrientation::to_skin;
+  if (away >= background_share && away >= background_over_blobs * towards)
+    return LineOrientation::to_hair;
+  return LineOrientation::unknown;
+}
 
 // Where pure skin sits on the skin–hair line, and the noise around it.
 struct SkinLevel {
@@ -798,7 +899,7 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
     return out;
   }
 
-  const MixingLine line = find_line(g, cells);
+  MixingLine line = find_line(g, cells);
   std::vector<double> along(g.xyz.size(), 0.0);
   std::vector<double> values;
   values.reserve(cells.size());
@@ -807,23 +908,35 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
     along[i] = dot({p[0] - line.skin[0], p[1] - line.skin[1], p[2] - line.skin[2]}, line.direction);
     values.push_back(along[i]);
   }
+  const LineOrientation orientation = orientation_from_shape(g, along, values);
+  if (orientation == LineOrientation::to_skin) {
+    for (double& d : line.direction)
+      d = -d;
+    for (double& v : along)
+      v = -v;
+    for (double& v : values)
+      v = -v;
+  }
   const SkinLevel mode = skin_mode(values);
   StubbleUnmixing out = unmix_at(g, cells, line, along, mode, false);
   // No dot stands out of the spread below the mode: with dense, blurred dots that spread is the
   // mixtures', not the noise's, and the skin is the light edge of the positions.
-  // The skew that oriented the line says little when the hair covers near half the region; but
-  // pure skin is common between the dots while pure hair is rare (a blurred dot's centre seldom
-  // reaches it), so the skin's end must also be clearly the sharper of the two. When it is not,
-  // which end is the skin is not known, and the region is refused rather than guessed.
+  // Unless the dots' shape has told which end is the skin's, the skew that oriented the line says
+  // little when the hair covers near half the region; but pure skin is common between the dots
+  // while pure hair is rare (a blurred dot's centre seldom reaches it), so the skin's end must
+  // then be clearly the sharper of the two. When it is not, which end is the skin is not known,
+  // and the region is refused rather than guessed.
   if (!out.hair_found && out.dots_fitted < min_dots_fitted) {
     const std::optional<SkinLevel> edge = skin_at_edge(values, mode);
     std::vector<double> reversed(values.size());
     std::transform(values.begin(), values.end(), reversed.begin(), std::negate<>());
     const std::optional<SkinLevel> other_edge = skin_at_edge(reversed, skin_mode(reversed));
-    if (edge && other_edge && !(other_edge->noise > sharper_edge_ratio * edge->noise)) {
+    if (orientation == LineOrientation::unknown && edge && other_edge &&
+        !(other_edge->noise > sharper_edge_ratio * edge->noise)) {
       out.why_not =
           "the dots are dense and blurred, and neither end of their colours is clearly "
           "the skin's";
+      out.dots = 0;  // the few specks above the mixtures' spread are not what refuses it
       return out;
     }
     if (edge) {
