@@ -786,6 +786,29 @@ TEST_CASE("stubble at a phone photo's scale: which end is the skin, with the hai
   }
 }
 
+TEST_CASE("stubble: grey hair on dark skin is the hair, not the skin, whatever its lightness",
+          "[sampling][stubble]") {
+  // 3–4 px grey dots on dark skin, sharp enough that their interiors are read directly (the
+  // two-cluster path): that path took the lighter cluster for the skin, so the "hair" came out
+  // the skin's colour and the "skin" the hair's, 35 ΔE00 off with no uncertainty at all.
+  const auto transform = pigmatch::LabTransform::srgb({3, 8});
+  const std::array<std::uint8_t, 3> skin = {110, 75, 60}, hair = {170, 165, 160};
+  const Lab skin_lab = lcms_srgb_to_lab(skin), hair_lab = lcms_srgb_to_lab(hair);
+  for (const double density : {0.15, 0.3}) {
+    const auto photo = render_stubble(skin, hair, 256, 200, density, 90, {1.5, 2.0, 0.5, true});
+    const auto s =
+        pigmatch::sample_stubble(photo.image, transform, Region::rectangle({0, 0, 256, 200}));
+    INFO("coverage " << photo.coverage << ": hair " << s.hair.L << ", " << s.hair.a << ", "
+                     << s.hair.b << "; skin " << s.skin.L << "; coverage " << s.coverage);
+    REQUIRE(s.separated);
+    CHECK(s.not_separated_because.empty());
+    CHECK(pigmatch::delta_e2000(s.skin, skin_lab) < 1.5);
+    CHECK(pigmatch::delta_e2000(s.hair, hair_lab) < 3.0);
+    CHECK(s.hair.L > s.skin.L + 20);
+    CHECK(s.coverage == Approx(photo.coverage).margin(0.05));
+  }
+}
+
 TEST_CASE("stubble at a phone photo's scale: plain skin is refused and says why",
           "[sampling][stubble]") {
   const auto transform = pigmatch::LabTransform::srgb({3, 8});
@@ -819,4 +842,56 @@ TEST_CASE("separate_stubble refuses a region whose selection and pixels disagree
   extra_pixel.clipped.push_back(0);
   CHECK_THROWS_AS(pigmatch::separate_stubble(extra_pixel), pigmatch::Error);
   CHECK_NOTHROW(pigmatch::separate_stubble(lab));
+}
+
+// Not a test: the scan behind bench/RESULTS.md's "honesty scan" (run it with
+// `build/release/tests/test_sampling "[.stubble-scan]"`). 144 renders over six hair/skin pairs
+// (black, dark brown, brown on light to dark skin; grey on dark skin; blond on medium), coverage
+// 0.14–0.46, dots 1–5 px, blur 0.5 and 0.9 px, 4:2:0 and 4:2:2; for each it prints whether the
+// region was refused, and whether what it reported is wrong beyond its own uncertainty (hair more
+// than 2σ + 2 ΔE00 off, or skin over 3 ΔE00 off).
+TEST_CASE("stubble honesty scan", "[.stubble-scan]") {
+  const auto transform = pigmatch::LabTransform::srgb({3, 8});
+  struct Pair {
+    const char* name;
+    std::array<std::uint8_t, 3> skin, hair;
+  };
+  const Pair pairs[] = {{"black on light", {214, 160, 132}, {38, 30, 27}},
+                        {"black on medium", {150, 100, 80}, {40, 32, 28}},
+                        {"brown on light", {200, 150, 120}, {110, 80, 60}},
+                        {"grey on dark", {110, 75, 60}, {170, 165, 160}},
+                        {"blond on medium", {190, 140, 115}, {200, 170, 120}},
+                        {"black on dark", {90, 60, 48}, {30, 25, 22}}};
+  int wrong = 0, total = 0, refused = 0;
+  unsigned seed = 100;
+  for (const Pair& p : pairs) {
+    for (const double density : {0.15, 0.3, 0.45, 0.6}) {
+      for (const double radius : {0.5, 1.0, 1.5}) {
+        for (const double blur : {0.5, 0.9}) {
+          const StubbleLook look{radius, radius + 0.5, blur, (seed % 2) == 0};
+          const auto photo = render_stubble(p.skin, p.hair, 256, 200, density, ++seed, look);
+          const auto s =
+              pigmatch::sample_stubble(photo.image, transform, Region::rectangle({0, 0, 256, 200}));
+          ++total;
+          const double hair_error = pigmatch::delta_e2000(s.hair, lcms_srgb_to_lab(p.hair));
+          const double skin_error = pigmatch::delta_e2000(s.skin, lcms_srgb_to_lab(p.skin));
+          const bool is_wrong =
+              s.separated && (hair_error > 2 * s.hair_uncertainty_de00 + 2 || skin_error > 3);
+          refused += s.separated ? 0 : 1;
+          wrong += is_wrong ? 1 : 0;
+          std::printf(
+              "%-8s %-16s coverage %.3f (found %.3f) dots %.1f–%.1f px blur %.1f: hair "
+              "%.2f ± %.2f, skin %.2f %s\n",
+              !s.separated ? "refused"
+              : is_wrong   ? "WRONG"
+                           : "ok",
+              p.name, photo.coverage, s.coverage, 2 * radius, 2 * radius + 1, blur, hair_error,
+              s.hair_uncertainty_de00, skin_error, s.not_separated_because.c_str());
+        }
+      }
+    }
+  }
+  std::printf("%d renders: %d refused, %d wrong beyond their own uncertainty\n", total, refused,
+              wrong);
+  SUCCEED();
 }

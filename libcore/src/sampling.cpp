@@ -652,9 +652,12 @@ Interiors interior_pixels(const PixelGrid& grid, const std::vector<std::size_t>&
 
 // `interior_radius`, when given, receives the radius of the dots' interiors the hair was read from
 // (interior_pixels; 0 when none).
+// `skin_hint`, when given, is where the skin is known to be (the unmixing's mode): the cluster
+// nearer it is the skin's. Without it the lighter cluster is, which is wrong for grey or blond
+// hair on dark skin.
 StubbleSample separate(std::span<const float> lab_triplets, std::span<const std::uint8_t> clipped,
                        const StubbleOptions& options, const PixelGrid* grid,
-                       int* interior_radius = nullptr) {
+                       int* interior_radius = nullptr, const Lab* skin_hint = nullptr) {
   require_flags(lab_triplets, clipped);
   require_options(options.robust);
   const std::span<const float> t = lab_triplets;
@@ -691,31 +694,36 @@ StubbleSample separate(std::span<const float> lab_triplets, std::span<const std:
   if (clusters.dark.empty() || clusters.light.empty())
     return out;
 
-  const Lab skin = median_of(t, clusters.light);
-  const Lab hair_cluster = median_of(t, clusters.dark);
-  std::vector<float> s_dark = axis_positions(t, clusters.dark, skin, hair_cluster);
-  const std::vector<float> s_light = axis_positions(t, clusters.light, skin, hair_cluster);
-  out.skin_pixels = clusters.light.size();
-  out.hair_pixels = clusters.dark.size();
+  const std::vector<std::size_t>* skin_side = &clusters.light;
+  const std::vector<std::size_t>* hair_side = &clusters.dark;
+  if (skin_hint != nullptr && delta_e2000(*skin_hint, median_of(t, clusters.dark)) <
+                                  delta_e2000(*skin_hint, median_of(t, clusters.light)))
+    std::swap(skin_side, hair_side);
+  const Lab skin = median_of(t, *skin_side);
+  const Lab hair_cluster = median_of(t, *hair_side);
+  std::vector<float> s_hair = axis_positions(t, *hair_side, skin, hair_cluster);
+  const std::vector<float> s_skin = axis_positions(t, *skin_side, skin, hair_cluster);
+  out.skin_pixels = skin_side->size();
+  out.hair_pixels = hair_side->size();
   // Positions are in units of the skin–hair distance, so the distance is 1.
-  out.separation_ratio = 1.0 / std::max(1e-9, robust_spread(s_dark) + robust_spread(s_light));
+  out.separation_ratio = 1.0 / std::max(1e-9, robust_spread(s_hair) + robust_spread(s_skin));
 
   // The dots' cores: their interiors when the pixels' places are known; otherwise the
   // hair-cluster pixels at or beyond the cluster's median position along the axis (the rest are
   // edge pixels that mix hair with skin).
   std::vector<std::size_t> core;
   if (grid != nullptr) {
-    Interiors interiors = interior_pixels(*grid, clusters.dark);
+    Interiors interiors = interior_pixels(*grid, *hair_side);
     core = std::move(interiors.pixels);
     if (interior_radius != nullptr)
       *interior_radius = interiors.radius;
   }
   if (core.empty()) {
-    std::vector<float> sorted = s_dark;
+    std::vector<float> sorted = s_hair;
     const double core_from = median_in_place(sorted);
-    for (std::size_t k = 0; k < clusters.dark.size(); ++k) {
-      if (s_dark[k] >= core_from)
-        core.push_back(clusters.dark[k]);
+    for (std::size_t k = 0; k < hair_side->size(); ++k) {
+      if (s_hair[k] >= core_from)
+        core.push_back((*hair_side)[k]);
     }
   }
   const Lab hair = median_of(t, core);
@@ -828,6 +836,7 @@ StubbleSample from_unmixing(const detail::StubbleUnmixing& u, StubbleSample by_c
     out.confidence = 0;
     return out;
   }
+  out.not_separated_because.clear();  // the two-cluster split's refusal, if any, is not ours
   out.coverage = std::clamp(u.coverage, 0.0, 1.0);
   out.confidence = std::min(1.0, static_cast<double>(u.dots_fitted) / 60.0) *
                    std::max(0.0, 1.0 - u.hair_uncertainty_de00 / 6.0);
@@ -870,8 +879,11 @@ StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& op
     return from_unmixing(u, std::move(sample), options);
   }
   int interior_radius = 0;
+  const std::optional<Lab> skin_hint =
+      u.skin.Y > 0 ? std::optional<Lab>(to_lab(u.skin)) : std::nullopt;
+  const Lab* skin_hint_ptr = skin_hint ? &*skin_hint : nullptr;
   StubbleSample by_clusters =
-      separate(region.lab, region.clipped, options, &grid, &interior_radius);
+      separate(region.lab, region.clipped, options, &grid, &interior_radius, skin_hint_ptr);
   // Dots wide enough to hold whole 5×5 patches of hair (over ~6 px across) show the hair itself:
   // read there, it needs no extrapolation, and JPEG's ringing at their sharp edges cannot
   // deepen it.
