@@ -809,6 +809,32 @@ TEST_CASE("stubble: grey hair on dark skin is the hair, not the skin, whatever i
   }
 }
 
+TEST_CASE("stubble at a phone photo's scale: dense small dots are read right or not at all",
+          "[sampling][stubble]") {
+  // 1–2 px dots at 46 %: nothing in the region tells its skin end from its hair end for sure.
+  // They were read with hair and skin swapped (skin 22 ΔE00 off); now such a read must hold
+  // within what it reports, or the region is refused and says why.
+  const auto transform = pigmatch::LabTransform::srgb({3, 8});
+  const std::array<std::uint8_t, 3> skin = {150, 100, 80}, hair = {40, 32, 28};
+  for (unsigned seed = 160; seed < 166; ++seed) {
+    const auto photo = render_stubble(skin, hair, 256, 200, 0.6, seed, {0.5, 1.0, 0.5, true});
+    const auto s =
+        pigmatch::sample_stubble(photo.image, transform, Region::rectangle({0, 0, 256, 200}));
+    const double hair_error = pigmatch::delta_e2000(s.hair, lcms_srgb_to_lab(hair));
+    const double skin_error = pigmatch::delta_e2000(s.skin, lcms_srgb_to_lab(skin));
+    INFO("seed " << seed << ", coverage " << photo.coverage << ": " << s.not_separated_because
+                 << "; hair off by " << hair_error << " ± " << s.hair_uncertainty_de00
+                 << ", skin off by " << skin_error);
+    if (s.separated) {
+      CHECK(skin_error < 3.0);
+      CHECK(hair_error < 2 * s.hair_uncertainty_de00 + 2.0);
+    } else {
+      CHECK_FALSE(s.not_separated_because.empty());
+      CHECK(s.coverage == 0);
+    }
+  }
+}
+
 TEST_CASE("stubble at a phone photo's scale: plain skin is refused and says why",
           "[sampling][stubble]") {
   const auto transform = pigmatch::LabTransform::srgb({3, 8});

@@ -895,10 +895,15 @@ StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& op
   if (u.hair_found)
     return from_unmixing(u, std::move(by_clusters), options);
   by_clusters.dots = u.dots;
-  if (by_clusters.separated)  // dots too crowded to fit, but large: their interiors are hair
+  // Dots too crowded to fit, but large: their interiors are hair. Not when the unmixing could
+  // not tell which end is the skin: the split's lighter or nearer cluster would only guess.
+  if (by_clusters.separated && !u.ends_ambiguous)
     return by_clusters;
   // Not separated: the skin is the mode of the region (what the unmixing found as skin), not a
   // cluster's median, which faint dots pull darker.
+  by_clusters.separated = false;
+  by_clusters.coverage = 0;
+  by_clusters.confidence = 0;
   if (u.skin.Y > 0) {
     by_clusters.skin = to_lab(u.skin);
     by_clusters.hair = by_clusters.skin;

@@ -771,6 +771,9 @@ constexpr double dense_bulk_sigmas = 6;
 // side, and at least this many times the share of the hair's largest piece.
 constexpr double background_share = 0.4;
 constexpr double background_over_blobs = 2;
+// Hair found over this share of a region whose shape does not tell its skin from its hair is
+// checked for which end is the skin's.
+constexpr double dense_coverage = 0.35;
 // The skin's end of a dense region is sharper than the hair's by at least this much.
 constexpr double sharper_edge_ratio = 1.5;
 constexpr double dot_threshold_sigmas = 4.5;  // a dot's peak must stand this far out of the noise
@@ -919,26 +922,36 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
   }
   const SkinLevel mode = skin_mode(values);
   StubbleUnmixing out = unmix_at(g, cells, line, along, mode, false);
-  // No dot stands out of the spread below the mode: with dense, blurred dots that spread is the
-  // mixtures', not the noise's, and the skin is the light edge of the positions.
+  std::vector<double> reversed(values.size());
+  std::transform(values.begin(), values.end(), reversed.begin(), std::negate<>());
   // Unless the dots' shape has told which end is the skin's, the skew that oriented the line says
   // little when the hair covers near half the region; but pure skin is common between the dots
   // while pure hair is rare (a blurred dot's centre seldom reaches it), so the skin's end must
   // then be clearly the sharper of the two. When it is not, which end is the skin is not known,
   // and the region is refused rather than guessed.
+  const auto refuse_as_ambiguous = [&] {
+    StubbleUnmixing refused;
+    refused.skin = out.skin;
+    refused.hair = out.skin;
+    refused.ends_ambiguous = true;
+    refused.why_not =
+        "the dots are dense and small, and neither end of their colours is clearly the skin's";
+    return refused;
+  };
+  if (out.hair_found && orientation == LineOrientation::unknown && out.coverage >= dense_coverage) {
+    const std::optional<SkinEdge> edge = skin_edge(values);
+    const std::optional<SkinEdge> other_edge = skin_edge(reversed);
+    if (!edge || !other_edge || !(other_edge->sigma > sharper_edge_ratio * edge->sigma))
+      return refuse_as_ambiguous();
+  }
+  // No dot stands out of the spread below the mode: with dense, blurred dots that spread is the
+  // mixtures', not the noise's, and the skin is the light edge of the positions.
   if (!out.hair_found && out.dots_fitted < min_dots_fitted) {
     const std::optional<SkinLevel> edge = skin_at_edge(values, mode);
-    std::vector<double> reversed(values.size());
-    std::transform(values.begin(), values.end(), reversed.begin(), std::negate<>());
     const std::optional<SkinLevel> other_edge = skin_at_edge(reversed, skin_mode(reversed));
     if (orientation == LineOrientation::unknown && edge && other_edge &&
-        !(other_edge->noise > sharper_edge_ratio * edge->noise)) {
-      out.why_not =
-          "the dots are dense and blurred, and neither end of their colours is clearly "
-          "the skin's";
-      out.dots = 0;  // the few specks above the mixtures' spread are not what refuses it
-      return out;
-    }
+        !(other_edge->noise > sharper_edge_ratio * edge->noise))
+      return refuse_as_ambiguous();
     if (edge) {
       StubbleUnmixing from_edge = unmix_at(g, cells, line, std::move(along), *edge, true);
       if (from_edge.hair_found)

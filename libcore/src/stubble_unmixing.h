@@ -54,6 +54,9 @@ struct StubbleUnmixing {
   /// wide against the blur and their interiors show the hair itself.
   double typical_depth = 0;
   std::string why_not;  ///< when hair_found is false: why, for the user
+  /// Refused because neither end of the dense dots' colours is clearly the skin's: no other
+  /// reading of the region (such as the two-cluster split) should stand in for it either.
+  bool ends_ambiguous = false;
 };
 
 /// Treats every usable cell as a linear mixture, in XYZ, of a skin and a hair colour with an
