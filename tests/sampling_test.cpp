@@ -662,10 +662,13 @@ TEST_CASE("stubble at a phone photo's scale: dots 2–4 px across, touching, blu
       CHECK(pigmatch::delta_e2000(s.hair, hair_lab) < 5.0);
       CHECK(s.dots > 500);
       CHECK(s.psf_sigma_px > 0.3);
-      // Black hair: its lightness hangs on the last per cent of the contrast, so a few ΔE00.
+      // Black hair: its lightness hangs on the last per cent of the contrast, so several ΔE00.
+      // (Here the reads are within 5; reads of the same kind in the honesty scan of
+      // bench/RESULTS.md were 7–19 off, so the interval may not be narrower than that allows.)
       CHECK(s.hair_uncertainty_de00 > 0.5);
-      CHECK(s.hair_uncertainty_de00 < 6.0);
-      CHECK(s.confidence > 0.0);
+      CHECK(s.hair_uncertainty_de00 < 12.0);
+      CHECK(pigmatch::delta_e2000(s.hair, hair_lab) < s.hair_uncertainty_de00 + 1.0);
+      CHECK(s.confidence >= 0.0);
       CHECK(s.confidence <= 1.0);
       // Without the pixels' places the hair is averaged from the darkest mixtures: far lighter.
       const auto lab =
