@@ -925,8 +925,13 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
   }
   const SkinLevel mode = skin_mode(values);
   StubbleUnmixing out = unmix_at(g, cells, line, along, mode, false);
-  std::vector<double> reversed(values.size());
-  std::transform(values.begin(), values.end(), reversed.begin(), std::negate<>());
+  // The positions seen from the other end, built only where a check needs that end (a large
+  // region holds millions of them).
+  const auto reversed = [&values] {
+    std::vector<double> negated(values.size());
+    std::transform(values.begin(), values.end(), negated.begin(), std::negate<>());
+    return negated;
+  };
   // Unless the dots' shape has told which end is the skin's, the skew that oriented the line says
   // little when the hair covers near half the region; but pure skin is common between the dots
   // while pure hair is rare (a blurred dot's centre seldom reaches it), so the skin's end must
@@ -943,7 +948,7 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
   };
   if (out.hair_found && orientation == LineOrientation::unknown && out.coverage >= dense_coverage) {
     const std::optional<SkinEdge> edge = skin_edge(values);
-    const std::optional<SkinEdge> other_edge = skin_edge(reversed);
+    const std::optional<SkinEdge> other_edge = skin_edge(reversed());
     if (!edge || !other_edge || !(other_edge->sigma > sharper_edge_ratio * edge->sigma))
       return refuse_as_ambiguous();
   }
@@ -951,7 +956,9 @@ StubbleUnmixing unmix_stubble(const StubbleGrid& g) {
   // mixtures', not the noise's, and the skin is the light edge of the positions.
   if (!out.hair_found && out.dots_fitted < min_dots_fitted) {
     const std::optional<SkinLevel> edge = skin_at_edge(values, mode);
-    const std::optional<SkinLevel> other_edge = skin_at_edge(reversed, skin_mode(reversed));
+    const std::vector<double> from_other_end = reversed();
+    const std::optional<SkinLevel> other_edge =
+        skin_at_edge(from_other_end, skin_mode(from_other_end));
     if (orientation == LineOrientation::unknown && edge && other_edge &&
         !(other_edge->noise > sharper_edge_ratio * edge->noise))
       return refuse_as_ambiguous();
