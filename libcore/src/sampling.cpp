@@ -869,7 +869,7 @@ StubbleSample separate_stubble(const RegionLab& region, const StubbleOptions& op
   // Small dots (the phone photo's case): the unmixing alone, with the whole region's statistics.
   // The two-cluster split and its dots' interiors only where they can help: no hair found by the
   // unmixing, or dots so wide against the blur that whole 5×5 patches of them are hair.
-  if (u.hair_found && u.typical_depth < 0.97) {
+  if (u.hair_found && !u.dots_show_hair()) {
     StubbleSample sample;
     // Without the split, highlights cannot be judged against the skin alone; against the whole
     // region's median, dense dark hair would make the skin itself look specular.

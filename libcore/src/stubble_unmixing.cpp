@@ -776,7 +776,7 @@ constexpr double background_over_blobs = 2;
 constexpr double dense_coverage = 0.35;
 // A typical dot whose centre reaches this much hair shows the hair itself (sampling.cpp then
 // reads the dots' interiors); short of it, the hair is an extrapolation.
-constexpr double deep_enough = 0.97;
+constexpr double deep_enough = StubbleUnmixing::dots_show_hair_depth;
 // The skin's end of a dense region is sharper than the hair's by at least this much.
 constexpr double sharper_edge_ratio = 1.5;
 constexpr double dot_threshold_sigmas = 4.5;  // a dot's peak must stand this far out of the noise

@@ -53,6 +53,11 @@ struct StubbleUnmixing {
   /// How deep a typical dot's centre gets (1: its centre is pure hair): near 1, the dots are
   /// wide against the blur and their interiors show the hair itself.
   double typical_depth = 0;
+  /// True when a typical dot's centre is (nearly) pure hair, so the dots' interiors show the
+  /// hair itself; short of it, the hair is an extrapolation.
+  bool dots_show_hair() const noexcept { return typical_depth >= dots_show_hair_depth; }
+  /// The typical depth from which dots_show_hair() holds.
+  static constexpr double dots_show_hair_depth = 0.97;
   std::string why_not;  ///< when hair_found is false: why, for the user
   /// Refused because neither end of the dense dots' colours is clearly the skin's: no other
   /// reading of the region (such as the two-cluster split) should stand in for it either.
