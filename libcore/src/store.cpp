@@ -277,7 +277,7 @@ Id insert_client(detail::Connection& db, const Client& c, std::optional<Id> id) 
   validate(c);
   Statement s = db.prepare(
       "INSERT INTO clients (id, name, birth_date, phone, email, notes, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
   s.bind(1, id)
       .bind(2, c.name)
       .bind_text_or_null(3, c.birth_date)
@@ -285,15 +285,14 @@ Id insert_client(detail::Connection& db, const Client& c, std::optional<Id> id) 
       .bind_text_or_null(5, c.email)
       .bind(6, c.notes)
       .bind(7, or_now(c.created_at));
-  s.run();
-  return db.last_insert_id();
+  return s.returned_id();
 }
 
 Id insert_visit(detail::Connection& db, const Visit& v, std::optional<Id> id) {
   validate(v);
   Statement s = db.prepare(
       "INSERT INTO visits (id, client_id, kind, date, area, practitioner, needle, notes) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   s.bind(1, id)
       .bind(2, v.client_id)
       .bind(3, to_string(v.kind))
@@ -302,17 +301,16 @@ Id insert_visit(detail::Connection& db, const Visit& v, std::optional<Id> id) {
       .bind(6, v.practitioner)
       .bind(7, v.needle)
       .bind(8, v.notes);
-  s.run();
-  return db.last_insert_id();
+  return s.returned_id();
 }
 
 Id insert_consent(detail::Connection& db, const Consent& c, std::optional<Id> id) {
   validate(c);
   Statement s = db.prepare(
-      "INSERT INTO consents (id, client_id, kind, date, signed_by) VALUES (?, ?, ?, ?, ?)");
+      "INSERT INTO consents (id, client_id, kind, date, signed_by) VALUES (?, ?, ?, ?, ?) "
+      "RETURNING id");
   s.bind(1, id).bind(2, c.client_id).bind(3, c.kind).bind(4, c.date).bind(5, c.signed_by);
-  s.run();
-  return db.last_insert_id();
+  return s.returned_id();
 }
 
 Id insert_measurement(detail::Connection& db, const Measurement& m, std::optional<Id> id) {
@@ -320,7 +318,7 @@ Id insert_measurement(detail::Connection& db, const Measurement& m, std::optiona
   Statement s = db.prepare(
       "INSERT INTO measurements (id, client_id, visit_id, kind, region, L, a, b, "
       "calibration_de00, photo_path, photo_sha256, taken_at, uncertainty_de00) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   s.bind(1, id)
       .bind(2, m.client_id)
       .bind(3, m.visit_id)
@@ -334,20 +332,21 @@ Id insert_measurement(detail::Connection& db, const Measurement& m, std::optiona
       .bind_text_or_null(11, m.photo_sha256)
       .bind(12, or_now(m.taken_at))
       .bind(13, m.uncertainty_de00);
-  s.run();
-  return db.last_insert_id();
+  return s.returned_id();
 }
 
 void register_lot(detail::Connection& db, const Lot& lot) {
   Statement s = db.prepare(
       "INSERT INTO lots (vendor, code, lot, expiry) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT (vendor, code, lot) DO UPDATE SET expiry = coalesce(excluded.expiry, expiry)");
+      "ON CONFLICT (vendor, code, lot) DO UPDATE SET expiry = coalesce(excluded.expiry, "
+      "lots.expiry)");
   s.bind(1, lot.vendor).bind(2, lot.code).bind(3, lot.lot).bind_text_or_null(4, lot.expiry);
   s.run();
 }
 
 void register_component_lot(detail::Connection& db, const Component& c) {
-  Statement s = db.prepare("INSERT OR IGNORE INTO lots (vendor, code, lot) VALUES (?, ?, ?)");
+  Statement s =
+      db.prepare("INSERT INTO lots (vendor, code, lot) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
   s.bind(1, c.vendor).bind(2, c.code).bind(3, c.lot);
   s.run();
 }
@@ -374,8 +373,8 @@ void require_correctable(detail::Connection& db, const Formula& f) {
 }
 
 // The lots registered in the current transaction: a bulk import names the same few lots again
-// and again, and each INSERT OR IGNORE is a B-tree search. A lot is (vendor, code, lot), hashed,
-// and looked up by views of a component's strings.
+// and again, and each INSERT … ON CONFLICT DO NOTHING is a B-tree search. A lot is (vendor, code,
+// lot), hashed, and looked up by views of a component's strings.
 struct LotKey {
   std::string vendor, code, lot;
 };
@@ -424,7 +423,7 @@ Id insert_formula(detail::Connection& db, const Formula& f, std::optional<Id> id
     Statement s = db.prepare(
         "INSERT INTO formulas (id, client_id, visit_id, replaces, region, target_L, target_a, "
         "target_b, model, catalog, predicted_L, predicted_a, predicted_b, delta_e00, notes, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     s.bind(1, id)
         .bind(2, f.client_id)
         .bind(3, f.visit_id)
@@ -441,8 +440,7 @@ Id insert_formula(detail::Connection& db, const Formula& f, std::optional<Id> id
         .bind(14, f.delta_e00)
         .bind_static(15, f.notes)
         .bind(16, or_now(f.created_at));
-    s.run();
-    formula_id = db.last_insert_id();
+    formula_id = s.returned_id();
   }
   for (std::size_t i = 0; i < f.components.size(); ++i) {
     const Component& c = f.components[i];
@@ -507,7 +505,7 @@ std::vector<Client> Store::clients(std::string_view name_part) {
   Statement s = impl_->db.prepare(
       "SELECT id, name, coalesce(birth_date, ''), coalesce(phone, ''), coalesce(email, ''), "
       "notes, created_at FROM clients WHERE ?1 = '' OR instr(lower(name), lower(?1)) > 0 "
-      "ORDER BY name COLLATE NOCASE, id");
+      "ORDER BY lower(name), id");
   s.bind(1, name_part);
   std::vector<Client> out;
   while (s.step())
@@ -571,12 +569,7 @@ bool Store::erase_client(Id id) {
     run("DELETE FROM erasing WHERE client_id = ?");
     transaction.commit();
   }
-  // The WAL still holds the pages as they were before the erase: copy the zeroed pages into
-  // the database and empty the WAL.
-  int log_frames = 0, checkpointed = 0;
-  const int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
-                                           &log_frames, &checkpointed);
-  return rc == SQLITE_OK;
+  return detail::purge_erased(db);
 }
 
 Id Store::import_client(const ClientRecord& record, bool keep_ids) {
@@ -876,24 +869,39 @@ std::vector<NearFormula> Store::search_near(const Lab& lab, double max_delta_e00
     const LabBox box = lab_box_for_delta_e00(lab, radius);
     near.clear();
     std::size_t surely_within = 0;
-    // One key range per (L*, a*) cell: the b* range, widened by a step against rounding.
-    const std::int64_t b_first = std::max<std::int64_t>(0, b_step(box.b0) - 1);
-    const std::int64_t b_last = std::min(b_steps - 1, b_step(box.b1) + 1);
-    for (std::int64_t L = L_cell(box.L0); L <= L_cell(box.L1); ++L) {
-      for (std::int64_t a = a_cell(box.a0); a <= a_cell(box.a1); ++a) {
-        const std::int64_t cell = (L * 512 + a) * b_steps;
-        Statement s = db.prepare("SELECT rowid, " PIGMATCH_LAB_KEY_SQL
-                                 " FROM formulas WHERE " PIGMATCH_LAB_KEY_SQL " BETWEEN ?1 AND ?2");
-        s.bind(1, (cell + b_first) << fraction_bits)
-            .bind(2, ((cell + b_last) << fraction_bits) | ((std::int64_t{1} << fraction_bits) - 1));
-        while (s.step()) {
-          const Id id = s.int64(0);
-          const KeyedLab keyed = decode_lab_key(s.int64(1));
-          const double de = delta_e2000(lab, keyed.clamped ? stored_target(db, id) : keyed.lab);
-          if (de <= radius + key_margin)
-            near.emplace_back(de, id);
-          if (de <= radius - key_margin)
-            ++surely_within;
+    const auto consider = [&](Id id, const Lab& approximate, bool exact_needed) {
+      const double de = delta_e2000(lab, exact_needed ? stored_target(db, id) : approximate);
+      if (de <= radius + key_margin)
+        near.emplace_back(de, id);
+      if (de <= radius - key_margin)
+        ++surely_within;
+    };
+    if (db.engine() == detail::Engine::postgresql) {
+      // The server's index is on the targets themselves (store_postgres_schema.cpp).
+      Statement s = db.prepare(
+          "SELECT id, target_L, target_a, target_b FROM formulas WHERE target_L BETWEEN ?1 AND ?2 "
+          "AND target_a BETWEEN ?3 AND ?4 AND target_b BETWEEN ?5 AND ?6");
+      s.bind(1, box.L0).bind(2, box.L1).bind(3, box.a0).bind(4, box.a1).bind(5, box.b0).bind(
+          6, box.b1);
+      while (s.step())
+        consider(s.int64(0), {s.real(1), s.real(2), s.real(3)}, false);
+    } else {
+      // One key range per (L*, a*) cell: the b* range, widened by a step against rounding.
+      const std::int64_t b_first = std::max<std::int64_t>(0, b_step(box.b0) - 1);
+      const std::int64_t b_last = std::min(b_steps - 1, b_step(box.b1) + 1);
+      for (std::int64_t L = L_cell(box.L0); L <= L_cell(box.L1); ++L) {
+        for (std::int64_t a = a_cell(box.a0); a <= a_cell(box.a1); ++a) {
+          const std::int64_t cell = (L * 512 + a) * b_steps;
+          Statement s =
+              db.prepare("SELECT id, " PIGMATCH_LAB_KEY_SQL
+                         " FROM formulas WHERE " PIGMATCH_LAB_KEY_SQL " BETWEEN ?1 AND ?2");
+          s.bind(1, (cell + b_first) << fraction_bits)
+              .bind(2,
+                    ((cell + b_last) << fraction_bits) | ((std::int64_t{1} << fraction_bits) - 1));
+          while (s.step()) {
+            const KeyedLab keyed = decode_lab_key(s.int64(1));
+            consider(s.int64(0), keyed.lab, keyed.clamped);
+          }
         }
       }
     }
@@ -955,7 +963,7 @@ std::vector<LotUse> Store::trace_lot(std::string_view lot) {
       "v.id, v.client_id, v.kind, v.date, v.area, v.practitioner, v.needle, v.notes "
       "FROM formula_components c JOIN formulas f ON f.id = c.formula_id "
       "JOIN clients cl ON cl.id = f.client_id LEFT JOIN visits v ON v.id = f.visit_id "
-      "WHERE c.lot = ? ORDER BY cl.name COLLATE NOCASE, f.client_id, v.date, f.id");
+      "WHERE c.lot = ? ORDER BY lower(cl.name), f.client_id, v.date, f.id");
   s.bind(1, lot);
   std::vector<LotUse> uses;
   while (s.step()) {

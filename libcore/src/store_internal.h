@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "pigmatch/store.h"
@@ -10,9 +11,11 @@
 namespace pigmatch::store {
 
 struct Store::Impl {
-  Impl(const std::filesystem::path& file, int flags) : db(file, flags) {}
-  detail::Connection db;
-  std::filesystem::path path;
+  explicit Impl(std::unique_ptr<detail::Connection> opened)
+      : connection(std::move(opened)), db(*connection) {}
+  std::unique_ptr<detail::Connection> connection;
+  detail::Connection& db;
+  std::filesystem::path path;  ///< the file, or the server location without its password
   MigrationReport migration;
 };
 
@@ -39,6 +42,13 @@ namespace detail {
 
 /// pigmatch's PRAGMA application_id ("PGMT"): tells our files from other programs' databases.
 inline constexpr int application_id = 0x50474D54;
+
+/// The SQLite connection of a store opened on a file (call only where engine() says so).
+SqliteConnection& sqlite_of(Connection& db);
+
+/// After a client's rows were deleted (and committed): removes the engine's leftover copies of
+/// them. False when a copy may stay until the engine's next clean-up (see Store::erase_client).
+bool purge_erased(Connection& db);
 
 /// The current time in UTC as "YYYY-MM-DDTHH:MM:SSZ".
 std::string now_utc();

@@ -234,7 +234,7 @@ Inspection inspect(const fs::path& file, const OpenOptions& options, MigrationRe
     throw_not_a_database(file, size < 100 ? "is too short to be a pigmatch database"
                                           : "is not a pigmatch database (not an SQLite file)");
   }
-  Connection db(inspection_uri(file), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, file);
+  SqliteConnection db(inspection_uri(file), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, file);
   sqlite3_busy_timeout(db.handle(), options.busy_timeout_ms);
   const std::int64_t objects = db.query_int("SELECT count(*) FROM sqlite_schema");
   const std::int64_t app_id = db.query_int("PRAGMA application_id");
@@ -286,7 +286,7 @@ Inspection inspect(const fs::path& file, const OpenOptions& options, MigrationRe
   return {static_cast<int>(version)};
 }
 
-void migrate(Connection& db, MigrationReport& report) {
+void migrate(SqliteConnection& db, MigrationReport& report) {
   Transaction transaction(db);
   // Read again under the write lock: another pigmatch may have migrated meanwhile.
   const auto version = static_cast<int>(db.query_int("PRAGMA user_version"));
@@ -313,7 +313,7 @@ void migrate(Connection& db, MigrationReport& report) {
   report.to_version = schema_version;
 }
 
-void configure(Connection& db, const OpenOptions& options) {
+void configure(SqliteConnection& db, const OpenOptions& options) {
   sqlite3_busy_timeout(db.handle(), options.busy_timeout_ms);
   // secure_delete: erased records are overwritten with zeros, not left in free pages.
   // synchronous=FULL: an acknowledged write survives power loss as well as a killed process.
@@ -332,6 +332,19 @@ void configure(Connection& db, const OpenOptions& options) {
 }
 
 }  // namespace
+
+SqliteConnection& sqlite_of(Connection& db) {
+  return static_cast<SqliteConnection&>(db);
+}
+
+bool purge_erased(Connection& db) {
+  // The WAL still holds the pages as they were before the erase: copy the zeroed pages into
+  // the database and empty the WAL.
+  int log_frames = 0, checkpointed = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(sqlite_of(db).handle(), nullptr,
+                                           SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &checkpointed);
+  return rc == SQLITE_OK;
+}
 
 std::string now_utc() {
   const std::time_t now = std::time(nullptr);
@@ -352,7 +365,7 @@ void backup_database(sqlite3* source, const fs::path& source_file, const fs::pat
   partial += ".partial";
   fs::remove(partial, ec);
   {
-    Connection target(partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    SqliteConnection target(partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     sqlite3_backup* copy = sqlite3_backup_init(target.handle(), "main", source, "main");
     if (copy == nullptr) {
       fs::remove(partial, ec);
@@ -408,21 +421,22 @@ Store Store::open(const std::filesystem::path& path, const OpenOptions& options)
   if (exists)
     detail::inspect(path, options, report);
   const int flags = SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE);
-  auto impl = std::make_unique<Impl>(path, flags);
-  impl->path = path;
-  detail::configure(impl->db, options);
+  auto connection = std::make_unique<detail::SqliteConnection>(path, flags);
+  detail::configure(*connection, options);
   if (report.from_version < schema_version)
-    detail::migrate(impl->db, report);
+    detail::migrate(*connection, report);
+  auto impl = std::make_unique<Impl>(std::move(connection));
+  impl->path = path;
   impl->migration = report;
   return Store(std::move(impl));
 }
 
 void Store::backup(const std::filesystem::path& destination) {
-  detail::backup_database(impl_->db.handle(), impl_->path, destination);
+  detail::backup_database(detail::sqlite_of(impl_->db).handle(), impl_->path, destination);
 }
 
 CheckReport Store::check() {
-  detail::Connection& db = impl_->db;
+  detail::SqliteConnection& db = detail::sqlite_of(impl_->db);
   CheckReport report;
   report.schema_version = static_cast<int>(db.query_int("PRAGMA user_version"));
   {

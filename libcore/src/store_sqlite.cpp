@@ -59,54 +59,17 @@ void throw_sqlite(sqlite3* db, int rc, const std::filesystem::path& file, std::s
   throw Error(ErrorCode::io, fmt::format("{}: {} failed: {}", file.string(), doing, detail));
 }
 
-// ---- Statement ------------------------------------------------------------------------------
+// ---- SqliteStatement ------------------------------------------------------------------------
 
-Statement& Statement::bind(int index, std::int64_t value) {
-  sqlite3_bind_int64(stmt_, index, value);
-  return *this;
-}
-
-Statement& Statement::bind(int index, double value) {
-  sqlite3_bind_double(stmt_, index, value);
-  return *this;
-}
-
-Statement& Statement::bind(int index, std::string_view value) {
+void SqliteStatement::bind_text(int index, std::string_view value, bool copy) {
   // SQLITE_TRANSIENT: SQLite copies, so the caller's string may die before step(). An empty
   // string_view may have a null data(), which SQLite would bind as NULL rather than ''.
   const char* data = value.data() != nullptr ? value.data() : "";
-  sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-  return *this;
+  sqlite3_bind_text64(stmt_, index, data, value.size(), copy ? SQLITE_TRANSIENT : SQLITE_STATIC,
+                      SQLITE_UTF8);
 }
 
-Statement& Statement::bind_text_or_null(int index, std::string_view value) {
-  return value.empty() ? bind_null(index) : bind(index, value);
-}
-
-Statement& Statement::bind_static(int index, std::string_view value) {
-  const char* data = value.data() != nullptr ? value.data() : "";
-  sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_STATIC, SQLITE_UTF8);
-  return *this;
-}
-
-Statement& Statement::bind_static_or_null(int index, std::string_view value) {
-  return value.empty() ? bind_null(index) : bind_static(index, value);
-}
-
-Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) {
-  return value ? bind(index, *value) : bind_null(index);
-}
-
-Statement& Statement::bind(int index, const std::optional<double>& value) {
-  return value ? bind(index, *value) : bind_null(index);
-}
-
-Statement& Statement::bind_null(int index) {
-  sqlite3_bind_null(stmt_, index);
-  return *this;
-}
-
-bool Statement::step() {
+bool SqliteStatement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW)
     return true;
@@ -115,37 +78,21 @@ bool Statement::step() {
   throw_sqlite(db_, rc, *file_, "running a query");
 }
 
-void Statement::run() {
-  while (step()) {
-  }
-}
-
-std::string Statement::text(int column) const {
+std::string SqliteStatement::text(int column) const {
   const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (data == nullptr)
     return {};
   return {data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))};
 }
 
-std::optional<std::int64_t> Statement::optional_int64(int column) const {
-  if (is_null(column))
-    return std::nullopt;
-  return int64(column);
-}
-
-std::optional<double> Statement::optional_real(int column) const {
-  if (is_null(column))
-    return std::nullopt;
-  return real(column);
-}
-
 // ---- Connection -----------------------------------------------------------------------------
 
-Connection::Connection(const std::filesystem::path& file, int flags)
-    : Connection(file.string(), flags, file) {}
+SqliteConnection::SqliteConnection(const std::filesystem::path& file, int flags)
+    : SqliteConnection(file.string(), flags, file) {}
 
-Connection::Connection(const std::string& name, int flags, const std::filesystem::path& file)
-    : file_(file) {
+SqliteConnection::SqliteConnection(const std::string& name, int flags,
+                                   const std::filesystem::path& file)
+    : file_(file), name_(file.string()) {
   const int rc = sqlite3_open_v2(name.c_str(), &db_, flags | SQLITE_OPEN_NOFOLLOW, nullptr);
   if (rc != SQLITE_OK) {
     const std::string detail = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -166,54 +113,27 @@ Connection::Connection(const std::string& name, int flags, const std::filesystem
   sqlite3_extended_result_codes(db_, 1);
 }
 
-Connection::~Connection() {
-  for (auto& [sql, stmt] : cache_)
-    sqlite3_finalize(stmt);
+SqliteConnection::~SqliteConnection() {
+  cache_.clear();
   sqlite3_close_v2(db_);
 }
 
-void Connection::exec(const char* sql, std::string_view doing) {
+void SqliteConnection::exec(const char* sql, std::string_view doing) {
   const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK)
     throw_sqlite(db_, rc, file_, doing);
 }
 
-Statement Connection::prepare(const char* sql) {
+Statement SqliteConnection::prepare(const char* sql) {
   auto found = cache_.find(sql);
   if (found == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK)
       throw_sqlite(db_, rc, file_, "preparing a query");
-    found = cache_.emplace(sql, stmt).first;
+    found = cache_.emplace(sql, std::make_unique<SqliteStatement>(stmt, db_, &file_)).first;
   }
-  return Statement(found->second, db_, &file_);
-}
-
-std::int64_t Connection::query_int(const char* sql) {
-  Statement statement = prepare(sql);
-  return statement.step() ? statement.int64(0) : 0;
-}
-
-std::string Connection::query_text(const char* sql) {
-  Statement statement = prepare(sql);
-  return statement.step() ? statement.text(0) : std::string();
-}
-
-// ---- Transaction ----------------------------------------------------------------------------
-
-Transaction::Transaction(Connection& connection) : connection_(connection) {
-  connection_.exec("BEGIN IMMEDIATE", "starting a write");
-}
-
-Transaction::~Transaction() {
-  if (open_)
-    sqlite3_exec(connection_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-}
-
-void Transaction::commit() {
-  connection_.exec("COMMIT", "saving");
-  open_ = false;
+  return Statement(*found->second);
 }
 
 }  // namespace pigmatch::store::detail
