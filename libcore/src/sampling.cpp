@@ -536,14 +536,16 @@ struct TwoClusters {
 // k-means with k = 2 in Lab, seeded with the means of the darkest and lightest 5 % by L*, so the
 // result does not depend on pixel order or a random start.
 TwoClusters two_means(std::span<const float> t, const std::vector<std::size_t>& pixels) {
+  if (pixels.size() < 2)
+    return {{}, pixels};  // one pixel is no two groups
+  // The tails are selected, not sorted: a stubble region has millions of pixels.
   std::vector<std::size_t> by_l = pixels;
-  std::sort(by_l.begin(), by_l.end(),
-            [&](std::size_t i, std::size_t j) { return t[3 * i] < t[3 * j]; });
-  const std::size_t tail = std::max<std::size_t>(1, by_l.size() / 20);
-  Lab dark = mean_of(
-      t, std::vector<std::size_t>(by_l.begin(), by_l.begin() + static_cast<std::ptrdiff_t>(tail)));
-  Lab light = mean_of(
-      t, std::vector<std::size_t>(by_l.end() - static_cast<std::ptrdiff_t>(tail), by_l.end()));
+  const auto lighter = [&](std::size_t i, std::size_t j) { return t[3 * i] < t[3 * j]; };
+  const auto tail = static_cast<std::ptrdiff_t>(std::max<std::size_t>(1, by_l.size() / 20));
+  std::nth_element(by_l.begin(), by_l.begin() + tail, by_l.end(), lighter);
+  Lab dark = mean_of(t, std::vector<std::size_t>(by_l.begin(), by_l.begin() + tail));
+  std::nth_element(by_l.begin() + tail, by_l.end() - tail, by_l.end(), lighter);
+  Lab light = mean_of(t, std::vector<std::size_t>(by_l.end() - tail, by_l.end()));
   TwoClusters c;
   for (int iteration = 0; iteration < 50; ++iteration) {
     TwoClusters next;
