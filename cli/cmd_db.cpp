@@ -38,7 +38,7 @@ void run_check(const DbOptions& o) {
   store::Store db = store::Store::open(path, options);
   const store::CheckReport r = db.check();
   if (o.json) {
-    print_json({{"database", path.string()},
+    print_json({{"database", db.path().string()},
                 {"schema_version", r.schema_version},
                 {"ok", r.problems.empty()},
                 {"problems", r.problems},
@@ -51,7 +51,8 @@ void run_check(const DbOptions& o) {
     fmt::print(
         "{}: schema version {}, {} clients, {} visits, {} measurements, {} formulas, {} "
         "lots\n",
-        path.string(), r.schema_version, r.clients, r.visits, r.measurements, r.formulas, r.lots);
+        db.path().string(), r.schema_version, r.clients, r.visits, r.measurements, r.formulas,
+        r.lots);
     for (const std::string& p : r.problems)
       fmt::print("problem: {}\n", p);
     if (r.problems.empty())
@@ -61,7 +62,7 @@ void run_check(const DbOptions& o) {
     throw Error(ErrorCode::corrupt_data,
                 fmt::format("{}: {} problem(s) found; restore a backup ('pigmatch db backup' "
                             "makes them)",
-                            path.string(), r.problems.size()));
+                            db.path().string(), r.problems.size()));
   }
 }
 

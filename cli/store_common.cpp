@@ -17,9 +17,12 @@ namespace pigmatch::cli {
 using ordered_json = nlohmann::ordered_json;
 
 void add_db_option(CLI::App* command, std::string& db) {
-  command->add_option("--db", db,
-                      "database file (default: $PIGMATCH_DB, else "
-                      "$XDG_DATA_HOME/pigmatch/pigmatch.db, i.e. ~/.local/share/pigmatch/)");
+  command->add_option(
+      "--db", db,
+      "database file, or a PostgreSQL server's database as postgresql://USER@HOST/DB "
+      "or 'host=… dbname=…' (password in ~/.pgpass or PGPASSWORD) (default: "
+      "$PIGMATCH_DB, else $XDG_DATA_HOME/pigmatch/pigmatch.db, i.e. "
+      "~/.local/share/pigmatch/)");
 }
 
 std::vector<Catalog> load_catalogs(const std::vector<std::string>& ids,
@@ -76,7 +79,7 @@ store::Store open_store(const std::string& db_option, DbAccess access, bool quie
   const bool is_default = db_option.empty();
   const std::filesystem::path path =
       is_default ? store::default_database_path() : std::filesystem::path(db_option);
-  if (is_default && access == DbAccess::create) {
+  if (is_default && access == DbAccess::create && !store::is_server_location(path.native())) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) {

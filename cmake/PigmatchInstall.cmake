@@ -48,6 +48,9 @@ function(pigmatch_core_dependency_lines out)
     elseif(library STREQUAL "PkgConfig::LIBHEIF")
       list(APPEND lines "find_dependency(PkgConfig)"
                         "pkg_check_modules(LIBHEIF REQUIRED QUIET IMPORTED_TARGET libheif)")
+    elseif(library STREQUAL "PkgConfig::LIBPQ")
+      list(APPEND lines "find_dependency(PkgConfig)"
+                        "pkg_check_modules(LIBPQ REQUIRED QUIET IMPORTED_TARGET libpq)")
     elseif(library MATCHES "^(JPEG|PNG|TIFF|ZLIB)::")
       list(APPEND lines "find_dependency(${CMAKE_MATCH_1})")
     elseif(library STREQUAL "Threads::Threads")

@@ -12,6 +12,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libjpeg-dev libpng-dev libtiff-dev
   # SHA-256 of photos saved with measure --save (libcrypto)
   libssl-dev
+  # the client store on a PostgreSQL server (libpq), and the throw-away server its tests start
+  libpq-dev postgresql-15
   # optional at build time: chart detection (mcc) and the Lab-conversion benchmark peer
   libopencv-dev libopencv-contrib-dev
   # optional at build time: the Qt 6 Widgets GUI (pigmatch-gui; includes Qt Test and the

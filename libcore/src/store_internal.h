@@ -43,6 +43,13 @@ namespace detail {
 /// pigmatch's PRAGMA application_id ("PGMT"): tells our files from other programs' databases.
 inline constexpr int application_id = 0x50474D54;
 
+/// Store::open for a PostgreSQL location (store_postgres_schema.cpp): connects, refuses another
+/// program's or a newer pigmatch's database untouched, creates or migrates the schema.
+std::unique_ptr<Connection> open_postgres(const std::string& location, const OpenOptions& options,
+                                          MigrationReport& report);
+/// Store::check on PostgreSQL: the schema version, the rules' triggers, and the row counts.
+CheckReport check_postgres(Connection& db);
+
 /// The SQLite connection of a store opened on a file (call only where engine() says so).
 SqliteConnection& sqlite_of(Connection& db);
 

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "store_internal.h"
+#include "store_postgres.h"
 
 namespace pigmatch::store {
 namespace detail {
@@ -338,6 +339,9 @@ SqliteConnection& sqlite_of(Connection& db) {
 }
 
 bool purge_erased(Connection& db) {
+  // PostgreSQL: the rows are gone at commit; autovacuum reclaims their space.
+  if (db.engine() == Engine::postgresql)
+    return true;
   // The WAL still holds the pages as they were before the erase: copy the zeroed pages into
   // the database and empty the WAL.
   int log_frames = 0, checkpointed = 0;
@@ -409,6 +413,13 @@ const MigrationReport& Store::migration() const noexcept {
 }
 
 Store Store::open(const std::filesystem::path& path, const OpenOptions& options) {
+  if (is_server_location(path.native())) {
+    MigrationReport report;
+    auto impl = std::make_unique<Impl>(detail::open_postgres(path.native(), options, report));
+    impl->path = impl->db.name();
+    impl->migration = report;
+    return Store(std::move(impl));
+  }
   std::error_code ec;
   const bool exists = std::filesystem::exists(path, ec);
   MigrationReport report;
@@ -432,10 +443,18 @@ Store Store::open(const std::filesystem::path& path, const OpenOptions& options)
 }
 
 void Store::backup(const std::filesystem::path& destination) {
+  if (impl_->db.engine() == detail::Engine::postgresql) {
+    throw Error(ErrorCode::unsupported,
+                fmt::format("{}: a PostgreSQL store is backed up by the server's own tools: "
+                            "pg_dump --format=custom --file={} (docs/postgresql.md)",
+                            impl_->path.string(), destination.string()));
+  }
   detail::backup_database(detail::sqlite_of(impl_->db).handle(), impl_->path, destination);
 }
 
 CheckReport Store::check() {
+  if (impl_->db.engine() == detail::Engine::postgresql)
+    return detail::check_postgres(impl_->db);
   detail::SqliteConnection& db = detail::sqlite_of(impl_->db);
   CheckReport report;
   report.schema_version = static_cast<int>(db.query_int("PRAGMA user_version"));

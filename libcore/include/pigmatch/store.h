@@ -1,5 +1,6 @@
 // pigmatch/store.h — the client records: clients, visits, consents, measurements, formulas and
-// pigment lots in one SQLite file.
+// pigment lots, in one SQLite file (one computer) or a PostgreSQL database (a studio's server,
+// shared by its rooms and branches; docs/postgresql.md).
 //
 // Touch-ups come 2–5 years after the first sessions, so the record must say exactly what was used
 // and how it healed. Formulas are immutable: a correction is a new formula whose `replaces` names
@@ -199,6 +200,12 @@ struct MigrationReport {
 /// `--db` else $PIGMATCH_DB else $XDG_DATA_HOME/pigmatch/pigmatch.db (~/.local/share/…).
 std::filesystem::path default_database_path();
 
+/// True when `location` names a database on a PostgreSQL server rather than a file: a
+/// postgresql:// or postgres:// URI, or a libpq keyword/value string starting with one of host,
+/// hostaddr, port, dbname, user, service, sslmode, options or passfile and '=' (write
+/// "./dbname=x" for a file of that name). Store::open takes either.
+bool is_server_location(std::string_view location);
+
 /// The box (per-axis half widths around a colour) that contains every colour within
 /// `max_delta_e00` (CIEDE2000) of `center`; max_delta_e00 must be in (0, 10].
 struct LabBox {
@@ -206,17 +213,23 @@ struct LabBox {
 };
 LabBox lab_box_for_delta_e00(const Lab& center, double max_delta_e00);
 
-/// One connection to one database file. Not thread-safe: use one Store per thread.
+/// One connection to one database file or server database. Not thread-safe: use one Store per
+/// thread. On PostgreSQL every write is SERIALIZABLE: a write that raced another connection's
+/// is refused with BusyError (nothing of it saved), never merged.
 class Store {
  public:
   /// Opens (or creates) `path`, checking it read-only first (see the file comment). Throws
-  /// NotADatabaseError, NewerSchemaError, BusyError or Error (io, not_found).
+  /// NotADatabaseError, NewerSchemaError, BusyError or Error (io, not_found). A server location
+  /// (is_server_location) connects instead; its password must come from ~/.pgpass or
+  /// PGPASSWORD (a location carrying one is refused), and a database holding another program's
+  /// tables is refused untouched.
   static Store open(const std::filesystem::path& path, const OpenOptions& options = {});
 
   Store(Store&&) noexcept;
   Store& operator=(Store&&) noexcept;
   ~Store();
 
+  /// The file, or the server database as messages name it (host, port, database, user).
   const std::filesystem::path& path() const noexcept;
   /// What open() migrated (from == to when nothing was needed).
   const MigrationReport& migration() const noexcept;
