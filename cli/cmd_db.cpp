@@ -1,4 +1,4 @@
-// pigmatch db backup FILE | check | migrate: the database file itself.
+// pigmatch db backup FILE | check | migrate [--to STORE]: the database itself.
 #include <fmt/format.h>
 
 #include <memory>
@@ -15,6 +15,8 @@ namespace {
 struct DbOptions {
   std::string db;
   std::string destination;
+  std::string from;  // db migrate --from/--to: move the records into another store
+  std::string to;
   bool json = false;
 };
 
@@ -66,7 +68,44 @@ void run_check(const DbOptions& o) {
   }
 }
 
+// db migrate --to: every client and lot of one store copied into another (a studio's file into
+// its server), then every client's export compared on both sides.
+void run_copy(const DbOptions& o) {
+  if (!o.db.empty() && !o.from.empty()) {
+    throw UsageError("give the store to copy from with --from or --db, not both");
+  }
+  store::Store from = open_store(o.from.empty() ? o.db : o.from, DbAccess::existing);
+  store::Store to = open_store(o.to, DbAccess::create);
+  if (from.path() == to.path())
+    throw UsageError("--from and --to name the same database");
+  const store::CopyReport r =
+      store::copy_records(from, to, [](std::size_t done, std::size_t total) {
+        if (done == total || done % 100 == 0)
+          fmt::print(stderr, "pigmatch: {} of {} clients copied and checked\n", done, total);
+      });
+  if (o.json) {
+    print_json({{"from", from.path().string()},
+                {"to", to.path().string()},
+                {"clients_copied", r.clients},
+                {"clients_already_there", r.already},
+                {"formulas_copied", r.formulas},
+                {"lots", r.lots},
+                {"verified", true}});
+  } else {
+    fmt::print(
+        "{} clients ({} formulas) copied from {} to {}, {} already there; {} lots. Every "
+        "client's export reads the same in both\n",
+        r.clients, r.formulas, from.path().string(), to.path().string(), r.already, r.lots);
+  }
+}
+
 void run_migrate(const DbOptions& o) {
+  if (!o.to.empty()) {
+    run_copy(o);
+    return;
+  }
+  if (!o.from.empty())
+    throw UsageError("--from needs --to: the store to copy the records into");
   store::Store db = open_store(o.db, DbAccess::existing, /*quiet=*/true);
   const store::MigrationReport& m = db.migration();
   if (o.json) {
@@ -99,10 +138,16 @@ void register_db_command(CLI::App& app) {
   add_db_option(check, o->db);
   check->add_flag("--json", o->json, "machine-readable output");
   check->callback([o] { run_check(*o); });
-  CLI::App* migrate = dbc->add_subcommand("migrate",
-                                          "Bring an older file to this schema "
-                                          "(after a backup)");
+  CLI::App* migrate = dbc->add_subcommand(
+      "migrate",
+      "Bring an older file to this schema (after a backup); with --to, copy every record into "
+      "another store (e.g. a PostgreSQL server) and compare every client's export");
   add_db_option(migrate, o->db);
+  migrate->add_option("--from", o->from, "the store to copy from (default: --db)");
+  migrate->add_option("--to", o->to,
+                      "the store to copy into: a file, or postgresql://USER@HOST/DB (created "
+                      "when empty; a client already copied is skipped, so a stopped copy can be "
+                      "run again)");
   migrate->add_flag("--json", o->json, "machine-readable output");
   migrate->callback([o] { run_migrate(*o); });
 }

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -304,6 +305,28 @@ class Store {
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// ---- moving a store ------------------------------------------------------------------------
+
+/// What copy_records did.
+struct CopyReport {
+  std::int64_t clients = 0;   ///< clients copied now
+  std::int64_t already = 0;   ///< clients found already copied (a run resumed after a stop)
+  std::int64_t formulas = 0;  ///< formulas of the clients copied now
+  std::int64_t lots = 0;      ///< lots in the destination afterwards
+};
+
+/// Called after each client with (clients done, clients in all).
+using CopyProgress = std::function<void(std::size_t, std::size_t)>;
+
+/// Copies every client of `from`, with everything the client holds, and every lot into `to`
+/// (e.g. a studio's SQLite file into its new PostgreSQL server), keeping ids so a client's
+/// number stays the one the studio knows. Each client is one transaction; a client already in
+/// `to` with the same export is skipped, so a copy that stopped can be run again. Afterwards
+/// every client is read back from `to` and its export compared with `from`'s. Throws Error
+/// (invalid_argument) when `to` holds a different client under a copied id, and Error
+/// (corrupt_data) naming the first client whose copy differs.
+CopyReport copy_records(Store& from, Store& to, const CopyProgress& progress = {});
 
 // ---- JSON (the export format and `formula save` input) ------------------------------------
 
