@@ -44,6 +44,7 @@ std::unique_ptr<CLI::App> make_app(Callbacks callbacks) {
   register_visit_command(*app);
   register_formula_command(*app);
   register_lot_command(*app);
+  register_studio_command(*app);
   register_db_command(*app);
   register_touchup_command(*app);
   register_lab_command(*app);

@@ -1,4 +1,4 @@
-// pigmatch client add|list|show|export|import|erase|consent: the client records.
+// pigmatch client add|list|show|export|import|erase|consent|share: the client records.
 #include <fmt/format.h>
 
 #include <fstream>
@@ -23,6 +23,7 @@ struct ClientOptions {
   std::string search;
   std::string output;  // export -o FILE
   std::string file;    // import FILE
+  std::string studio;  // share --studio
   bool renumber = false;
   bool yes = false;
   bool json = false;
@@ -177,6 +178,18 @@ void run_consent(ClientOptions o) {
   }
 }
 
+void run_share(const ClientOptions& o) {
+  store::Store db = open_store(o.db, DbAccess::existing);
+  const store::Id id = parse_id(o.id, "CLIENT");
+  db.share_client(id, o.studio);
+  if (o.json) {
+    print_json({{"client", id}, {"shared_with", o.studio}});
+  } else {
+    fmt::print("client {} shared with studio '{}': its rooms now see and add to the records\n", id,
+               o.studio);
+  }
+}
+
 CLI::App* leaf(CLI::App* parent, const char* name, const char* description,
                std::shared_ptr<ClientOptions> o) {
   CLI::App* cmd = parent->add_subcommand(name, description);
@@ -191,7 +204,7 @@ void register_client_command(CLI::App& app) {
   auto o = std::make_shared<ClientOptions>();
   CLI::App* client = app.add_subcommand("client",
                                         "Client records: add, list, show, export, "
-                                        "import, erase, consent");
+                                        "import, erase, consent, share");
   client->require_subcommand(1);
 
   CLI::App* add = leaf(client, "add", "Add a client", o);
@@ -232,6 +245,14 @@ void register_client_command(CLI::App& app) {
   consent->add_option("--date", o->consent.date, "YYYY-MM-DD")->required();
   consent->add_option("--signed-by", o->consent.signed_by, "who signed")->required();
   consent->callback([o] { run_consent(*o); });
+
+  CLI::App* share = leaf(client, "share",
+                         "Let another studio of a PostgreSQL store see and add to a client's "
+                         "records",
+                         o);
+  share->add_option("CLIENT", o->id, "client id")->required();
+  share->add_option("--studio", o->studio, "the studio to share with")->required();
+  share->callback([o] { run_share(*o); });
 }
 
 }  // namespace pigmatch::cli

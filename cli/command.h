@@ -24,6 +24,7 @@ void register_client_command(CLI::App& app);
 void register_visit_command(CLI::App& app);
 void register_formula_command(CLI::App& app);
 void register_lot_command(CLI::App& app);
+void register_studio_command(CLI::App& app);
 void register_db_command(CLI::App& app);
 void register_touchup_command(CLI::App& app);
 void register_lab_command(CLI::App& app);

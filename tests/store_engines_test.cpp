@@ -270,7 +270,7 @@ TEST_CASE("store on PostgreSQL: the rules hold in the server, not only in pigmat
                "'12 May 2021')",
                &error));
   CHECK(raw.scalar("SELECT count(*) FROM formulas") == "1");
-  CHECK(raw.scalar("SELECT version FROM pigmatch_schema") == "1");
+  CHECK(raw.scalar("SELECT version FROM pigmatch_schema") == "2");
   CHECK(raw.scalar("SELECT notes FROM formulas") == "first mix");
 }
 
@@ -370,4 +370,104 @@ TEST_CASE("store on PostgreSQL: two rooms correcting the same formula at once le
     REQUIRE(next.has_value());
     CHECK(setup.formula(*next).components.size() == 2);
   }
+}
+
+namespace {
+
+// `location` as database role `role` (the test cluster trusts its socket, as a studio's server
+// would trust its own password file).
+std::string as_role(const std::string& location, const std::string& role) {
+  return location + " user=" + role;
+}
+
+std::vector<std::string> names_of(const std::vector<Client>& clients) {
+  std::vector<std::string> names;
+  for (const Client& c : clients)
+    names.push_back(c.name);
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("store on PostgreSQL: each studio sees its own clients and the ones shared with it; "
+          "the server enforces it") {
+  PostgresServer* server = server_or_skip();
+  if (server == nullptr)
+    return;
+  const std::string location = server->new_database();
+  PgRaw admin(location);
+  // Login roles are the cluster's (they outlive the database): create them once.
+  for (const char* role : {"pigmatch_room_north", "pigmatch_room_south", "pigmatch_boss"}) {
+    admin.exec(std::string("CREATE ROLE ") + role + " LOGIN");
+  }
+  {
+    Store owner_of_tables = Store::open(location);
+    owner_of_tables.add_studio("North");
+    owner_of_tables.add_studio("South");
+    owner_of_tables.add_studio_member("pigmatch_room_north", "North");
+    owner_of_tables.add_studio_member("pigmatch_room_south", "South");
+    owner_of_tables.add_owner("pigmatch_boss");
+  }
+  Store north = Store::open(as_role(location, "pigmatch_room_north"));
+  Store south = Store::open(as_role(location, "pigmatch_room_south"));
+  Store boss = Store::open(as_role(location, "pigmatch_boss"));
+  const Id ana = add_sample_client(north, "Ana");
+  const Id bo = add_sample_client(south, "Bo");
+
+  CHECK(names_of(north.clients()) == std::vector<std::string>{"Ana"});
+  CHECK(names_of(south.clients()) == std::vector<std::string>{"Bo"});
+  CHECK(names_of(boss.clients()) == std::vector<std::string>{"Ana", "Bo"});
+  CHECK_THROWS_WITH(south.client_record(ana), Catch::Contains("there is no client"));
+  CHECK_THROWS_WITH(south.formula(north.current_formula(ana)->id), Catch::Contains("no formula"));
+  CHECK(south.trace_lot("LOT-A1").size() == 1);  // Bo's use only
+  CHECK(boss.trace_lot("LOT-A1").size() == 2);   // across the chain
+
+  // The server, not pigmatch, hides them: raw SQL as the south room sees one of everything.
+  {
+    PgRaw raw_south(as_role(location, "pigmatch_room_south"));
+    CHECK(raw_south.scalar("SELECT count(*) FROM clients") == "1");
+    CHECK(raw_south.scalar("SELECT count(*) FROM formulas") == "1");
+    CHECK(raw_south.scalar("SELECT count(*) FROM formula_components") == "2");
+    CHECK(raw_south.scalar("SELECT count(*) FROM measurements") == "1");
+    std::string error;
+    CHECK_FALSE(raw_south.exec("INSERT INTO clients (name, created_at, studio) VALUES "
+                               "('Spy', 'x', 'North')",
+                               &error));
+    CHECK(error.find("row-level security") != std::string::npos);
+    CHECK_FALSE(raw_south.exec("INSERT INTO studios (name) VALUES ('Rogue')", &error));
+    CHECK(raw_south.exec("DELETE FROM visits WHERE client_id = " + std::to_string(ana)));
+    CHECK(admin.scalar("SELECT count(*) FROM visits WHERE client_id = " + std::to_string(ana)) ==
+          "1");
+  }
+
+  // Ana visits the south branch: shared, the south room sees her and records the visit.
+  north.share_client(ana, "South");
+  CHECK(names_of(south.clients()) == std::vector<std::string>{"Ana", "Bo"});
+  Visit there{0, ana, VisitKind::touchup, "2023-02-01", "crown", "South room", "", ""};
+  south.add_visit(there);
+  CHECK(north.client_record(ana).visits.size() == 2);
+  // But only her own studio (or an owner) erases her, and a refused erase leaves every row.
+  CHECK_THROWS_WITH(south.erase_client(ana), Catch::Contains("only the client's own studio"));
+  CHECK(north.client_record(ana).formulas.size() == 1);
+  CHECK(north.client_record(ana).visits.size() == 2);
+  CHECK_THROWS_WITH(south.share_client(bo, "Nowhere"), Catch::Contains("no studio 'Nowhere'"));
+
+  // The owner erases across branches: no row of Ana anywhere.
+  boss.erase_client(ana);
+  const std::string id = std::to_string(ana);
+  for (const char* table : {"clients WHERE id = ", "visits WHERE client_id = ",
+                            "consents WHERE client_id = ", "measurements WHERE client_id = ",
+                            "formulas WHERE client_id = ", "client_shares WHERE client_id = "}) {
+    INFO(table);
+    CHECK(admin.scalar(std::string("SELECT count(*) FROM ") + table + id) == "0");
+  }
+  CHECK(admin.scalar("SELECT count(*) FROM formula_components") == "2");  // Bo's
+  CHECK(names_of(south.clients()) == std::vector<std::string>{"Bo"});
+}
+
+TEST_CASE("store: studios on a file are refused with what to do") {
+  TempDir folder;
+  Store store = Store::open(folder / "studio.db");
+  CHECK_THROWS_WITH(store.add_studio("North"), Catch::Contains("PostgreSQL server"));
+  CHECK_THROWS_WITH(store.share_client(1, "North"), Catch::Contains("db migrate --to"));
 }

@@ -565,7 +565,21 @@ bool Store::erase_client(Id id) {
     run("DELETE FROM measurements WHERE client_id = ?");
     run("DELETE FROM consents WHERE client_id = ?");
     run("DELETE FROM visits WHERE client_id = ?");
-    run("DELETE FROM clients WHERE id = ?");
+    {
+      // On a shared server the row may be visible here and still not this studio's to erase:
+      // then nothing is deleted (the transaction is rolled back), never the client's records
+      // without the client.
+      Statement s = db.prepare("DELETE FROM clients WHERE id = ? RETURNING id");
+      s.bind(1, id);
+      if (!s.step()) {
+        invalid(
+            fmt::format("client {} belongs to another studio, which shares it with this one; "
+                        "only the client's own studio (or an owner) can erase it; nothing "
+                        "was erased",
+                        id));
+      }
+      s.run();
+    }
     run("DELETE FROM erasing WHERE client_id = ?");
     transaction.commit();
   }
@@ -934,6 +948,74 @@ std::vector<NearFormula> Store::search_near(const Lab& lab, double max_delta_e00
       found.push_back({read_formula(s), de, s.int64(formula_column_count) != 0});
   }
   return found;
+}
+
+// ---- studios ------------------------------------------------------------------------------------
+
+namespace {
+
+void require_server(const detail::Connection& db) {
+  if (db.engine() != detail::Engine::postgresql) {
+    throw Error(ErrorCode::unsupported,
+                fmt::format("{}: studios are for a store on a PostgreSQL server, shared by "
+                            "several rooms or branches; this store is a file on one computer "
+                            "('pigmatch db migrate --to postgresql://…' moves it to a server)",
+                            db.name()));
+  }
+}
+
+void require_studio(detail::Connection& db, std::string_view studio) {
+  Statement known = db.prepare("SELECT 1 FROM studios WHERE name = ?");
+  known.bind(1, studio);
+  if (!known.step()) {
+    throw Error(ErrorCode::not_found,
+                fmt::format("there is no studio '{}'; 'pigmatch studio add' adds it", studio));
+  }
+}
+
+}  // namespace
+
+void Store::add_studio(std::string_view name) {
+  require_server(impl_->db);
+  require_text("the studio's name", name);
+  Transaction transaction(impl_->db);
+  Statement s = impl_->db.prepare("INSERT INTO studios (name) VALUES (?) ON CONFLICT DO NOTHING");
+  s.bind(1, name);
+  s.run();
+  transaction.commit();
+}
+
+void Store::add_studio_member(std::string_view role, std::string_view studio) {
+  require_server(impl_->db);
+  require_text("the practitioner's database role", role);
+  Transaction transaction(impl_->db);
+  require_studio(impl_->db, studio);
+  Statement s = impl_->db.prepare("SELECT pigmatch_add_member(?, ?)");
+  s.bind(1, role).bind(2, studio);
+  s.run();
+  transaction.commit();
+}
+
+void Store::add_owner(std::string_view role) {
+  require_server(impl_->db);
+  require_text("the owner's database role", role);
+  Transaction transaction(impl_->db);
+  Statement s = impl_->db.prepare("SELECT pigmatch_add_owner(?)");
+  s.bind(1, role);
+  s.run();
+  transaction.commit();
+}
+
+void Store::share_client(Id id, std::string_view studio) {
+  require_server(impl_->db);
+  Transaction transaction(impl_->db);
+  require_client(impl_->db, id);
+  require_studio(impl_->db, studio);
+  Statement s = impl_->db.prepare(
+      "INSERT INTO client_shares (client_id, studio) VALUES (?, ?) ON CONFLICT DO NOTHING");
+  s.bind(1, id).bind(2, studio);
+  s.run();
+  transaction.commit();
 }
 
 // ---- lots

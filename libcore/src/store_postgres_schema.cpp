@@ -195,7 +195,110 @@ CREATE TRIGGER formulas_replace_own BEFORE INSERT ON formulas
   FOR EACH ROW EXECUTE FUNCTION pigmatch_formulas_replace_own();
 )sql";
 
-constexpr std::array<const char*, 1> postgres_migrations = {postgres_v1};
+// Version 2: studios (the branches of a chain) and who sees which clients, enforced by the
+// server with row-level security, not by filtering in pigmatch. A practitioner's role is a member
+// of pigmatch_staff and of one studio (studio_members): it sees and writes its studio's clients
+// and the clients shared with its studio; only the client's own studio erases it. Members of
+// pigmatch_owner see everything (lot trace across the chain). The tables' owner (whoever created
+// them) is not subject to the policies: a single-room store works as before.
+constexpr const char* postgres_v2 = R"sql(
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pigmatch_staff') THEN
+    CREATE ROLE pigmatch_staff NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pigmatch_owner') THEN
+    CREATE ROLE pigmatch_owner NOLOGIN;
+  END IF;
+END $$;
+
+CREATE TABLE studios (name text COLLATE "C" PRIMARY KEY CHECK (length(name) > 0));
+CREATE TABLE studio_members (
+  member name PRIMARY KEY,
+  studio text COLLATE "C" NOT NULL REFERENCES studios(name)
+);
+ALTER TABLE clients ADD COLUMN studio text COLLATE "C" REFERENCES studios(name);
+CREATE INDEX clients_studio ON clients (studio);
+CREATE TABLE client_shares (
+  client_id bigint NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  studio text COLLATE "C" NOT NULL REFERENCES studios(name),
+  PRIMARY KEY (client_id, studio)
+);
+
+-- The studio of the role running the query (NULL for an owner or a role of no studio).
+CREATE FUNCTION pigmatch_home_studio() RETURNS text LANGUAGE sql STABLE
+  AS $$ SELECT studio FROM studio_members WHERE member = current_user $$;
+CREATE FUNCTION pigmatch_is_owner() RETURNS boolean LANGUAGE sql STABLE
+  AS $$ SELECT pg_has_role(current_user, 'pigmatch_owner', 'MEMBER') $$;
+-- True when the running role works for `studio` (or owns the chain).
+CREATE FUNCTION pigmatch_works_for(studio text) RETURNS boolean LANGUAGE sql STABLE
+  AS $$ SELECT pigmatch_is_owner() OR ($1 IS NOT NULL AND $1 = pigmatch_home_studio()) $$;
+ALTER TABLE clients ALTER COLUMN studio SET DEFAULT pigmatch_home_studio();
+
+ALTER TABLE clients ENABLE ROW LEVEL SECURITY;
+CREATE POLICY clients_seen ON clients FOR SELECT USING (
+  pigmatch_works_for(studio) OR
+  EXISTS (SELECT 1 FROM client_shares s WHERE s.client_id = clients.id
+          AND pigmatch_works_for(s.studio)));
+CREATE POLICY clients_added ON clients FOR INSERT WITH CHECK (pigmatch_works_for(studio));
+CREATE POLICY clients_changed ON clients FOR UPDATE USING (pigmatch_works_for(studio))
+  WITH CHECK (pigmatch_works_for(studio));
+CREATE POLICY clients_erased ON clients FOR DELETE USING (pigmatch_works_for(studio));
+
+ALTER TABLE client_shares ENABLE ROW LEVEL SECURITY;
+CREATE POLICY shares_seen ON client_shares FOR SELECT USING (true);
+CREATE POLICY shares_added ON client_shares FOR INSERT WITH CHECK (
+  EXISTS (SELECT 1 FROM clients c WHERE c.id = client_id AND pigmatch_works_for(c.studio)));
+CREATE POLICY shares_removed ON client_shares FOR DELETE USING (
+  EXISTS (SELECT 1 FROM clients c WHERE c.id = client_id AND pigmatch_works_for(c.studio)));
+
+-- A client's rows follow the client: seen and added where the client is seen (its studio and
+-- the studios it is shared with), deleted only where the client itself may be erased.
+DO $$
+DECLARE t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['visits', 'consents', 'measurements', 'formulas'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY %I ON %I FOR SELECT USING '
+                   '(EXISTS (SELECT 1 FROM clients c WHERE c.id = client_id))', t || '_seen', t);
+    EXECUTE format('CREATE POLICY %I ON %I FOR INSERT WITH CHECK '
+                   '(EXISTS (SELECT 1 FROM clients c WHERE c.id = client_id))', t || '_added', t);
+    EXECUTE format('CREATE POLICY %I ON %I FOR DELETE USING (EXISTS (SELECT 1 FROM clients c '
+                   'WHERE c.id = client_id AND pigmatch_works_for(c.studio)))', t || '_erased', t);
+  END LOOP;
+END $$;
+ALTER TABLE formula_components ENABLE ROW LEVEL SECURITY;
+CREATE POLICY components_seen ON formula_components FOR SELECT USING (
+  EXISTS (SELECT 1 FROM formulas f WHERE f.id = formula_id));
+CREATE POLICY components_added ON formula_components FOR INSERT WITH CHECK (
+  EXISTS (SELECT 1 FROM formulas f WHERE f.id = formula_id));
+CREATE POLICY components_erased ON formula_components FOR DELETE USING (
+  EXISTS (SELECT 1 FROM formulas f JOIN clients c ON c.id = f.client_id
+          WHERE f.id = formula_id AND pigmatch_works_for(c.studio)));
+
+-- Studios and their members are the owner's to change. A member also joins pigmatch_staff,
+-- which holds the table rights; names are quoted by format(), never pasted.
+CREATE FUNCTION pigmatch_add_member(role name, home text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO studio_members (member, studio) VALUES (role, home)
+    ON CONFLICT (member) DO UPDATE SET studio = excluded.studio;
+  EXECUTE format('GRANT pigmatch_staff TO %I', role);
+END $$;
+CREATE FUNCTION pigmatch_add_owner(role name) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('GRANT pigmatch_staff, pigmatch_owner TO %I', role);
+END $$;
+
+GRANT SELECT, INSERT, DELETE ON clients, visits, consents, measurements, formulas,
+  formula_components, client_shares, erasing TO pigmatch_staff;
+GRANT UPDATE ON clients TO pigmatch_staff;
+GRANT SELECT, INSERT, UPDATE ON lots TO pigmatch_staff;
+GRANT SELECT ON pigmatch_schema, studios, studio_members TO pigmatch_staff;
+GRANT INSERT, UPDATE ON studios, studio_members TO pigmatch_owner;
+GRANT USAGE, UPDATE ON clients_id_seq, visits_id_seq, consents_id_seq, measurements_id_seq,
+  formulas_id_seq TO pigmatch_staff;
+)sql";
+
+constexpr std::array<const char*, 2> postgres_migrations = {postgres_v1, postgres_v2};
 constexpr int postgres_schema_version = static_cast<int>(postgres_migrations.size());
 
 // The triggers that keep the records' rules; `db check` reports any that is missing.

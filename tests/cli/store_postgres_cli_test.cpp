@@ -151,3 +151,44 @@ TEST_CASE("pigmatch on PostgreSQL: bad locations get a clear message and exit 1"
   const ProcessResult usage = run_pigmatch({"db", "migrate", "--from", "a.db"});
   CHECK(usage.exit_code == 2);
 }
+
+TEST_CASE("pigmatch studio and client share: branches set up from the command line") {
+  PostgresServer* server = server_or_skip();
+  if (server == nullptr)
+    return;
+  const std::string location = server->new_database();
+  PgRaw admin(location);
+  admin.exec("CREATE ROLE pigmatch_cli_north LOGIN");
+  admin.exec("CREATE ROLE pigmatch_cli_south LOGIN");
+  ok(location, {"client", "add", "Nobody yet"});  // creates the store as the tables' owner
+  ok(location, {"studio", "add", "North"});
+  ok(location, {"studio", "add", "South"});
+  ok(location, {"studio", "member", "pigmatch_cli_north", "North"});
+  ok(location, {"studio", "member", "pigmatch_cli_south", "South"});
+  const std::string north = location + " user=pigmatch_cli_north";
+  const std::string south = location + " user=pigmatch_cli_south";
+  const json ana = json::parse(ok(north, {"client", "add", "Ana", "--json"}));
+  const std::string id = std::to_string(ana.at("id").get<long>());
+  CHECK(json::parse(ok(south, {"client", "list", "--json"})).empty());
+  const ProcessResult hidden = run_db(south, {"client", "show", id});
+  CHECK(hidden.exit_code == 1);
+  CHECK(hidden.err.find("no client") != std::string::npos);
+  ok(north, {"client", "share", id, "--studio", "South"});
+  const json seen = json::parse(ok(south, {"client", "list", "--json"}));
+  REQUIRE(seen.size() == 1);
+  CHECK(seen.at(0).at("name") == "Ana");
+  const ProcessResult not_theirs = run_db(south, {"client", "erase", id, "--yes"});
+  CHECK(not_theirs.exit_code == 1);
+  CHECK(not_theirs.err.find("own studio") != std::string::npos);
+  CHECK(admin.scalar("SELECT count(*) FROM clients WHERE name = 'Ana'") == "1");
+  const ProcessResult no_studio = run_db(north, {"client", "share", id, "--studio", "West"});
+  CHECK(no_studio.exit_code == 1);
+  CHECK(no_studio.err.find("studio add") != std::string::npos);
+
+  TempDir folder;
+  ok((folder / "studio.db").string(), {"client", "add", "Ana"});
+  const ProcessResult on_file =
+      run_pigmatch({"studio", "add", "North", "--db", (folder / "studio.db").string()});
+  CHECK(on_file.exit_code == 1);
+  CHECK(on_file.err.find("PostgreSQL server") != std::string::npos);
+}

@@ -294,6 +294,23 @@ class Store {
   /// Every formula component that used lot number `lot` (of any vendor), by client and date.
   std::vector<LotUse> trace_lot(std::string_view lot);
 
+  // ---- studios (PostgreSQL only) --------------------------------------------------------------
+  // A chain's branches. The server enforces who sees what (row-level security): a
+  // practitioner's database role, made a member of one studio, sees and writes that studio's
+  // clients and the clients shared with it; only the client's own studio erases it; an owner
+  // sees every client. The calls below change the membership: run them as the database's owner
+  // (the role that created the store). On a file they throw Error (unsupported).
+
+  /// Adds a studio (a branch) by name; an existing name is left as it is.
+  void add_studio(std::string_view name);
+  /// Makes database role `role` a practitioner of `studio` (moving it from any other).
+  void add_studio_member(std::string_view role, std::string_view studio);
+  /// Makes database role `role` an owner: it sees every studio's clients.
+  void add_owner(std::string_view role);
+  /// Lets `studio` see and add to the records of client `id` (a client who visits another
+  /// branch). Throws Error (not_found) for a client this role does not see.
+  void share_client(Id id, std::string_view studio);
+
   // ---- the file -----------------------------------------------------------------------------
   /// A consistent copy of the database in `destination` (which must not exist).
   void backup(const std::filesystem::path& destination);
