@@ -4,6 +4,10 @@
 #
 #   scripts/pg_test_server.sh start DIR [OWNER_PID]   prints the libpq connection string
 #   scripts/pg_test_server.sh stop DIR
+#   scripts/pg_test_server.sh crash DIR    the server killed (pg_ctl stop -m immediate: no
+#                                          shutdown checkpoint, as a power cut to the server
+#                                          process), its data kept
+#   scripts/pg_test_server.sh resume DIR   started again on the same data (crash recovery)
 #
 # PostgreSQL refuses to run as root, which CI is: as root the cluster runs as the 'postgres'
 # system user that Debian's postgresql package creates. With OWNER_PID a watchdog stops the
@@ -12,7 +16,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 start DIR [OWNER_PID] | stop DIR" >&2
+  echo "usage: $0 start DIR [OWNER_PID] | stop DIR | crash DIR | resume DIR" >&2
   exit 2
 }
 [ $# -ge 2 ] || usage
@@ -33,6 +37,15 @@ as_owner() {
   fi
 }
 
+run_server() {
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=60" \
+    start >/dev/null || {
+    cat "$dir/server.log" >&2
+    exit 1
+  }
+}
+
 case $action in
   start)
     mkdir -p "$dir"
@@ -49,12 +62,7 @@ case $action in
       cat "$dir/initdb.log" >&2
       exit 1
     }
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c max_connections=60" \
-      start >/dev/null || {
-      cat "$dir/server.log" >&2
-      exit 1
-    }
+    run_server
     if [ $# -ge 3 ]; then
       owner=$3
       # Detached, with no inherited output, so whoever runs this script does not wait for it.
@@ -62,6 +70,12 @@ case $action in
         '$0' stop '$dir'" </dev/null >/dev/null 2>&1 &
     fi
     echo "host=$dir dbname=postgres user=pigmatch"
+    ;;
+  crash)
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+    ;;
+  resume)
+    run_server
     ;;
   stop)
     if [ -d "$dir/data" ]; then

@@ -19,12 +19,15 @@
 #include <thread>
 
 #include "pigmatch/store.h"
+#include "store/postgres_server.h"
 #include "store/store_fixtures.h"
 
 extern char** environ;
 
 namespace fs = std::filesystem;
 using namespace pigmatch::store;
+using pigmatch::test::PgRaw;
+using pigmatch::test::PostgresServer;
 using pigmatch::test::RawDb;
 using pigmatch::test::TempDir;
 
@@ -33,7 +36,7 @@ namespace {
 // A running writer with its stdout (and stderr) on pipes.
 class Writer {
  public:
-  Writer(const fs::path& db, Id client, long count) {
+  Writer(const std::string& db, Id client, long count) {
     int out[2], err[2];
     REQUIRE(::pipe(out) == 0);
     REQUIRE(::pipe(err) == 0);
@@ -43,7 +46,7 @@ class Writer {
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
     posix_spawn_file_actions_addclose(&actions, out[0]);
     posix_spawn_file_actions_addclose(&actions, err[0]);
-    std::vector<std::string> args = {PIGMATCH_CRASH_WRITER, db.string(), std::to_string(client),
+    std::vector<std::string> args = {PIGMATCH_CRASH_WRITER, db, std::to_string(client),
                                      std::to_string(count)};
     std::vector<char*> argv;
     for (auto& a : args)
@@ -145,7 +148,8 @@ TEST_CASE("store: 200 SIGKILLs lose no acknowledged write") {
     const fs::path db = dir / ("crash" + std::to_string(database) + ".db");
     std::set<Id> acked_here;
     for (int round = 0; round < 20; ++round) {
-      Writer writer(db, 0, 0);  // 0: the writer adds its own client (the first one creates db)
+      Writer writer(db.string(), 0,
+                    0);  // 0: the writer adds its own client (the first one creates db)
       // A quarter of the kills at a random moment of the first 60 ms (start-up, opening, schema
       // creation); the rest after a random number of commits plus a random delay, so that they
       // land inside transactions and commits whatever the machine's speed.
@@ -213,4 +217,61 @@ TEST_CASE("store: two processes writing at once both finish, or one says the dat
     stored.insert(std::stoll(row[0]));
   CHECK(stored == ids);
   CHECK(raw.scalar("PRAGMA integrity_check") == "ok");
+}
+
+TEST_CASE(
+    "store on PostgreSQL: the server killed 20 times during writes loses no acknowledged "
+    "formula and leaves none half-written") {
+  PostgresServer* server = PostgresServer::get();
+  if (server == nullptr) {
+    WARN("PostgreSQL case skipped: " << PostgresServer::why_not());
+    return;
+  }
+  if (!server->ours()) {
+    WARN(
+        "PostgreSQL case skipped: the server named by PIGMATCH_TEST_POSTGRES is not this "
+        "test's to kill");
+    return;
+  }
+  const std::string location = server->new_database();
+  Id client = 0;
+  {
+    Store store = Store::open(location);
+    client = store.add_client({0, "Crash Test", "", "", "", "", ""});
+  }
+  std::mt19937 rng(2024);
+  std::set<Id> acked;
+  int lost_connection_messages = 0;
+  for (int round = 0; round < 20; ++round) {
+    Writer writer(location, client, 0);
+    writer.wait_for_lines(1 + rng() % 20, std::chrono::seconds(20));
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 8000));
+    server->crash();
+    const int status = writer.wait();
+    const std::string err = writer.err();
+    INFO("round " << round << ": exit " << status << ", " << err);
+    CHECK(status == 1);  // a clear error, not a crash or a hang
+    if (err.find("connection to the server was lost") != std::string::npos ||
+        err.find("cannot connect") != std::string::npos)
+      ++lost_connection_messages;
+    const std::vector<Id> ids = acknowledged(writer.out());
+    acked.insert(ids.begin(), ids.end());
+    server->resume();
+  }
+  CHECK(lost_connection_messages == 20);
+  PgRaw raw(location);
+  std::set<Id> stored;
+  for (const auto& row : raw.rows("SELECT id FROM formulas"))
+    stored.insert(std::stoll(row[0]));
+  std::size_t missing = 0;
+  for (Id id : acked)
+    missing += stored.count(id) == 0 ? 1 : 0;
+  INFO(acked.size() << " acknowledged, " << stored.size() << " stored");
+  CHECK(acked.size() >= 100);
+  CHECK(missing == 0);
+  CHECK(raw.scalar("SELECT count(*) FROM formulas f WHERE (SELECT count(*) FROM "
+                   "formula_components c WHERE c.formula_id = f.id) != 2") == "0");
+  // The store opens and writes after the last recovery.
+  Store after = Store::open(location);
+  CHECK(after.check().problems.empty());
 }

@@ -32,7 +32,8 @@ class PgRaw {
       PQfinish(conn_);
       throw std::runtime_error("cannot connect to " + conninfo + ": " + message);
     }
-    PQsetNoticeProcessor(conn_, [](void* /*unused*/, const char* /*notice*/) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void* /*unused*/, const char* /*notice*/) {}, nullptr);
   }
   PgRaw(const PgRaw&) = delete;
   PgRaw& operator=(const PgRaw&) = delete;
@@ -101,6 +102,13 @@ class PostgresServer {
     }
   }
 
+  /// True when this process started the server (and so may crash and resume it).
+  bool ours() const { return !folder_.empty(); }
+  /// Kills the server as a power cut would (pg_ctl stop -m immediate), keeping its data.
+  void crash() { script("crash"); }
+  /// Starts it again on the same data (crash recovery runs first).
+  void resume() { script("resume"); }
+
   /// The maintenance connection (a role that may create databases and roles).
   const std::string& admin() const { return admin_; }
 
@@ -130,6 +138,13 @@ class PostgresServer {
  private:
   PostgresServer(std::string admin, std::string folder)
       : admin_(std::move(admin)), folder_(std::move(folder)) {}
+
+  void script(const std::string& action) const {
+    const std::string command =
+        std::string(PIGMATCH_PG_TEST_SERVER) + " " + action + " '" + folder_ + "' >/dev/null 2>&1";
+    if (folder_.empty() || std::system(command.c_str()) != 0)
+      throw std::runtime_error("pg_test_server.sh " + action + " failed for " + folder_);
+  }
 
   static bool require() {
     const char* value = std::getenv("PIGMATCH_REQUIRE_POSTGRES");
