@@ -4,11 +4,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <random>
 #include <string_view>
+#include <thread>
+#include <type_traits>
 #include <unordered_set>
 
 #include "pigmatch/plugin_host.h"
@@ -19,6 +23,43 @@ namespace {
 
 using detail::Statement;
 using detail::Transaction;
+
+// How often a write refused by a serialization conflict is run again before the refusal
+// reaches the caller, and the longest pause before a retry.
+constexpr int write_attempts = 6;
+constexpr int max_backoff_ms = 40;
+
+// Runs `work` in one write transaction and commits it. On a server, SERIALIZABLE transactions
+// that ran beside each other may be refused even when they touched different clients (the
+// server's conflict detection works on index pages, not rows); PostgreSQL's manual prescribes
+// running them again. A write that really conflicts (two rooms correcting the same version)
+// then meets the other's row and is refused by its own check, with its own message. `work`
+// must read and write only through `db`, so that a retry starts from nothing.
+template <typename Work>
+auto write(detail::Connection& db, Work&& work) {
+  std::minstd_rand jitter(
+      static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  for (int attempt = 1;; ++attempt) {
+    try {
+      Transaction transaction(db);
+      if constexpr (std::is_void_v<decltype(work())>) {
+        work();
+        transaction.commit();
+        return;
+      } else {
+        auto result = work();
+        transaction.commit();
+        return result;
+      }
+    } catch (const detail::ConflictError&) {
+      if (attempt >= write_attempts)
+        throw;
+      // Apart in time, so the two do not collide again.
+      const auto pause = static_cast<int>(jitter() % static_cast<unsigned>(max_backoff_ms)) + 1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause * attempt / 2 + 1));
+    }
+  }
+}
 
 // ---- validation: friendly messages before SQLite's CHECK constraints -----------------------
 
@@ -484,10 +525,10 @@ void require_visit_of(detail::Connection& db, const std::optional<Id>& visit, Id
 }  // namespace
 
 Id Store::add_client(const Client& client) {
-  Transaction transaction(impl_->db);
-  const Id id = insert_client(impl_->db, client, std::nullopt);
-  transaction.commit();
-  return id;
+  return write(impl_->db, [&] {
+    const Id id = insert_client(impl_->db, client, std::nullopt);
+    return id;
+  });
 }
 
 Client Store::client(Id id) {
@@ -551,146 +592,146 @@ ClientRecord Store::client_record(Id id) {
 bool Store::erase_client(Id id) {
   detail::Connection& db = impl_->db;
   {
-    Transaction transaction(db);
-    require_client(db, id);
-    const auto run = [&](const char* sql) {
-      Statement s = db.prepare(sql);
-      s.bind(1, id);
-      s.run();
-    };
-    run("INSERT INTO erasing (client_id) VALUES (?)");
-    run("DELETE FROM formula_components WHERE formula_id IN "
-        "(SELECT id FROM formulas WHERE client_id = ?)");
-    run("DELETE FROM formulas WHERE client_id = ?");
-    run("DELETE FROM measurements WHERE client_id = ?");
-    run("DELETE FROM consents WHERE client_id = ?");
-    run("DELETE FROM visits WHERE client_id = ?");
-    {
-      // On a shared server the row may be visible here and still not this studio's to erase:
-      // then nothing is deleted (the transaction is rolled back), never the client's records
-      // without the client.
-      Statement s = db.prepare("DELETE FROM clients WHERE id = ? RETURNING id");
-      s.bind(1, id);
-      if (!s.step()) {
-        invalid(
-            fmt::format("client {} belongs to another studio, which shares it with this one; "
-                        "only the client's own studio (or an owner) can erase it; nothing "
-                        "was erased",
-                        id));
+    write(db, [&] {
+      require_client(db, id);
+      const auto run = [&](const char* sql) {
+        Statement s = db.prepare(sql);
+        s.bind(1, id);
+        s.run();
+      };
+      run("INSERT INTO erasing (client_id) VALUES (?)");
+      run("DELETE FROM formula_components WHERE formula_id IN "
+          "(SELECT id FROM formulas WHERE client_id = ?)");
+      run("DELETE FROM formulas WHERE client_id = ?");
+      run("DELETE FROM measurements WHERE client_id = ?");
+      run("DELETE FROM consents WHERE client_id = ?");
+      run("DELETE FROM visits WHERE client_id = ?");
+      {
+        // On a shared server the row may be visible here and still not this studio's to erase:
+        // then nothing is deleted (the transaction is rolled back), never the client's records
+        // without the client.
+        Statement s = db.prepare("DELETE FROM clients WHERE id = ? RETURNING id");
+        s.bind(1, id);
+        if (!s.step()) {
+          invalid(
+              fmt::format("client {} belongs to another studio, which shares it with this one; "
+                          "only the client's own studio (or an owner) can erase it; nothing "
+                          "was erased",
+                          id));
+        }
+        s.run();
       }
-      s.run();
-    }
-    run("DELETE FROM erasing WHERE client_id = ?");
-    transaction.commit();
+      run("DELETE FROM erasing WHERE client_id = ?");
+    });
   }
   return detail::purge_erased(db);
 }
 
 Id Store::import_client(const ClientRecord& record, bool keep_ids) {
   detail::Connection& db = impl_->db;
-  Transaction transaction(db);
-  const auto keep = [&](Id id) { return keep_ids ? std::optional<Id>(id) : std::nullopt; };
-  const auto require_free = [&](const char* sql, std::string_view what, Id id) {
-    if (!keep_ids)
-      return;
-    Statement s = db.prepare(sql);
-    s.bind(1, id);
-    if (s.step()) {
-      invalid(
-          fmt::format("{} {} already exists in this database; import with new ids instead "
-                      "(pigmatch client import --renumber)",
-                      what, id));
-    }
-  };
-  require_free("SELECT 1 FROM clients WHERE id = ?", "client", record.client.id);
-  const Id client_id = insert_client(db, record.client, keep(record.client.id));
-  std::map<Id, Id> visit_ids, formula_ids;
-  for (const Visit& v : record.visits) {
-    require_free("SELECT 1 FROM visits WHERE id = ?", "visit", v.id);
-    Visit copy = v;
-    copy.client_id = client_id;
-    visit_ids[v.id] = insert_visit(db, copy, keep(v.id));
-  }
-  const auto map_visit = [&](const std::optional<Id>& visit) -> std::optional<Id> {
-    if (!visit)
-      return std::nullopt;
-    const auto found = visit_ids.find(*visit);
-    if (found == visit_ids.end())
-      invalid(fmt::format("the record names visit {} but has no such visit", *visit));
-    return found->second;
-  };
-  for (const Consent& c : record.consents) {
-    require_free("SELECT 1 FROM consents WHERE id = ?", "consent", c.id);
-    Consent copy = c;
-    copy.client_id = client_id;
-    insert_consent(db, copy, keep(c.id));
-  }
-  for (const Measurement& m : record.measurements) {
-    require_free("SELECT 1 FROM measurements WHERE id = ?", "measurement", m.id);
-    Measurement copy = m;
-    copy.client_id = client_id;
-    copy.visit_id = map_visit(m.visit_id);
-    insert_measurement(db, copy, keep(m.id));
-  }
-  std::vector<Formula> formulas = record.formulas;
-  std::sort(formulas.begin(), formulas.end(),
-            [](const Formula& x, const Formula& y) { return x.id < y.id; });
-  for (const Formula& f : formulas) {
-    require_free("SELECT 1 FROM formulas WHERE id = ?", "formula", f.id);
-    Formula copy = f;
-    copy.client_id = client_id;
-    copy.visit_id = map_visit(f.visit_id);
-    if (f.replaces) {
-      const auto found = formula_ids.find(*f.replaces);
-      if (found == formula_ids.end()) {
-        invalid(fmt::format("formula {} replaces formula {}, which is not in the record", f.id,
-                            *f.replaces));
+  return write(db, [&] {
+    const auto keep = [&](Id id) { return keep_ids ? std::optional<Id>(id) : std::nullopt; };
+    const auto require_free = [&](const char* sql, std::string_view what, Id id) {
+      if (!keep_ids)
+        return;
+      Statement s = db.prepare(sql);
+      s.bind(1, id);
+      if (s.step()) {
+        invalid(
+            fmt::format("{} {} already exists in this database; import with new ids instead "
+                        "(pigmatch client import --renumber)",
+                        what, id));
       }
-      copy.replaces = found->second;
+    };
+    require_free("SELECT 1 FROM clients WHERE id = ?", "client", record.client.id);
+    const Id client_id = insert_client(db, record.client, keep(record.client.id));
+    std::map<Id, Id> visit_ids, formula_ids;
+    for (const Visit& v : record.visits) {
+      require_free("SELECT 1 FROM visits WHERE id = ?", "visit", v.id);
+      Visit copy = v;
+      copy.client_id = client_id;
+      visit_ids[v.id] = insert_visit(db, copy, keep(v.id));
     }
-    formula_ids[f.id] = insert_formula(db, copy, keep(f.id));
-  }
-  transaction.commit();
-  return client_id;
+    const auto map_visit = [&](const std::optional<Id>& visit) -> std::optional<Id> {
+      if (!visit)
+        return std::nullopt;
+      const auto found = visit_ids.find(*visit);
+      if (found == visit_ids.end())
+        invalid(fmt::format("the record names visit {} but has no such visit", *visit));
+      return found->second;
+    };
+    for (const Consent& c : record.consents) {
+      require_free("SELECT 1 FROM consents WHERE id = ?", "consent", c.id);
+      Consent copy = c;
+      copy.client_id = client_id;
+      insert_consent(db, copy, keep(c.id));
+    }
+    for (const Measurement& m : record.measurements) {
+      require_free("SELECT 1 FROM measurements WHERE id = ?", "measurement", m.id);
+      Measurement copy = m;
+      copy.client_id = client_id;
+      copy.visit_id = map_visit(m.visit_id);
+      insert_measurement(db, copy, keep(m.id));
+    }
+    std::vector<Formula> formulas = record.formulas;
+    std::sort(formulas.begin(), formulas.end(),
+              [](const Formula& x, const Formula& y) { return x.id < y.id; });
+    for (const Formula& f : formulas) {
+      require_free("SELECT 1 FROM formulas WHERE id = ?", "formula", f.id);
+      Formula copy = f;
+      copy.client_id = client_id;
+      copy.visit_id = map_visit(f.visit_id);
+      if (f.replaces) {
+        const auto found = formula_ids.find(*f.replaces);
+        if (found == formula_ids.end()) {
+          invalid(fmt::format("formula {} replaces formula {}, which is not in the record", f.id,
+                              *f.replaces));
+        }
+        copy.replaces = found->second;
+      }
+      formula_ids[f.id] = insert_formula(db, copy, keep(f.id));
+    }
+    return client_id;
+  });
 }
 
 // ---- visits, consents, measurements -------------------------------------------------------------
 
 Id Store::add_visit(const Visit& visit) {
-  Transaction transaction(impl_->db);
-  require_client(impl_->db, visit.client_id);
-  const Id id = insert_visit(impl_->db, visit, std::nullopt);
-  transaction.commit();
-  return id;
+  return write(impl_->db, [&] {
+    require_client(impl_->db, visit.client_id);
+    const Id id = insert_visit(impl_->db, visit, std::nullopt);
+    return id;
+  });
 }
 
 Id Store::add_consent(const Consent& consent) {
-  Transaction transaction(impl_->db);
-  require_client(impl_->db, consent.client_id);
-  const Id id = insert_consent(impl_->db, consent, std::nullopt);
-  transaction.commit();
-  return id;
+  return write(impl_->db, [&] {
+    require_client(impl_->db, consent.client_id);
+    const Id id = insert_consent(impl_->db, consent, std::nullopt);
+    return id;
+  });
 }
 
 Id Store::add_measurement(const Measurement& measurement) {
-  Transaction transaction(impl_->db);
-  require_client(impl_->db, measurement.client_id);
-  require_visit_of(impl_->db, measurement.visit_id, measurement.client_id);
-  const Id id = insert_measurement(impl_->db, measurement, std::nullopt);
-  transaction.commit();
-  return id;
+  return write(impl_->db, [&] {
+    require_client(impl_->db, measurement.client_id);
+    require_visit_of(impl_->db, measurement.visit_id, measurement.client_id);
+    const Id id = insert_measurement(impl_->db, measurement, std::nullopt);
+    return id;
+  });
 }
 
 std::vector<Id> Store::add_measurements(const std::vector<Measurement>& measurements) {
-  Transaction transaction(impl_->db);
-  std::vector<Id> ids;
-  for (const Measurement& m : measurements) {
-    require_client(impl_->db, m.client_id);
-    require_visit_of(impl_->db, m.visit_id, m.client_id);
-    ids.push_back(insert_measurement(impl_->db, m, std::nullopt));
-  }
-  transaction.commit();
-  return ids;
+  return write(impl_->db, [&] {
+    std::vector<Id> ids;
+    for (const Measurement& m : measurements) {
+      require_client(impl_->db, m.client_id);
+      require_visit_of(impl_->db, m.visit_id, m.client_id);
+      ids.push_back(insert_measurement(impl_->db, m, std::nullopt));
+    }
+    return ids;
+  });
 }
 
 std::optional<Visit> Store::latest_visit(Id client_id) {
@@ -720,12 +761,12 @@ std::optional<Measurement> Store::latest_measurement(Id client_id, MeasurementKi
 // ---- formulas -----------------------------------------------------------------------------------
 
 Id Store::save_formula(const Formula& formula) {
-  Transaction transaction(impl_->db);
-  require_client(impl_->db, formula.client_id);
-  require_visit_of(impl_->db, formula.visit_id, formula.client_id);
-  const Id id = insert_formula(impl_->db, formula, std::nullopt);
-  transaction.commit();
-  return id;
+  return write(impl_->db, [&] {
+    require_client(impl_->db, formula.client_id);
+    require_visit_of(impl_->db, formula.visit_id, formula.client_id);
+    const Id id = insert_formula(impl_->db, formula, std::nullopt);
+    return id;
+  });
 }
 
 SavedTouchup Store::save_touchup(const Measurement& healed, const Formula& correction) {
@@ -737,34 +778,34 @@ SavedTouchup Store::save_touchup(const Measurement& healed, const Formula& corre
     invalid("a touch-up correction must name the formula it replaces");
   if (healed.kind != MeasurementKind::healed)
     invalid("a touch-up records a measurement of kind 'healed'");
-  Transaction transaction(impl_->db);
-  require_client(impl_->db, healed.client_id);
-  require_visit_of(impl_->db, healed.visit_id, healed.client_id);
-  require_visit_of(impl_->db, correction.visit_id, correction.client_id);
-  SavedTouchup saved;
-  saved.measurement = insert_measurement(impl_->db, healed, std::nullopt);
-  saved.formula = insert_formula(impl_->db, correction, std::nullopt);
-  transaction.commit();
-  return saved;
+  return write(impl_->db, [&] {
+    require_client(impl_->db, healed.client_id);
+    require_visit_of(impl_->db, healed.visit_id, healed.client_id);
+    require_visit_of(impl_->db, correction.visit_id, correction.client_id);
+    SavedTouchup saved;
+    saved.measurement = insert_measurement(impl_->db, healed, std::nullopt);
+    saved.formula = insert_formula(impl_->db, correction, std::nullopt);
+    return saved;
+  });
 }
 
 std::vector<Id> Store::save_formulas(const std::vector<Formula>& formulas) {
-  Transaction transaction(impl_->db);
-  std::vector<Id> ids;
-  ids.reserve(formulas.size());
-  Id checked_client = 0;
-  LotKeys registered;
-  for (const Formula& f : formulas) {
-    // Bulk files are usually grouped by client: check each client once per run of formulas.
-    if (f.client_id != checked_client) {
-      require_client(impl_->db, f.client_id);
-      checked_client = f.client_id;
+  return write(impl_->db, [&] {
+    std::vector<Id> ids;
+    ids.reserve(formulas.size());
+    Id checked_client = 0;
+    LotKeys registered;
+    for (const Formula& f : formulas) {
+      // Bulk files are usually grouped by client: check each client once per run of formulas.
+      if (f.client_id != checked_client) {
+        require_client(impl_->db, f.client_id);
+        checked_client = f.client_id;
+      }
+      require_visit_of(impl_->db, f.visit_id, f.client_id);
+      ids.push_back(insert_formula(impl_->db, f, std::nullopt, &registered));
     }
-    require_visit_of(impl_->db, f.visit_id, f.client_id);
-    ids.push_back(insert_formula(impl_->db, f, std::nullopt, &registered));
-  }
-  transaction.commit();
-  return ids;
+    return ids;
+  });
 }
 
 Formula Store::formula(Id id) {
@@ -978,44 +1019,44 @@ void require_studio(detail::Connection& db, std::string_view studio) {
 void Store::add_studio(std::string_view name) {
   require_server(impl_->db);
   require_text("the studio's name", name);
-  Transaction transaction(impl_->db);
-  Statement s = impl_->db.prepare("INSERT INTO studios (name) VALUES (?) ON CONFLICT DO NOTHING");
-  s.bind(1, name);
-  s.run();
-  transaction.commit();
+  write(impl_->db, [&] {
+    Statement s = impl_->db.prepare("INSERT INTO studios (name) VALUES (?) ON CONFLICT DO NOTHING");
+    s.bind(1, name);
+    s.run();
+  });
 }
 
 void Store::add_studio_member(std::string_view role, std::string_view studio) {
   require_server(impl_->db);
   require_text("the practitioner's database role", role);
-  Transaction transaction(impl_->db);
-  require_studio(impl_->db, studio);
-  Statement s = impl_->db.prepare("SELECT pigmatch_add_member(?, ?)");
-  s.bind(1, role).bind(2, studio);
-  s.run();
-  transaction.commit();
+  write(impl_->db, [&] {
+    require_studio(impl_->db, studio);
+    Statement s = impl_->db.prepare("SELECT pigmatch_add_member(?, ?)");
+    s.bind(1, role).bind(2, studio);
+    s.run();
+  });
 }
 
 void Store::add_owner(std::string_view role) {
   require_server(impl_->db);
   require_text("the owner's database role", role);
-  Transaction transaction(impl_->db);
-  Statement s = impl_->db.prepare("SELECT pigmatch_add_owner(?)");
-  s.bind(1, role);
-  s.run();
-  transaction.commit();
+  write(impl_->db, [&] {
+    Statement s = impl_->db.prepare("SELECT pigmatch_add_owner(?)");
+    s.bind(1, role);
+    s.run();
+  });
 }
 
 void Store::share_client(Id id, std::string_view studio) {
   require_server(impl_->db);
-  Transaction transaction(impl_->db);
-  require_client(impl_->db, id);
-  require_studio(impl_->db, studio);
-  Statement s = impl_->db.prepare(
-      "INSERT INTO client_shares (client_id, studio) VALUES (?, ?) ON CONFLICT DO NOTHING");
-  s.bind(1, id).bind(2, studio);
-  s.run();
-  transaction.commit();
+  write(impl_->db, [&] {
+    require_client(impl_->db, id);
+    require_studio(impl_->db, studio);
+    Statement s = impl_->db.prepare(
+        "INSERT INTO client_shares (client_id, studio) VALUES (?, ?) ON CONFLICT DO NOTHING");
+    s.bind(1, id).bind(2, studio);
+    s.run();
+  });
 }
 
 // ---- lots
@@ -1025,9 +1066,7 @@ void Store::add_lot(const Lot& lot) {
   require_text("the lot's vendor", lot.vendor);
   require_text("the lot's pigment code", lot.code);
   require_text("the lot number", lot.lot);
-  Transaction transaction(impl_->db);
-  register_lot(impl_->db, lot);
-  transaction.commit();
+  write(impl_->db, [&] { register_lot(impl_->db, lot); });
 }
 
 std::vector<Lot> Store::lots() {

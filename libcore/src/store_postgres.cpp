@@ -297,8 +297,9 @@ void PostgresConnection::throw_failure(PGresult* result, std::string_view doing)
   }
   const bool no_result = result == nullptr;
   PQclear(result);
+  // No SQLSTATE: libpq's own failure, not the server's answer — in practice the connection.
   const bool lost = PQstatus(conn_) != CONNECTION_OK || starts_with(state, "08") ||
-                    starts_with(state, "57P") || (no_result && state.empty());
+                    starts_with(state, "57P") || no_result || state.empty();
   if (lost) {
     throw Error(ErrorCode::io,
                 fmt::format("{}: the connection to the server was lost while {} ({}); the server "
@@ -307,12 +308,14 @@ void PostgresConnection::throw_failure(PGresult* result, std::string_view doing)
                             "there before repeating it",
                             name_, doing, message));
   }
-  if (state == "40001" || state == "40P01" || state == "55P03") {
-    throw BusyError(ErrorCode::busy,
-                    fmt::format("{}: another pigmatch changed the same records at the same moment "
-                                "({}); nothing of this change was saved, try again",
-                                name_, message));
-  }
+  const std::string busy = fmt::format(
+      "{}: another pigmatch changed the same records at the same moment ({}); "
+      "nothing of this change was saved, try again",
+      name_, message);
+  if (state == "40001" || state == "40P01")
+    throw ConflictError(ErrorCode::busy, busy);
+  if (state == "55P03")
+    throw BusyError(ErrorCode::busy, busy);
   if (starts_with(state, "23") || state == "P0001") {
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("{}: {} was refused: {}", name_, doing, message));

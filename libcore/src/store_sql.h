@@ -150,6 +150,14 @@ inline std::int64_t Statement::returned_id() {
   return id;
 }
 
+/// A write refused only because a concurrent one got there first (PostgreSQL's serialization
+/// failure or deadlock): running it again from the start is the remedy (see in_write_transaction
+/// in store.cpp). A BusyError, so what reaches the caller after the retries is the busy message.
+class ConflictError : public BusyError {
+ public:
+  using BusyError::BusyError;
+};
+
 /// One write transaction; rolls back when destroyed uncommitted (an exception unwound it).
 /// SQLite takes the write lock up front (BEGIN IMMEDIATE), so a busy file fails before any work;
 /// PostgreSQL runs it SERIALIZABLE, so two rooms' concurrent writes either both hold or one is
