@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "pigmatch/store.h"
-#include "store/postgres_server.h"
+#include "store/postgres_catch.h"
 #include "store/store_fixtures.h"
 
 extern char** environ;
@@ -29,6 +29,7 @@ using namespace pigmatch::store;
 using pigmatch::test::PgRaw;
 using pigmatch::test::PostgresServer;
 using pigmatch::test::RawDb;
+using pigmatch::test::server_or_skip;
 using pigmatch::test::TempDir;
 
 namespace {
@@ -222,11 +223,9 @@ TEST_CASE("store: two processes writing at once both finish, or one says the dat
 TEST_CASE(
     "store on PostgreSQL: the server killed 20 times during writes loses no acknowledged "
     "formula and leaves none half-written") {
-  PostgresServer* server = PostgresServer::get();
-  if (server == nullptr) {
-    WARN("PostgreSQL case skipped: " << PostgresServer::why_not());
+  PostgresServer* server = server_or_skip();
+  if (server == nullptr)
     return;
-  }
   if (!server->ours()) {
     WARN(
         "PostgreSQL case skipped: the server named by PIGMATCH_TEST_POSTGRES is not this "

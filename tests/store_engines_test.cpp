@@ -14,7 +14,7 @@
 
 #include "pigmatch/color.h"
 #include "pigmatch/store.h"
-#include "store/postgres_server.h"
+#include "store/postgres_catch.h"
 #include "store/store_fixtures.h"
 
 using namespace pigmatch;
@@ -22,6 +22,7 @@ using namespace pigmatch::store;
 using pigmatch::test::PgRaw;
 using pigmatch::test::PostgresServer;
 using pigmatch::test::sample_formula;
+using pigmatch::test::server_or_skip;
 using pigmatch::test::TempDir;
 
 namespace {
@@ -61,40 +62,12 @@ EngineDb database_of(const std::string& engine) {
     return;                                                                             \
   }
 
+// Fixed times, so that both engines' exports can be compared byte for byte.
+constexpr const char* stamp = "2021-04-12T09:30:00Z";
+const Lab sample_target{38.123456789012345, 2.2, -6.000000000000001};  // every bit must survive
+
 Id add_sample_client(Store& store, const std::string& name) {
-  Client c;
-  c.name = name;
-  c.birth_date = "1984-06-02";
-  c.phone = "+44 20 7946 0000";
-  c.notes = "scar on the left temple";
-  c.created_at = "2021-04-12T09:30:00Z";
-  const Id id = store.add_client(c);
-  Visit v;
-  v.client_id = id;
-  v.kind = VisitKind::initial;
-  v.date = "2021-04-12";
-  v.area = "crown " + name;
-  v.practitioner = "Sam Ortiz";
-  v.needle = "3RL 0.25";
-  const Id visit = store.add_visit(v);
-  store.add_consent({0, id, "treatment", "2021-04-12", name});
-  Measurement m;
-  m.client_id = id;
-  m.visit_id = visit;
-  m.kind = MeasurementKind::skin;
-  m.region = "crown";
-  m.lab = {62.5, 11.25, 17.5};
-  m.calibration_de00 = 1.25;
-  m.uncertainty_de00 = 1.75;
-  m.photo_path = "/photos/" + name + ".jpg";
-  m.photo_sha256 = std::string(64, 'a');
-  m.taken_at = "2021-04-12T09:41:00Z";
-  store.add_measurement(m);
-  Formula f = sample_formula(id, {38.123456789012345, 2.2, -6.000000000000001});
-  f.visit_id = visit;
-  f.created_at = "2021-04-12T09:45:00Z";
-  store.save_formula(f);
-  return id;
+  return pigmatch::test::add_sample_client(store, name, sample_target, stamp);
 }
 
 }  // namespace
@@ -115,8 +88,8 @@ TEST_CASE("store engines: records come back as written, the same from both") {
   CHECK(r.measurements[0].visit_id == r.visits[0].id);
   REQUIRE(r.formulas.size() == 1);
   // Doubles go through text on the server: every bit must come back.
-  CHECK(r.formulas[0].target.L == 38.123456789012345);
-  CHECK(r.formulas[0].target.b == -6.000000000000001);
+  CHECK(r.formulas[0].target.L == sample_target.L);
+  CHECK(r.formulas[0].target.b == sample_target.b);
   REQUIRE(r.formulas[0].components.size() == 2);
   CHECK(r.formulas[0].components[0].lot == "LOT-A1");
   CHECK(r.formulas[0].components[1].lot.empty());
@@ -237,16 +210,7 @@ TEST_CASE(
 
 // ---- PostgreSQL only ---------------------------------------------------------------------------
 
-namespace {
-
-PostgresServer* server_or_skip() {
-  PostgresServer* server = PostgresServer::get();
-  if (server == nullptr)
-    WARN("PostgreSQL case skipped: " << PostgresServer::why_not());
-  return server;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("store on PostgreSQL: the rules hold in the server, not only in pigmatch") {
   PostgresServer* server = server_or_skip();
@@ -389,8 +353,9 @@ std::vector<std::string> names_of(const std::vector<Client>& clients) {
 
 }  // namespace
 
-TEST_CASE("store on PostgreSQL: each studio sees its own clients and the ones shared with it; "
-          "the server enforces it") {
+TEST_CASE(
+    "store on PostgreSQL: each studio sees its own clients and the ones shared with it; "
+    "the server enforces it") {
   PostgresServer* server = server_or_skip();
   if (server == nullptr)
     return;
@@ -430,9 +395,10 @@ TEST_CASE("store on PostgreSQL: each studio sees its own clients and the ones sh
     CHECK(raw_south.scalar("SELECT count(*) FROM formula_components") == "2");
     CHECK(raw_south.scalar("SELECT count(*) FROM measurements") == "1");
     std::string error;
-    CHECK_FALSE(raw_south.exec("INSERT INTO clients (name, created_at, studio) VALUES "
-                               "('Spy', 'x', 'North')",
-                               &error));
+    CHECK_FALSE(
+        raw_south.exec("INSERT INTO clients (name, created_at, studio) VALUES "
+                       "('Spy', 'x', 'North')",
+                       &error));
     CHECK(error.find("row-level security") != std::string::npos);
     CHECK_FALSE(raw_south.exec("INSERT INTO studios (name) VALUES ('Rogue')", &error));
     CHECK(raw_south.exec("DELETE FROM visits WHERE client_id = " + std::to_string(ana)));

@@ -18,6 +18,7 @@
 namespace fs = std::filesystem;
 using namespace pigmatch;
 using namespace pigmatch::store;
+using pigmatch::test::add_sample_client;
 using pigmatch::test::file_bytes;
 using pigmatch::test::RawDb;
 using pigmatch::test::sample_formula;
@@ -29,39 +30,6 @@ struct Fixture {
   TempDir dir;
   fs::path db = dir / "studio.db";
 };
-
-Id add_sample_client(Store& store, const std::string& name) {
-  Client c;
-  c.name = name;
-  c.birth_date = "1984-06-02";
-  c.phone = "+44 20 7946 0000";
-  c.notes = "scar on the left temple";
-  const Id id = store.add_client(c);
-  Visit v;
-  v.client_id = id;
-  v.kind = VisitKind::initial;
-  v.date = "2021-04-12";
-  v.area = "crown " + name;
-  v.practitioner = "Sam Ortiz";
-  v.needle = "3RL 0.25";
-  const Id visit = store.add_visit(v);
-  store.add_consent({0, id, "treatment", "2021-04-12", name});
-  Measurement m;
-  m.client_id = id;
-  m.visit_id = visit;
-  m.kind = MeasurementKind::skin;
-  m.region = "crown";
-  m.lab = {62.5, 11.25, 17.5};
-  m.calibration_de00 = 1.25;
-  m.uncertainty_de00 = 1.75;
-  m.photo_path = "/photos/" + name + ".jpg";
-  m.photo_sha256 = std::string(64, 'a');
-  store.add_measurement(m);
-  Formula f = sample_formula(id, {38, 2, 6});
-  f.visit_id = visit;
-  store.save_formula(f);
-  return id;
-}
 
 struct FileState {
   std::string bytes;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "process.h"
-#include "store/postgres_server.h"
+#include "store/postgres_catch.h"
 #include "store/store_fixtures.h"
 
 namespace fs = std::filesystem;
@@ -20,6 +20,7 @@ using pigmatch::test::PostgresServer;
 using pigmatch::test::ProcessResult;
 using pigmatch::test::run_db;
 using pigmatch::test::run_pigmatch;
+using pigmatch::test::server_or_skip;
 using pigmatch::test::TempDir;
 
 namespace {
@@ -67,13 +68,6 @@ std::string studio_day(const std::string& db, const fs::path& folder) {
 std::string without_times(const std::string& text) {
   static const std::regex stamp("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z");
   return std::regex_replace(text, stamp, "<time>");
-}
-
-PostgresServer* server_or_skip() {
-  PostgresServer* server = PostgresServer::get();
-  if (server == nullptr)
-    WARN("PostgreSQL case skipped: " << PostgresServer::why_not());
-  return server;
 }
 
 }  // namespace

@@ -118,4 +118,44 @@ inline store::Formula sample_formula(store::Id client, const Lab& target,
   return f;
 }
 
+/// A client with a visit, a consent, a skin measurement and a formula of `target` in that visit
+/// (sample_formula). With `stamp` every time is that one (exports then compare byte for byte);
+/// without, the store sets them.
+inline store::Id add_sample_client(store::Store& store, const std::string& name,
+                                   const Lab& target = {38, 2, 6}, const std::string& stamp = "") {
+  store::Client c;
+  c.name = name;
+  c.birth_date = "1984-06-02";
+  c.phone = "+44 20 7946 0000";
+  c.notes = "scar on the left temple";
+  c.created_at = stamp;
+  const store::Id id = store.add_client(c);
+  store::Visit v;
+  v.client_id = id;
+  v.kind = store::VisitKind::initial;
+  v.date = "2021-04-12";
+  v.area = "crown " + name;
+  v.practitioner = "Sam Ortiz";
+  v.needle = "3RL 0.25";
+  const store::Id visit = store.add_visit(v);
+  store.add_consent({0, id, "treatment", "2021-04-12", name});
+  store::Measurement m;
+  m.client_id = id;
+  m.visit_id = visit;
+  m.kind = store::MeasurementKind::skin;
+  m.region = "crown";
+  m.lab = {62.5, 11.25, 17.5};
+  m.calibration_de00 = 1.25;
+  m.uncertainty_de00 = 1.75;
+  m.photo_path = "/photos/" + name + ".jpg";
+  m.photo_sha256 = std::string(64, 'a');
+  m.taken_at = stamp;
+  store.add_measurement(m);
+  store::Formula f = sample_formula(id, target);
+  f.visit_id = visit;
+  f.created_at = stamp;
+  store.save_formula(f);
+  return id;
+}
+
 }  // namespace pigmatch::test
