@@ -191,7 +191,7 @@ void run_share(const ClientOptions& o) {
 }
 
 CLI::App* leaf(CLI::App* parent, const char* name, const char* description,
-               std::shared_ptr<ClientOptions> o) {
+               const std::shared_ptr<ClientOptions>& o) {
   CLI::App* cmd = parent->add_subcommand(name, description);
   add_db_option(cmd, o->db);
   cmd->add_flag("--json", o->json, "machine-readable output");

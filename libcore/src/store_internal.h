@@ -48,7 +48,7 @@ inline constexpr int application_id = 0x50474D54;
 std::unique_ptr<Connection> open_postgres(const std::string& location, const OpenOptions& options,
                                           MigrationReport& report);
 /// Store::check on PostgreSQL: the schema version, the rules' triggers, and the row counts.
-CheckReport check_postgres(Connection& db);
+CheckReport check_postgres(Connection& connection);
 
 /// The SQLite connection of a store opened on a file (call only where engine() says so).
 SqliteConnection& sqlite_of(Connection& db);
