@@ -30,7 +30,7 @@ namespace pigmatch::gui::test {
 /// (e.g. in initTestCase) and check isValid() of the folder first.
 struct GuiFixture {
   QTemporaryDir dir;
-  std::string db;  ///< the database file's path
+  std::string db;  ///< the database: a file's path, or a server location
   store::Id ana = 0, bruno = 0;
   store::Id ana_first_visit = 0, ana_touchup_visit = 0, bruno_visit = 0;
   store::Id ana_formula = 0, ana_skin = 0, bruno_hair = 0;
@@ -41,9 +41,10 @@ struct GuiFixture {
   std::string path(const QString& name) const { return (dir.path() + '/' + name).toStdString(); }
 
   /// Writes the clients' records: Ana (two visits, a skin measurement, a formula with two
-  /// components and lots, a consent) and Bruno (a camouflage visit, an out-of-gamut hair colour).
-  void create() {
-    db = path(QStringLiteral("clients.db"));
+  /// components and lots, a consent) and Bruno (a camouflage visit, an out-of-gamut hair colour),
+  /// into `location` (a file or a server's database; default: a file in the folder).
+  void create(const std::string& location = {}) {
+    db = location.empty() ? path(QStringLiteral("clients.db")) : location;
     store::Store s = store::Store::open(db);
     ana = s.add_client({0, "Ana Sousa", "1984-05-02", "+351 900 000 001", "", "", ""});
     bruno = s.add_client({0, "Bruno Lima", "", "", "bruno@example.org", "", ""});

@@ -29,6 +29,9 @@
 #include "client_list.h"
 #include "formula_editor.h"
 #include "gui_fixture.h"
+#ifdef PIGMATCH_GUI_ON_POSTGRES
+#include "store/postgres_server.h"
+#endif
 #include "main_window.h"
 #include "match_page.h"
 #include "pigmatch/color.h"
@@ -89,8 +92,11 @@ void tick_only(QListWidget* list, const QString& id) {
   }
 }
 
-// Rows of a query on the SQLite file itself (not through pigmatch::Store).
+// Rows of a query on the database itself (not through pigmatch::Store).
 std::vector<std::vector<std::string>> sql_rows(const std::string& db, const std::string& query) {
+#ifdef PIGMATCH_GUI_ON_POSTGRES
+  return pigmatch::test::PgRaw(db).rows(query);
+#else
   sqlite3* handle = nullptr;
   std::vector<std::vector<std::string>> rows;
   if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
@@ -111,6 +117,7 @@ std::vector<std::vector<std::string>> sql_rows(const std::string& db, const std:
   sqlite3_finalize(statement);
   sqlite3_close(handle);
   return rows;
+#endif
 }
 
 }  // namespace
@@ -157,7 +164,17 @@ class MixingScreensTest : public QObject {
 
 void MixingScreensTest::initTestCase() {
   QVERIFY(fixture_.dir.isValid());
+#ifdef PIGMATCH_GUI_ON_POSTGRES
+  // test_gui_mixing_postgres: the same screens over a store on a real PostgreSQL server.
+  pigmatch::test::PostgresServer* server = pigmatch::test::PostgresServer::get();
+  if (server == nullptr) {
+    QSKIP(qPrintable(QStringLiteral("PostgreSQL case skipped: ") +
+                     QString::fromStdString(pigmatch::test::PostgresServer::why_not())));
+  }
+  fixture_.create(server->new_database());
+#else
   fixture_.create();
+#endif
   // The CLI run by the tests must see exactly the GUI's catalogs and plugins.
   qputenv("XDG_DATA_HOME", QByteArray::fromStdString(fixture_.path(QStringLiteral("xdg"))));
   qunsetenv("PIGMATCH_PLUGIN_PATH");
