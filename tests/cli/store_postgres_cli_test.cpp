@@ -207,3 +207,28 @@ TEST_CASE("pigmatch studio and client share: branches set up from the command li
   CHECK(on_file.exit_code == 1);
   CHECK(on_file.err.find("PostgreSQL server") != std::string::npos);
 }
+
+TEST_CASE("pigmatch measure --save on PostgreSQL records what it prints") {
+  PostgresServer* server = server_or_skip();
+  if (server == nullptr)
+    return;
+  const std::string location = server->new_database();
+  const std::string photo =
+      (fs::path(PIGMATCH_SOURCE_DIR) / "data" / "samples" / "colorchecker-srgb.jpg").string();
+  const std::string id = std::to_string(
+      json::parse(ok(location, {"client", "add", "Eli", "--json"})).at("id").get<long>());
+  ok(location, {"visit", "add", id, "--date", "2022-02-02"});
+  const json measured =
+      json::parse(ok(location, {"measure", photo, "--chart", "none", "-r", "p1=30,30,60,60",
+                                "--client", id, "--save", "--json"}));
+  PgRaw raw(location);
+  const auto rows = raw.rows("SELECT region, L, a, b, uncertainty_de00 FROM measurements");
+  REQUIRE(rows.size() == 1);
+  const json& lab = measured.at("regions").at(0).at("lab_d50");
+  CHECK(rows[0][0] == "p1");
+  // Every bit of the printed colour is what the server holds.
+  CHECK(std::stod(rows[0][1]) == lab.at(0).get<double>());
+  CHECK(std::stod(rows[0][2]) == lab.at(1).get<double>());
+  CHECK(std::stod(rows[0][3]) == lab.at(2).get<double>());
+  CHECK(std::stod(rows[0][4]) == measured.at("regions").at(0).at("uncertainty_de00").get<double>());
+}
