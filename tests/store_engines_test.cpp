@@ -437,3 +437,39 @@ TEST_CASE("store: studios on a file are refused with what to do") {
   CHECK_THROWS_WITH(store.add_studio("North"), Catch::Contains("PostgreSQL server"));
   CHECK_THROWS_WITH(store.share_client(1, "North"), Catch::Contains("db migrate --to"));
 }
+
+TEST_CASE("store on PostgreSQL: a version-1 database is migrated with its records, in one go") {
+  PostgresServer* server = server_or_skip();
+  if (server == nullptr)
+    return;
+  const std::string location = server->new_database();
+  PgRaw raw(location);
+  const std::string ddl = pigmatch::test::file_bytes(std::filesystem::path(PIGMATCH_SOURCE_DIR) /
+                                                     "tests" / "store" / "postgres_schema_v1.sql");
+  REQUIRE(raw.exec("BEGIN;" + ddl +
+                   "INSERT INTO pigmatch_schema VALUES ('pigmatch', 1);"
+                   "INSERT INTO clients (name, created_at) VALUES ('Old Timer', "
+                   "'2020-01-02T03:04:05Z');"
+                   "COMMIT;"));
+  {
+    // Read-only users of an older schema are told to migrate, and nothing changes.
+    OpenOptions no_migration;
+    no_migration.migrate = false;
+    CHECK_THROWS_WITH(Store::open(location, no_migration), Catch::Contains("db migrate"));
+    CHECK(raw.scalar("SELECT version FROM pigmatch_schema") == "1");
+  }
+  Store store = Store::open(location);
+  CHECK(store.migration().from_version == 1);
+  CHECK(store.migration().to_version == 2);
+  CHECK(raw.scalar("SELECT version FROM pigmatch_schema") == "2");
+  const std::vector<Client> clients = store.clients();
+  REQUIRE(clients.size() == 1);
+  CHECK(clients[0].name == "Old Timer");
+  CHECK(clients[0].created_at == "2020-01-02T03:04:05Z");
+  // The new version's rules are on: row-level security on every client table.
+  CHECK(raw.scalar("SELECT count(*) FROM pg_class WHERE relrowsecurity AND relname IN "
+                   "('clients', 'visits', 'consents', 'measurements', 'formulas', "
+                   "'formula_components')") == "6");
+  const Id id = add_sample_client(store, "New");
+  CHECK(id > clients[0].id);
+}
