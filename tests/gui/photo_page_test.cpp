@@ -34,6 +34,9 @@
 #include "calibration_report.h"
 #include "client_list.h"
 #include "gui_fixture.h"
+#ifdef PIGMATCH_GUI_ON_POSTGRES
+#include "store/postgres_server.h"
+#endif
 #include "photo_view.h"
 #include "pigmatch/image.h"
 #include "pigmatch/sampling.h"
@@ -57,7 +60,7 @@ std::string rect_arg(const char* name, const QRect& r) {
          std::to_string(r.width()) + "," + std::to_string(r.height());
 }
 
-// One stored measurement, as read back from the SQLite file.
+// One stored measurement, as read back from the database itself.
 struct Row {
   std::string kind, region;
   double L = 0, a = 0, b = 0;
@@ -66,6 +69,26 @@ struct Row {
 };
 
 std::vector<Row> rows_of_visit(const std::string& db, store::Id visit) {
+#ifdef PIGMATCH_GUI_ON_POSTGRES
+  std::vector<Row> rows;
+  for (const auto& cells : pigmatch::test::PgRaw(db).rows(
+           "SELECT kind, region, L, a, b, calibration_de00, coalesce(photo_path, ''), "
+           "coalesce(photo_sha256, '') FROM measurements WHERE visit_id = " +
+           std::to_string(visit) + " ORDER BY id")) {
+    Row r;
+    r.kind = cells[0];
+    r.region = cells[1];
+    r.L = std::stod(cells[2]);
+    r.a = std::stod(cells[3]);
+    r.b = std::stod(cells[4]);
+    if (cells[5] != "NULL")
+      r.calibration_de00 = std::stod(cells[5]);
+    r.photo_path = cells[6];
+    r.photo_sha256 = cells[7];
+    rows.push_back(r);
+  }
+  return rows;
+#else
   sqlite3* handle = nullptr;
   std::vector<Row> rows;
   if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
@@ -98,9 +121,13 @@ std::vector<Row> rows_of_visit(const std::string& db, store::Id visit) {
   sqlite3_finalize(statement);
   sqlite3_close(handle);
   return rows;
+#endif
 }
 
 int measurement_count(const std::string& db) {
+#ifdef PIGMATCH_GUI_ON_POSTGRES
+  return std::stoi(pigmatch::test::PgRaw(db).scalar("SELECT count(*) FROM measurements"));
+#else
   sqlite3* handle = nullptr;
   sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr);
   sqlite3_stmt* statement = nullptr;
@@ -109,6 +136,7 @@ int measurement_count(const std::string& db) {
   sqlite3_finalize(statement);
   sqlite3_close(handle);
   return n;
+#endif
 }
 
 Lab lab_of(const Json& triple) {
@@ -207,7 +235,17 @@ class PhotoPageTest : public QObject {
 
 void PhotoPageTest::initTestCase() {
   QVERIFY(fx_.dir.isValid());
+#ifdef PIGMATCH_GUI_ON_POSTGRES
+  // test_gui_photo_postgres: the same screen over a store on a real PostgreSQL server.
+  pigmatch::test::PostgresServer* server = pigmatch::test::PostgresServer::get();
+  if (server == nullptr) {
+    QSKIP(qPrintable(QStringLiteral("PostgreSQL case skipped: ") +
+                     QString::fromStdString(pigmatch::test::PostgresServer::why_not())));
+  }
+  fx_.create(server->new_database());
+#else
   fx_.create();
+#endif
   QVERIFY2(QFile::exists(sample), qPrintable(sample));
   const auto result = pigmatch::test::run_pigmatch(
       {"measure", sample.toStdString(), "--chart", "auto", "--region", rect_arg("skin", skin_rect),
@@ -538,7 +576,8 @@ void PhotoPageTest::corruptPhotoIsAMessage() {
     QVERIFY(pump_until([&] { return !screen.page->task()->isRunning(); }));
     const QString message = screen.window().lastError();
     QVERIFY2(message.contains(QString::fromStdString(bad)), qPrintable(message));
-    QVERIFY2(message.contains(QStringLiteral("Choose a JPEG, PNG, TIFF or HEIC")), qPrintable(message));
+    QVERIFY2(message.contains(QStringLiteral("Choose a JPEG, PNG, TIFF or HEIC")),
+             qPrintable(message));
     // The photo that was open stays open, and the screen works.
     QCOMPARE(screen.page->view()->image()->width, 1200);
     QVERIFY(screen.button("findChart")->isEnabled());
@@ -628,12 +667,21 @@ void PhotoPageTest::busyDatabaseIsAMessage() {
   screen.page->setClient(fx_.bruno);
   const int before = measurement_count(fx_.db);
   // Another process holds the write lock past the store's busy timeout (5 s).
+#ifdef PIGMATCH_GUI_ON_POSTGRES
+  {
+    pigmatch::test::PgRaw other(fx_.db);
+    QVERIFY(other.exec("BEGIN; LOCK TABLE measurements IN ACCESS EXCLUSIVE MODE"));
+    QTest::mouseClick(screen.button("saveToVisit"), Qt::LeftButton);
+    QVERIFY(other.exec("ROLLBACK"));
+  }
+#else
   sqlite3* other = nullptr;
   QCOMPARE(sqlite3_open(fx_.db.c_str(), &other), SQLITE_OK);
   QCOMPARE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
   QTest::mouseClick(screen.button("saveToVisit"), Qt::LeftButton);
   sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(other);
+#endif
   const QString message = screen.window().lastError();
   QVERIFY2(message.contains(QStringLiteral("Nothing was saved")), qPrintable(message));
   QVERIFY2(message.contains(QStringLiteral("try again")), qPrintable(message));
