@@ -234,7 +234,7 @@ TEST_CASE("store on PostgreSQL: the rules hold in the server, not only in pigmat
                "'12 May 2021')",
                &error));
   CHECK(raw.scalar("SELECT count(*) FROM formulas") == "1");
-  CHECK(raw.scalar("SELECT version FROM pigmatch_schema") == "2");
+  CHECK(raw.scalar("SELECT version FROM pigmatch_schema") == "3");
   CHECK(raw.scalar("SELECT notes FROM formulas") == "first mix");
 }
 
@@ -405,6 +405,30 @@ TEST_CASE(
     CHECK(admin.scalar("SELECT count(*) FROM visits WHERE client_id = " + std::to_string(ana)) ==
           "1");
   }
+  // A role's own SQL cannot get round the rules: a temporary studio_members does not move it to
+  // another studio, and marking its own client as being erased does not let it delete a single
+  // formula of a client it keeps.
+  {
+    PgRaw raw_south(as_role(location, "pigmatch_room_south"));
+    REQUIRE(
+        raw_south.exec("CREATE TEMP TABLE studio_members (member name, studio text); "
+                       "INSERT INTO studio_members VALUES (current_user, 'North')"));
+    CHECK(raw_south.scalar("SELECT count(*) FROM clients") == "1");
+    std::string error;
+    const std::string bo_id = std::to_string(bo);
+    CHECK_FALSE(raw_south.exec("BEGIN; INSERT INTO erasing VALUES (" + bo_id +
+                                   "); DELETE FROM formula_components WHERE formula_id IN "
+                                   "(SELECT id FROM formulas WHERE client_id = " +
+                                   bo_id + "); DELETE FROM formulas WHERE client_id = " + bo_id +
+                                   "; DELETE FROM erasing; COMMIT",
+                               &error));
+    CHECK(error.find("never deleted") != std::string::npos);
+    raw_south.exec("ROLLBACK");
+    CHECK(admin.scalar("SELECT count(*) FROM formulas WHERE client_id = " + bo_id) == "1");
+    CHECK(admin.scalar("SELECT count(*) FROM formula_components c JOIN formulas f ON f.id = "
+                       "c.formula_id WHERE f.client_id = " +
+                       bo_id) == "2");
+  }
 
   // Ana visits the south branch: shared, the south room sees her and records the visit.
   north.share_client(ana, "South");
@@ -460,8 +484,8 @@ TEST_CASE("store on PostgreSQL: a version-1 database is migrated with its record
   }
   Store store = Store::open(location);
   CHECK(store.migration().from_version == 1);
-  CHECK(store.migration().to_version == 2);
-  CHECK(raw.scalar("SELECT version FROM pigmatch_schema") == "2");
+  CHECK(store.migration().to_version == 3);
+  CHECK(raw.scalar("SELECT version FROM pigmatch_schema") == "3");
   const std::vector<Client> clients = store.clients();
   REQUIRE(clients.size() == 1);
   CHECK(clients[0].name == "Old Timer");

@@ -298,14 +298,64 @@ GRANT USAGE, UPDATE ON clients_id_seq, visits_id_seq, consents_id_seq, measureme
   formulas_id_seq TO pigmatch_staff;
 )sql";
 
-constexpr std::array<const char*, 2> postgres_migrations = {postgres_v1, postgres_v2};
+// Version 3: the rules hold against a practitioner's own SQL too.
+//  - Functions read tables by the schema they were created in, never a session's temporary
+//    table of the same name (pg_temp comes first for tables otherwise): a role cannot give
+//    itself another studio with a temporary studio_members.
+//  - A formula (or a component) may be deleted only if its client (formula) is gone by the end
+//    of the transaction: marking a client as being erased no longer lets a role delete single
+//    formulas of a client it keeps.
+constexpr const char* postgres_v3 = R"sql(
+CREATE FUNCTION pigmatch_deleted_with_client() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM clients WHERE id = OLD.client_id) THEN
+    RAISE EXCEPTION 'formulas are never deleted, except by erasing their client';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION pigmatch_deleted_with_formula() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM formulas WHERE id = OLD.formula_id) THEN
+    RAISE EXCEPTION 'formulas are never deleted, except by erasing their client';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER formulas_erased_with_client AFTER DELETE ON formulas
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION pigmatch_deleted_with_client();
+CREATE CONSTRAINT TRIGGER components_erased_with_formula AFTER DELETE ON formula_components
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION pigmatch_deleted_with_formula();
+
+DO $$
+DECLARE f text;
+BEGIN
+  FOREACH f IN ARRAY ARRAY['pigmatch_assign_id()', 'pigmatch_formulas_immutable()',
+                           'pigmatch_formulas_kept()', 'pigmatch_components_kept()',
+                           'pigmatch_formulas_replace_own()', 'pigmatch_home_studio()',
+                           'pigmatch_is_owner()', 'pigmatch_works_for(text)',
+                           'pigmatch_add_member(name, text)', 'pigmatch_add_owner(name)',
+                           'instr(text, text)', 'pigmatch_deleted_with_client()',
+                           'pigmatch_deleted_with_formula()'] LOOP
+    EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
+  END LOOP;
+END $$;
+)sql";
+
+constexpr std::array<const char*, 3> postgres_migrations = {postgres_v1, postgres_v2, postgres_v3};
 constexpr int postgres_schema_version = static_cast<int>(postgres_migrations.size());
 
 // The triggers that keep the records' rules; `db check` reports any that is missing.
-constexpr std::array<const char*, 10> rule_triggers = {
-    "clients_id",      "visits_id",           "consents_id",          "measurements_id",
-    "formulas_id",     "formulas_immutable",  "components_immutable", "formulas_kept",
-    "components_kept", "formulas_replace_own"};
+constexpr std::array<const char*, 12> rule_triggers = {"clients_id",
+                                                       "visits_id",
+                                                       "consents_id",
+                                                       "measurements_id",
+                                                       "formulas_id",
+                                                       "formulas_immutable",
+                                                       "components_immutable",
+                                                       "formulas_kept",
+                                                       "components_kept",
+                                                       "formulas_replace_own",
+                                                       "formulas_erased_with_client",
+                                                       "components_erased_with_formula"};
 
 // pg_advisory_xact_lock key: "PGMT", as SQLite's application_id.
 constexpr std::int64_t migration_lock = application_id;
