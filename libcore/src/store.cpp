@@ -24,8 +24,8 @@ namespace {
 using detail::Statement;
 using detail::Transaction;
 
-// How often a write refused by a serialization conflict is run again before the refusal
-// reaches the caller, and the longest pause before a retry.
+// How often a write refused by a serialization conflict is run before the refusal reaches the
+// caller, and the spread of the random pause before a retry (which grows with each attempt).
 constexpr int write_attempts = 6;
 constexpr int max_backoff_ms = 40;
 
