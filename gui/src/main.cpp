@@ -38,7 +38,9 @@ int main(int argc, char** argv) {
   parser.setApplicationDescription(QStringLiteral("pigmatch: clients and their mixing records"));
   parser.addHelpOption();
   const QCommandLineOption db({QStringLiteral("db")},
-                              QStringLiteral("database file (default: $PIGMATCH_DB, else "
+                              QStringLiteral("database file, or a PostgreSQL server's database "
+                                             "(postgresql://USER@HOST/DB; docs/postgresql.md) "
+                                             "(default: $PIGMATCH_DB, else "
                                              "$XDG_DATA_HOME/pigmatch/pigmatch.db)"),
                               QStringLiteral("FILE"));
   const QCommandLineOption profile({QStringLiteral("display-profile")},
