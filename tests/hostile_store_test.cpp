@@ -125,6 +125,9 @@ TEST_CASE("damaged and newer databases: every command refuses them and leaves th
       {"db", "check"},
       {"db", "migrate"},
       {"db", "backup", (dir / "copy.db").string()},
+      {"db", "migrate", "--to", (dir / "moved.db").string()},
+      {"studio", "add", "North"},
+      {"client", "share", "1", "--studio", "North"},
   };
   for (const Damage& damage : files) {
     SECTION(damage.name) {
