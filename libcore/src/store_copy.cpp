@@ -64,7 +64,8 @@ CopyReport copy_records(Store& from, Store& to, const CopyProgress& progress) {
     if (progress)
       progress(i + 1, clients.size());
   }
-  for (const Lot& lot : from.lots())
+  const std::vector<Lot> source_lots = sorted(from.lots());
+  for (const Lot& lot : source_lots)
     to.add_lot(lot);
 
   for (const auto& [id, text] : exported) {
@@ -76,11 +77,11 @@ CopyReport copy_records(Store& from, Store& to, const CopyProgress& progress) {
     }
   }
   const std::vector<Lot> lots = sorted(to.lots());
-  if (!same_lots(lots, sorted(from.lots()))) {
+  if (!same_lots(lots, source_lots)) {
     throw Error(
         ErrorCode::corrupt_data,
         fmt::format("{}: holds {} lots where {} holds {}; copy into an empty database",
-                    to.path().string(), lots.size(), from.path().string(), from.lots().size()));
+                    to.path().string(), lots.size(), from.path().string(), source_lots.size()));
   }
   report.lots = static_cast<std::int64_t>(lots.size());
   return report;

@@ -23,6 +23,9 @@
 #include "main_window.h"
 #include "pigmatch/color.h"
 #include "pigmatch/store.h"
+#ifdef PIGMATCH_GUI_ON_POSTGRES
+#include "store/postgres_server.h"
+#endif
 
 namespace pigmatch::gui::test {
 
@@ -83,6 +86,24 @@ struct GuiFixture {
     s.add_consent({0, ana, "treatment", "2024-03-01", "Ana Sousa"});
   }
 };
+
+/// In initTestCase: writes `fixture`'s records into a file, or, in the *_postgres test binaries
+/// (PIGMATCH_GUI_ON_POSTGRES), into a fresh database on the test server — the same screens over
+/// a store on a real PostgreSQL server — skipping the test case with the reason when none starts.
+/// A macro because QSKIP returns from the calling test function.
+#ifdef PIGMATCH_GUI_ON_POSTGRES
+#define PIGMATCH_GUI_CREATE_FIXTURE(fixture)                                                \
+  do {                                                                                      \
+    pigmatch::test::PostgresServer* server_ = pigmatch::test::PostgresServer::get();        \
+    if (server_ == nullptr) {                                                               \
+      QSKIP(qPrintable(QStringLiteral("PostgreSQL case skipped: ") +                        \
+                       QString::fromStdString(pigmatch::test::PostgresServer::why_not()))); \
+    }                                                                                       \
+    (fixture).create(server_->new_database());                                              \
+  } while (false)
+#else
+#define PIGMATCH_GUI_CREATE_FIXTURE(fixture) (fixture).create()
+#endif
 
 /// The sRGB display every test uses unless it tests display profiles.
 inline std::shared_ptr<const DisplayColor> srgb_display() {

@@ -31,9 +31,6 @@
 #include "pigmatch/skintone.h"
 #include "pigmatch/store.h"
 #include "swatch_widget.h"
-#ifdef PIGMATCH_GUI_ON_POSTGRES
-#include "store/postgres_server.h"
-#endif
 
 using namespace pigmatch;
 using pigmatch::gui::test::click_item;
@@ -118,17 +115,7 @@ class GuiTest : public QObject {
 
 void GuiTest::initTestCase() {
   QVERIFY(fx_.dir.isValid());
-#ifdef PIGMATCH_GUI_ON_POSTGRES
-  // test_gui_postgres: the same screens over a store on a real PostgreSQL server.
-  pigmatch::test::PostgresServer* server = pigmatch::test::PostgresServer::get();
-  if (server == nullptr) {
-    QSKIP(qPrintable(QStringLiteral("PostgreSQL case skipped: ") +
-                     QString::fromStdString(pigmatch::test::PostgresServer::why_not())));
-  }
-  fx_.create(server->new_database());
-#else
-  fx_.create();
-#endif
+  PIGMATCH_GUI_CREATE_FIXTURE(fx_);
 }
 
 void GuiTest::searchFiltersTheList() {

@@ -29,9 +29,6 @@
 #include "client_list.h"
 #include "formula_editor.h"
 #include "gui_fixture.h"
-#ifdef PIGMATCH_GUI_ON_POSTGRES
-#include "store/postgres_server.h"
-#endif
 #include "main_window.h"
 #include "match_page.h"
 #include "pigmatch/color.h"
@@ -164,17 +161,7 @@ class MixingScreensTest : public QObject {
 
 void MixingScreensTest::initTestCase() {
   QVERIFY(fixture_.dir.isValid());
-#ifdef PIGMATCH_GUI_ON_POSTGRES
-  // test_gui_mixing_postgres: the same screens over a store on a real PostgreSQL server.
-  pigmatch::test::PostgresServer* server = pigmatch::test::PostgresServer::get();
-  if (server == nullptr) {
-    QSKIP(qPrintable(QStringLiteral("PostgreSQL case skipped: ") +
-                     QString::fromStdString(pigmatch::test::PostgresServer::why_not())));
-  }
-  fixture_.create(server->new_database());
-#else
-  fixture_.create();
-#endif
+  PIGMATCH_GUI_CREATE_FIXTURE(fixture_);
   // The CLI run by the tests must see exactly the GUI's catalogs and plugins.
   qputenv("XDG_DATA_HOME", QByteArray::fromStdString(fixture_.path(QStringLiteral("xdg"))));
   qunsetenv("PIGMATCH_PLUGIN_PATH");

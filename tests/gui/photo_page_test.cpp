@@ -34,9 +34,6 @@
 #include "calibration_report.h"
 #include "client_list.h"
 #include "gui_fixture.h"
-#ifdef PIGMATCH_GUI_ON_POSTGRES
-#include "store/postgres_server.h"
-#endif
 #include "photo_view.h"
 #include "pigmatch/image.h"
 #include "pigmatch/sampling.h"
@@ -235,17 +232,7 @@ class PhotoPageTest : public QObject {
 
 void PhotoPageTest::initTestCase() {
   QVERIFY(fx_.dir.isValid());
-#ifdef PIGMATCH_GUI_ON_POSTGRES
-  // test_gui_photo_postgres: the same screen over a store on a real PostgreSQL server.
-  pigmatch::test::PostgresServer* server = pigmatch::test::PostgresServer::get();
-  if (server == nullptr) {
-    QSKIP(qPrintable(QStringLiteral("PostgreSQL case skipped: ") +
-                     QString::fromStdString(pigmatch::test::PostgresServer::why_not())));
-  }
-  fx_.create(server->new_database());
-#else
-  fx_.create();
-#endif
+  PIGMATCH_GUI_CREATE_FIXTURE(fx_);
   QVERIFY2(QFile::exists(sample), qPrintable(sample));
   const auto result = pigmatch::test::run_pigmatch(
       {"measure", sample.toStdString(), "--chart", "auto", "--region", rect_arg("skin", skin_rect),
