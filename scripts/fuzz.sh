@@ -77,7 +77,7 @@ cmake --preset fuzz >/dev/null
 cmake --build "$build" --target "${targets[@]}" -j2
 
 # Leaks are findings; UBSan stops at the first report (-fno-sanitize-recover) with a stack.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1:intercept_tls_get_addr=0}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
