@@ -32,10 +32,12 @@ struct ClientOptions {
 void run_add(const ClientOptions& o) {
   store::Store db = open_store(o.db, DbAccess::create);
   const store::Id id = db.add_client(o.client);
+  // As stored: the store drops blanks around the name.
+  const store::Client added = db.client(id);
   if (o.json) {
-    print_json(client_json(db.client(id)));
+    print_json(client_json(added));
   } else {
-    fmt::print("client {} added: {}\n", id, o.client.name);
+    fmt::print("client {} added: {}\n", id, added.name);
   }
 }
 

@@ -70,12 +70,19 @@ store::Formula formula_to_save(const FormulaOptions& o) {
 void run_save(const FormulaOptions& o) {
   const store::Formula formula = formula_to_save(o);
   store::Store db = open_store(o.db, DbAccess::existing);
-  const store::Id id = db.save_formula(formula);
+  const store::SaveOutcome saved = db.save_formula_once(formula);
   if (o.json) {
-    print_json(formula_json(db.formula(id)));
-  } else {
-    fmt::print("formula {} saved for client {}{}\n", id, formula.client_id,
+    ordered_json out = formula_json(db.formula(saved.id));
+    out["written"] = saved.written;
+    print_json(out);
+  } else if (saved.written) {
+    fmt::print("formula {} saved for client {}{}\n", saved.id, formula.client_id,
                formula.replaces ? fmt::format(" (corrects formula {})", *formula.replaces) : "");
+  } else {
+    fmt::print(
+        "formula {} already holds this recipe for client {} (same visit, pigments, drops "
+        "and lots); nothing new was written\n",
+        saved.id, formula.client_id);
   }
 }
 

@@ -1,6 +1,7 @@
 // pigmatch visit add CLIENT --kind KIND --date DATE [...]: record a session.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -23,12 +24,16 @@ void run_add(VisitOptions o) {
   o.visit.client_id = parse_id(o.client, "CLIENT");
   o.visit.kind = store::parse_visit_kind(o.kind);
   store::Store db = open_store(o.db, DbAccess::existing);
-  o.visit.id = db.add_visit(o.visit);
+  const store::Id id = db.add_visit(o.visit);
+  // As stored: the store drops blanks around the fields.
+  const std::vector<store::Visit> visits = db.client_record(o.visit.client_id).visits;
+  const auto added =
+      std::find_if(visits.begin(), visits.end(), [&](const store::Visit& v) { return v.id == id; });
+  const store::Visit& visit = added != visits.end() ? *added : o.visit;
   if (o.json) {
-    print_json(visit_json(o.visit));
+    print_json(visit_json(visit));
   } else {
-    fmt::print("visit {} added for client {}: {} on {}\n", o.visit.id, o.visit.client_id, o.kind,
-               o.visit.date);
+    fmt::print("visit {} added for client {}: {} on {}\n", id, visit.client_id, o.kind, visit.date);
   }
 }
 

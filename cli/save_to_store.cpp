@@ -86,11 +86,12 @@ void save_measurements(SaveTarget& target, const std::string& image,
       target.client, target.visit, &notes);
   for (const std::string& note : notes)
     fmt::print(stderr, "pigmatch: warning: {}\n", note);
-  const std::vector<store::Id> ids = target.store.add_measurements(rows);
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    fmt::print(stderr, "pigmatch: saved measurement #{} ({} of {}, {}) for client {}, visit {}\n",
-               ids[i], store::to_string(rows[i].kind), rows[i].region, lab_text(rows[i].lab),
-               target.client, target.visit);
+  const std::vector<store::SaveOutcome> saved = target.store.add_measurements_once(rows);
+  for (std::size_t i = 0; i < saved.size(); ++i) {
+    fmt::print(stderr, "pigmatch: {} measurement #{} ({} of {}, {}) for client {}, visit {}{}\n",
+               saved[i].written ? "saved" : "already had", saved[i].id,
+               store::to_string(rows[i].kind), rows[i].region, lab_text(rows[i].lab), target.client,
+               target.visit, saved[i].written ? "" : " from this photo; nothing new was written");
   }
 }
 
@@ -99,9 +100,16 @@ void save_recipe(SaveTarget& target, store::Formula formula) {
   formula.visit_id = target.visit;
   for (const std::string& assignment : target.lots)
     apply_lot(formula, assignment);
-  const store::Id id = target.store.save_formula(formula);
-  fmt::print(stderr, "pigmatch: saved the best recipe as formula #{} for client {}, visit {}\n", id,
-             target.client, target.visit);
+  const store::SaveOutcome saved = target.store.save_formula_once(formula);
+  if (saved.written) {
+    fmt::print(stderr, "pigmatch: saved the best recipe as formula #{} for client {}, visit {}\n",
+               saved.id, target.client, target.visit);
+  } else {
+    fmt::print(stderr,
+               "pigmatch: the best recipe is already saved as formula #{} for client {}, visit "
+               "{}; nothing new was written\n",
+               saved.id, target.client, target.visit);
+  }
 }
 
 }  // namespace pigmatch::cli

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <vector>
 
 #include "command.h"
 #include "pigmatch/error.h"
@@ -129,7 +130,16 @@ void apply_lot(store::Formula& f, const std::string& assignment) {
     }
   }
   if (!found) {
-    throw UsageError(fmt::format("--lot: the formula has no pigment with code '{}'", code));
+    // The command line is well formed; the recipe is what it does not match (exit 1, not 2).
+    std::vector<std::string> codes;
+    for (const store::Component& c : f.components)
+      codes.push_back(c.code);
+    if (codes.empty())
+      throw Error(ErrorCode::invalid_argument, "--lot: the recipe has no pigments");
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("--lot {}: the recipe has no pigment with code '{}'; its pigments are "
+                            "{}. Give the lot of one of these, e.g. --lot {}=LOT",
+                            assignment, code, fmt::join(codes, ", "), codes.front()));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "pigmatch/color.h"
@@ -149,6 +150,61 @@ TEST_CASE("store engines: a correction is a new version, and a version is correc
   across.replaces = second;
   CHECK_THROWS_WITH(store.save_formula(across), Catch::Contains("same client"));
   CHECK(store.formula_history(ana).size() == 2);
+}
+
+TEST_CASE("store engines: a save run twice writes once; any difference is a new row") {
+  PIGMATCH_ENGINE_OR_SKIP(db);
+  Store store = Store::open(db.location);
+  const Id ana = add_sample_client(store, "Ana");
+  const Id visit = store.client_record(ana).visits.at(0).id;
+  const Id stored = store.formula_history(ana).at(0).id;
+
+  // add_sample_client saved sample_formula(ana, sample_target) into its visit.
+  Formula same = sample_formula(ana, sample_target);
+  same.visit_id = visit;
+  same.notes = "typed again";
+  const SaveOutcome again = store.save_formula_once(same);
+  CHECK_FALSE(again.written);
+  CHECK(again.id == stored);
+
+  std::vector<Formula> different(5, same);
+  different[0].components[1].drops = 10;
+  different[1].components[0].lot = "LOT-B2";
+  different[2].visit_id.reset();
+  different[3].target.b += 0.01;
+  different[4].region = "temples";
+  std::set<Id> ids{stored};
+  for (const Formula& f : different) {
+    const SaveOutcome o = store.save_formula_once(f);
+    CHECK(o.written);
+    ids.insert(o.id);
+    CHECK_FALSE(store.save_formula_once(f).written);  // and now it is there
+  }
+  CHECK(ids.size() == 6);
+  CHECK(store.formula_history(ana).size() == 6);
+
+  Measurement m;
+  m.client_id = ana;
+  m.visit_id = visit;
+  m.kind = MeasurementKind::skin;
+  m.region = "crown";
+  m.lab = {61.25, 9.5, 14.75};
+  m.photo_sha256 = std::string(64, 'a');
+  Measurement hair = m;
+  hair.kind = MeasurementKind::hair;
+  Measurement manual = m;  // typed in, no photo: always a new reading
+  manual.photo_sha256.clear();
+  const std::vector<SaveOutcome> first = store.add_measurements_once({m, hair, manual});
+  const std::vector<SaveOutcome> second = store.add_measurements_once({m, hair, manual});
+  REQUIRE(second.size() == 3);
+  CHECK((first[0].written && first[1].written && first[2].written));
+  CHECK((!second[0].written && second[0].id == first[0].id));
+  CHECK((!second[1].written && second[1].id == first[1].id));
+  CHECK((second[2].written && second[2].id != first[2].id));
+  Measurement remeasured = m;  // the same photo, the region moved: another colour
+  remeasured.lab.L += 0.5;
+  CHECK(store.add_measurements_once({remeasured}).at(0).written);
+  CHECK(store.client_record(ana).measurements.size() == 1 + 5);
 }
 
 TEST_CASE("store engines: lot trace and search near a colour") {

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <set>
 
@@ -102,7 +104,7 @@ TEST_CASE("store: records come back as written") {
 TEST_CASE("store: bad values are refused with a message naming them") {
   Fixture fx;
   Store store = Store::open(fx.db);
-  CHECK_THROWS_WITH(store.add_client({}), Catch::Contains("name is missing"));
+  CHECK_THROWS_WITH(store.add_client({}), Catch::Contains("name is blank"));
   const Id id = store.add_client({0, "Bo", "", "", "", "", ""});
   Visit v;
   v.client_id = id;
@@ -120,6 +122,94 @@ TEST_CASE("store: bad values are refused with a message naming them") {
   f.components.clear();
   CHECK_THROWS_WITH(store.save_formula(f), Catch::Contains("at least one component"));
   CHECK(store.formula_history(id).empty());
+}
+
+TEST_CASE("store: a record typed now has a real date and a name that displays as typed") {
+  Fixture fx;
+  Store store = Store::open(fx.db);
+  const auto added_name = [&](const std::string& name) {
+    return store.client(store.add_client({0, name, "", "", "", "", ""})).name;
+  };
+  CHECK(added_name("  Ann Page \t") == "Ann Page");
+  CHECK(added_name("\u00a0Zoë Ng\u3000") == "Zoë Ng");
+  // Right-to-left names need no control characters: the display order comes from the letters.
+  CHECK(added_name("سارة الحسن") == "سارة الحسن");
+  CHECK(added_name("נועה לוי") == "נועה לוי");
+
+  const std::size_t clients_before = store.clients().size();
+  const auto refused = [&](const std::string& name) {
+    INFO(name);
+    try {
+      store.add_client({0, name, "", "", "", "", ""});
+    } catch (const Error& e) {
+      CHECK(e.code() == ErrorCode::invalid_argument);
+      return std::string(e.what());
+    }
+    FAIL("accepted");
+    return std::string();
+  };
+  CHECK_THAT(refused(""), Catch::Contains("name is blank"));
+  CHECK_THAT(refused("   \t "), Catch::Contains("name is blank"));
+  CHECK_THAT(refused("\u00a0\u2003"), Catch::Contains("name is blank"));
+  // "Ann" + RIGHT-TO-LEFT OVERRIDE + "egaP" displays as "AnnPage", which it does not hold.
+  CHECK_THAT(refused("Ann\u202eegaP"), Catch::Contains("U+202E"));
+  CHECK_THAT(refused("Ann\u2066Page\u2069"), Catch::Contains("U+2066"));
+  CHECK_THAT(refused("Ann\u200fPage"), Catch::Contains("direction control"));
+  CHECK_THAT(refused("Ann\nPage"), Catch::Contains("control character (U+000A)"));
+  CHECK_THAT(refused("Ann\x1b[31mPage"), Catch::Contains("U+001B"));
+  CHECK_THAT(refused("Ann\xff Page"), Catch::Contains("not UTF-8"));
+  CHECK_THAT(refused("Ann\xc0\xafPage"), Catch::Contains("not UTF-8"));  // an overlong '/'
+  CHECK_THAT(refused("Ann\xed\xa0\x80"), Catch::Contains("not UTF-8"));  // a surrogate
+  CHECK(store.clients().size() == clients_before);
+
+  const Id id = store.add_client({0, "Bo Dates", "", "", "", "", ""});
+  const auto visit_on = [&](const std::string& date) {
+    Visit v;
+    v.client_id = id;
+    v.date = date;
+    return v;
+  };
+  CHECK_THROWS_WITH(
+      store.add_visit(visit_on("2026-02-30")),
+      Catch::Contains("2026-02-30 is not a day of the calendar: month 02 of 2026 has 28 days"));
+  CHECK_THROWS_WITH(store.add_visit(visit_on("2023-02-29")), Catch::Contains("not a day"));
+  CHECK_THROWS_WITH(store.add_visit(visit_on("2025-04-31")), Catch::Contains("has 30 days"));
+  CHECK_THROWS_WITH(store.add_visit(visit_on("2025-4-30")), Catch::Contains("YYYY-MM-DD"));
+  CHECK_THROWS_WITH(store.add_visit(visit_on("2099-01-01")), Catch::Contains("in the future"));
+  CHECK_THROWS_WITH(store.add_visit(visit_on("1899-12-31")), Catch::Contains("before 1900"));
+  CHECK_NOTHROW(store.add_visit(visit_on("2024-02-29")));  // a leap day
+  CHECK_NOTHROW(store.add_visit(visit_on("2000-02-29")));  // divisible by 400
+  CHECK_THROWS_WITH(store.add_visit(visit_on("1900-02-29")), Catch::Contains("not a day"));
+
+  // Today (UTC) is accepted, and so is tomorrow: a studio east of UTC is already there.
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  const auto iso = [](std::chrono::sys_days day) {
+    const std::chrono::year_month_day ymd{day};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    return std::string(text);
+  };
+  CHECK_NOTHROW(store.add_visit(visit_on(iso(today))));
+  CHECK_NOTHROW(store.add_visit(visit_on(" " + iso(today + std::chrono::days{1}))));
+  CHECK_THROWS_WITH(store.add_visit(visit_on(iso(today + std::chrono::days{2}))),
+                    Catch::Contains("in the future"));
+  CHECK(store.client_record(id).visits.size() == 4);
+  CHECK(store.client_record(id).visits.back().date == iso(today + std::chrono::days{1}));
+
+  Consent consent{0, id, "procedure", "2026-13-01", "Bo Dates"};
+  CHECK_THROWS_WITH(store.add_consent(consent), Catch::Contains("not a date"));
+  Client born_later{0, "Cy Later", "2099-05-05", "", "", "", ""};
+  CHECK_THROWS_WITH(store.add_client(born_later), Catch::Contains("birth date 2099-05-05"));
+
+  // A record written by an older pigmatch, which accepted such dates, still imports: the rule
+  // is for what is typed now, and an import never loses a record.
+  ClientRecord old;
+  old.client = {0, "Di Older", "", "", "", "", "2024-01-01T10:00:00Z"};
+  old.visits.push_back(visit_on("2026-02-30"));
+  old.visits.back().id = 1;
+  const Id imported = store.import_client(old, false);
+  CHECK(store.client_record(imported).visits.at(0).date == "2026-02-30");
 }
 
 TEST_CASE("store: formulas are immutable; a correction is a new version") {

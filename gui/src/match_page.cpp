@@ -444,10 +444,14 @@ std::optional<store::Id> MatchPage::saveSelected() {
       visit = store_.add_visit(v);
     }
     f.visit_id = visit;
-    const store::Id id = store_.save_formula(f);
+    const store::SaveOutcome saved = store_.save_formula_once(f);
+    const store::Id id = saved.id;
     saved_formula_ = id;
     edit_->setEnabled(true);
-    status_->setText(QStringLiteral("Saved recipe %1 as formula #%2 of visit %3.")
+    status_->setText((saved.written
+                          ? QStringLiteral("Saved recipe %1 as formula #%2 of visit %3.")
+                          : QStringLiteral("Recipe %1 is already saved as formula #%2 of visit %3; "
+                                           "nothing new was written."))
                          .arg(row + 1)
                          .arg(id)
                          .arg(visit));

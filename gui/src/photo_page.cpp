@@ -13,6 +13,7 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -559,10 +560,16 @@ void PhotoPage::save() {
     const std::vector<store::Measurement> rows = measurement_rows(
         photo_path_, calibration_de00, measured_,
         static_cast<SavedAs>(save_as_->currentData().toInt()), client_, visit, &notes);
-    const std::vector<store::Id> ids = store_.add_measurements(rows);
+    const std::vector<store::SaveOutcome> outcomes = store_.add_measurements_once(rows);
+    const auto written = std::count_if(outcomes.begin(), outcomes.end(),
+                                       [](const store::SaveOutcome& o) { return o.written; });
+    const auto repeated = static_cast<qsizetype>(outcomes.size()) - written;
     QString text = QStringLiteral("Saved %1 measurement(s) to the visit %2.")
-                       .arg(ids.size())
+                       .arg(written)
                        .arg(visits_->currentText());
+    if (repeated > 0) {
+      text += QStringLiteral(" %1 already saved from this photo, not written again.").arg(repeated);
+    }
     for (const std::string& note : notes)
       text += QStringLiteral(" Note: %1.").arg(QString::fromStdString(note));
     status_->setText(text);

@@ -17,12 +17,17 @@
 
 #include "pigmatch/plugin_host.h"
 #include "store_internal.h"
+#include "store_rules.h"
 
 namespace pigmatch::store {
 namespace {
 
+using detail::invalid;
+using detail::require_lab;
+using detail::require_text;
 using detail::Statement;
 using detail::Transaction;
+using detail::validate;
 
 // How often a write refused by a serialization conflict is run before the refusal reaches the
 // caller, and the spread of the random pause before a retry (which grows with each attempt).
@@ -57,105 +62,6 @@ auto write(detail::Connection& db, Work&& work) {
       // Apart in time, so the two do not collide again.
       const auto pause = static_cast<int>(jitter() % static_cast<unsigned>(max_backoff_ms)) + 1;
       std::this_thread::sleep_for(std::chrono::milliseconds(pause * attempt / 2 + 1));
-    }
-  }
-}
-
-// ---- validation: friendly messages before SQLite's CHECK constraints -----------------------
-
-[[noreturn]] void invalid(const std::string& message) {
-  throw Error(ErrorCode::invalid_argument, message);
-}
-
-bool is_iso_date(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-')
-    return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (std::isdigit(static_cast<unsigned char>(text[i])) == 0)
-      return false;
-  }
-  const int month = std::atoi(std::string(text.substr(5, 2)).c_str());
-  const int day = std::atoi(std::string(text.substr(8, 2)).c_str());
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
-void require_date(std::string_view what, std::string_view text) {
-  if (!is_iso_date(text)) {
-    invalid(
-        fmt::format("{} '{}' is not a date; write it as YYYY-MM-DD, e.g. 2025-03-14", what, text));
-  }
-}
-
-void require_lab(std::string_view what, const Lab& lab) {
-  if (!std::isfinite(lab.L) || !std::isfinite(lab.a) || !std::isfinite(lab.b) || lab.L < 0 ||
-      lab.L > 100) {
-    invalid(fmt::format("{} {},{},{} is not a colour: L* must be 0–100 and a*, b* finite", what,
-                        lab.L, lab.a, lab.b));
-  }
-}
-
-void require_text(std::string_view what, std::string_view text) {
-  if (text.empty())
-    invalid(fmt::format("{} is missing", what));
-}
-
-void require_amount(std::string_view what, double value) {
-  if (!std::isfinite(value) || value < 0) {
-    invalid(fmt::format("{} {} must be a finite number ≥ 0", what, value));
-  }
-}
-
-void validate(const Client& c) {
-  require_text("the client's name", c.name);
-  if (!c.birth_date.empty())
-    require_date("the birth date", c.birth_date);
-}
-
-void validate(const Visit& v) {
-  require_date("the visit date", v.date);
-}
-
-void validate(const Consent& c) {
-  require_text("the consent kind", c.kind);
-  require_date("the consent date", c.date);
-  require_text("who signed the consent", c.signed_by);
-}
-
-void validate(const Measurement& m) {
-  require_lab("the measured colour", m.lab);
-  if (m.calibration_de00 && !(std::isfinite(*m.calibration_de00) && *m.calibration_de00 >= 0)) {
-    invalid("the calibration error must be a finite ΔE00 ≥ 0");
-  }
-  if (m.uncertainty_de00 && !(std::isfinite(*m.uncertainty_de00) && *m.uncertainty_de00 >= 0)) {
-    invalid("the measurement's uncertainty must be a finite ΔE00 ≥ 0");
-  }
-  const bool hex = std::all_of(m.photo_sha256.begin(), m.photo_sha256.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c)) != 0 || (c >= 'a' && c <= 'f');
-  });
-  if (!m.photo_sha256.empty() && (m.photo_sha256.size() != 64 || !hex)) {
-    invalid(fmt::format("photo SHA-256 '{}' must be 64 lowercase hex digits", m.photo_sha256));
-  }
-}
-
-void validate(const Formula& f) {
-  require_lab("the formula's target", f.target);
-  require_lab("the formula's predicted colour", f.predicted);
-  require_text("the formula's mixing model", f.model);
-  require_text("the formula's catalog", f.catalog);
-  require_amount("the formula's ΔE00", f.delta_e00);
-  if (f.components.empty())
-    invalid("a formula needs at least one component");
-  for (std::size_t i = 0; i < f.components.size(); ++i) {
-    const Component& c = f.components[i];
-    // The message is built only for a bad component: a bulk import validates millions.
-    const bool amounts_ok =
-        std::isfinite(c.drops) && c.drops >= 0 && std::isfinite(c.ml) && c.ml >= 0;
-    if (c.vendor.empty() || c.code.empty() || !amounts_ok) {
-      const std::string where = fmt::format("component {}", i + 1);
-      require_text(where + " vendor", c.vendor);
-      require_text(where + " code", c.code);
-      require_amount(where + " drops", c.drops);
-      require_amount(where + " millilitres", c.ml);
     }
   }
 }
@@ -526,7 +432,8 @@ void require_visit_of(detail::Connection& db, const std::optional<Id>& visit, Id
 
 Id Store::add_client(const Client& client) {
   return write(impl_->db, [&] {
-    const Id id = insert_client(impl_->db, client, std::nullopt);
+    const Id id = insert_client(
+        impl_->db, detail::new_client(client, detail::latest_date_allowed()), std::nullopt);
     return id;
   });
 }
@@ -700,7 +607,8 @@ Id Store::import_client(const ClientRecord& record, bool keep_ids) {
 Id Store::add_visit(const Visit& visit) {
   return write(impl_->db, [&] {
     require_client(impl_->db, visit.client_id);
-    const Id id = insert_visit(impl_->db, visit, std::nullopt);
+    const Id id = insert_visit(impl_->db, detail::new_visit(visit, detail::latest_date_allowed()),
+                               std::nullopt);
     return id;
   });
 }
@@ -708,7 +616,8 @@ Id Store::add_visit(const Visit& visit) {
 Id Store::add_consent(const Consent& consent) {
   return write(impl_->db, [&] {
     require_client(impl_->db, consent.client_id);
-    const Id id = insert_consent(impl_->db, consent, std::nullopt);
+    const Id id = insert_consent(
+        impl_->db, detail::new_consent(consent, detail::latest_date_allowed()), std::nullopt);
     return id;
   });
 }
@@ -766,6 +675,80 @@ Id Store::save_formula(const Formula& formula) {
     require_visit_of(impl_->db, formula.visit_id, formula.client_id);
     const Id id = insert_formula(impl_->db, formula, std::nullopt);
     return id;
+  });
+}
+
+namespace {
+
+bool same_number(double x, double y) {
+  return std::abs(x - y) <= 1e-9 * (1 + std::abs(x));
+}
+
+bool same_lab(const Lab& x, const Lab& y) {
+  return same_number(x.L, y.L) && same_number(x.a, y.a) && same_number(x.b, y.b);
+}
+
+// The same recipe in the mixing cup and in the record's place: what save_formula_once keeps
+// once. Notes, the prediction and the time are left out (a re-run may differ only there).
+bool same_recipe(const Formula& x, const Formula& y) {
+  const auto same_component = [](const Component& c, const Component& d) {
+    return c.vendor == d.vendor && c.code == d.code && c.lot == d.lot &&
+           same_number(c.drops, d.drops) && same_number(c.ml, d.ml);
+  };
+  return x.client_id == y.client_id && x.visit_id == y.visit_id && x.replaces == y.replaces &&
+         x.region == y.region && x.model == y.model && x.catalog == y.catalog &&
+         same_lab(x.target, y.target) &&
+         std::equal(x.components.begin(), x.components.end(), y.components.begin(),
+                    y.components.end(), same_component);
+}
+
+// The id of a measurement of the same photo, kind, region, visit and colour as `m`, if any.
+std::optional<Id> stored_measurement_like(detail::Connection& db, const Measurement& m) {
+  if (m.photo_sha256.empty())
+    return std::nullopt;
+  Statement s = db.prepare(
+      "SELECT id, L, a, b FROM measurements WHERE client_id = ? AND coalesce(visit_id, 0) = ? "
+      "AND kind = ? AND region = ? AND photo_sha256 = ? ORDER BY id");
+  s.bind(1, m.client_id)
+      .bind(2, m.visit_id.value_or(0))
+      .bind(3, to_string(m.kind))
+      .bind(4, m.region)
+      .bind(5, m.photo_sha256);
+  while (s.step()) {
+    if (same_lab({s.real(1), s.real(2), s.real(3)}, m.lab))
+      return s.int64(0);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+SaveOutcome Store::save_formula_once(const Formula& formula) {
+  return write(impl_->db, [&] {
+    require_client(impl_->db, formula.client_id);
+    require_visit_of(impl_->db, formula.visit_id, formula.client_id);
+    for (const Formula& stored : formula_history(formula.client_id)) {
+      if (same_recipe(stored, formula))
+        return SaveOutcome{stored.id, false};
+    }
+    return SaveOutcome{insert_formula(impl_->db, formula, std::nullopt), true};
+  });
+}
+
+std::vector<SaveOutcome> Store::add_measurements_once(
+    const std::vector<Measurement>& measurements) {
+  return write(impl_->db, [&] {
+    std::vector<SaveOutcome> outcomes;
+    for (const Measurement& m : measurements) {
+      require_client(impl_->db, m.client_id);
+      require_visit_of(impl_->db, m.visit_id, m.client_id);
+      if (const std::optional<Id> stored = stored_measurement_like(impl_->db, m)) {
+        outcomes.push_back({*stored, false});
+      } else {
+        outcomes.push_back({insert_measurement(impl_->db, m, std::nullopt), true});
+      }
+    }
+    return outcomes;
   });
 }
 

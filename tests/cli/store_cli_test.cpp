@@ -30,6 +30,15 @@ json run_json(const fs::path& db, std::vector<std::string> args) {
   return json::parse(r.out);
 }
 
+std::string demo_catalog() {
+  return (fs::path(PIGMATCH_SOURCE_DIR) / "data" / "catalogs" / "demo-smp-carbon.json").string();
+}
+
+long count_rows(const fs::path& db, const std::string& table) {
+  RawDb raw(db, SQLITE_OPEN_READONLY);
+  return std::stol(raw.scalar("SELECT count(*) FROM " + table));
+}
+
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
@@ -151,6 +160,56 @@ TEST_CASE("pigmatch refuses damaged, newer and missing databases with exit 1") {
   CHECK(!fs::exists(dir / "none.db"));
 }
 
+TEST_CASE("pigmatch refuses records a studio would regret, and saves a recipe once") {
+  TempDir dir;
+  const fs::path db = dir / "studio.db";
+  for (const char* name : {"   ", "Ann\u202eegaP"}) {
+    const ProcessResult r = run_db(db, {"client", "add", name});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK((r.err.find("blank") != std::string::npos ||
+           r.err.find("direction control (U+202E)") != std::string::npos));
+  }
+  const json added = run_json(db, {"client", "add", "  Ann Page  "});
+  CHECK(added.at("name") == "Ann Page");
+  const std::string id = std::to_string(added.at("id").get<long>());
+  for (const char* date : {"2026-02-30", "2099-01-01"}) {
+    const ProcessResult r = run_db(db, {"visit", "add", id, "--date", date});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find(date) != std::string::npos);
+  }
+  CHECK(count_rows(db, "visits") == 0);
+  const long visit =
+      run_json(db, {"visit", "add", id, "--date", "2024-02-29"}).at("id").get<long>();
+
+  write_text(dir / "f.json", formula_text);
+  const std::vector<std::string> save = {
+      "formula",  "save",    (dir / "f.json").string(), "--client",
+      id,         "--visit", std::to_string(visit),     "--lot",
+      "SMP-1=A77"};
+  const json first = run_json(db, save);
+  CHECK(first.at("written") == true);
+  const json second = run_json(db, save);
+  CHECK(second.at("written") == false);
+  CHECK(second.at("id") == first.at("id"));
+  const ProcessResult told = run_db(db, save);
+  CHECK(told.out.find("nothing new was written") != std::string::npos);
+  // Another lot is another record of what went into the client.
+  std::vector<std::string> other_lot = save;
+  other_lot.back() = "SMP-1=B12";
+  CHECK(run_json(db, other_lot).at("written") == true);
+  CHECK(count_rows(db, "formulas") == 2);
+
+  // A lot for a pigment the recipe does not have: the recipe's pigments named, exit 1.
+  std::vector<std::string> wrong_lot = save;
+  wrong_lot.back() = "K100=L9";
+  const ProcessResult r = run_db(db, wrong_lot);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("its pigments are SMP-1, DIL") != std::string::npos);
+  CHECK(count_rows(db, "formulas") == 2);
+}
+
 TEST_CASE("pigmatch store commands: usage errors exit 2, every command has --help and --json") {
   TempDir dir;
   const fs::path db = dir / "s.db";
@@ -226,19 +285,6 @@ TEST_CASE("pigmatch formula save --from reads what pigmatch match --json prints"
   CHECK(huge.err.find("internal error") == std::string::npos);
 }
 
-namespace {
-
-std::string demo_catalog() {
-  return (fs::path(PIGMATCH_SOURCE_DIR) / "data" / "catalogs" / "demo-smp-carbon.json").string();
-}
-
-long count_rows(const fs::path& db, const std::string& table) {
-  RawDb raw(db, SQLITE_OPEN_READONLY);
-  return std::stol(raw.scalar("SELECT count(*) FROM " + table));
-}
-
-}  // namespace
-
 TEST_CASE("pigmatch match --client --save, then touchup: compare, correct, save a new version") {
   TempDir dir;
   const fs::path db = dir / "studio.db";
@@ -253,6 +299,11 @@ TEST_CASE("pigmatch match --client --save, then touchup: compare, correct, save 
   REQUIRE(match.exit_code == 0);
   const json m = json::parse(match.out);
   CHECK(match.err.find("saved the best recipe as formula #") != std::string::npos);
+  const ProcessResult rerun =
+      run_db(db, {"match", "--target", "35,1,3", "--catalog-file", demo_catalog(), "--max-pigments",
+                  "2", "--top", "1", "--json", "--client", id, "--save"});
+  CHECK(rerun.exit_code == 0);
+  CHECK(rerun.err.find("is already saved as formula #1") != std::string::npos);
   const json history = run_json(db, {"formula", "history", id});
   REQUIRE(history.at("formulas").size() == 1);
   const json& old = history.at("formulas").at(0);
@@ -398,6 +449,15 @@ TEST_CASE("pigmatch measure --client --save records the colours, the photo's pat
       CHECK(std::stod(rows[i][8]) == Approx(u).epsilon(1e-12));
     }
   }
+  // The same command again (a re-run, a double click): nothing new, and it says which rows hold
+  // the colours already.
+  const ProcessResult again = run_db(db, args);
+  CHECK(again.exit_code == 0);
+  CHECK(again.err.find("already had measurement #1") != std::string::npos);
+  CHECK(again.err.find("already had measurement #2") != std::string::npos);
+  CHECK(again.err.find("nothing new was written") != std::string::npos);
+  CHECK(count_rows(db, "measurements") == 2);
+
   std::vector<std::string> healed = measure;
   healed.insert(healed.end(), {"--client", id, "--save", "--kind", "healed"});
   REQUIRE(run_db(db, healed).exit_code == 0);

@@ -157,6 +157,13 @@ struct SavedTouchup {
   Id formula = 0;      ///< the corrected version
 };
 
+/// What a save that may repeat an earlier one did (Store::save_formula_once,
+/// Store::add_measurements_once).
+struct SaveOutcome {
+  Id id = 0;            ///< the row written now, or the identical row that was already there
+  bool written = true;  ///< false: the same row was already stored, and nothing was written
+};
+
 /// What Store::check found.
 struct CheckReport {
   int schema_version = 0;
@@ -236,7 +243,11 @@ class Store {
   const MigrationReport& migration() const noexcept;
 
   // ---- clients ---------------------------------------------------------------------------
-  /// Stores a new client; returns its id.
+  /// Stores a new client; returns its id. Blanks around the name and the other one-line fields
+  /// are dropped; refused (Error, invalid_argument) when the name is blank, when a field holds
+  /// control characters or Unicode bidirectional controls (U+202A–U+202E, U+2066–U+2069, the
+  /// marks U+200E, U+200F, U+061C: they make a name display as another), or when the birth date
+  /// is not a real day from 1900 to today.
   Id add_client(const Client& client);
   /// The client; throws Error (not_found) when there is none with this id.
   Client client(Id id);
@@ -255,13 +266,21 @@ class Store {
   Id import_client(const ClientRecord& record, bool keep_ids);
 
   // ---- visits, consents, measurements ----------------------------------------------------
+  /// Stores a new visit; returns its id. Its date must be a real day from 1900 to today (UTC
+  /// tomorrow, for studios ahead of UTC): a visit dated in the future would collect every later
+  /// save as its own. One-line fields are cleaned and checked as add_client's.
   Id add_visit(const Visit& visit);
   /// The client's most recent visit (latest date, then highest id), if any.
   std::optional<Visit> latest_visit(Id client_id);
+  /// Stores a consent; the date and text follow add_visit's rules.
   Id add_consent(const Consent& consent);
   Id add_measurement(const Measurement& measurement);
   /// Stores several measurements (e.g. every region of one photo) in one transaction.
   std::vector<Id> add_measurements(const std::vector<Measurement>& measurements);
+  /// As add_measurements, for a photo measured again: a measurement whose visit already holds
+  /// one of the same photo (SHA-256), kind and region with the same colour is not written
+  /// again (the outcome names the stored one). Measurements without a photo are always written.
+  std::vector<SaveOutcome> add_measurements_once(const std::vector<Measurement>& measurements);
   /// The client's most recent measurement of `kind` in `region` (any region when empty).
   std::optional<Measurement> latest_measurement(Id client_id, MeasurementKind kind,
                                                 std::string_view region = {});
@@ -270,6 +289,11 @@ class Store {
   /// Stores a formula (and registers its lots); returns its id. A correction sets `replaces`
   /// to a formula of the same client.
   Id save_formula(const Formula& formula);
+  /// As save_formula, for a command or screen that may be run twice: when the client already
+  /// has the same recipe for the same visit (region, target, model, catalog, the version it
+  /// replaces, and the same components in the same drops, millilitres and lots; notes aside),
+  /// nothing is written and the outcome names that formula.
+  SaveOutcome save_formula_once(const Formula& formula);
   /// Stores many formulas in one transaction (bulk import); returns the ids in order.
   std::vector<Id> save_formulas(const std::vector<Formula>& formulas);
   Formula formula(Id id);
