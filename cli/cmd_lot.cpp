@@ -48,10 +48,11 @@ void run_trace(const LotOptions& o) {
   fmt::print("{:>6}  {:<28} {:>8}  {:<10} {:<10} {:<20} {}\n", "CLIENT", "NAME", "FORMULA", "VISIT",
              "KIND", "PIGMENT", "AMOUNT");
   for (const store::LotUse& u : uses) {
-    fmt::print("{:>6}  {:<28} {:>8}  {:<10} {:<10} {:<20} {:.1f} drops, {:.3f} ml\n", u.client_id,
+    fmt::print("{:>6}  {:<28} {:>8}  {:<10} {:<10} {:<20} {}, {:.3f} ml\n", u.client_id,
                u.client_name, u.formula_id, u.visit ? u.visit->date : "(no visit)",
                u.visit ? std::string(store::to_string(u.visit->kind)) : "",
-               u.component.vendor + " " + u.component.code, u.component.drops, u.component.ml);
+               u.component.vendor + " " + u.component.code, drops_text(u.component.drops),
+               u.component.ml);
   }
 }
 

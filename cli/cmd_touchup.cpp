@@ -132,8 +132,8 @@ void print_table(const store::Client& client, const store::Formula& old, const s
   fmt::print("predicted  {}   healed is {}\n", lab_text(h.predicted), to_string(h.vs_predicted));
   fmt::print("\ncorrected recipe, aimed at {} = target − (healed − predicted):\n", lab_text(c.aim));
   for (const store::Component& comp : c.formula.components)
-    fmt::print("  {:>6.0f} drops {:>7.3f} ml  {} {}\n", comp.drops, comp.ml, comp.vendor,
-               comp.code);
+    fmt::print("  {:>6g} {:<5} {:>7.3f} ml  {} {}\n", comp.drops, drop_word(comp.drops), comp.ml,
+               comp.vendor, comp.code);
   fmt::print(
       "  predicted {} (ΔE00 {:.2f} to the aim); expected to heal at {}, ΔE00 {:.2f} to "
       "the target\n",

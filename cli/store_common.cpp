@@ -182,6 +182,14 @@ std::string lab_text(const Lab& lab) {
   return fmt::format("L {:.2f} a {:.2f} b {:.2f}", lab.L, lab.a, lab.b);
 }
 
+std::string_view drop_word(double drops) {
+  return drops == 1 ? "drop" : "drops";
+}
+
+std::string drops_text(double drops) {
+  return fmt::format("{:g} {}", drops, drop_word(drops));
+}
+
 void print_formula(const store::Formula& f, std::optional<store::Id> replaced_by) {
   std::string versions;
   if (f.replaces)
@@ -194,8 +202,8 @@ void print_formula(const store::Formula& f, std::optional<store::Id> replaced_by
   fmt::print("  target     {}\n  predicted  {}   ΔE00 {:.2f}   ({} model, catalog {})\n",
              lab_text(f.target), lab_text(f.predicted), f.delta_e00, f.model, f.catalog);
   for (const store::Component& c : f.components) {
-    fmt::print("  {:>6.1f} drops {:>7.3f} ml  {} {}{}\n", c.drops, c.ml, c.vendor, c.code,
-               c.lot.empty() ? "" : "  lot " + c.lot);
+    fmt::print("  {:>6g} {:<5} {:>7.3f} ml  {} {}{}\n", c.drops, drop_word(c.drops), c.ml, c.vendor,
+               c.code, c.lot.empty() ? "" : "  lot " + c.lot);
   }
   if (!f.notes.empty())
     fmt::print("  notes: {}\n", f.notes);

@@ -59,6 +59,11 @@ void print_json(const nlohmann::ordered_json& value);
 /// "L 38.00 a 2.00 b 6.00" for people.
 std::string lab_text(const Lab& lab);
 
+/// "drop" for 1, else "drops".
+std::string_view drop_word(double drops);
+/// "1 drop", "9 drops", "1.5 drops" for people.
+std::string drops_text(double drops);
+
 /// One formula for people: header line, target/predicted, components with lots.
 void print_formula(const store::Formula& formula, std::optional<store::Id> replaced_by);
 

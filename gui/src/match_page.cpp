@@ -50,8 +50,9 @@ QString visit_text(const store::Visit& v) {
 QString components_text(const Recipe& recipe) {
   QStringList lines;
   for (const RecipeComponent& c : recipe.components) {
-    lines << QStringLiteral("%1 drops %2 %3 (%4 ml)")
+    lines << QStringLiteral("%1 %2 %3 %4 (%5 ml)")
                  .arg(c.drops)
+                 .arg(c.drops == 1 ? QStringLiteral("drop") : QStringLiteral("drops"))
                  .arg(qs(c.code), qs(c.name))
                  .arg(c.ml, 0, 'f', 2);
   }

@@ -208,6 +208,19 @@ TEST_CASE("pigmatch refuses records a studio would regret, and saves a recipe on
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("its pigments are SMP-1, DIL") != std::string::npos);
   CHECK(count_rows(db, "formulas") == 2);
+
+  // One drop is "1 drop".
+  std::string one_drop = formula_text;
+  const std::string three = "\"drops\": 3";
+  one_drop.replace(one_drop.find(three), three.size(), "\"drops\": 1");
+  write_text(dir / "one.json", one_drop);
+  const json saved_one =
+      run_json(db, {"formula", "save", (dir / "one.json").string(), "--client", id});
+  const ProcessResult shown =
+      run_db(db, {"formula", "show", std::to_string(saved_one.at("id").get<long>())});
+  CHECK(shown.out.find(" 1 drop  ") != std::string::npos);
+  CHECK(shown.out.find("1 drops") == std::string::npos);
+  CHECK(shown.out.find(" 9 drops ") != std::string::npos);
 }
 
 TEST_CASE("pigmatch store commands: usage errors exit 2, every command has --help and --json") {
