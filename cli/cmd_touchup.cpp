@@ -141,10 +141,17 @@ void print_table(const store::Client& client, const store::Formula& old, const s
       c.expected_de00);
   if (!c.warning.empty())
     fmt::print("warning    {}\n", c.warning);
-  if (saved) {
+  if (!c.improves)
+    fmt::print("no correction: {}\n", c.advice);
+  if (saved && saved->formula != 0) {
     fmt::print("\nsaved as formula #{} (corrects #{}) and healed measurement #{}, visit {}\n",
                saved->formula, old.id, saved->measurement, *visit);
-  } else {
+  } else if (saved) {
+    fmt::print(
+        "\nsaved the healed measurement #{}, visit {}; formula #{} stays the current "
+        "version\n",
+        saved->measurement, *visit, old.id);
+  } else if (c.improves) {
     fmt::print("\nnot saved: add --save to keep it as a new version of formula #{}\n", old.id);
   }
 }
@@ -182,11 +189,17 @@ void run(const TouchupOptions& o) {
     m.lab = healed;
     m.calibration_de00 = photo.calibration_de00;
     record_photo(m, photo.image);
-    correction.formula.visit_id = visit;
-    for (const std::string& assignment : o.lots)
-      apply_lot(correction.formula, assignment);
-    saved = db.save_touchup(m, correction.formula);
-    correction.formula = db.formula(saved->formula);
+    if (correction.improves) {
+      correction.formula.visit_id = visit;
+      for (const std::string& assignment : o.lots)
+        apply_lot(correction.formula, assignment);
+      saved = db.save_touchup(m, correction.formula);
+      correction.formula = db.formula(saved->formula);
+    } else {
+      // The healed result is worth keeping (model fit learns from it); a version that changes
+      // nothing is not.
+      saved = store::SavedTouchup{db.add_measurements_once({m}).front().id, 0};
+    }
   }
 
   if (!o.json) {
@@ -207,10 +220,13 @@ void run(const TouchupOptions& o) {
               {"expected_healed", lab_json(correction.expected_healed)},
               {"expected_de00", correction.expected_de00},
               {"warning", correction.warning.empty() ? Json(nullptr) : Json(correction.warning)},
-              {"saved", saved ? Json{{"formula", saved->formula},
-                                     {"measurement", saved->measurement},
-                                     {"visit", *visit}}
-                              : Json(nullptr)}});
+              {"improves", correction.improves},
+              {"advice", correction.advice.empty() ? Json(nullptr) : Json(correction.advice)},
+              {"saved",
+               saved ? Json{{"formula", saved->formula != 0 ? Json(saved->formula) : Json(nullptr)},
+                            {"measurement", saved->measurement},
+                            {"visit", *visit}}
+                     : Json(nullptr)}});
 }
 
 }  // namespace

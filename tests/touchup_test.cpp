@@ -151,6 +151,52 @@ TEST_CASE("correct_formula: batch correction heals at the target by the independ
   CHECK(codes == std::vector<std::string>{"P0", "P1", "P2", "DIL"});
   CHECK(f.delta_e00 == Approx(delta_e2000(old.target, c.recipe.predicted_lab_d50)));
   CHECK(f.notes.find("formula #7") != std::string::npos);
+  CHECK(c.improves);
+  CHECK(c.advice.empty());
+}
+
+TEST_CASE("correct_formula: a correction that changes nothing says so, and what can") {
+  const Catalog catalog = test::synthetic_catalog(6, 11);
+  const std::vector<Catalog> catalogs{catalog};
+  // One pigment at full strength: no mix of its bottles is darker.
+  store::Formula masstone;
+  masstone.id = 9;
+  masstone.client_id = 3;
+  masstone.region = "crown";
+  masstone.model = "km";
+  masstone.catalog = catalog.id;
+  masstone.components = {{"Test", "P0", "LOT-1", 20, 1.0}};
+  masstone.predicted = to_lab(independent_mix(catalog, masstone.components));
+  masstone.target = masstone.predicted;
+
+  SECTION("healed lighter than a full-strength mix: a second pass or a darker line") {
+    const Lab healed{masstone.predicted.L + 6, masstone.predicted.a, masstone.predicted.b};
+    const TouchupCorrection c = correct_formula(masstone, healed, {catalogs, std::nullopt});
+    std::vector<std::pair<std::string, double>> drops;
+    for (const store::Component& comp : c.formula.components)
+      drops.emplace_back(comp.code, comp.drops);
+    CHECK(drops == std::vector<std::pair<std::string, double>>{{"P0", 20}});
+    CHECK_FALSE(c.improves);
+    CHECK(c.advice.find("cannot move the result") != std::string::npos);
+    CHECK(c.advice.find("second pass") != std::string::npos);
+    CHECK(c.advice.find("darker pigment") != std::string::npos);
+  }
+  SECTION("healed darker, where a diluted mix heals no closer: not a correction either") {
+    // Diluting this pigment also shifts its hue, so the mix nearest the aim is expected to heal
+    // further from the target (ΔE00 4.3) than the result did (4.0).
+    const Lab healed{masstone.predicted.L - 6, masstone.predicted.a, masstone.predicted.b};
+    const TouchupCorrection c = correct_formula(masstone, healed, {catalogs, std::nullopt});
+    CHECK(c.expected_de00 > c.comparison.vs_target.de00 - correction_gain_threshold);
+    CHECK_FALSE(c.improves);
+    CHECK(c.advice.find("expected to heal noticeably closer") != std::string::npos);
+    CHECK(c.advice.find("it healed darker") != std::string::npos);
+  }
+  SECTION("healed as planned: keep the formula") {
+    const TouchupCorrection c =
+        correct_formula(masstone, masstone.predicted, {catalogs, std::nullopt});
+    CHECK_FALSE(c.improves);
+    CHECK(c.advice.find("keep the formula") != std::string::npos);
+  }
 }
 
 TEST_CASE("correct_formula refuses what it cannot redo, naming the problem") {

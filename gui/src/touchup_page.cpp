@@ -209,6 +209,12 @@ void TouchupPage::showCorrection() {
   // As tall as its rows: the page, not the table, has the spare room.
   table_->setFixedHeight(table_->horizontalHeader()->height() + 4 +
                          table_->verticalHeader()->defaultSectionSize() * table_->rowCount());
+  if (!c.improves) {
+    // Saving would store the same recipe (or one no better) as a new version.
+    status_->setText(QStringLiteral("No correction: ") + qs(c.advice));
+    save_->setEnabled(false);
+    return;
+  }
   status_->setText(c.warning.empty() ? QStringLiteral("Not saved yet.")
                                      : QStringLiteral("Warning: ") + qs(c.warning));
   save_->setEnabled(true);
@@ -219,6 +225,10 @@ std::optional<store::Id> TouchupPage::saveCorrection() {
     emit failed(
         QStringLiteral("There is no correction to save: choose a healed measurement "
                        "and a formula."));
+    return std::nullopt;
+  }
+  if (!correction_->improves) {
+    emit failed(QStringLiteral("There is no correction to save: ") + qs(correction_->advice));
     return std::nullopt;
   }
   try {

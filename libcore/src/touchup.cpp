@@ -317,6 +317,50 @@ std::string to_string(const ColourShift& shift) {
   return fmt::format("{} (ΔE00 {:.1f})", text, shift.de00);
 }
 
+namespace {
+
+// The same pigments in the same drops (components with none left out).
+bool same_drops(const store::Formula& x, const store::Formula& y) {
+  const auto mixed = [](const store::Formula& f) {
+    std::vector<std::pair<std::string, double>> drops;
+    for (const store::Component& c : f.components) {
+      if (c.drops > 0)
+        drops.emplace_back(c.code, c.drops);
+    }
+    std::sort(drops.begin(), drops.end());
+    return drops;
+  };
+  return mixed(x) == mixed(y);
+}
+
+// For a correction that is none: why, and what a practitioner can do instead, from how the
+// result healed against the target.
+std::string what_can_move(const ColourShift& healed_vs_target, bool unchanged) {
+  const std::string why =
+      unchanged ? "the formula's own pigments cannot move the result towards the target: their "
+                  "best mix for it is the mix already used"
+                : "no mix of the formula's own pigments is expected to heal noticeably closer to "
+                  "the target than this result";
+  std::string what;
+  if (healed_vs_target.dL >= shift_word_threshold) {
+    what =
+        "it healed lighter: work a second pass over the area (more pigment in the skin), or "
+        "choose a darker pigment line for the target ('pigmatch match')";
+  } else if (healed_vs_target.dL <= -shift_word_threshold) {
+    what =
+        "it healed darker: a lighter pigment line or more diluent in a new formula for the "
+        "target ('pigmatch match'); dark dots lighten as they age, so judge again later";
+  } else if (!healed_vs_target.words.empty()) {
+    what = fmt::format("it healed {}: other pigments for the target ('pigmatch match')",
+                       fmt::join(healed_vs_target.words, ", "));
+  } else {
+    what = "it healed at the target: keep the formula as it is";
+  }
+  return fmt::format("{}; {}. Nothing new to save as a version.", why, what);
+}
+
+}  // namespace
+
 HealedComparison compare_healed(const store::Formula& formula, const Lab& healed) {
   if (!is_finite(healed)) {
     throw Error(ErrorCode::invalid_argument, "the healed colour has a non-finite L*, a* or b*");
@@ -379,6 +423,10 @@ TouchupCorrection correct_formula(const store::Formula& formula, const Lab& heal
     f.components.push_back({vendor_for(formula, rc, inputs.catalogs), rc.code, "",
                             static_cast<double>(rc.drops), rc.ml});
   }
+  out.improves = !same_drops(formula, f) &&
+                 out.expected_de00 <= out.comparison.vs_target.de00 - correction_gain_threshold;
+  if (!out.improves)
+    out.advice = what_can_move(out.comparison.vs_target, same_drops(formula, f));
   const ColourShift& miss = out.comparison.vs_predicted;
   const std::string how = miss.words.empty()
                               ? std::string("as predicted")

@@ -398,6 +398,42 @@ TEST_CASE("pigmatch match --client --save, then touchup: compare, correct, save 
   CHECK(twice.exit_code == 1);
   CHECK(twice.err.find("already corrected by #" + std::to_string(new_id)) != std::string::npos);
 
+  // Healed at the target: nothing to correct. --save keeps the healed
+  // measurement (what model fit learns from), not a version identical to the current one.
+  const json current = run_json(db, {"formula", "show", std::to_string(new_id)});
+  write_text(
+      dir / "as-planned.json",
+      json{
+          {"image",
+           (fs::path(PIGMATCH_SOURCE_DIR) / "data" / "samples" / "colorchecker-srgb.jpg").string()},
+          {"regions",
+           json::array({json{{"name", "crown"},
+                             {"kind", "plain"},
+                             {"lab_d50",
+                              {current.at("target").at("L"), current.at("target").at("a"),
+                               current.at("target").at("b")}}}})}}
+          .dump());
+  const std::vector<std::string> planned = {
+      "touchup",  id,      "--from",         (dir / "as-planned.json").string(),
+      "--region", "crown", "--catalog-file", demo_catalog(),
+      "--save"};
+  const long formulas_before = count_rows(db, "formulas");
+  const ProcessResult kept = run_db(db, planned);
+  INFO(kept.err);
+  CHECK(kept.exit_code == 0);
+  CHECK(kept.out.find("no correction: ") != std::string::npos);
+  CHECK(kept.out.find("keep the formula") != std::string::npos);
+  CHECK(kept.out.find("formula #" + std::to_string(new_id) + " stays the current version") !=
+        std::string::npos);
+  CHECK(count_rows(db, "formulas") == formulas_before);
+  CHECK(count_rows(db, "measurements") == 2);
+  std::vector<std::string> planned_json = planned;
+  planned_json.push_back("--json");
+  const json again = run_json(db, planned_json);
+  CHECK(again.at("improves") == false);
+  CHECK(again.at("saved").at("formula").is_null());
+  CHECK(count_rows(db, "measurements") == 2);  // the same photo (by SHA-256): once
+
   const ProcessResult no_region =
       run_db(db, {"touchup", id, "--from", (dir / "healed.json").string(), "--region", "nape"});
   CHECK(no_region.exit_code == 1);

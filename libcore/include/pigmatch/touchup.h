@@ -65,6 +65,10 @@ struct CorrectionInputs {
   std::optional<Lab> skin_d50;
 };
 
+/// How much closer to the target (ΔE00) a correction must be expected to heal than the result
+/// did to count as one: below this the difference is within what a touch-up can tell apart.
+inline constexpr double correction_gain_threshold = 0.3;
+
 /// A corrected recipe and the new formula version that records it.
 struct TouchupCorrection {
   HealedComparison comparison;
@@ -74,6 +78,12 @@ struct TouchupCorrection {
   Lab expected_healed{};
   double expected_de00 = 0;  ///< ΔE00 from expected_healed to the target
   std::string warning;       ///< when the aim is out of the pigments' reach; else empty
+  /// False when the correction is no correction: the re-formulated mix has the formula's own
+  /// drops, or it is not expected to heal closer to the target than the result did (by
+  /// correction_gain_threshold). Then `advice` says what can move the result, and the caller
+  /// should not store `formula` as a new version.
+  bool improves = true;
+  std::string advice;  ///< when !improves: what can (a second pass, another pigment); else empty
   /// The new version, ready for Store::save_touchup: same client, region, target, model and
   /// catalog; replaces = the old formula's id; predicted/ΔE00 are the model's for the new mix;
   /// no visit (the caller names the touch-up visit) and components without lots (the bottles
