@@ -504,6 +504,32 @@ void MixingScreensTest::touchupCorrectionIsTheCliCorrection() {
                "--catalog", "demo-smp-carbon", "--json", "--db", fixture_.db});
   QVERIFY2(next.exit_code == 0, next.err.c_str());
   QCOMPARE(json::parse(next.out).at("formula").at("id").get<store::Id>(), new_id);
+
+  // Healed at the target: no correction, as the CLI says, and nothing to save.
+  const Lab target = opened.store->formula(new_id).target;
+  {
+    store::Store s = store::Store::open(fixture_.db);
+    store::Measurement m;
+    m.client_id = client;
+    m.visit_id = visit;
+    m.kind = store::MeasurementKind::healed;
+    m.region = "crown";
+    m.lab = target;
+    s.add_measurement(m);
+  }
+  page.showClient(client);
+  for (int i = 0; i < page.measurementBox()->count(); ++i) {
+    page.measurementBox()->setCurrentIndex(i);
+    if (page.correction() && page.correction()->comparison.healed.L == target.L)
+      break;
+  }
+  QVERIFY(page.correction().has_value());
+  QCOMPARE(page.correction()->comparison.healed.L, target.L);
+  QVERIFY(!page.correction()->improves);
+  QVERIFY2(page.status()->text().startsWith(QStringLiteral("No correction: ")),
+           qPrintable(page.status()->text()));
+  QVERIFY(page.status()->text().contains(QStringLiteral("keep the formula")));
+  QVERIFY(!page.saveButton()->isEnabled());
 }
 
 void MixingScreensTest::mainWindowOpensTheScreens() {
