@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "command.h"
@@ -132,11 +133,31 @@ void run_import(const ClientOptions& o) {
       store::client_record_from_json(read_input(o.file), o.file == "-" ? "stdin" : o.file);
   store::Store db = open_store(o.db, DbAccess::create);
   const store::Id id = db.import_client(record, !o.renumber);
+  std::set<std::string> lots;
+  for (const store::Formula& f : record.formulas) {
+    for (const store::Component& c : f.components) {
+      if (!c.lot.empty())
+        lots.insert(c.vendor + '\x1f' + c.code + '\x1f' + c.lot);
+    }
+  }
   if (o.json) {
-    print_json({{"client", id}, {"renumbered", o.renumber}});
+    print_json({{"client", id},
+                {"renumbered", o.renumber},
+                {"visits", record.visits.size()},
+                {"consents", record.consents.size()},
+                {"measurements", record.measurements.size()},
+                {"formulas", record.formulas.size()},
+                {"lots", lots.size()}});
   } else {
-    fmt::print("client {} imported: {} ({} visits, {} formulas)\n", id, record.client.name,
-               record.visits.size(), record.formulas.size());
+    const auto count = [](std::size_t n, const char* one, const char* many) {
+      return fmt::format("{} {}", n, n == 1 ? one : many);
+    };
+    fmt::print("client {} imported: {} ({}, {}, {}, {}; {})\n", id, record.client.name,
+               count(record.visits.size(), "visit", "visits"),
+               count(record.consents.size(), "consent", "consents"),
+               count(record.measurements.size(), "measurement", "measurements"),
+               count(record.formulas.size(), "formula", "formulas"),
+               count(lots.size(), "pigment lot", "pigment lots"));
   }
 }
 

@@ -108,11 +108,21 @@ TEST_CASE("pigmatch client export → erase → import round-trips") {
   CHECK(gone.exit_code == 1);
   CHECK(gone.err.find("no client") != std::string::npos);
 
-  CHECK(run_json(db, {"client", "import", (dir / "bo.json").string()}).at("client") ==
-        std::stol(id));
+  const json imported = run_json(db, {"client", "import", (dir / "bo.json").string()});
+  CHECK(imported.at("client") == std::stol(id));
+  CHECK(imported.at("visits") == 1);
+  CHECK(imported.at("consents") == 1);
+  CHECK(imported.at("measurements") == 0);
+  CHECK(imported.at("formulas") == 1);
+  CHECK(imported.at("lots") == 0);
   const ProcessResult again = run_db(db, {"client", "export", id});
   REQUIRE(again.exit_code == 0);
   CHECK(again.out == exported);
+  // In words, every kind of row counted.
+  const ProcessResult copy =
+      run_db(db, {"client", "import", (dir / "bo.json").string(), "--renumber"});
+  CHECK(copy.out.find("Bo Lind (1 visit, 1 consent, 0 measurements, 1 formula; 0 pigment lots)") !=
+        std::string::npos);
 }
 
 TEST_CASE("pigmatch db migrate: a version-1 file is backed up and migrated") {
