@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "command.h"
 #include "pigmatch/error.h"
@@ -22,9 +23,11 @@ struct ClientOptions {
   store::Client client;
   store::Consent consent;
   std::string search;
-  std::string output;  // export -o FILE
-  std::string file;    // import FILE
-  std::string studio;  // share --studio
+  std::string output;                       // export -o FILE
+  std::string file;                         // import FILE
+  std::string studio;                       // share --studio
+  std::vector<std::string> backup_folders;  // erase --backups
+  bool purge_backups = false;               // erase --purge-backups
   bool renumber = false;
   bool yes = false;
   bool json = false;
@@ -161,6 +164,32 @@ void run_import(const ClientOptions& o) {
   }
 }
 
+// Where the client may still be after an erase: pigmatch database files beside the database
+// (backups and the copies migrations keep) and in the folders named with --backups.
+std::vector<std::filesystem::path> backup_folders(const store::Store& db, const ClientOptions& o) {
+  std::vector<std::filesystem::path> folders;
+  const std::string location = o.db.empty() ? store::default_database_path().string() : o.db;
+  if (!store::is_server_location(location))
+    folders.push_back(std::filesystem::absolute(db.path()).parent_path());
+  for (const std::string& folder : o.backup_folders)
+    folders.emplace_back(folder);
+  return folders;
+}
+
+// Erases the client from one copy; the reason when it cannot.
+std::string purge_copy(const std::filesystem::path& file, const store::Client& client) {
+  try {
+    store::OpenOptions options;
+    options.create_if_missing = false;
+    options.migrate = false;  // a migration would keep one more copy of the client
+    store::Store copy = store::Store::open(file, options);
+    copy.erase_client(client.id);
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
 void run_erase(const ClientOptions& o) {
   const store::Id id = parse_id(o.id, "CLIENT");
   if (!o.yes) {
@@ -171,12 +200,43 @@ void run_erase(const ClientOptions& o) {
                     id, id));
   }
   store::Store db = open_store(o.db, DbAccess::existing);
-  const std::string name = db.client(id).name;
+  const store::Client client = db.client(id);
   const bool wal_cleared = db.erase_client(id);
+  ordered_json copies = ordered_json::array();
+  std::vector<std::string> lines;
+  for (const store::ClientCopy& copy :
+       store::find_client_copies(client, backup_folders(db, o), db.path())) {
+    std::string state = copy.unreadable.empty() ? "holds" : "unreadable";
+    std::string why = copy.unreadable;
+    if (copy.unreadable.empty() && o.purge_backups) {
+      why = purge_copy(copy.file, client);
+      state = why.empty() ? "erased" : "not erased";
+    }
+    copies.push_back({{"file", copy.file.string()}, {"state", state}, {"message", why}});
+    const std::string file = copy.file.string();
+    if (state == "erased") {
+      lines.push_back(fmt::format("erased from {} too", file));
+    } else if (state == "holds") {
+      lines.push_back(
+          fmt::format("still in {}: erase it there too with --purge-backups, or "
+                      "delete that file",
+                      file));
+    } else if (state == "not erased") {
+      lines.push_back(
+          fmt::format("still in {}, which could not be changed ({}); delete that "
+                      "file",
+                      file, why));
+    } else {
+      lines.push_back(
+          fmt::format("could not search {} ({}); it may still hold the client", file, why));
+    }
+  }
   if (o.json) {
-    print_json({{"erased", id}, {"wal_cleared", wal_cleared}});
+    print_json({{"erased", id}, {"wal_cleared", wal_cleared}, {"copies", copies}});
   } else {
-    fmt::print("client {} ({}) erased\n", id, name);
+    fmt::print("client {} ({}) erased\n", id, client.name);
+    for (const std::string& line : lines)
+      fmt::print("  {}\n", line);
   }
   if (!wal_cleared) {
     fmt::print(stderr,
@@ -260,6 +320,12 @@ void register_client_command(CLI::App& app) {
   CLI::App* erase = leaf(client, "erase", "Delete every record of a client for good", o);
   erase->add_option("CLIENT", o->id, "client id")->required();
   erase->add_flag("--yes", o->yes, "confirm: the erase cannot be undone");
+  erase->add_option("--backups", o->backup_folders,
+                    "also look for copies of the database in this folder (repeatable; the "
+                    "database's own folder is always searched)");
+  erase->add_flag("--purge-backups", o->purge_backups,
+                  "erase the client from the copies found too (backups, the copies migrations "
+                  "keep)");
   erase->callback([o] { run_erase(*o); });
 
   CLI::App* consent = leaf(client, "consent", "Record a signed consent", o);

@@ -57,6 +57,13 @@ SqliteConnection& sqlite_of(Connection& db);
 /// them. False when a copy may stay until the engine's next clean-up (see Store::erase_client).
 bool purge_erased(Connection& db);
 
+/// True when `file` (of `size` bytes) starts with SQLite's header; throws Error (io) when it
+/// cannot be read.
+bool has_sqlite_header(const std::filesystem::path& file, std::uintmax_t size);
+/// The URI that opens `file` read-only without leaving side files or taking locks when no
+/// connection has it open (no -wal file beside it).
+std::string inspection_uri(const std::filesystem::path& file);
+
 /// The current time in UTC as "YYYY-MM-DDTHH:MM:SSZ".
 std::string now_utc();
 

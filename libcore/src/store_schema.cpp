@@ -185,37 +185,6 @@ constexpr std::array<const char*, schema_version> migrations = {schema_v1, schem
                   file.string(), why));
 }
 
-bool has_sqlite_header(const fs::path& file, std::uintmax_t size) {
-  constexpr std::string_view magic{"SQLite format 3\0", 16};
-  std::array<char, 16> head{};
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw Error(ErrorCode::io,
-                fmt::format("{}: cannot read the file; check its permissions", file.string()));
-  }
-  in.read(head.data(), head.size());
-  return size >= 100 && in && std::string_view(head.data(), head.size()) == magic;
-}
-
-// A WAL-mode file opened read-only still gets -wal and -shm files next to it. When no -wal
-// exists, no connection has the file open and every committed page is in the main file, so it
-// is read as immutable: no locks, no side files, the folder stays as it was found.
-std::string inspection_uri(const fs::path& file) {
-  fs::path wal = file;
-  wal += "-wal";
-  std::error_code ec;
-  const bool has_wal = fs::exists(wal, ec);
-  std::string uri = "file://";
-  for (const char c : fs::absolute(file, ec).string()) {
-    if (c == '%' || c == '?' || c == '#') {
-      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
-    } else {
-      uri += c;
-    }
-  }
-  return uri + (has_wal ? "?mode=ro" : "?mode=ro&immutable=1");
-}
-
 struct Inspection {
   int version = 0;  // 0: an empty file or an empty SQLite database, ready to be initialised
 };
@@ -333,6 +302,37 @@ void configure(SqliteConnection& db, const OpenOptions& options) {
 }
 
 }  // namespace
+
+bool has_sqlite_header(const fs::path& file, std::uintmax_t size) {
+  constexpr std::string_view magic{"SQLite format 3\0", 16};
+  std::array<char, 16> head{};
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw Error(ErrorCode::io,
+                fmt::format("{}: cannot read the file; check its permissions", file.string()));
+  }
+  in.read(head.data(), head.size());
+  return size >= 100 && in && std::string_view(head.data(), head.size()) == magic;
+}
+
+// A WAL-mode file opened read-only still gets -wal and -shm files next to it. When no -wal
+// exists, no connection has the file open and every committed page is in the main file, so it
+// is read as immutable: no locks, no side files, the folder stays as it was found.
+std::string inspection_uri(const fs::path& file) {
+  fs::path wal = file;
+  wal += "-wal";
+  std::error_code ec;
+  const bool has_wal = fs::exists(wal, ec);
+  std::string uri = "file://";
+  for (const char c : fs::absolute(file, ec).string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      uri += c;
+    }
+  }
+  return uri + (has_wal ? "?mode=ro" : "?mode=ro&immutable=1");
+}
 
 SqliteConnection& sqlite_of(Connection& db) {
   return static_cast<SqliteConnection&>(db);

@@ -125,6 +125,63 @@ TEST_CASE("pigmatch client export → erase → import round-trips") {
         std::string::npos);
 }
 
+TEST_CASE("pigmatch client erase names the backups that still hold the client, and purges them") {
+  TempDir dir;
+  const fs::path db = dir / "studio.db";
+  const long ann = run_json(db, {"client", "add", "Ann Page"}).at("id").get<long>();
+  const long bo = run_json(db, {"client", "add", "Bo"}).at("id").get<long>();
+  fs::create_directories(dir / "usb");
+  REQUIRE(run_db(db, {"db", "backup", (dir / "monday.db").string()}).exit_code == 0);
+  REQUIRE(run_db(db, {"db", "backup", (dir / "usb" / "copy.db").string()}).exit_code == 0);
+  write_text(dir / "notes.txt", "not a database");
+  // Another studio's database with a client of the same id and name, maybe made in the same
+  // second: another person (her birth date tells).
+  run_json(dir / "other.db", {"client", "add", "Ann Page", "--birth-date", "1990-01-01"});
+  const std::string monday = file_bytes(dir / "monday.db");
+
+  // Named, not touched, without --purge-backups; --backups adds a folder.
+  const json erased = run_json(
+      db, {"client", "erase", std::to_string(ann), "--yes", "--backups", (dir / "usb").string()});
+  const json& copies = erased.at("copies");
+  REQUIRE(copies.size() == 2);
+  CHECK(fs::path(copies.at(0).at("file").get<std::string>()).filename() == "monday.db");
+  CHECK(fs::path(copies.at(1).at("file").get<std::string>()).filename() == "copy.db");
+  CHECK(copies.at(0).at("state") == "holds");
+  CHECK(file_bytes(dir / "monday.db") == monday);
+  const ProcessResult said = run_db(db, {"client", "erase", std::to_string(bo), "--yes"});
+  CHECK(said.out.find("still in " + (dir / "monday.db").string() + ": erase it there too") !=
+        std::string::npos);
+  CHECK(said.out.find("copy.db") == std::string::npos);  // not searched without --backups
+
+  // --purge-backups erases the client from each copy, and only that client.
+  const long cy = run_json(db, {"client", "add", "Cy"}).at("id").get<long>();
+  REQUIRE(run_db(db, {"db", "backup", (dir / "tuesday.db").string()}).exit_code == 0);
+  const json purged = run_json(db, {"client", "erase", std::to_string(cy), "--yes", "--backups",
+                                    (dir / "usb").string(), "--purge-backups"});
+  REQUIRE(purged.at("copies").size() == 1);
+  CHECK(purged.at("copies").at(0).at("state") == "erased");
+  // Tuesday's backup held Cy alone (Ann and Bo were erased before it); the USB copy holds Ann
+  // and Bo, not Cy, and is left as it was.
+  CHECK(RawDb(dir / "tuesday.db", SQLITE_OPEN_READONLY).scalar("SELECT count(*) FROM clients") ==
+        "0");
+  CHECK(
+      RawDb(dir / "usb" / "copy.db", SQLITE_OPEN_READONLY).scalar("SELECT count(*) FROM clients") ==
+      "2");
+  // Erasing Ann from Monday's backup, purging the USB copy too: Bo stays there.
+  const json from_monday =
+      run_json(dir / "monday.db", {"client", "erase", std::to_string(ann), "--yes", "--backups",
+                                   (dir / "usb").string(), "--purge-backups"});
+  CHECK(RawDb(dir / "usb" / "copy.db", SQLITE_OPEN_READONLY)
+            .scalar("SELECT group_concat(name) FROM clients") == "Bo");
+  CHECK(RawDb(dir / "other.db", SQLITE_OPEN_READONLY).scalar("SELECT count(*) FROM clients") ==
+        "1");  // the other studio's Ann is another person
+  bool other_named = false;
+  for (const json& c : from_monday.at("copies"))
+    other_named =
+        other_named || c.at("file").get<std::string>().find("other.db") != std::string::npos;
+  CHECK_FALSE(other_named);
+}
+
 TEST_CASE("pigmatch db migrate: a version-1 file is backed up and migrated") {
   TempDir dir;
   const fs::path db = dir / "old.db";
@@ -144,6 +201,18 @@ TEST_CASE("pigmatch db migrate: a version-1 file is backed up and migrated") {
   CHECK(fs::exists(report.at("backup").get<std::string>()));
   CHECK(run_json(db, {"db", "migrate"}).at("backup").is_null());
   CHECK(run_json(db, {"client", "list"}).at(0).at("name") == "Old");
+
+  // The copy the migration kept still holds the client after an erase; it is of schema
+  // version 1, so it is named and left alone (migrating it would keep yet another copy).
+  const std::string backup = report.at("backup");
+  const std::string before = file_bytes(backup);
+  const json erased = run_json(db, {"client", "erase", "4", "--yes", "--purge-backups"});
+  REQUIRE(erased.at("copies").size() == 1);
+  CHECK(erased.at("copies").at(0).at("file") == fs::weakly_canonical(backup).string());
+  CHECK(erased.at("copies").at(0).at("state") == "not erased");
+  CHECK(erased.at("copies").at(0).at("message").get<std::string>().find("schema version 1") !=
+        std::string::npos);
+  CHECK(file_bytes(backup) == before);
 }
 
 TEST_CASE("pigmatch refuses damaged, newer and missing databases with exit 1") {

@@ -214,6 +214,23 @@ std::filesystem::path default_database_path();
 /// "./dbname=x" for a file of that name). Store::open takes either.
 bool is_server_location(std::string_view location);
 
+/// A pigmatch database file that holds a client besides the open database: a backup
+/// (`pigmatch db backup`), the copy a migration keeps (*.bak), an older copy of the file.
+struct ClientCopy {
+  std::filesystem::path file;
+  /// Empty when the file holds the client; else why it could not be searched (it may hold it).
+  std::string unreadable;
+};
+
+/// The pigmatch database files directly in `folders` (not in sub-folders), other than
+/// `database` and its side files, that hold `client` (the same id, name, birth date, phone,
+/// e-mail and creation time to the second),
+/// and those that could not be searched. Only reads: no locks are taken and no side files are
+/// left. For `client erase`: a client erased from the database is still in its backups.
+std::vector<ClientCopy> find_client_copies(const Client& client,
+                                           const std::vector<std::filesystem::path>& folders,
+                                           const std::filesystem::path& database);
+
 /// The box (per-axis half widths around a colour) that contains every colour within
 /// `max_delta_e00` (CIEDE2000) of `center`; max_delta_e00 must be in (0, 10].
 struct LabBox {
