@@ -63,6 +63,10 @@ PhotoView::PhotoView(QWidget* parent)
   canvas_->setMouseTracking(true);
   canvas_->installEventFilter(this);
   readout_->setObjectName(QStringLiteral("labUnderCursor"));
+  // The readout names the calibration, which can be a long line: it wraps rather than widening
+  // the window past a laptop's screen.
+  readout_->setWordWrap(true);
+  source_->setWordWrap(true);
   source_->setObjectName(QStringLiteral("photoSource"));
   scroll_->setWidget(canvas_);
   auto* layout = new QVBoxLayout(this);

@@ -9,9 +9,11 @@
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -146,6 +148,27 @@ class MixingScreensTest : public QObject {
       out.push_back(e.catalog);
     return out;
   }
+  // Every column header of the recipe table reads whole: no section narrower than its title,
+  // none scrolled out of view.
+  static bool headers_read_whole(gui::MatchPage& page) {
+    QHeaderView* header = page.recipeTable()->horizontalHeader();
+    if (page.recipeTable()->horizontalScrollBar()->value() != 0) {
+      qWarning("the recipe table is scrolled sideways");
+      return false;
+    }
+    for (int i = 0; i < header->count(); ++i) {
+      const QString title = page.recipeTable()->horizontalHeaderItem(i)->text();
+      if (header->sectionSize(i) < header->fontMetrics().horizontalAdvance(title) + 8 ||
+          header->sectionViewportPosition(i) < 0 ||
+          header->sectionViewportPosition(i) + header->sectionSize(i) >
+              header->viewport()->width()) {
+        qWarning("column '%s' is %d px at %d of %d", qPrintable(title), header->sectionSize(i),
+                 header->sectionViewportPosition(i), header->viewport()->width());
+        return false;
+      }
+    }
+    return true;
+  }
   // Runs the search the page is set up for and waits for its end.
   static bool find(gui::MatchPage& page) {
     QTest::mouseClick(page.findButton(), Qt::LeftButton);
@@ -219,6 +242,7 @@ void MixingScreensTest::topRecipeIsTheCliTopRecipe() {
   QCOMPARE(page->recipeTable()->item(0, 1)->text(),
            QString::number(expected.at("recipes").at(0).at("de00").get<double>(), 'f', 2));
   save_screenshot(page.get(), "match.png");
+  QVERIFY(headers_read_whole(*page));
 
   // Saved into Ana's first visit: the row in the file is the one `match --save` writes.
   page->visitBox()->setCurrentIndex(
@@ -546,6 +570,27 @@ void MixingScreensTest::mainWindowOpensTheScreens() {
   gui::test::click_item(list, gui::test::item_named(list, QStringLiteral("Ana")));
   QCOMPARE(window.matchPage()->clientId(), fixture_.ana);
   QCOMPARE(window.touchupPage()->clientId(), fixture_.ana);
+  // On a laptop's 1366×768 screen the window fits, and the recipes' table reads whole at the
+  // width the Match screen gets there (the window's own registry follows the user's folders,
+  // which hold no catalog here, so the search runs on a page of that size with the tests').
+  window.resize(1366, 768);
+  tabs->setCurrentWidget(window.matchPage());
+  QTest::qWait(50);
+  QVERIFY(window.width() <= 1366 && window.minimumSizeHint().width() <= 1366);
+  QVERIFY(window.minimumSizeHint().height() <= 768);
+  gui::OpenedDatabase opened = gui::open_database(fixture_.db);
+  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
+  auto match = matchPage(*opened.store);
+  match->resize(window.matchPage()->size());
+  tick_only(match->catalogList(), QStringLiteral("demo-smp-carbon"));
+  type_into(match->targetL(), QStringLiteral("35"));
+  type_into(match->targetA(), QStringLiteral("1"));
+  type_into(match->targetB(), QStringLiteral("3"));
+  type_into(match->maxPigments(), QStringLiteral("2"));
+  QVERIFY(find(*match));
+  QVERIFY2(!match->recipes().empty(), qPrintable(match->status()->text()));
+  QTest::qWait(50);
+  QVERIFY(headers_read_whole(*match));
   // The client page's "Adjust drops…" opens the editor on that formula.
   auto* adjust =
       window.findChild<QPushButton*>(QStringLiteral("editFormula%1").arg(fixture_.ana_formula));

@@ -224,6 +224,7 @@ class PhotoPageTest : public QObject {
   void zoomedViewMapsToImagePixels();
   void busyDatabaseIsAMessage();
   void greyCardCorrectsLikeTheCli();
+  void windowFitsA1366By768Screen();
 
  private:
   gui::test::GuiFixture fx_;
@@ -718,6 +719,47 @@ void PhotoPageTest::greyCardCorrectsLikeTheCli() {
   QVERIFY(near(after.lab_d50, lab_of(out["regions"][0]["lab_d50"])));
   QCOMPARE(after.light->factor, out["regions"][0]["light"]["factor"].get<double>());
   QVERIFY(table->item(0, gui::PhotoPage::region_lab)->text().contains(QStringLiteral("light ×")));
+}
+
+// A laptop's 1366×768 screen: after finding the chart and measuring regions (long reports and
+// status lines), the window neither grows past the screen nor needs to, and "Save to visit"
+// and the report stay inside it.
+void PhotoPageTest::windowFitsA1366By768Screen() {
+  PhotoScreen screen(fx_.db);
+  QVERIFY2(screen.session.ok(), qPrintable(screen.session.opened.error));
+  const QSize laptop(1366, 768);
+  screen.window().resize(laptop);
+  const auto fits = [&](const char* when) {
+    QTest::qWait(50);  // the layout takes the new texts' sizes from the event loop
+    const QSize needed = screen.window().minimumSizeHint();
+    QVERIFY2(needed.width() <= laptop.width() && needed.height() <= laptop.height(),
+             qPrintable(QStringLiteral("%1: the window needs %2×%3")
+                            .arg(QLatin1String(when))
+                            .arg(needed.width())
+                            .arg(needed.height())));
+    QVERIFY2(screen.window().width() <= laptop.width(),
+             qPrintable(QStringLiteral("%1: the window grew to %2")
+                            .arg(QLatin1String(when))
+                            .arg(screen.window().width())));
+    const QRect inside = screen.window().rect();
+    for (QWidget* w : {static_cast<QWidget*>(screen.button("saveToVisit")),
+                       static_cast<QWidget*>(screen.page->report())}) {
+      const QRect where(w->mapTo(&screen.window(), QPoint(0, 0)), w->size());
+      QVERIFY2(w->isVisible() && inside.contains(where),
+               qPrintable(QStringLiteral("%1: %2 at %3,%4 %5×%6 is outside the window")
+                              .arg(QLatin1String(when), w->objectName())
+                              .arg(where.x())
+                              .arg(where.y())
+                              .arg(where.width())
+                              .arg(where.height())));
+    }
+  };
+  QVERIFY(screen.open(sample));
+  QVERIFY(screen.findChart());
+  fits("after Find chart");
+  screen.addRegion(QStringLiteral("skin"), false, QRect(20, 20, 40, 30));
+  screen.addRegion(QStringLiteral("scalp"), true, QRect(80, 20, 40, 30));
+  fits("with two regions");
 }
 
 QTEST_MAIN(PhotoPageTest)
