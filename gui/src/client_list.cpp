@@ -3,7 +3,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPushButton>
 #include <QVBoxLayout>
+
+#include "record_forms.h"
 
 namespace pigmatch::gui {
 
@@ -12,7 +15,11 @@ constexpr int id_role = Qt::UserRole;
 }
 
 ClientList::ClientList(store::Store& store, QWidget* parent)
-    : QWidget(parent), store_(store), search_(new QLineEdit(this)), list_(new QListWidget(this)) {
+    : QWidget(parent),
+      store_(store),
+      search_(new QLineEdit(this)),
+      list_(new QListWidget(this)),
+      add_(new QPushButton(QStringLiteral("Add client…"), this)) {
   search_->setObjectName(QStringLiteral("clientSearch"));
   search_->setPlaceholderText(QStringLiteral("Search clients by name"));
   search_->setClearButtonEnabled(true);
@@ -23,6 +30,9 @@ ClientList::ClientList(store::Store& store, QWidget* parent)
   layout->addWidget(new QLabel(QStringLiteral("<b>Clients</b>"), this));
   layout->addWidget(search_);
   layout->addWidget(list_);
+  add_->setObjectName(QStringLiteral("addClient"));
+  layout->addWidget(add_);
+  connect(add_, &QPushButton::clicked, this, &ClientList::addClient);
   connect(search_, &QLineEdit::textChanged, this, &ClientList::refresh);
   connect(list_, &QListWidget::itemSelectionChanged, this, &ClientList::onSelectionChanged);
   refresh();
@@ -46,6 +56,26 @@ void ClientList::refresh() {
     }
     auto* item = new QListWidgetItem(text, list_);
     item->setData(id_role, QVariant::fromValue<qlonglong>(client.id));
+  }
+}
+
+void ClientList::addClient() {
+  auto* form = new ClientForm(store_, this);
+  form->setAttribute(Qt::WA_DeleteOnClose);
+  connect(form, &QDialog::accepted, this, [this, form] {
+    search_->clear();  // the new client must be in the list to be selected
+    refresh();
+    select(form->addedId());
+  });
+  form->open();
+}
+
+void ClientList::select(store::Id id) {
+  for (int i = 0; i < list_->count(); ++i) {
+    if (list_->item(i)->data(id_role).toLongLong() == id) {
+      list_->setCurrentItem(list_->item(i));  // selection changes: clientSelected follows
+      return;
+    }
   }
 }
 

@@ -8,6 +8,7 @@
 
 class QLineEdit;
 class QListWidget;
+class QPushButton;
 
 namespace pigmatch::gui {
 
@@ -22,6 +23,9 @@ class ClientList : public QWidget {
   void refresh();
   QLineEdit* searchBox() const noexcept { return search_; }
   QListWidget* list() const noexcept { return list_; }
+  QPushButton* addButton() const noexcept { return add_; }
+  /// Selects the client with this id (after a refresh), as a click would.
+  void select(pigmatch::store::Id id);
 
  signals:
   /// The user selected a client.
@@ -31,10 +35,12 @@ class ClientList : public QWidget {
 
  private:
   void onSelectionChanged();
+  void addClient();
 
   store::Store& store_;
   QLineEdit* search_;
   QListWidget* list_;
+  QPushButton* add_;
 };
 
 }  // namespace pigmatch::gui

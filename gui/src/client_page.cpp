@@ -13,6 +13,7 @@
 #include <map>
 
 #include "pigmatch/skintone.h"
+#include "record_forms.h"
 #include "swatch_widget.h"
 #include "text.h"
 
@@ -56,6 +57,17 @@ ClientPage::ClientPage(store::Store& store, std::shared_ptr<const DisplayColor> 
   auto* empty = new QLabel(QStringLiteral("Select a client on the left."), scroll_);
   empty->setAlignment(Qt::AlignCenter);
   scroll_->setWidget(empty);
+}
+
+void ClientPage::addVisit() {
+  auto* form = new VisitForm(store_, client_id_, this);
+  form->setAttribute(Qt::WA_DeleteOnClose);
+  connect(form, &QDialog::accepted, this, [this] {
+    const store::Id client = client_id_;
+    showClient(client);
+    emit visitAdded(client);
+  });
+  form->open();
 }
 
 void ClientPage::showClient(store::Id id) {
@@ -131,6 +143,10 @@ QWidget* ClientPage::visitsSection(const store::ClientRecord& record, QWidget* p
   if (visits.empty())
     layout->addWidget(new QLabel(QStringLiteral("No visits yet."), box));
   layout->addWidget(tree);
+  auto* add = new QPushButton(QStringLiteral("Add visit…"), box);
+  add->setObjectName(QStringLiteral("addVisit"));
+  connect(add, &QPushButton::clicked, this, &ClientPage::addVisit);
+  layout->addWidget(add, 0, Qt::AlignLeft);
   return box;
 }
 

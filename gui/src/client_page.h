@@ -1,6 +1,6 @@
 // client_page — everything the store holds about one client: the visit timeline, measurements
 // as swatches with their Lab and skin tone (ITA class, Monk tone), formulas with their
-// components, drops and lots, and consents. Read-only.
+// components, drops and lots, and consents; "Add visit…" starts the next session's record.
 #pragma once
 
 #include <QWidget>
@@ -31,6 +31,8 @@ class ClientPage : public QWidget {
   void failed(const QString& message);
   /// The user asked to adjust the drops of formula `id` (the mixing-record editor).
   void editFormulaRequested(pigmatch::store::Id id);
+  /// A visit of `client` was added here (the screens that save into visits list it now).
+  void visitAdded(pigmatch::store::Id client);
 
  private:
   QWidget* buildPage(const store::ClientRecord& record);
@@ -38,6 +40,7 @@ class ClientPage : public QWidget {
   QWidget* measurementsSection(const store::ClientRecord& record, QWidget* parent);
   QWidget* formulasSection(const store::ClientRecord& record, QWidget* parent);
   QWidget* consentsSection(const store::ClientRecord& record, QWidget* parent);
+  void addVisit();
 
   store::Store& store_;
   std::shared_ptr<const DisplayColor> display_;

@@ -28,8 +28,8 @@ QString what_to_do(const Error& error) {
   }
   if (error.code() == ErrorCode::not_found) {
     return QStringLiteral(
-        "Give the database with --db FILE (or $PIGMATCH_DB), or create it by adding a client "
-        "with 'pigmatch client add'.");
+        "Give the database with --db FILE (or $PIGMATCH_DB), or start a new one there: "
+        "pigmatch-gui offers to when it starts.");
   }
   return QStringLiteral(
       "Check the file and its folder's permissions, or give another file "
@@ -38,14 +38,18 @@ QString what_to_do(const Error& error) {
 
 }  // namespace
 
-OpenedDatabase open_database(const std::filesystem::path& path) {
+OpenedDatabase open_database(const std::filesystem::path& path, bool create) {
   OpenedDatabase opened;
   const QString file = QString::fromStdString(path.string());
   try {
+    const bool on_server = store::is_server_location(path.native());
+    if (create && !on_server && path.has_parent_path())
+      std::filesystem::create_directories(path.parent_path());
     store::OpenOptions options;
-    options.create_if_missing = false;
+    options.create_if_missing = create;
     opened.store.emplace(store::Store::open(path, options));
   } catch (const Error& e) {
+    opened.missing = e.code() == ErrorCode::not_found && !store::is_server_location(path.native());
     opened.error = QStringLiteral("Cannot open the client database %1.\n\n%2\n\n%3")
                        .arg(file, QString::fromStdString(e.what()), what_to_do(e));
   } catch (const std::exception& e) {

@@ -18,10 +18,11 @@ std::filesystem::path database_path(const QString& db_option);
 struct OpenedDatabase {
   std::optional<store::Store> store;
   QString error;
+  bool missing = false;  ///< no database there yet: the caller may offer to start one
 };
 
-/// Opens an existing database (the GUI only reads in this version, so it never creates one).
-/// Never throws: every failure becomes `error`.
-OpenedDatabase open_database(const std::filesystem::path& path);
+/// Opens the database at `path`; with `create`, starts a new one when there is none (its folder
+/// included). Never throws: every failure becomes `error`.
+OpenedDatabase open_database(const std::filesystem::path& path, bool create = false);
 
 }  // namespace pigmatch::gui

@@ -3,6 +3,7 @@
 #include <QCommandLineParser>
 #include <QMessageBox>
 #include <exception>
+#include <filesystem>
 #include <memory>
 
 #include "database.h"
@@ -52,7 +53,18 @@ int main(int argc, char** argv) {
 
   pigmatch::gui::OpenedDatabase opened;
   try {
-    opened = pigmatch::gui::open_database(pigmatch::gui::database_path(parser.value(db)));
+    const std::filesystem::path path = pigmatch::gui::database_path(parser.value(db));
+    opened = pigmatch::gui::open_database(path);
+    if (opened.missing) {
+      // A new studio: its first start creates the database, once the practitioner agrees.
+      const QString where = QString::fromStdString(path.string());
+      const auto answer = QMessageBox::question(
+          nullptr, QStringLiteral("pigmatch"),
+          QStringLiteral("There is no client database at %1 yet.\n\nStart a new one there?")
+              .arg(where));
+      if (answer == QMessageBox::Yes)
+        opened = pigmatch::gui::open_database(path, true);
+    }
   } catch (const std::exception& e) {  // e.g. no home folder to find the default database in
     opened.error = QString::fromStdString(e.what());
   }

@@ -42,7 +42,8 @@ MainWindow::MainWindow(store::Store& store, std::shared_ptr<const DisplayColor> 
   connect(page_, &ClientPage::failed, this, &MainWindow::showError);
   connect(photo_, &PhotoPage::failed, this, &MainWindow::showError);
   connect(list_, &ClientList::clientSelected, photo_, &PhotoPage::setClient);
-  connect(photo_, &PhotoPage::saved, page_, &ClientPage::showClient);  // the new rows
+  connect(photo_, &PhotoPage::saved, page_, &ClientPage::showClient);      // the new rows
+  connect(page_, &ClientPage::visitAdded, photo_, &PhotoPage::setClient);  // the new visit
   addMatchAndTouchup(tabs);
   resize(1000, 700);
 }
@@ -63,6 +64,8 @@ void MainWindow::addMatchAndTouchup(QTabWidget* tabs) {
   connect(match_, &MatchPage::editFormulaRequested, this, &MainWindow::editFormula);
   connect(page_, &ClientPage::editFormulaRequested, this, &MainWindow::editFormula);
   connect(photo_, &PhotoPage::saved, match_, &MatchPage::showClient);  // new targets
+  connect(page_, &ClientPage::visitAdded, match_, &MatchPage::showClient);
+  connect(page_, &ClientPage::visitAdded, touchup_, &TouchupPage::showClient);
   connect(photo_, &PhotoPage::saved, touchup_, &TouchupPage::showClient);
   const auto saved = [this](store::Id client) {
     page_->showClient(client);

@@ -87,8 +87,9 @@ bool PhotoView::loadPhoto(const std::filesystem::path& path) {
     setPhoto(std::move(image), std::move(transform));
     return true;
   } catch (const std::exception& e) {
-    emit failed(QStringLiteral("Cannot open the photo.\n\n%1\n\nChoose a JPEG, PNG, TIFF or HEIC photo.")
-                    .arg(QString::fromStdString(e.what())));
+    emit failed(
+        QStringLiteral("Cannot open the photo.\n\n%1\n\nChoose a JPEG, PNG, TIFF or HEIC photo.")
+            .arg(QString::fromStdString(e.what())));
     return false;
   }
 }

@@ -7,16 +7,21 @@
 #include <lcms2.h>
 #include <sqlite3.h>
 
+#include <QComboBox>
+#include <QDate>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMouseEvent>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 #include <array>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 
@@ -26,16 +31,19 @@
 #include "display_color.h"
 #include "gui_fixture.h"
 #include "main_window.h"
+#include "photo_page.h"
 #include "photo_view.h"
 #include "pigmatch/image.h"
 #include "pigmatch/skintone.h"
 #include "pigmatch/store.h"
+#include "record_forms.h"
 #include "swatch_widget.h"
 
 using namespace pigmatch;
 using pigmatch::gui::test::click_item;
 using pigmatch::gui::test::hover;
 using pigmatch::gui::test::item_named;
+using pigmatch::gui::test::pump_until;
 using pigmatch::gui::test::save_screenshot;
 
 namespace {
@@ -108,6 +116,7 @@ class GuiTest : public QObject {
   void displayProfileFromFile();
   void photoShowsLabUnderCursor();
   void badPhotoIsAMessage();
+  void newStudioStartsInTheGui();
 
  private:
   gui::test::GuiFixture fx_;
@@ -408,6 +417,70 @@ void GuiTest::badPhotoIsAMessage() {
   QVERIFY(!window.photoView()->loadPhoto(file));
   QVERIFY2(window.lastError().contains(QString::fromStdString(file)),
            qPrintable(window.lastError()));
+}
+
+// A new studio with nothing but pigmatch-gui: the database started where there was none, a
+// client and a visit added through the dialogs, each refusal said in the dialog (which stays
+// open with what was typed), and the new visit ready to save a photo's colours into.
+void GuiTest::newStudioStartsInTheGui() {
+  const std::filesystem::path db =
+      std::filesystem::path(fx_.dir.path().toStdString()) / "new-studio" / "pigmatch.db";
+  gui::OpenedDatabase opened = gui::open_database(db);
+  QVERIFY(!opened.store);
+  QVERIFY(opened.missing);
+  QVERIFY(!std::filesystem::exists(db));
+  opened = gui::open_database(db, true);
+  QVERIFY2(opened.store.has_value(), qPrintable(opened.error));
+  QVERIFY(std::filesystem::exists(db));
+  gui::MainWindow window(*opened.store, gui::test::srgb_display());
+  window.show();
+  QCOMPARE(window.clientList()->list()->count(), 0);
+
+  QTest::mouseClick(window.clientList()->addButton(), Qt::LeftButton);
+  auto* client_form = window.findChild<gui::ClientForm*>();
+  QVERIFY(client_form != nullptr && client_form->isVisible());
+  QTest::keyClicks(client_form->nameBox(), QStringLiteral("   "));
+  QTest::mouseClick(client_form->addButton(), Qt::LeftButton);
+  QVERIFY2(client_form->message()->text().contains(QStringLiteral("blank")),
+           qPrintable(client_form->message()->text()));
+  QVERIFY(client_form->isVisible());
+  client_form->nameBox()->setText(QStringLiteral("Ana Lima"));
+  QTest::keyClicks(client_form->birthDateBox(), QStringLiteral("1990-02-30"));
+  QTest::mouseClick(client_form->addButton(), Qt::LeftButton);
+  QVERIFY2(client_form->message()->text().contains(QStringLiteral("not a day of the calendar")),
+           qPrintable(client_form->message()->text()));
+  QCOMPARE(opened.store->clients().size(), std::size_t(0));
+  client_form->birthDateBox()->setText(QStringLiteral("1990-02-28"));
+  QTest::mouseClick(client_form->addButton(), Qt::LeftButton);
+  QVERIFY(pump_until([&] { return window.findChild<gui::ClientForm*>() == nullptr; }));
+  const std::vector<store::Client> clients = opened.store->clients();
+  QCOMPARE(clients.size(), std::size_t(1));
+  QCOMPARE(clients[0].birth_date, std::string("1990-02-28"));
+  QCOMPARE(window.clientList()->list()->count(), 1);
+  QCOMPARE(window.clientPage()->clientId(), clients[0].id);  // selected and shown
+
+  auto* add_visit = window.findChild<QPushButton*>(QStringLiteral("addVisit"));
+  QVERIFY(add_visit != nullptr);
+  QTest::mouseClick(add_visit, Qt::LeftButton);
+  auto* visit_form = window.findChild<gui::VisitForm*>();
+  QVERIFY(visit_form != nullptr && visit_form->isVisible());
+  QCOMPARE(visit_form->dateBox()->text(), QDate::currentDate().toString(Qt::ISODate));
+  visit_form->dateBox()->setText(QStringLiteral("2099-01-01"));
+  QTest::keyClicks(visit_form->areaBox(), QStringLiteral("crown"));
+  QTest::mouseClick(visit_form->addButton(), Qt::LeftButton);
+  QVERIFY2(visit_form->message()->text().contains(QStringLiteral("in the future")),
+           qPrintable(visit_form->message()->text()));
+  visit_form->dateBox()->setText(QDate::currentDate().toString(Qt::ISODate));
+  QTest::mouseClick(visit_form->addButton(), Qt::LeftButton);
+  QVERIFY(pump_until([&] { return window.findChild<gui::VisitForm*>() == nullptr; }));
+  const std::vector<store::Visit> visits = opened.store->client_record(clients[0].id).visits;
+  QCOMPARE(visits.size(), std::size_t(1));
+  QCOMPARE(visits[0].area, std::string("crown"));
+  QVERIFY(window.findChild<QTreeWidget*>(QStringLiteral("visitTimeline"))->topLevelItemCount() ==
+          1);
+  auto* photo_visits = window.photoPage()->findChild<QComboBox*>(QStringLiteral("visitChoice"));
+  QVERIFY(photo_visits != nullptr);
+  QCOMPARE(photo_visits->count(), 1);
 }
 
 QTEST_MAIN(GuiTest)
