@@ -25,6 +25,13 @@ constexpr int kWidth = 6000;
 constexpr int kHeight = 4000;  // 24 MP
 constexpr double kMegapixels = kWidth * static_cast<double>(kHeight) / 1e6;
 
+// Every contender first runs untimed for warm_up_s, then for at least min_time_s. Without the
+// warm-up the first call (OpenCV's thread pool, the output's 288 MB faulted in page by page,
+// slow on this VM) took longer than the default minimum time, so Google Benchmark measured that
+// one iteration alone: OpenCV read 13.5 MP/s instead of about 255.
+constexpr double warm_up_s = 1.0;
+constexpr double min_time_s = 2.0;
+
 // A photo-like test image: smooth gradients (a scalp under studio light varies slowly) plus
 // noise, so neither the tables nor the branch predictor see a constant.
 template <typename Sample>
@@ -126,8 +133,16 @@ void BM_opencv_float_lab_only(benchmark::State& state) {
   report(state);
 }
 
-BENCHMARK(BM_opencv_8u_convert_and_lab)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_opencv_float_lab_only)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_opencv_8u_convert_and_lab)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinWarmUpTime(warm_up_s)
+    ->MinTime(min_time_s);
+BENCHMARK(BM_opencv_float_lab_only)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinWarmUpTime(warm_up_s)
+    ->MinTime(min_time_s);
 #endif
 
 BENCHMARK_CAPTURE(BM_pigmatch_fast, rgb8, photo8())
@@ -135,24 +150,32 @@ BENCHMARK_CAPTURE(BM_pigmatch_fast, rgb8, photo8())
     ->Arg(1)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+    ->UseRealTime()
+    ->MinWarmUpTime(warm_up_s)
+    ->MinTime(min_time_s);
 BENCHMARK_CAPTURE(BM_pigmatch_fast, rgb16, photo16())
     ->ArgName("threads")
     ->Arg(1)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+    ->UseRealTime()
+    ->MinWarmUpTime(warm_up_s)
+    ->MinTime(min_time_s);
 BENCHMARK_CAPTURE(BM_lcms_float, rgb8, photo8())
     ->ArgName("threads")
     ->Arg(1)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+    ->UseRealTime()
+    ->MinWarmUpTime(warm_up_s)
+    ->MinTime(min_time_s);
 BENCHMARK_CAPTURE(BM_lcms_float, rgb16, photo16())
     ->ArgName("threads")
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+    ->UseRealTime()
+    ->MinWarmUpTime(warm_up_s)
+    ->MinTime(min_time_s);
 
 }  // namespace
 
