@@ -1,6 +1,7 @@
 // pigmatch client add|list|show|export|import|erase|consent|share: the client records.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -23,11 +24,13 @@ struct ClientOptions {
   store::Client client;
   store::Consent consent;
   std::string search;
-  std::string output;                       // export -o FILE
-  std::string file;                         // import FILE
-  std::string studio;                       // share --studio
-  std::vector<std::string> backup_folders;  // erase --backups
-  bool purge_backups = false;               // erase --purge-backups
+  std::string output;                            // export -o FILE
+  std::string file;                              // import FILE
+  std::string studio;                            // share --studio
+  std::vector<std::string> backup_folders;       // erase --backups
+  bool purge_backups = false;                    // erase --purge-backups
+  store::Client edit;                            // edit: the new values of the options given
+  std::vector<const CLI::Option*> edit_options;  // edit: --name, --birth-date, …, in that order
   bool renumber = false;
   bool yes = false;
   bool json = false;
@@ -206,9 +209,11 @@ void run_erase(const ClientOptions& o) {
   std::vector<std::string> lines;
   for (const store::ClientCopy& copy :
        store::find_client_copies(client, backup_folders(db, o), db.path())) {
-    std::string state = copy.unreadable.empty() ? "holds" : "unreadable";
+    std::string state = !copy.unreadable.empty()   ? "unreadable"
+                        : !copy.other_name.empty() ? "may hold"
+                                                   : "holds";
     std::string why = copy.unreadable;
-    if (copy.unreadable.empty() && o.purge_backups) {
+    if (state == "holds" && o.purge_backups) {
       why = purge_copy(copy.file, client);
       state = why.empty() ? "erased" : "not erased";
     }
@@ -221,6 +226,13 @@ void run_erase(const ClientOptions& o) {
           fmt::format("still in {}: erase it there too with --purge-backups, or "
                       "delete that file",
                       file));
+    } else if (state == "may hold") {
+      lines.push_back(
+          fmt::format("{} holds a client {} made at the same moment but named '{}': "
+                      "the client before a change of name? Check it, then delete that "
+                      "file or erase the client there ('pigmatch client erase {} "
+                      "--db {}')",
+                      file, id, copy.other_name, id, file));
     } else if (state == "not erased") {
       lines.push_back(
           fmt::format("still in {}, which could not be changed ({}); delete that "
@@ -243,6 +255,34 @@ void run_erase(const ClientOptions& o) {
                "pigmatch: warning: another program is reading the database, so the "
                "write-ahead log still holds the erased data until it closes; run "
                "'pigmatch db check' afterwards\n");
+  }
+}
+
+void run_edit(const ClientOptions& o) {
+  const store::Id id = parse_id(o.id, "CLIENT");
+  const bool any = std::any_of(o.edit_options.begin(), o.edit_options.end(),
+                               [](const CLI::Option* opt) { return opt->count() > 0; });
+  if (!any) {
+    throw UsageError(
+        "say what to correct: --name, --birth-date, --phone, --email or --notes (an empty "
+        "value clears the last four)");
+  }
+  store::Store db = open_store(o.db, DbAccess::existing);
+  store::Client client = db.client(id);
+  std::string* fields[] = {&client.name, &client.birth_date, &client.phone, &client.email,
+                           &client.notes};
+  const std::string* values[] = {&o.edit.name, &o.edit.birth_date, &o.edit.phone, &o.edit.email,
+                                 &o.edit.notes};
+  for (std::size_t i = 0; i < o.edit_options.size(); ++i) {
+    if (o.edit_options[i]->count() > 0)
+      *fields[i] = *values[i];
+  }
+  db.update_client(client);
+  const store::Client updated = db.client(id);
+  if (o.json) {
+    print_json(client_json(updated));
+  } else {
+    fmt::print("client {} updated: {}\n", id, updated.name);
   }
 }
 
@@ -297,6 +337,16 @@ void register_client_command(CLI::App& app) {
   add->add_option("--email", o->client.email, "e-mail address");
   add->add_option("--notes", o->client.notes, "free text");
   add->callback([o] { run_add(*o); });
+
+  CLI::App* edit = leaf(client, "edit", "Correct a client's details", o);
+  edit->add_option("CLIENT", o->id, "client id")->required();
+  o->edit_options = {
+      edit->add_option("--name", o->edit.name, "full name"),
+      edit->add_option("--birth-date", o->edit.birth_date, "YYYY-MM-DD, or '' to clear"),
+      edit->add_option("--phone", o->edit.phone, "phone number, or '' to clear"),
+      edit->add_option("--email", o->edit.email, "e-mail address, or '' to clear"),
+      edit->add_option("--notes", o->edit.notes, "free text, or '' to clear")};
+  edit->callback([o] { run_edit(*o); });
 
   CLI::App* list = leaf(client, "list", "List clients, by name", o);
   list->add_option("--search", o->search, "only names containing this text");

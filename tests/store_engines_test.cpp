@@ -207,6 +207,36 @@ TEST_CASE("store engines: a save run twice writes once; any difference is a new 
   CHECK(store.client_record(ana).measurements.size() == 1 + 5);
 }
 
+TEST_CASE("store engines: a client's details are corrected by the same rules, and kept") {
+  PIGMATCH_ENGINE_OR_SKIP(db);
+  Store store = Store::open(db.location);
+  const Id ana = add_sample_client(store, "Ana Duatre");
+  Client c = store.client(ana);
+  const std::string made = c.created_at;
+  c.name = "  Ana Duarte ";
+  c.phone.clear();
+  c.notes = "prefers mornings";
+  store.update_client(c);
+  const Client back = store.client(ana);
+  CHECK(back.name == "Ana Duarte");
+  CHECK(back.phone.empty());
+  CHECK(back.notes == "prefers mornings");
+  CHECK(back.birth_date == c.birth_date);
+  CHECK(back.created_at == made);
+  CHECK(store.client_record(ana).formulas.size() == 1);  // the records stay the client's
+
+  Client blank = back;
+  blank.name = " ";
+  CHECK_THROWS_WITH(store.update_client(blank), Catch::Contains("name is blank"));
+  Client future = back;
+  future.birth_date = "2099-01-01";
+  CHECK_THROWS_WITH(store.update_client(future), Catch::Contains("in the future"));
+  Client nobody = back;
+  nobody.id = 999;
+  CHECK_THROWS_WITH(store.update_client(nobody), Catch::Contains("no client 999"));
+  CHECK(store.client(ana).name == "Ana Duarte");
+}
+
 TEST_CASE("store engines: lot trace and search near a colour") {
   PIGMATCH_ENGINE_OR_SKIP(db);
   Store store = Store::open(db.location);

@@ -438,6 +438,24 @@ Id Store::add_client(const Client& client) {
   });
 }
 
+void Store::update_client(const Client& client) {
+  const Client c = detail::new_client(client, detail::latest_date_allowed());
+  write(impl_->db, [&] {
+    Statement s = impl_->db.prepare(
+        "UPDATE clients SET name = ?, birth_date = ?, phone = ?, email = ?, notes = ? "
+        "WHERE id = ? RETURNING id");
+    s.bind(1, c.name)
+        .bind_text_or_null(2, c.birth_date)
+        .bind_text_or_null(3, c.phone)
+        .bind_text_or_null(4, c.email)
+        .bind(5, c.notes)
+        .bind(6, c.id);
+    if (!s.step())
+      throw_not_found("client", c.id);
+    s.run();
+  });
+}
+
 Client Store::client(Id id) {
   Statement s = impl_->db.prepare(
       "SELECT id, name, coalesce(birth_date, ''), coalesce(phone, ''), coalesce(email, ''), "

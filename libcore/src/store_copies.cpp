@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <system_error>
 
@@ -43,15 +44,14 @@ std::set<fs::path> own_files(const fs::path& database) {
   return files;
 }
 
-// The same person's record: the same id and every detail of the client row as it was made
-// (a copy taken before a later visit is still a copy of the client).
-bool holds(detail::SqliteConnection& db, const Client& client) {
-  detail::Statement s = db.prepare(
-      "SELECT name, coalesce(birth_date, ''), coalesce(phone, ''), coalesce(email, ''), "
-      "created_at FROM clients WHERE id = ?");
+// The client's row in a copy: one with the same id made at the same second, and its name then
+// (a copy taken before the name was corrected holds the old one). Nothing when there is none.
+std::optional<std::string> name_in_copy(detail::SqliteConnection& db, const Client& client) {
+  detail::Statement s = db.prepare("SELECT name, created_at FROM clients WHERE id = ?");
   s.bind(1, client.id);
-  return s.step() && s.text(0) == client.name && s.text(1) == client.birth_date &&
-         s.text(2) == client.phone && s.text(3) == client.email && s.text(4) == client.created_at;
+  if (!s.step() || s.text(1) != client.created_at)
+    return std::nullopt;
+  return s.text(0);
 }
 
 }  // namespace
@@ -78,8 +78,9 @@ std::vector<ClientCopy> find_client_copies(const Client& client,
           continue;
         detail::SqliteConnection db(detail::inspection_uri(file),
                                     SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, file);
-        if (holds(db, client))
-          copies.push_back({file, {}});
+        if (const std::optional<std::string> name = name_in_copy(db, client)) {
+          copies.push_back({file, {}, *name == client.name ? std::string() : *name});
+        }
       } catch (const std::exception& e) {
         copies.push_back({file, e.what()});
       }

@@ -220,11 +220,15 @@ struct ClientCopy {
   std::filesystem::path file;
   /// Empty when the file holds the client; else why it could not be searched (it may hold it).
   std::string unreadable;
+  /// Empty when the copy's client has the same name; else that name: the same id made at the
+  /// same second, so the client before a correction of the name, or (after an erase let the id
+  /// be given again) another client made in the same second. Worth a person's look.
+  std::string other_name;
 };
 
 /// The pigmatch database files directly in `folders` (not in sub-folders), other than
-/// `database` and its side files, that hold `client` (the same id, name, birth date, phone,
-/// e-mail and creation time to the second),
+/// `database` and its side files, that hold a client with `client`'s id made at the same second
+/// (ClientCopy::other_name says when its name differs),
 /// and those that could not be searched. Only reads: no locks are taken and no side files are
 /// left. For `client erase`: a client erased from the database is still in its backups.
 std::vector<ClientCopy> find_client_copies(const Client& client,
@@ -266,6 +270,10 @@ class Store {
   /// marks U+200E, U+200F, U+061C: they make a name display as another), or when the birth date
   /// is not a real day from 1900 to today.
   Id add_client(const Client& client);
+  /// Corrects a client's details (name, birth date, phone, e-mail, notes) by `client.id`, with
+  /// add_client's rules; the creation time stays. Throws Error (not_found) when there is no such
+  /// client (on a server: none this studio may change).
+  void update_client(const Client& client);
   /// The client; throws Error (not_found) when there is none with this id.
   Client client(Id id);
   /// Every client whose name contains `name_part` (case-insensitive), by name.
