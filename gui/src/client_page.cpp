@@ -70,6 +70,24 @@ void ClientPage::addVisit() {
   form->open();
 }
 
+void ClientPage::editClient() {
+  store::Client client;
+  try {
+    client = store_.client(client_id_);
+  } catch (const std::exception& e) {
+    emit failed(qs(e.what()));
+    return;
+  }
+  auto* form = new ClientForm(store_, client, this);
+  form->setAttribute(Qt::WA_DeleteOnClose);
+  connect(form, &QDialog::accepted, this, [this] {
+    const store::Id id = client_id_;
+    showClient(id);
+    emit clientEdited(id);
+  });
+  form->open();
+}
+
 void ClientPage::showClient(store::Id id) {
   store::ClientRecord record;
   try {
@@ -101,6 +119,10 @@ QWidget* ClientPage::buildPage(const store::ClientRecord& record) {
     details << qs(c.notes);
   if (!details.isEmpty())
     layout->addWidget(new QLabel(details.join(QStringLiteral(" · ")), page));
+  auto* edit = new QPushButton(QStringLiteral("Edit details…"), page);
+  edit->setObjectName(QStringLiteral("editClient"));
+  connect(edit, &QPushButton::clicked, this, &ClientPage::editClient);
+  layout->addWidget(edit, 0, Qt::AlignLeft);
   layout->addWidget(visitsSection(record, page));
   layout->addWidget(measurementsSection(record, page));
   layout->addWidget(formulasSection(record, page));

@@ -33,6 +33,8 @@ class ClientPage : public QWidget {
   void editFormulaRequested(pigmatch::store::Id id);
   /// A visit of `client` was added here (the screens that save into visits list it now).
   void visitAdded(pigmatch::store::Id client);
+  /// The client's details were corrected here (the list shows the new name).
+  void clientEdited(pigmatch::store::Id client);
 
  private:
   QWidget* buildPage(const store::ClientRecord& record);
@@ -41,6 +43,7 @@ class ClientPage : public QWidget {
   QWidget* formulasSection(const store::ClientRecord& record, QWidget* parent);
   QWidget* consentsSection(const store::ClientRecord& record, QWidget* parent);
   void addVisit();
+  void editClient();
 
   store::Store& store_;
   std::shared_ptr<const DisplayColor> display_;

@@ -44,6 +44,10 @@ MainWindow::MainWindow(store::Store& store, std::shared_ptr<const DisplayColor> 
   connect(list_, &ClientList::clientSelected, photo_, &PhotoPage::setClient);
   connect(photo_, &PhotoPage::saved, page_, &ClientPage::showClient);      // the new rows
   connect(page_, &ClientPage::visitAdded, photo_, &PhotoPage::setClient);  // the new visit
+  connect(page_, &ClientPage::clientEdited, list_, [this](store::Id id) {
+    list_->refresh();  // the corrected name
+    list_->select(id);
+  });
   addMatchAndTouchup(tabs);
   resize(1000, 700);
 }

@@ -70,14 +70,30 @@ ClientForm::ClientForm(store::Store& store, QWidget* parent)
   connect(add_, &QPushButton::clicked, this, &ClientForm::add);
 }
 
+ClientForm::ClientForm(store::Store& store, const store::Client& client, QWidget* parent)
+    : ClientForm(store, parent) {
+  editing_ = client;
+  setWindowTitle(QStringLiteral("Edit details of %1").arg(qs(client.name)));
+  name_->setText(qs(client.name));
+  birth_date_->setText(qs(client.birth_date));
+  phone_->setText(qs(client.phone));
+  email_->setText(qs(client.email));
+  add_->setText(QStringLiteral("Save"));
+}
+
 void ClientForm::add() {
-  store::Client client;
+  store::Client client = editing_.value_or(store::Client{});
   client.name = text_of(name_);
   client.birth_date = text_of(birth_date_);
   client.phone = text_of(phone_);
   client.email = text_of(email_);
   try {
-    added_ = store_.add_client(client);
+    if (editing_) {
+      store_.update_client(client);
+      added_ = client.id;
+    } else {
+      added_ = store_.add_client(client);
+    }
     accept();
   } catch (const std::exception& e) {
     message_->setText(qs(e.what()));

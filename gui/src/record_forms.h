@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QDialog>
+#include <optional>
 
 #include "pigmatch/store.h"
 
@@ -14,15 +15,17 @@ class QPushButton;
 
 namespace pigmatch::gui {
 
-/// "Add client": name, birth date, phone, e-mail.
+/// "Add client" (name, birth date, phone, e-mail), or "Edit details" of an existing client.
 class ClientForm : public QDialog {
   Q_OBJECT
 
  public:
-  /// A form over `store`, which must outlive it.
+  /// A form adding a client to `store`, which must outlive it.
   explicit ClientForm(store::Store& store, QWidget* parent = nullptr);
+  /// A form correcting `client`'s details (its id and creation time stay).
+  ClientForm(store::Store& store, const store::Client& client, QWidget* parent = nullptr);
 
-  /// The client added, 0 until the store accepted one.
+  /// The client added or corrected, 0 until the store accepted the form.
   store::Id addedId() const noexcept { return added_; }
   QLineEdit* nameBox() const noexcept { return name_; }
   QLineEdit* birthDateBox() const noexcept { return birth_date_; }
@@ -33,6 +36,7 @@ class ClientForm : public QDialog {
   void add();
 
   store::Store& store_;
+  std::optional<store::Client> editing_;
   QLineEdit* name_;
   QLineEdit* birth_date_;
   QLineEdit* phone_;

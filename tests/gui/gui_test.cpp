@@ -481,6 +481,30 @@ void GuiTest::newStudioStartsInTheGui() {
   auto* photo_visits = window.photoPage()->findChild<QComboBox*>(QStringLiteral("visitChoice"));
   QVERIFY(photo_visits != nullptr);
   QCOMPARE(photo_visits->count(), 1);
+
+  // "Edit details…": the form holds her details; a refusal keeps it open; Save corrects the
+  // record and the list.
+  auto* edit = window.findChild<QPushButton*>(QStringLiteral("editClient"));
+  QVERIFY(edit != nullptr);
+  QTest::mouseClick(edit, Qt::LeftButton);
+  auto* edit_form = window.findChild<gui::ClientForm*>();
+  QVERIFY(edit_form != nullptr && edit_form->isVisible());
+  QCOMPARE(edit_form->nameBox()->text(), QStringLiteral("Ana Lima"));
+  QCOMPARE(edit_form->birthDateBox()->text(), QStringLiteral("1990-02-28"));
+  edit_form->nameBox()->setText(QStringLiteral("Ana\u202eamiL"));
+  QTest::mouseClick(edit_form->addButton(), Qt::LeftButton);
+  QVERIFY2(edit_form->message()->text().contains(QStringLiteral("U+202E")),
+           qPrintable(edit_form->message()->text()));
+  edit_form->nameBox()->setText(QStringLiteral("Ana Lima Souza"));
+  QTest::mouseClick(edit_form->addButton(), Qt::LeftButton);
+  QVERIFY(pump_until([&] { return window.findChild<gui::ClientForm*>() == nullptr; }));
+  const store::Client corrected = opened.store->client(clients[0].id);
+  QCOMPARE(corrected.name, std::string("Ana Lima Souza"));
+  QCOMPARE(corrected.created_at, clients[0].created_at);
+  QCOMPARE(opened.store->clients().size(), std::size_t(1));
+  QVERIFY(
+      window.clientList()->list()->item(0)->text().startsWith(QStringLiteral("Ana Lima Souza")));
+  QCOMPARE(window.clientPage()->clientId(), clients[0].id);
 }
 
 QTEST_MAIN(GuiTest)
