@@ -443,6 +443,16 @@ void MixingScreensTest::touchupCorrectionIsTheCliCorrection() {
   // and 1.5 bluer than predicted.
   store::Id client = 0, visit = 0, formula = 0;
   Lab healed{};
+  // A healed measurement of the crown in the client's visit.
+  const auto add_healed = [&](store::Store& s, const Lab& lab) {
+    store::Measurement m;
+    m.client_id = client;
+    m.visit_id = visit;
+    m.kind = store::MeasurementKind::healed;
+    m.region = "crown";
+    m.lab = lab;
+    s.add_measurement(m);
+  };
   {
     store::Store s = store::Store::open(fixture_.db);
     client = s.add_client({0, "Cy Touch", "", "", "", "", ""});
@@ -454,13 +464,7 @@ void MixingScreensTest::touchupCorrectionIsTheCliCorrection() {
     const store::Formula f = s.formula_history(client).at(0);
     formula = f.id;
     healed = {f.predicted.L - 3, f.predicted.a, f.predicted.b - 1.5};
-    store::Measurement m;
-    m.client_id = client;
-    m.visit_id = visit;
-    m.kind = store::MeasurementKind::healed;
-    m.region = "crown";
-    m.lab = healed;
-    s.add_measurement(m);
+    add_healed(s, healed);
   }
   const std::string measure = fixture_.path(QStringLiteral("healed.json"));
   std::ofstream(measure) << json{{"image", "healed.jpg"},
@@ -533,13 +537,7 @@ void MixingScreensTest::touchupCorrectionIsTheCliCorrection() {
   const Lab target = opened.store->formula(new_id).target;
   {
     store::Store s = store::Store::open(fixture_.db);
-    store::Measurement m;
-    m.client_id = client;
-    m.visit_id = visit;
-    m.kind = store::MeasurementKind::healed;
-    m.region = "crown";
-    m.lab = target;
-    s.add_measurement(m);
+    add_healed(s, target);
   }
   page.showClient(client);
   for (int i = 0; i < page.measurementBox()->count(); ++i) {
