@@ -82,7 +82,7 @@ std::vector<ClientCopy> find_client_copies(const Client& client,
           copies.push_back({file, {}, *name == client.name ? std::string() : *name});
         }
       } catch (const std::exception& e) {
-        copies.push_back({file, e.what()});
+        copies.push_back({file, e.what(), {}});
       }
     }
   }
