@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -29,6 +28,15 @@ bool is_iso_date(std::string_view text) {
   const int month = std::atoi(std::string(text.substr(5, 2)).c_str());
   const int day = std::atoi(std::string(text.substr(8, 2)).c_str());
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+// The day "YYYY-MM-DD" names, checked by is_iso_date first (it may still not exist: ok()).
+std::chrono::year_month_day day_of(std::string_view date) {
+  const auto number = [&](std::size_t at, std::size_t digits) {
+    return std::atoi(std::string(date.substr(at, digits)).c_str());
+  };
+  return {std::chrono::year{number(0, 4)}, std::chrono::month{static_cast<unsigned>(number(5, 2))},
+          std::chrono::day{static_cast<unsigned>(number(8, 2))}};
 }
 
 void require_date(std::string_view what, std::string_view text) {
@@ -146,10 +154,9 @@ std::string iso_date(std::chrono::year_month_day day) {
 void require_day_in_range(std::string_view what, std::string_view date, std::string_view latest) {
   require_date(what, date);
   if (!is_calendar_date(date)) {
-    const std::chrono::year_month_day_last last{
-        std::chrono::year{std::atoi(std::string(date.substr(0, 4)).c_str())},
-        std::chrono::month_day_last{std::chrono::month{
-            static_cast<unsigned>(std::atoi(std::string(date.substr(5, 2)).c_str()))}}};
+    const std::chrono::year_month_day day = day_of(date);
+    const std::chrono::year_month_day_last last{day.year(),
+                                                std::chrono::month_day_last{day.month()}};
     invalid(fmt::format("{} {} is not a day of the calendar: month {} of {} has {} days", what,
                         date, date.substr(5, 2), date.substr(0, 4),
                         static_cast<unsigned>(last.day())));
@@ -240,13 +247,7 @@ void validate(const Formula& f) {
 }
 
 bool is_calendar_date(std::string_view date) {
-  if (!is_iso_date(date))
-    return false;
-  const std::chrono::year_month_day day{
-      std::chrono::year{std::atoi(std::string(date.substr(0, 4)).c_str())},
-      std::chrono::month{static_cast<unsigned>(std::atoi(std::string(date.substr(5, 2)).c_str()))},
-      std::chrono::day{static_cast<unsigned>(std::atoi(std::string(date.substr(8, 2)).c_str()))}};
-  return day.ok();
+  return is_iso_date(date) && day_of(date).ok();
 }
 
 std::string latest_date_allowed() {

@@ -423,10 +423,11 @@ TouchupCorrection correct_formula(const store::Formula& formula, const Lab& heal
     f.components.push_back({vendor_for(formula, rc, inputs.catalogs), rc.code, "",
                             static_cast<double>(rc.drops), rc.ml});
   }
-  out.improves = !same_drops(formula, f) &&
-                 out.expected_de00 <= out.comparison.vs_target.de00 - correction_gain_threshold;
+  const bool unchanged = same_drops(formula, f);
+  out.improves =
+      !unchanged && out.expected_de00 <= out.comparison.vs_target.de00 - correction_gain_threshold;
   if (!out.improves)
-    out.advice = what_can_move(out.comparison.vs_target, same_drops(formula, f));
+    out.advice = what_can_move(out.comparison.vs_target, unchanged);
   const ColourShift& miss = out.comparison.vs_predicted;
   const std::string how = miss.words.empty()
                               ? std::string("as predicted")
