@@ -42,17 +42,40 @@ CalibrationSource source_of(ProfileSource source) noexcept {
                                            : CalibrationSource::assumed_srgb;
 }
 
-PhotoCalibration without_chart(const Image& image, std::string warning) {
+// Says first, plainly, that no chart calibrates the photo and which profile its colours are
+// read through; `details` (why chart-like areas were rejected) come after.
+PhotoCalibration without_chart(const Image& image, const std::string& why,
+                               std::vector<std::string> details) {
   LabTransform transform = LabTransform::for_image(image);
   const CalibrationSource source = source_of(transform.profile_source());
-  std::string second = source == CalibrationSource::embedded
-                           ? "colours come from the photo's embedded profile (" +
-                                 transform.profile_description() +
-                                 "): the camera's own rendering, not a calibration"
-                           : "the photo has no embedded ICC profile: sRGB was assumed";
-  return PhotoCalibration{source,        {},
-                          std::nullopt,  std::move(transform),
-                          "icc-profile", {std::move(warning), std::move(second)}};
+  const std::string through =
+      source == CalibrationSource::embedded
+          ? "colours are read through the photo's embedded profile (" +
+                transform.profile_description() + "), the camera's own rendering, not a calibration"
+          : "the photo has no embedded ICC profile, so colours are read as sRGB, uncalibrated";
+  std::vector<std::string> warnings{why + ": " + through};
+  std::move(details.begin(), details.end(), std::back_inserter(warnings));
+  return PhotoCalibration{
+      source, {}, std::nullopt, std::move(transform), "icc-profile", std::move(warnings)};
+}
+
+bool inside(const Image& image, const ChartCorners& corners) noexcept {
+  return std::all_of(corners.begin(), corners.end(), [&](const Point2& p) {
+    return p.x >= 0 && p.y >= 0 && p.x <= image.width && p.y <= image.height;
+  });
+}
+
+// A detector's candidate failed to calibrate: a chart cut by the photo's edge is named as such
+// (the calibration's own message addresses corners a user typed, which a detector's are not).
+std::string why_rejected(const Image& image, const ChartDetection& candidate, const Error& e) {
+  if (!inside(image, candidate.corners)) {
+    return fmt::format(
+        "{} saw a chart cut by the photo's edge (corners {}): retake it with the whole chart in "
+        "frame",
+        candidate.method, detail::describe(candidate.corners));
+  }
+  return fmt::format("{} found a chart-like area that is not usable: {}", candidate.method,
+                     e.what());
 }
 
 PhotoCalibration from_chart(const Image& image, Calibration calibration, std::string method) {
@@ -93,13 +116,13 @@ PhotoCalibration calibrate_photo(const Image& image, std::string_view name,
   (void)chart.reference(request.options.reference);  // an unknown reference set is an error
 
   if (request.mode == ChartMode::none)
-    return without_chart(image, "no chart calibration (--chart none)");
+    return without_chart(image, "no chart calibration (--chart none)", {});
   if (request.mode == ChartMode::corners) {
     check_progress(progress, 0.1, "fitting the calibration");
     return from_chart(image, calibrate_from_photo(image, chart, request.corners, request.options),
                       "user");
   }
-  std::vector<std::string> failures;
+  std::vector<std::string> rejected;
   if (image.channels == 3) {
     check_progress(progress, 0.05, "looking for the chart");
     const std::vector<ChartDetection> found = detect_chart(image, chart);
@@ -111,20 +134,19 @@ PhotoCalibration calibrate_photo(const Image& image, std::string_view name,
                           calibrate_from_photo(image, chart, found[i].corners, request.options),
                           found[i].method);
       } catch (const Error& e) {
-        failures.push_back(found[i].method + ": " + e.what());
+        rejected.push_back(why_rejected(image, found[i], e));
       }
     }
   }
-  const std::string why = failures.empty()
-                              ? fmt::format("no {} found in {}", chart.name, name)
-                              : fmt::format("no usable {} found in {} ({})", chart.name, name,
-                                            fmt::join(failures, "; "));
+  const std::string why = fmt::format("no {} found in {}", chart.name, name);
   if (request.mode == ChartMode::find) {
-    throw Error(ErrorCode::not_found,
-                fmt::format("{}: photograph the chart flat, evenly lit and fully in frame, or {}",
-                            why, request.corners_hint));
+    throw Error(
+        ErrorCode::not_found,
+        fmt::format("{}{}: photograph the chart flat, evenly lit and fully in frame, or {}", why,
+                    rejected.empty() ? "" : fmt::format(" ({})", fmt::join(rejected, "; ")),
+                    request.corners_hint));
   }
-  return without_chart(image, why + "; measured without a chart calibration");
+  return without_chart(image, why, std::move(rejected));
 }
 
 RegionMeasurement measure_region(const Image& image, const LabTransform& transform,

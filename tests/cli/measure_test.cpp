@@ -58,8 +58,8 @@ std::string corners_argument() {
 // A photo: skin everywhere, hair dots in the stubble area, and the chart unless `with_chart` is
 // false (on a card with `card` around its patch field). 8-bit sRGB JPEG (4:4:4, quality 95) or
 // 16-bit TIFF, sRGB profile embedded.
-fs::path write_photo(const std::string& name, bool with_chart, bool tiff = false,
-                     const std::array<double, 4>& card = {}) {
+fs::path write_photo_with_chart_at(const std::string& name, const pigmatch::ChartCorners& corners,
+                                   bool tiff = false, const std::array<double, 4>& card = {}) {
   const pigmatch::test::TestCamera camera;
   const auto chart = pigmatch::builtin_chart();
   const auto& refs = chart.reference().lab_d50;
@@ -70,10 +70,8 @@ fs::path write_photo(const std::string& name, bool with_chart, bool tiff = false
   options.noise = 1.0 / 255;
   options.background = camera.device(skin_truth);
   options.card = card;
-  const pigmatch::ChartCorners off_frame{{{-900, -900}, {-800, -900}, {-800, -800}, {-900, -800}}};
   pigmatch::Image image = pigmatch::test::render_chart(
-      chart, with_chart ? chart_corners : off_frame,
-      [&](std::size_t i) { return camera.device(refs[i]); }, options);
+      chart, corners, [&](std::size_t i) { return camera.device(refs[i]); }, options);
   // Hair dots: discs of radius 3 on an 11-pixel grid inside the stubble area.
   const Vec3 hair = camera.device(hair_truth);
   for (int y = 300; y < 460; ++y) {
@@ -96,6 +94,12 @@ fs::path write_photo(const std::string& name, bool with_chart, bool tiff = false
     }
   }
   return save_photo(image, name, tiff);
+}
+
+fs::path write_photo(const std::string& name, bool with_chart, bool tiff = false,
+                     const std::array<double, 4>& card = {}) {
+  const pigmatch::ChartCorners off_frame{{{-900, -900}, {-800, -900}, {-800, -800}, {-900, -800}}};
+  return write_photo_with_chart_at(name, with_chart ? chart_corners : off_frame, tiff, card);
 }
 
 Lab lab_of(const json& value) {
@@ -220,6 +224,23 @@ TEST_CASE("measure: the card's physical corners (logo band, ruler) work as the c
   fs::remove(photo);
 }
 
+TEST_CASE("measure: a chart cut by the photo's edge is named as such", "[cli][measure]") {
+  // The chart 250 px further left than the photo begins: its left third is out of frame.
+  const pigmatch::ChartCorners cut{{{-190, 60}, {270, 50}, {290, 370}, {-200, 380}}};
+  const fs::path photo = write_photo_with_chart_at("cut-chart", cut);
+  const json out = measure_json({"measure", photo.string(), "-r", plain_region, "--json"});
+  CHECK(out["calibration"]["source"] == "embedded");
+  const json& warnings = out["calibration"]["warnings"];
+  REQUIRE(warnings.size() >= 2);
+  CHECK_THAT(warnings[0].get<std::string>(), Catch::StartsWith("no X-Rite ColorChecker"));
+  bool named_cut = false;
+  for (const json& w : warnings)
+    named_cut =
+        named_cut || w.get<std::string>().find("cut by the photo's edge") != std::string::npos;
+  CHECK(named_cut);
+  fs::remove(photo);
+}
+
 TEST_CASE("measure: a photo without a chart", "[cli][measure]") {
   const fs::path photo = write_photo("no-chart", false);
   SECTION("falls back to the embedded profile with a warning") {
@@ -227,7 +248,10 @@ TEST_CASE("measure: a photo without a chart", "[cli][measure]") {
     CHECK(out["calibration"]["source"] == "embedded");
     CHECK(out["calibration"]["corners"].empty());
     REQUIRE(out["calibration"]["warnings"].size() >= 1);
-    CHECK_THAT(out["calibration"]["warnings"][0].get<std::string>(), Catch::Contains("no"));
+    // Plainly first: no chart, and which profile the colours were read through.
+    CHECK_THAT(out["calibration"]["warnings"][0].get<std::string>(),
+               Catch::StartsWith("no X-Rite ColorChecker") && Catch::Contains("found in") &&
+                   Catch::Contains("embedded profile (sRGB") && !Catch::Contains("lies outside"));
   }
   SECTION("is an error when the chart is required") {
     const auto r = run_pigmatch({"measure", photo.string(), "--chart", "auto"});
