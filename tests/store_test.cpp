@@ -28,6 +28,12 @@ using pigmatch::test::TempDir;
 
 namespace {
 
+Client named(const std::string& name) {
+  Client c;
+  c.name = name;
+  return c;
+}
+
 struct Fixture {
   TempDir dir;
   fs::path db = dir / "studio.db";
@@ -396,6 +402,9 @@ TEST_CASE("store: a version-1 file is backed up, then migrated with its data") {
   CHECK(raw.scalar("SELECT count(*) FROM pragma_table_info('measurements') "
                    "WHERE name = 'uncertainty_de00'") == "1");
   CHECK(raw.scalar("SELECT count(*) FROM measurements WHERE uncertainty_de00 IS NOT NULL") == "0");
+  // Version 5: the highest client id given so far is known; the next client takes the one after.
+  CHECK(raw.scalar("SELECT id FROM client_id_high_water") == "7");
+  CHECK(store.add_client(named("Newcomer")) == 8);
   CHECK(v1_bytes.size() > 0);
 }
 
@@ -553,6 +562,26 @@ TEST_CASE("store: erase leaves no row and no byte of the client") {
   CHECK(store.client_record(kept).visits.size() == 1);
   CHECK(raw.scalar("PRAGMA integrity_check") == "ok");
   CHECK(raw.rows("PRAGMA foreign_key_check").empty());
+}
+
+TEST_CASE("store: an erased client's id is never given to another client") {
+  Fixture fx;
+  Store store = Store::open(fx.db);
+  const Id first = add_sample_client(store, "First");
+  const Id newest = add_sample_client(store, "Newest");
+  REQUIRE(newest > first);
+  REQUIRE(store.erase_client(newest));
+  // SQLite alone would give the highest id in the table plus one: the erased client's id.
+  const Id next = store.add_client(named("Next"));
+  CHECK(next == newest + 1);
+  CHECK_THROWS_AS(store.client(newest), Error);
+  // Erased again, from a fresh connection: still not reused.
+  REQUIRE(store.erase_client(next));
+  Store reopened = Store::open(fx.db);
+  CHECK(reopened.add_client(named("After")) == next + 1);
+  // The kept high water cannot be deleted by hand.
+  RawDb raw(fx.db);
+  CHECK(raw.exec("DELETE FROM client_id_high_water") != SQLITE_OK);
 }
 
 TEST_CASE("store: export → erase → import gives the same record back") {

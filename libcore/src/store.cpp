@@ -220,11 +220,21 @@ std::filesystem::path default_database_path() {
 
 namespace {
 
+// A new client on SQLite takes the id after the highest ever given (schema v5), never an erased
+// client's; PostgreSQL's trigger takes it from a sequence. (Literals: statements are cached by
+// their text's address.)
+const char* insert_client_sql(detail::Engine engine) noexcept {
+  return engine == detail::Engine::sqlite
+             ? "INSERT INTO clients (id, name, birth_date, phone, email, notes, created_at) "
+               "VALUES (coalesce(?, (SELECT id + 1 FROM client_id_high_water)), ?, ?, ?, ?, ?, ?) "
+               "RETURNING id"
+             : "INSERT INTO clients (id, name, birth_date, phone, email, notes, created_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+}
+
 Id insert_client(detail::Connection& db, const Client& c, std::optional<Id> id) {
   validate(c);
-  Statement s = db.prepare(
-      "INSERT INTO clients (id, name, birth_date, phone, email, notes, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  Statement s = db.prepare(insert_client_sql(db.engine()));
   s.bind(1, id)
       .bind(2, c.name)
       .bind_text_or_null(3, c.birth_date)

@@ -172,8 +172,26 @@ constexpr const char* schema_v4 =
     "ALTER TABLE measurements ADD COLUMN uncertainty_de00 REAL "
     "CHECK (uncertainty_de00 >= 0);\n";
 
+// Version 5: an erased client's id is never given to another client. SQLite gives a new row the
+// highest id plus one, so erasing the newest client freed its id for the next one, and a paper
+// note or an old backup naming "client 12" would then name someone else. The highest id ever
+// given is kept here (PostgreSQL's sequence does the same); a new client takes the next.
+constexpr const char* schema_v5 = R"sql(
+CREATE TABLE client_id_high_water (id INTEGER NOT NULL) STRICT;
+INSERT INTO client_id_high_water SELECT coalesce(max(id), 0) FROM clients;
+CREATE TRIGGER clients_high_water AFTER INSERT ON clients
+WHEN NEW.id > (SELECT id FROM client_id_high_water)
+BEGIN
+  UPDATE client_id_high_water SET id = NEW.id;
+END;
+CREATE TRIGGER client_id_high_water_kept BEFORE DELETE ON client_id_high_water
+BEGIN
+  SELECT RAISE(ABORT, 'the highest client id given is kept');
+END;
+)sql";
+
 constexpr std::array<const char*, schema_version> migrations = {schema_v1, schema_v2, schema_v3,
-                                                                schema_v4};
+                                                                schema_v4, schema_v5};
 
 // ---- read-only inspection --------------------------------------------------------------------
 

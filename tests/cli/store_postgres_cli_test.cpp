@@ -144,13 +144,14 @@ TEST_CASE("pigmatch db migrate --to: a studio's file moved into the server, prov
   PgRaw raw(location);
   CHECK(raw.scalar("SELECT count(*) FROM formulas") == "3");
 
-  // The server gains a client the file does not have under the same id: refused, nothing lost.
-  ok(file, {"client", "erase", "3", "--yes"});
+  // The server and the file each gain a different client 4: refused, nothing lost.
+  ok(location, {"client", "add", "Eve"});
   ok(file, {"client", "add", "Dora"});
   const ProcessResult clash = run_pigmatch({"db", "migrate", "--from", file, "--to", location});
   CHECK(clash.exit_code == 1);
   CHECK(clash.err.find("different client") != std::string::npos);
-  CHECK(raw.scalar("SELECT count(*) FROM clients") == "3");
+  CHECK(raw.scalar("SELECT count(*) FROM clients") == "4");
+  CHECK(raw.scalar("SELECT name FROM clients WHERE id = 4") == "Eve");
 }
 
 TEST_CASE("pigmatch on PostgreSQL: bad locations get a clear message and exit 1") {

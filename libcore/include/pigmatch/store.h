@@ -31,7 +31,7 @@ namespace store {
 using Id = std::int64_t;
 
 /// The schema version this pigmatch writes (PRAGMA user_version).
-inline constexpr int schema_version = 4;
+inline constexpr int schema_version = 5;
 
 enum class VisitKind { initial, second, touchup, camouflage };
 enum class MeasurementKind { skin, hair, healed };
