@@ -5,8 +5,10 @@
 #include <exception>
 #include <filesystem>
 #include <memory>
+#include <utility>
 
 #include "database.h"
+#include "database_session.h"
 #include "display_color.h"
 #include "main_window.h"
 #include "pigmatch/error.h"
@@ -72,7 +74,8 @@ int main(int argc, char** argv) {
     QMessageBox::critical(nullptr, QStringLiteral("pigmatch"), opened.error);
     return 1;
   }
-  pigmatch::gui::MainWindow window(*opened.store, display_color(parser.value(profile)));
-  window.show();
+  pigmatch::gui::DatabaseSession session(std::move(*opened.store),
+                                         display_color(parser.value(profile)));
+  session.window().show();
   return QApplication::exec();
 }

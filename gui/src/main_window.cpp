@@ -1,6 +1,12 @@
 #include "main_window.h"
 
+#include <QAction>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -49,7 +55,70 @@ MainWindow::MainWindow(store::Store& store, std::shared_ptr<const DisplayColor> 
     list_->select(id);
   });
   addMatchAndTouchup(tabs);
+  addFileMenu();
   resize(1000, 700);
+}
+
+void MainWindow::addFileMenu() {
+  QMenu* file = menuBar()->addMenu(QStringLiteral("&File"));
+  QAction* start =
+      file->addAction(QStringLiteral("&New database…"), this, [this] { askForDatabaseFile(true); });
+  start->setObjectName(QStringLiteral("newDatabase"));
+  QAction* open = file->addAction(QStringLiteral("&Open database…"), this,
+                                  [this] { askForDatabaseFile(false); });
+  open->setObjectName(QStringLiteral("openDatabase"));
+  open->setShortcut(QKeySequence::Open);
+  QAction* server =
+      file->addAction(QStringLiteral("Open studio &server…"), this, [this] { askForServer(); });
+  server->setObjectName(QStringLiteral("openServer"));
+  file->addSeparator();
+  file->addAction(QStringLiteral("&Quit"), this, &QWidget::close)->setShortcut(QKeySequence::Quit);
+}
+
+void MainWindow::askForDatabaseFile(bool create) {
+  // Window-modal and non-blocking, as the other dialogs: the tests drive it like a user.
+  const QString folder = store::is_server_location(store_.path().native())
+                             ? QString()
+                             : QFileInfo(QString::fromStdString(store_.path().string())).path();
+  auto* dialog =
+      new QFileDialog(this,
+                      create ? QStringLiteral("Start a new client database")
+                             : QStringLiteral("Open a client database"),
+                      folder, QStringLiteral("pigmatch databases (*.db);;All files (*)"));
+  dialog->setObjectName(QStringLiteral("databaseFileDialog"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setAcceptMode(create ? QFileDialog::AcceptSave : QFileDialog::AcceptOpen);
+  dialog->setFileMode(create ? QFileDialog::AnyFile : QFileDialog::ExistingFile);
+  if (create) {
+    dialog->setDefaultSuffix(QStringLiteral("db"));
+    // An existing file is refused by the session, never overwritten: no "replace?" question.
+    dialog->setOption(QFileDialog::DontConfirmOverwrite);
+  }
+  connect(dialog, &QFileDialog::fileSelected, this,
+          [this, create](const QString& chosen) { emit databaseRequested(chosen, create); });
+  dialog->open();
+}
+
+void MainWindow::askForServer() {
+  auto* dialog = new QInputDialog(this);
+  dialog->setObjectName(QStringLiteral("serverDialog"));
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  dialog->setWindowTitle(QStringLiteral("Open a studio server"));
+  dialog->setLabelText(
+      QStringLiteral("The studio's PostgreSQL database, as postgresql://USER@HOST/DATABASE.\n"
+                     "Its password comes from ~/.pgpass (docs/postgresql.md), never from here."));
+  connect(dialog, &QInputDialog::textValueSelected, this, [this](const QString& typed) {
+    const QString location = typed.trimmed();
+    if (!store::is_server_location(location.toStdString())) {
+      showError(QStringLiteral("\"%1\" is not a PostgreSQL location: give it as "
+                               "postgresql://USER@HOST/DATABASE (or open a file with "
+                               "File › Open database…).")
+                    .arg(location));
+      return;
+    }
+    emit databaseRequested(location, false);
+  });
+  dialog->open();
 }
 
 // Match and Touch-up use the catalogs and mixing models found where `pigmatch` finds them.

@@ -1,5 +1,6 @@
 // main_window — the screens as tabs (Clients: the list beside the selected client's page;
-// Photo; Match; Touch-up), the mixing-record editor as a dialog; errors as messages.
+// Photo; Match; Touch-up), the mixing-record editor as a dialog; errors as messages. The File
+// menu asks which database to start or open; DatabaseSession opens it.
 #pragma once
 
 #include <QMainWindow>
@@ -40,6 +41,11 @@ class MainWindow : public QMainWindow {
   /// The last error shown in a message box (empty when none), for tests.
   const QString& lastError() const noexcept { return last_error_; }
 
+ signals:
+  /// File › New database… (`create`), Open database… or Open studio server…: the practitioner
+  /// chose `location` (a file, or a PostgreSQL location).
+  void databaseRequested(const QString& location, bool create);
+
  public slots:
   /// Shows `message` in a window-modal (non-blocking) message box.
   void showError(const QString& message);
@@ -48,6 +54,10 @@ class MainWindow : public QMainWindow {
 
  private:
   void addMatchAndTouchup(QTabWidget* tabs);
+  void addFileMenu();
+  /// A window-modal file dialog for a database file to start (`create`) or open.
+  void askForDatabaseFile(bool create);
+  void askForServer();
 
   ClientList* list_;
   ClientPage* page_;

@@ -7,9 +7,12 @@
 #include <lcms2.h>
 #include <sqlite3.h>
 
+#include <QAction>
 #include <QComboBox>
 #include <QDate>
+#include <QFileDialog>
 #include <QImage>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -20,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +32,7 @@
 #include "client_list.h"
 #include "client_page.h"
 #include "database.h"
+#include "database_session.h"
 #include "display_color.h"
 #include "gui_fixture.h"
 #include "main_window.h"
@@ -117,6 +122,7 @@ class GuiTest : public QObject {
   void photoShowsLabUnderCursor();
   void badPhotoIsAMessage();
   void newStudioStartsInTheGui();
+  void fileMenuStartsAndOpensDatabases();
 
  private:
   gui::test::GuiFixture fx_;
@@ -505,6 +511,100 @@ void GuiTest::newStudioStartsInTheGui() {
   QVERIFY(
       window.clientList()->list()->item(0)->text().startsWith(QStringLiteral("Ana Lima Souza")));
   QCOMPARE(window.clientPage()->clientId(), clients[0].id);
+}
+
+namespace {
+
+// Chooses `file` in the window's database file dialog (opened by `action`), as a user would.
+// False when there is no such action or dialog.
+bool choose_database_file(gui::MainWindow& window, const char* action, const QString& file) {
+  auto* menu_action = window.findChild<QAction*>(QString::fromLatin1(action));
+  if (menu_action == nullptr)
+    return false;
+  menu_action->trigger();
+  // The dialog just opened (an earlier one may still wait for its deferred delete, hidden).
+  for (auto* dialog : window.findChildren<QFileDialog*>(QStringLiteral("databaseFileDialog"))) {
+    if (dialog->isVisible()) {
+      dialog->selectFile(file);
+      static_cast<QDialog*>(dialog)->accept();  // as OK: QFileDialog's own accept() runs
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void GuiTest::fileMenuStartsAndOpensDatabases() {
+  std::optional<store::Store> first = store::Store::open(fx_.db);
+  gui::DatabaseSession session(std::move(*first), gui::test::srgb_display());
+  session.window().show();
+  QCOMPARE(session.window().clientList()->list()->count(), 2);
+  const QString folder = fx_.dir.path();
+  const QString fresh = folder + QStringLiteral("/menu-new.db");
+
+  // File › New database…: a new, empty database in a new window.
+  gui::MainWindow* before = &session.window();
+  QVERIFY(choose_database_file(session.window(), "newDatabase", fresh));
+  QVERIFY(&session.window() != before);
+  QVERIFY(std::filesystem::exists(fresh.toStdString()));
+  QCOMPARE(session.store().path().string(), fresh.toStdString());
+  QVERIFY(session.window().isVisible());
+  QVERIFY(session.window().windowTitle().contains(fresh));
+  QCOMPARE(session.window().clientList()->list()->count(), 0);
+  // The old window and its store are gone once the event loop ran.
+  const auto windows = [] {
+    const QWidgetList all = QApplication::topLevelWidgets();
+    return std::count_if(all.begin(), all.end(),
+                         [](QWidget* w) { return qobject_cast<gui::MainWindow*>(w) != nullptr; });
+  };
+  QVERIFY(pump_until([&] { return windows() == 1; }));
+
+  // New on a file that exists: refused, nothing replaced, the window stays.
+  before = &session.window();
+  QVERIFY(choose_database_file(session.window(), "newDatabase", fresh));
+  QCOMPARE(&session.window(), before);
+  QVERIFY2(before->lastError().contains(QStringLiteral("already exists")),
+           qPrintable(before->lastError()));
+
+  // Open on a file that is not a pigmatch database: the reason, and the window stays.
+  const QString garbage = folder + QStringLiteral("/not-a-database.db");
+  {
+    std::ofstream out(garbage.toStdString(), std::ios::binary);
+    out << std::string(4096, 'x');
+  }
+  QVERIFY(choose_database_file(session.window(), "openDatabase", garbage));
+  QCOMPARE(&session.window(), before);
+  QVERIFY2(before->lastError().contains(QStringLiteral("not a pigmatch database")),
+           qPrintable(before->lastError()));
+  QCOMPARE(session.store().path().string(), fresh.toStdString());
+
+  // A typed server location that is not one: said plainly.
+  auto* server = session.window().findChild<QAction*>(QStringLiteral("openServer"));
+  QVERIFY(server != nullptr);
+  server->trigger();
+  auto* typed = session.window().findChild<QInputDialog*>(QStringLiteral("serverDialog"));
+  QVERIFY(typed != nullptr);
+  typed->setTextValue(QStringLiteral("studio.db"));
+  typed->accept();
+  QVERIFY2(before->lastError().contains(QStringLiteral("not a PostgreSQL location")),
+           qPrintable(before->lastError()));
+  QCOMPARE(&session.window(), before);
+
+  // Back to the studio's database (File › Open database…, or its server): its clients again.
+  if (store::is_server_location(fx_.db)) {
+    server->trigger();
+    typed = session.window().findChild<QInputDialog*>(QStringLiteral("serverDialog"));
+    QVERIFY(typed != nullptr);
+    typed->setTextValue(QString::fromStdString(fx_.db));
+    typed->accept();
+  } else {
+    QVERIFY(choose_database_file(session.window(), "openDatabase", QString::fromStdString(fx_.db)));
+  }
+  QVERIFY(&session.window() != before);
+  if (!store::is_server_location(fx_.db))
+    QCOMPARE(session.store().path().string(), fx_.db);
+  QCOMPARE(session.window().clientList()->list()->count(), 2);
 }
 
 QTEST_MAIN(GuiTest)
