@@ -173,7 +173,8 @@ ordered_json pigment_json(const Pigment& p) {
           {"price", price},
           {"lots", lots},
           {"compliance", p.compliance},
-          {"sds_reference", p.sds_reference}};
+          {"sds_reference", p.sds_reference},
+          {"uses", p.uses}};
 }
 
 void print_catalog_table(const CatalogEntry& e) {
@@ -202,16 +203,20 @@ void print_catalog_table(const CatalogEntry& e) {
     fmt::print("{:<10} {:<34} {:>19} {:>5} {:>8} {:>14}  {:<10}  {}\n", p.code, p.name, lab_text,
                p.measurements.size(), drop, price, join(p.ci_numbers, ", "), join(lots, ", "));
   }
-  std::vector<std::string> compliance;
-  for (const Pigment& p : c.pigments) {
-    for (const std::string& s : p.compliance) {
-      if (std::find(compliance.begin(), compliance.end(), s) == compliance.end()) {
-        compliance.push_back(s);
+  const auto distinct = [&](auto member) {
+    std::vector<std::string> all;
+    for (const Pigment& p : c.pigments) {
+      for (const std::string& s : p.*member) {
+        if (std::find(all.begin(), all.end(), s) == all.end())
+          all.push_back(s);
       }
     }
-  }
-  if (!compliance.empty())
+    return all;
+  };
+  if (const auto compliance = distinct(&Pigment::compliance); !compliance.empty())
     fmt::print("\ncompliance: {}\n", join(compliance, "; "));
+  if (const auto uses = distinct(&Pigment::uses); !uses.empty())
+    fmt::print("meant for: {}\n", join(uses, ", "));
   for (const Problem& w : e.warnings)
     fmt::print(stderr, "pigmatch: warning: {}\n", to_string(w));
 }

@@ -53,6 +53,7 @@ struct MatchOptions {
   std::vector<std::string> catalogs;       // --catalog ID
   std::vector<std::string> catalog_files;  // --catalog-file FILE
   std::vector<std::string> vendors, lines, required;
+  std::string use;  // --use: empty for the mode's
   bool compliant_only = false;
   std::size_t max_pigments = 3;
   std::size_t top = 5;
@@ -66,6 +67,7 @@ struct MatchOptions {
 // What the recipe must look like, and the measure file it came from (empty: --target).
 struct Target : MatchTarget {
   std::string from;
+  std::string use;  // the use the pigments are meant for; empty: any
 };
 
 // ---- the target ------------------------------------------------------------------------------
@@ -205,6 +207,7 @@ Json result_json(const Target& t, BuiltinModel model, const std::string& model_p
           {"illuminant", std::string(to_string(request.illuminant))},
           {"catalog", catalogs.front().id},
           {"catalogs", ids},
+          {"use", t.use.empty() ? Json(nullptr) : Json(t.use)},
           {"max_pigments", request.max_pigments},
           {"total_volume_ml", request.total_volume_ml},
           {"drop_volume_ml", request.drop_volume_ml},
@@ -251,6 +254,10 @@ void print_table(const Target& t, BuiltinModel model, const std::string& model_p
   fmt::print("model      {} ({}), ΔE00 under {}, catalogs {}; {:g} ml in drops of {:g} ml\n",
              to_string(model), model_plugin, to_string(request.illuminant), fmt::join(ids, ", "),
              request.total_volume_ml, request.drop_volume_ml);
+  if (!t.use.empty()) {
+    fmt::print("pigments   meant for {} (as their catalogs say; --use any for every pigment)\n",
+               t.use);
+  }
   if (!result.warning.empty())
     fmt::print("warning    {}\n", result.warning);
   const Lab& nearest = result.nearest_reachable_d50;
@@ -325,7 +332,10 @@ void run_match(const MatchOptions& o, const SaveOptions& save_options) {
   std::optional<SaveTarget> save = prepare_save(save_options);
   check_numbers(o);
   const Illuminant illuminant = parse_illuminant_option(o.illuminant);
-  const Target target = resolve_target(o);
+  Target target = resolve_target(o);
+  target.use = o.use.empty()    ? std::string(default_use(target.mode))
+               : o.use == "any" ? std::string()
+                                : o.use;
   const BuiltinModel model = resolve_model(o, target);
 
   const std::vector<std::filesystem::path> files(o.catalog_files.begin(), o.catalog_files.end());
@@ -341,6 +351,7 @@ void run_match(const MatchOptions& o, const SaveOptions& save_options) {
   filter.lines = o.lines;
   filter.required = o.required;
   filter.compliant_only = o.compliant_only;
+  filter.use = target.use;
   const PigmentPool pool = select_pigments(catalogs, filter);
   MixingModel mixing_model = match_model(registry, model);
   const std::string model_plugin = mixing_model.plugin_id();
@@ -449,6 +460,11 @@ void register_match_command(CLI::App& app) {
   cmd->add_option("--vendor", options->vendors, "only pigments of this vendor (repeatable)");
   cmd->add_option("--line", options->lines, "only pigments of this product line (repeatable)");
   cmd->add_option("--require", options->required, "every recipe contains this pigment code");
+  cmd->add_option("--use", options->use,
+                  "only pigments meant for this use, as their catalog says: smp, camouflage, pmu, "
+                  "or any (pigments whose catalog says nothing are always offered). Default: smp "
+                  "in follicle mode, camouflage in camouflage mode, any in custom mode")
+      ->check(CLI::IsMember({"smp", "camouflage", "pmu", "any"}));
   cmd->add_flag("--compliant-only", options->compliant_only,
                 "only pigments with a compliance statement (e.g. EU REACH 2020/2081)");
   cmd->add_option("--metamerism-weight", options->metamerism_weight,

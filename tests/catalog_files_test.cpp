@@ -102,6 +102,7 @@ pigmatch::Catalog to_model(const CatalogData& data) {
     m.compliance = p.compliance;
     m.sds_reference = p.sds_reference;
     m.is_diluent = p.is_diluent;
+    m.uses = p.uses;
     c.pigments.push_back(m);
   }
   return c;
@@ -167,6 +168,9 @@ TEST_CASE("the JSON demo catalog reads without any problem and passes validate()
   const auto& diluent = pigment(c, "SMP-DIL");
   CHECK(diluent.is_diluent);
   CHECK(diluent.measurements.empty());
+  // The catalog's "uses" are every pigment's, the diluent's too.
+  CHECK(k100.uses == std::vector<std::string>{"smp"});
+  CHECK(diluent.uses == std::vector<std::string>{"smp"});
   require_valid_model(c);
 
   // Plausibility of the modelled shades (computed with libcore's CIE tables): the 100 % shade is
@@ -213,6 +217,8 @@ TEST_CASE("the CGATS demo catalog reads without any problem and passes validate(
   CHECK(diluent.is_diluent);
   CHECK(diluent.measurements.empty());
   CHECK(diluent.ci_numbers.empty());
+  CHECK(flesh.uses == std::vector<std::string>{"camouflage"});  // the USES keyword
+  CHECK(diluent.uses == std::vector<std::string>{"camouflage"});
   require_valid_model(c);
 
   // Titanium dioxide is the lightest colorant, black iron oxide the darkest; red iron oxide is
@@ -537,6 +543,60 @@ TEST_CASE("read_catalog_file: missing and over-large files") {
     REQUIRE(r.diagnostics.size() == 1);
     CHECK(contains(r.diagnostics[0].message, "limited to 16 MiB"));
   }
+}
+
+TEST_CASE("uses: a pigment's own override the catalog's; an unknown use is a warning") {
+  const std::string text =
+      "{\n"
+      "  \"format\": \"pigmatch-catalog\",\n"
+      "  \"format_version\": 1,\n"
+      "  \"id\": \"t\",\n"
+      "  \"vendor\": \"V\",\n"
+      "  \"name\": \"N\",\n"
+      "  \"uses\": [\"smp\"],\n"
+      "  \"pigments\": [\n"
+      "    {\"code\": \"A\", \"name\": \"A\", \"measurements\": [{\"lab\": {\"L\": 50, \"a\": 0, "
+      "\"b\": 0}}]},\n"
+      "    {\"code\": \"B\", \"name\": \"B\", \"uses\": [\"pmu\", \"scalp\"]}\n"
+      "  ]\n"
+      "}\n";
+  const auto r = cf::parse_json_catalog(text, "uses.json");
+  INFO(describe(r.diagnostics));
+  REQUIRE(r.catalog);
+  CHECK(pigment(*r.catalog, "A").uses == std::vector<std::string>{"smp"});
+  CHECK(pigment(*r.catalog, "B").uses == std::vector<std::string>{"pmu", "scalp"});
+  const pigmatch::Catalog model = to_model(*r.catalog);
+  const auto problems = pigmatch::validate(model);
+  const auto unknown = std::find_if(problems.begin(), problems.end(),
+                                    [](const auto& p) { return p.where == "pigments[1].uses[1]"; });
+  REQUIRE(unknown != problems.end());
+  CHECK(unknown->severity == pigmatch::Severity::warning);
+  CHECK(contains(unknown->message, "'scalp' is not a use pigmatch knows"));
+  CHECK(pigmatch::meant_for(model.pigments[1], "pmu"));
+  CHECK_FALSE(pigmatch::meant_for(model.pigments[1], "smp"));
+
+  // CGATS: a USES column overrides the USES keyword, row by row.
+  const std::string cgats =
+      "CGATS.17\n"
+      "PIGMATCH_CATALOG_FORMAT\t\"1\"\n"
+      "CATALOG_ID\t\"c\"\n"
+      "VENDOR\t\"V\"\n"
+      "CATALOG_NAME\t\"N\"\n"
+      "USES\t\"camouflage\"\n"
+      "NUMBER_OF_FIELDS\t6\n"
+      "BEGIN_DATA_FORMAT\n"
+      "SAMPLE_ID\tPIGMENT_CODE\tLAB_L\tLAB_A\tLAB_B\tUSES\n"
+      "END_DATA_FORMAT\n"
+      "NUMBER_OF_SETS\t2\n"
+      "BEGIN_DATA\n"
+      "1\tX\t50\t1\t0\t\"smp; pmu\"\n"
+      "2\tY\t60\t2\t0\t-\n"
+      "END_DATA\n";
+  const auto c = cf::parse_cgats_catalog(cgats, "uses.cgats");
+  INFO(describe(c.diagnostics));
+  REQUIRE(c.catalog);
+  CHECK(pigment(*c.catalog, "X").uses == std::vector<std::string>{"smp", "pmu"});
+  CHECK(pigment(*c.catalog, "Y").uses == std::vector<std::string>{"camouflage"});
 }
 
 TEST_CASE("the complete examples in docs/catalog-format.md read without problems") {

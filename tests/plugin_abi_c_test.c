@@ -16,6 +16,7 @@ static const pigmatch_measurement masstone = {sizeof(pigmatch_measurement), 1.0,
                                               &black_spectrum, &black_lab};
 static const pigmatch_measurement* const measurements[] = {&masstone};
 static const char* const ci_numbers[] = {"CI 77266"};
+static const char* const uses[] = {"smp"};
 static const pigmatch_pigment black = {sizeof(pigmatch_pigment),
                                        "K1",
                                        "Black",
@@ -33,7 +34,9 @@ static const pigmatch_pigment black = {sizeof(pigmatch_pigment),
                                        0,
                                        NULL,
                                        NULL,
-                                       0};
+                                       0,
+                                       1,
+                                       uses};
 static const pigmatch_pigment* const pigments[] = {&black};
 static const pigmatch_catalog catalog = {
     sizeof(pigmatch_catalog), "c.test", "C vendor", "C catalog", "1", "", 1, pigments};
@@ -109,6 +112,8 @@ int main(void) {
   CHECK(p->catalog_providers[0]->load_builtin(p->catalog_providers[0], &out) == PIGMATCH_OK);
   CHECK(out->catalogs[0]->pigments[0]->measurements[0]->reflectance->count == 36);
   CHECK(strcmp(out->catalogs[0]->pigments[0]->ci_numbers[0], "CI 77266") == 0);
+  CHECK(PIGMATCH_HAS_FIELD(out->catalogs[0]->pigments[0], pigmatch_pigment, uses));
+  CHECK(strcmp(out->catalogs[0]->pigments[0]->uses[0], "smp") == 0);
   CHECK(sizeof(pigmatch_status) == 4 && sizeof(pigmatch_severity) == 4);
   if (failures == 0)
     printf("plugin.h compiles and works as C99\n");

@@ -33,6 +33,7 @@ const fs::path good_dir = plugin_root / "good";
 const fs::path shadow_dir = plugin_root / "shadow";
 const fs::path broken_dir = plugin_root / "broken";
 const fs::path film_dir = plugin_root / "film";
+const fs::path old_pigment_dir = plugin_root / "old-pigment";
 const fs::path km_shadow_dir = plugin_root / "km-shadow";
 
 SearchPaths plugins_only(std::vector<SearchDirectory> directories) {
@@ -532,6 +533,21 @@ TEST_CASE(
   CHECK_THROWS_WITH(make_plugin_mixer(registry.mixing_model("test-film"), film_pigments(),
                                       on_card(0.5, {{"lie", 1}})),
                     Catch::Contains("differs from its own prediction"));
+}
+
+TEST_CASE("a pigment struct from before `uses` loads without it; a newer one gives its uses") {
+  const PluginRegistry registry(plugins_only({{old_pigment_dir, Origin::builtin}}));
+  INFO((registry.problems().empty() ? std::string() : to_string(registry.problems()[0])));
+  REQUIRE(registry.problems().empty());
+  REQUIRE(registry.catalogs().size() == 1);
+  const Catalog& catalog = registry.catalogs()[0].catalog;
+  REQUIRE(catalog.pigments.size() == 2);
+  CHECK(catalog.pigments[0].code == "OLD");
+  CHECK(catalog.pigments[0].uses.empty());  // past its struct_size: never read
+  CHECK(meant_for(catalog.pigments[0], "smp"));
+  CHECK(catalog.pigments[1].uses == std::vector<std::string>{"smp"});
+  CHECK(meant_for(catalog.pigments[1], "SMP"));
+  CHECK_FALSE(meant_for(catalog.pigments[1], "camouflage"));
 }
 
 TEST_CASE("a mixing model built before describe_km_film loads and is never asked for a film") {

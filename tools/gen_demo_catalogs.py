@@ -168,6 +168,7 @@ def smp_catalog():
         "version": "2025.1",
         "description": "Carbon black (CI 77266) pre-diluted to 100/75/50/25/10 % and a diluent. "
                        + ILLUSTRATIVE,
+        "uses": ["smp"],
         "pigments": pigments,
     }
 
@@ -226,6 +227,7 @@ def camouflage_cgats():
         'SUBSTRATE\t"white drawdown card, wet film"',
         'CURRENCY\t"EUR"',
         'COMPLIANCE\t"EU REACH 2020/2081"',
+        'USES\t"camouflage"',
         f"NUMBER_OF_FIELDS\t{len(fields)}",
         "BEGIN_DATA_FORMAT",
         "\t".join(fields),

@@ -365,7 +365,10 @@ void MatchPage::findRecipes() {
         FormulationRequest request = search.request;
         const auto report = progress.callback();
         request.progress = [report](double done) { return report(done, "searching recipes"); };
-        const PigmentPool pool = select_pigments(search.catalogs, {});
+        // Follicle recipes from pigments meant for SMP, camouflage from camouflage products.
+        PigmentFilter filter;
+        filter.use = default_use(search.target.mode);
+        const PigmentPool pool = select_pigments(search.catalogs, filter);
         const auto mixer = make_plugin_mixer(match_model(*registry, search.model), pool.pigments(),
                                              search.conditions);
         return formulate(request, pool, *mixer);
@@ -385,6 +388,8 @@ void MatchPage::showResult(Search search, FormulationResult result) {
                      .arg(recipes_.size())
                      .arg(lab_text(shown_->target.lab_d50), uncertainty_text(known),
                           qs(to_string(shown_->target.mode)), qs(to_string(shown_->model)));
+  if (const std::string_view use = default_use(shown_->target.mode); !use.empty())
+    text += QStringLiteral(" From pigments meant for %1, as their catalogs say.").arg(qs(use));
   if (alike >= 2) {
     text += QStringLiteral(
                 "\nRecipes 1–%1 differ by less than the target's own uncertainty: "

@@ -241,6 +241,29 @@ bool is_colour_index(std::string_view text) {
   return i == text.size();
 }
 
+bool same_use(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// A use pigmatch does not know is kept (a newer catalog may name one) but said: the pigment is
+// then offered for the known uses it names only.
+void check_uses(Findings& f, const std::string& where, const Pigment& pigment) {
+  const auto known = known_pigment_uses();
+  for (std::size_t u = 0; u < pigment.uses.size(); ++u) {
+    const std::string& use = pigment.uses[u];
+    if (std::none_of(known.begin(), known.end(),
+                     [&](std::string_view k) { return same_use(k, use); })) {
+      f.warning(fmt::format("{}.uses[{}]", where, u),
+                fmt::format("'{}' is not a use pigmatch knows ({}): the pigment is offered only "
+                            "for the known uses it names",
+                            use, fmt::join(known, ", ")));
+    }
+  }
+}
+
 void check_identity(Findings& f, const std::string& where, const Pigment& pigment) {
   check_label(f, where + ".code", pigment.code, "code");
   check_label(f, where + ".name", pigment.name, "name");
@@ -256,6 +279,7 @@ void check_identity(Findings& f, const std::string& where, const Pigment& pigmen
     check_label(f, fmt::format("{}.compliance[{}]", where, c), pigment.compliance[c],
                 "compliance statement");
   }
+  check_uses(f, where, pigment);
 }
 
 void check_colour_data(Findings& f, const std::string& where, const Pigment& pigment) {
@@ -384,6 +408,18 @@ void check_unique_codes(Findings& f, const Catalog& catalog) {
 }
 
 }  // namespace
+
+std::span<const std::string_view> known_pigment_uses() noexcept {
+  static constexpr std::string_view uses[] = {"smp", "camouflage", "pmu"};
+  return uses;
+}
+
+bool meant_for(const Pigment& pigment, std::string_view use) noexcept {
+  if (use.empty() || pigment.uses.empty())
+    return true;
+  return std::any_of(pigment.uses.begin(), pigment.uses.end(),
+                     [&](const std::string& named) { return same_use(named, use); });
+}
 
 std::string_view to_string(Severity severity) noexcept {
   return severity == Severity::error ? "error" : "warning";

@@ -68,11 +68,25 @@ std::vector<Pigment> PigmentPool::pigments() const {
   return out;
 }
 
+std::string_view default_use(FormulationMode mode) noexcept {
+  switch (mode) {
+    case FormulationMode::follicle:
+      return "smp";
+    case FormulationMode::camouflage:
+      return "camouflage";
+    case FormulationMode::custom:
+      return {};
+  }
+  return {};
+}
+
 PigmentPool select_pigments(std::span<const Catalog> catalogs, const PigmentFilter& filter) {
   PigmentPool pool;
   std::optional<PoolPigment> diluent;
   for (const Catalog& catalog : catalogs) {
     for (const Pigment& p : catalog.pigments) {
+      if (!meant_for(p, filter.use))
+        continue;
       if (p.is_diluent) {
         if (!diluent)
           diluent = PoolPigment{catalog.id, p};
@@ -87,8 +101,14 @@ PigmentPool select_pigments(std::span<const Catalog> catalogs, const PigmentFilt
   }
   if (pool.entries.empty()) {
     throw Error(ErrorCode::not_found,
-                "no pigment passes the filters (vendors, lines, compliant-only): loosen them or "
-                "load another catalog");
+                filter.use.empty()
+                    ? "no pigment passes the filters (vendors, lines, compliant-only): loosen "
+                      "them or load another catalog"
+                    : fmt::format("no pigment meant for {} passes the filters (use, vendors, "
+                                  "lines, compliant-only): load a catalog whose pigments are "
+                                  "meant for it, loosen the filters, or allow every pigment "
+                                  "(--use any)",
+                                  filter.use));
   }
   for (const std::string& code : filter.required) {
     if (std::none_of(pool.entries.begin(), pool.entries.end(),

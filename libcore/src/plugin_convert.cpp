@@ -157,6 +157,8 @@ class Reader {
     p.compliance = strings(pod.compliance, pod.compliance_count, where + ".compliance");
     p.sds_reference = text(pod.sds_reference);
     p.is_diluent = pod.is_diluent != 0;
+    if (PIGMATCH_HAS_FIELD(&pod, pigmatch_pigment, uses))
+      p.uses = strings(pod.uses, pod.use_count, where + ".uses");
     return p;
   }
 

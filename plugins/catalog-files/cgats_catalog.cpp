@@ -206,7 +206,7 @@ const std::initializer_list<std::string_view> known_fields = {
     "SAMPLE_ID",     "SAMPLE_NAME", "PIGMENT_CODE",    "PIGMENT_NAME", "PRODUCT_LINE",
     "CI_NUMBERS",    "IS_DILUENT",  "CONCENTRATION",   "SUBSTRATE",    "DROP_VOLUME_ML",
     "PRICE",         "CURRENCY",    "PRICE_VOLUME_ML", "LOTS",         "COMPLIANCE",
-    "SDS_REFERENCE", "LAB_L",       "LAB_A",           "LAB_B"};
+    "SDS_REFERENCE", "LAB_L",       "LAB_A",           "LAB_B",        "USES"};
 
 // ---- the reader --------------------------------------------------------------------------------
 
@@ -269,6 +269,7 @@ class Reader {
     defaults_.currency = keyword("CURRENCY", false);
     defaults_.compliance = keyword("COMPLIANCE", false);
     defaults_.sds_reference = keyword("SDS_REFERENCE", false);
+    defaults_.uses = keyword("USES", false);
     const std::string drop = keyword("DROP_VOLUME_ML", false);
     if (!drop.empty())
       defaults_.drop_volume_ml = header_number("DROP_VOLUME_ML", drop);
@@ -504,7 +505,7 @@ class Reader {
     std::size_t first_row = 0;
     plugin::PigmentData data;
     std::optional<std::string> name, product_line, ci, diluent, drop, price, currency, price_volume,
-        lots, compliance, sds;
+        lots, compliance, sds, uses;
     std::optional<std::vector<double>> k, s;
   };
 
@@ -548,6 +549,7 @@ class Reader {
     field(p.lots, "LOTS");
     field(p.compliance, "COMPLIANCE");
     field(p.sds, "SDS_REFERENCE");
+    field(p.uses, "USES");
     if (const auto k = spectrum(row, layout_.k, "K", line, 1.0)) {
       merge(p.k, std::optional(k->values), "K", *code, p.first_row, line);
     }
@@ -615,6 +617,7 @@ class Reader {
       d.lots = lots(*p.lots, line);
     d.compliance = split_list(p.compliance.value_or(defaults_.compliance));
     d.sds_reference = p.sds.value_or(defaults_.sds_reference);
+    d.uses = split_list(p.uses.value_or(defaults_.uses));
     if (p.k)
       d.k = plugin::SpectrumData{
           *p.k, layout_.k.is_standard_grid() ? std::vector<double>{} : layout_.k.wavelengths};
@@ -643,7 +646,7 @@ class Reader {
   }
 
   struct Defaults {
-    std::string product_line, substrate, currency, compliance, sds_reference;
+    std::string product_line, substrate, currency, compliance, sds_reference, uses;
     std::optional<double> drop_volume_ml;
   };
 

@@ -368,7 +368,7 @@ class Reader {
   plugin::PigmentData pigment(const json& p, const std::string& path) {
     check_keys(p, path,
                {"code", "name", "product_line", "ci_numbers", "is_diluent", "measurements", "k",
-                "s", "drop_volume_ml", "price", "lots", "compliance", "sds_reference"});
+                "s", "drop_volume_ml", "price", "lots", "compliance", "sds_reference", "uses"});
     plugin::PigmentData data;
     data.code = string(p, path, "code", true).value_or("");
     data.name = string(p, path, "name", true).value_or("");
@@ -392,6 +392,7 @@ class Reader {
     data.lots = lots(p, path);
     data.compliance = strings(p, path, "compliance");
     data.sds_reference = optional_string(p, path, "sds_reference");
+    data.uses = strings(p, path, "uses");
     return data;
   }
 
@@ -416,15 +417,17 @@ class Reader {
 
   plugin::CatalogData catalog(const json& root) {
     check_format(root);
-    check_keys(
-        root, "",
-        {"format", "format_version", "id", "vendor", "name", "version", "description", "pigments"});
+    check_keys(root, "",
+               {"format", "format_version", "id", "vendor", "name", "version", "description",
+                "uses", "pigments"});
     plugin::CatalogData data;
     data.id = string(root, "", "id", true).value_or("");
     data.vendor = string(root, "", "vendor", true).value_or("");
     data.name = string(root, "", "name", true).value_or("");
     data.version = optional_string(root, "", "version");
     data.description = optional_string(root, "", "description");
+    // The catalog's "uses" are each pigment's that names none of its own.
+    const std::vector<std::string> uses = strings(root, "", "uses");
     const json* pigments = array(root, "", "pigments");
     if (pigments == nullptr && root.find("pigments") == root.end()) {
       error("pigments", "required key 'pigments' is missing");
@@ -434,6 +437,8 @@ class Reader {
         const std::string p = at("pigments", i);
         if ((*pigments)[i].is_object()) {
           data.pigments.push_back(pigment((*pigments)[i], p));
+          if (data.pigments.back().uses.empty())
+            data.pigments.back().uses = uses;
         } else {
           error(p, std::string("expected a pigment object, not ") + (*pigments)[i].type_name());
         }

@@ -48,11 +48,13 @@ pp::CatalogSet acme_smp() {
   black.lots = {{.lot = "AK100-2503", .expiry = "2028-03"}};
   black.compliance = {"EU REACH 2020/2081"};
   black.sds_reference = "https://acme.example/sds/AK-100.pdf";
+  black.uses = {"smp"};  // follicle recipes use it; camouflage recipes do not
 
   // The diluent thins without colour: no measurements, no Colour Index number.
   pp::PigmentData diluent{.code = "AD-1", .name = "Acme Diluent", .product_line = "Acme SMP"};
   diluent.is_diluent = true;
   diluent.drop_volume_ml = 0.05;
+  diluent.uses = {"smp"};
 
   catalog.pigments = {black, diluent};
   pp::CatalogSet set;

@@ -399,3 +399,49 @@ TEST_CASE("follicle: black hair on light skin is out of reach, and the table say
   REQUIRE(reachable.exit_code == 0);
   CHECK(reachable.out.find("darker or more neutral") == std::string::npos);
 }
+
+TEST_CASE("follicle recipes use pigments meant for SMP; --use any allows every pigment") {
+  // Every catalog loaded (the default): the camouflage set says it is for camouflage, the carbon
+  // line for SMP. Follicle mode must not mix iron oxides or the glycerin diluent into the dots.
+  const std::vector<std::string> args{"match",  "--target", "30,2,3", "--skin", "65.9,24.3,18.9",
+                                      "--mode", "follicle", "--top",  "5",      "--json"};
+  const auto codes_of = [](const json& out) {
+    std::vector<std::string> codes;
+    for (const json& recipe : out.at("recipes")) {
+      for (const json& c : recipe.at("components"))
+        codes.push_back(c.at("code").get<std::string>());
+    }
+    return codes;
+  };
+  const auto smp = run_pigmatch(args);
+  INFO(smp.err);
+  REQUIRE(smp.exit_code == 0);
+  const json out = json::parse(smp.out);
+  CHECK(out.at("use") == "smp");
+  const std::vector<std::string> codes = codes_of(out);
+  REQUIRE(!codes.empty());
+  for (const std::string& code : codes) {
+    INFO(code);
+    CHECK(code.rfind("SMP-", 0) == 0);
+  }
+  std::vector<std::string> any_args = args;
+  any_args.insert(any_args.end(), {"--use", "any"});
+  const auto any = run_pigmatch(any_args);
+  REQUIRE(any.exit_code == 0);
+  const json any_out = json::parse(any.out);
+  CHECK(any_out.at("use").is_null());
+  const std::vector<std::string> any_codes = codes_of(any_out);
+  CHECK(std::any_of(any_codes.begin(), any_codes.end(),
+                    [](const std::string& c) { return c.rfind("CAM-", 0) == 0; }));
+  // Camouflage products alone for follicle: nothing is meant for it, and the message says so.
+  std::vector<std::string> only_camouflage = args;
+  only_camouflage.insert(only_camouflage.end(), {"--catalog", "demo-camouflage"});
+  const auto none = run_pigmatch(only_camouflage);
+  CHECK(none.exit_code == 1);
+  CHECK(none.err.find("no pigment meant for smp") != std::string::npos);
+  CHECK(none.err.find("--use any") != std::string::npos);
+  // An unknown use is a usage error.
+  std::vector<std::string> bad = args;
+  bad.insert(bad.end(), {"--use", "scalp"});
+  CHECK(run_pigmatch(bad).exit_code == 2);
+}

@@ -175,7 +175,9 @@ const pigmatch_pigment pigment{sizeof(pigmatch_pigment),
                                0,
                                nullptr,
                                nullptr,
-                               0};
+                               0,
+                               0,
+                               nullptr};
 const pigmatch_pigment* const pigments[] = {&pigment};
 const pigmatch_catalog catalog{
     sizeof(pigmatch_catalog), "test.null-code", "Raw", "Raw", "", "", 1, pigments};

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,7 +56,18 @@ struct Pigment {
   std::vector<std::string> compliance;  ///< e.g. "EU REACH 2020/2081"
   std::string sds_reference;            ///< safety data sheet: document number or URL
   bool is_diluent = false;  ///< thins the pigment without colour: no absorption, no scattering
+  /// What the vendor makes it for: "smp" (scalp micropigmentation), "camouflage" (scar and
+  /// skin camouflage), "pmu" (cosmetic tattoo: brows, lips, eyeliner). Empty: not said, so
+  /// offered for every use.
+  std::vector<std::string> uses;
 };
+
+/// The uses a catalog may give a pigment (Pigment::uses): "smp", "camouflage", "pmu".
+std::span<const std::string_view> known_pigment_uses() noexcept;
+
+/// True when `pigment` is meant for `use` (it names it, or names no use at all); true for
+/// every pigment when `use` is empty. Case-insensitive.
+bool meant_for(const Pigment& pigment, std::string_view use) noexcept;
 
 /// A vendor's catalog as the host sees it.
 struct Catalog {

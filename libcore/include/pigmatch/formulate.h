@@ -51,7 +51,14 @@ struct PigmentFilter {
   std::vector<std::string> lines;     ///< allowed product lines (case-insensitive); empty: all
   std::vector<std::string> required;  ///< pigment codes every recipe must contain
   bool compliant_only = false;        ///< only pigments with a compliance statement
+  /// Only pigments (and a diluent) meant for this use (meant_for(): pigments that name no use
+  /// pass); empty: every pigment. default_use() gives a mode's.
+  std::string use;
 };
+
+/// The use a mode's pigments are meant for: "smp" for follicle, "camouflage" for camouflage,
+/// none (every pigment) for custom.
+std::string_view default_use(FormulationMode mode) noexcept;
 
 /// A pigment the formulator may use, and the catalog it came from.
 struct PoolPigment {

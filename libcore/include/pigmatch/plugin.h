@@ -180,6 +180,16 @@ typedef struct pigmatch_pigment {
   const char* const* compliance; /**< statements, e.g. "EU REACH 2020/2081" */
   const char* sds_reference;     /**< optional: safety data sheet document number or URL */
   int is_diluent; /**< nonzero: thins pigment without colour (no measurements, K, S needed) */
+
+  /* -- added within ABI 1: read only when struct_size covers it (PIGMATCH_HAS_FIELD) -- */
+
+  size_t use_count;
+  /** What the vendor makes the pigment (or diluent) for, each one of "smp" (scalp
+   *  micropigmentation: follicle dots), "camouflage" (scar and skin camouflage) or "pmu"
+   *  (cosmetic tattoo: brows, lips, eyeliner). The formulator's follicle mode uses pigments
+   *  meant for "smp", camouflage mode those meant for "camouflage"; a pigment that says
+   *  nothing (count 0) is offered for every use. */
+  const char* const* uses;
 } pigmatch_pigment;
 
 /** A vendor's catalog. */

@@ -145,6 +145,7 @@ struct PigmentData {
   std::vector<std::string> compliance{};
   std::string sds_reference{};
   bool is_diluent = false;
+  std::vector<std::string> uses{};  ///< "smp", "camouflage", "pmu"; empty: every use
 };
 
 /// A catalog (pigmatch_catalog).
@@ -276,6 +277,8 @@ class CatalogSet {
     pod.compliance = strings(data.compliance);
     pod.sds_reference = str(data.sds_reference);
     pod.is_diluent = data.is_diluent ? 1 : 0;
+    pod.use_count = data.uses.size();
+    pod.uses = strings(data.uses);
     return keep(pod);
   }
   const pigmatch_catalog* catalog(const CatalogData& data) {
