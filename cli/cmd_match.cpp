@@ -160,6 +160,39 @@ std::string vendor_of(const std::vector<Catalog>& catalogs, const std::string& i
   return {};
 }
 
+// What the score column adds up, so that a rank that is not the lowest ΔE00 explains itself.
+std::string score_legend(const FormulationRequest& request) {
+  const De2000Weights& w = request.judged_by;
+  std::string legend =
+      w.kL == 1 && w.kC == 1 && w.kH == 1
+          ? std::string("Score ranks the recipes: ΔE00")
+          : fmt::format("Score ranks the recipes: ΔE00 with kL = {:g}, kC = {:g}, kH = {:g}", w.kL,
+                        w.kC, w.kH);
+  legend += fmt::format(" + {:g} for each pigment beyond the first", request.parsimony_weight);
+  if (request.metamerism_weight > 0)
+    legend += fmt::format(" + {:g} × metamerism index", request.metamerism_weight);
+  if (request.cost_weight > 0)
+    legend += fmt::format(" + {:g} × price per ml", request.cost_weight);
+  return legend + ".";
+}
+
+// A predicted colour against the target as a practitioner reads it: lightness, then chroma
+// and hue (CIELAB differences, predicted minus target).
+struct ShadeDifference {
+  double dL = 0, dC = 0, dH = 0;
+};
+ShadeDifference shade_difference(const Lab& target, const Lab& predicted) {
+  const double dL = predicted.L - target.L;
+  const double dC = std::hypot(predicted.a, predicted.b) - std::hypot(target.a, target.b);
+  const double da = predicted.a - target.a, db = predicted.b - target.b;
+  const double dE2 = dL * dL + da * da + db * db;
+  return {dL, dC, std::sqrt(std::max(0.0, dE2 - dL * dL - dC * dC))};
+}
+
+Json shade_json(const ShadeDifference& d) {
+  return {{"dL", d.dL}, {"dC", d.dC}, {"dH", d.dH}};
+}
+
 Json result_json(const Target& t, BuiltinModel model, const std::string& model_plugin,
                  const FormulationRequest& request, const std::vector<Catalog>& catalogs,
                  const FormulationResult& result) {
@@ -189,7 +222,8 @@ Json result_json(const Target& t, BuiltinModel model, const std::string& model_p
          {"de00", r.de00},
          {"metamerism_index", r.metamerism_index ? Json(*r.metamerism_index) : Json(nullptr)},
          {"cost_per_ml", r.cost_per_ml},
-         {"objective", r.objective}});
+         {"objective", r.objective},
+         {"shade", shade_json(shade_difference(t.lab_d50, r.predicted_lab_d50))}});
   }
   const Json uncertainty = t.uncertainty_de00 ? Json(*t.uncertainty_de00) : Json(nullptr);
   const Json within = t.uncertainty_de00
@@ -208,6 +242,11 @@ Json result_json(const Target& t, BuiltinModel model, const std::string& model_p
           {"catalog", catalogs.front().id},
           {"catalogs", ids},
           {"use", t.use.empty() ? Json(nullptr) : Json(t.use)},
+          {"judged_by",
+           {{"kL", request.judged_by.kL},
+            {"kC", request.judged_by.kC},
+            {"kH", request.judged_by.kH},
+            {"parsimony_weight", request.parsimony_weight}}},
           {"max_pigments", request.max_pigments},
           {"total_volume_ml", request.total_volume_ml},
           {"drop_volume_ml", request.drop_volume_ml},
@@ -261,11 +300,19 @@ void print_table(const Target& t, BuiltinModel model, const std::string& model_p
   if (!result.warning.empty())
     fmt::print("warning    {}\n", result.warning);
   const Lab& nearest = result.nearest_reachable_d50;
+  if (t.mode == FormulationMode::follicle && !result.recipes.empty()) {
+    const ShadeDifference d = shade_difference(t.lab_d50, nearest);
+    fmt::print(
+        "shade      rank 1 heals to L* {:.1f} for the hair's {:.1f} (ΔL* {:+.2f}); beside it "
+        "ΔC* {:+.1f}, ΔH* {:.1f}: recipes are ranked shade first (ΔE00 with kC = kH = 2)\n",
+        nearest.L, t.lab_d50.L, d.dL, d.dC, d.dH);
+  }
   // By more than a CIELAB unit: the note explains a plain shortfall, not a rounding.
   const bool darker_or_more_neutral =
       t.lab_d50.L < nearest.L - 1 ||
       std::hypot(t.lab_d50.a, t.lab_d50.b) < std::hypot(nearest.a, nearest.b) - 1;
-  if (result.out_of_gamut && t.mode == FormulationMode::follicle && model == BuiltinModel::skin &&
+  if (result.nearest_reachable_de00 > request.gamut_warning_de00 &&
+      t.mode == FormulationMode::follicle && model == BuiltinModel::skin &&
       darker_or_more_neutral) {
     // Dark hair on lighter skin, the usual case: say why, lest the catalog look at fault.
     fmt::print(
@@ -273,8 +320,8 @@ void print_table(const Target& t, BuiltinModel model, const std::string& model_p
         "is seen through the client's skin, which keeps part of its colour (docs/models.md, "
         "\"Follicle targets\")\n");
   }
-  fmt::print("\n{:>4}  {:>6}  {:>10}  {:>7} {:>7} {:>7}  {}\n", "rank", "ΔE00", "metamerism", "L*",
-             "a*", "b*", "recipe (drops, ml)");
+  fmt::print("\n{:>4}  {:>6}  {:>6}  {:>10}  {:>7} {:>7} {:>7}  {}\n", "rank", "ΔE00", "score",
+             "metamerism", "L*", "a*", "b*", "recipe (drops, ml)");
   for (std::size_t i = 0; i < result.recipes.size(); ++i) {
     const Recipe& r = result.recipes[i];
     const std::string mi = r.metamerism_index ? fmt::format("{:.2f}", *r.metamerism_index) : "-";
@@ -284,10 +331,11 @@ void print_table(const Target& t, BuiltinModel model, const std::string& model_p
       const std::string line =
           fmt::format("{:>3} × {:<10} {:<32.32} {:.2f} ml", c.drops, c.code, c.name, c.ml);
       if (j == 0) {
-        fmt::print("{:>4}  {:>6.2f}  {:>10}  {:>7.2f} {:>7.2f} {:>7.2f}  {}\n", i + 1, r.de00, mi,
-                   p.L, p.a, p.b, line);
+        fmt::print("{:>4}  {:>6.2f}  {:>6.2f}  {:>10}  {:>7.2f} {:>7.2f} {:>7.2f}  {}\n", i + 1,
+                   r.de00, r.objective, mi, p.L, p.a, p.b, line);
       } else {
-        fmt::print("{:>4}  {:>6}  {:>10}  {:>7} {:>7} {:>7}  {}\n", "", "", "", "", "", "", line);
+        fmt::print("{:>4}  {:>6}  {:>6}  {:>10}  {:>7} {:>7} {:>7}  {}\n", "", "", "", "", "", "",
+                   "", line);
       }
     }
   }
@@ -303,8 +351,8 @@ void print_table(const Target& t, BuiltinModel model, const std::string& model_p
   }
   fmt::print(
       "\nPredicted L*a*b* is D50; ΔE00 (under {}) and the metamerism index (the largest ΔE00 "
-      "under the other illuminants) compare with the target.\n",
-      to_string(request.illuminant));
+      "under the other illuminants) compare with the target.\n{}\n",
+      to_string(request.illuminant), score_legend(request));
 }
 
 // ---- the command -------------------------------------------------------------------------------

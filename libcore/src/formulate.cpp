@@ -329,8 +329,9 @@ class Scorer {
     const double chroma = std::hypot(target_.a, target_.b);
     cos_ = chroma > 1e-6 ? target_.a / chroma : 1.0;
     sin_ = chroma > 1e-6 ? target_.b / chroma : 0.0;
-    inv_sc_ = 1 / (1 + 0.045 * chroma);
-    inv_sh_ = 1 / (1 + 0.015 * chroma);
+    inv_sc_ = 1 / ((1 + 0.045 * chroma) * request.judged_by.kC);
+    inv_sh_ = 1 / ((1 + 0.015 * chroma) * request.judged_by.kH);
+    inv_kl_ = 1 / request.judged_by.kL;
   }
 
   const Lab& target() const { return target_; }
@@ -376,7 +377,7 @@ class Scorer {
 
   Vec3 residual(const Lab& lab) const {
     const double da = lab.a - target_.a, db = lab.b - target_.b;
-    return {lab.L - target_.L, (da * cos_ + db * sin_) * inv_sc_,
+    return {(lab.L - target_.L) * inv_kl_, (da * cos_ + db * sin_) * inv_sc_,
             (db * cos_ - da * sin_) * inv_sh_};
   }
 
@@ -396,8 +397,13 @@ class Scorer {
     return true;
   }
 
+  // ΔE00 to the target, as reported.
   double de00(const MixColour& colour) const {
     return delta_e2000(target_, lab_under_illuminant(colour));
+  }
+  // The difference recipes are ranked by: ΔE00 with the request's parametric factors.
+  double judged(const MixColour& colour) const {
+    return delta_e2000(target_, lab_under_illuminant(colour), request_.judged_by);
   }
 
   // `at` for subset s at x: the residual and its Jacobian, and for the film the per-band
@@ -503,7 +509,8 @@ class Scorer {
     const auto chain = [&](const Vec3& d) {  // ∂r from ∂XYZ
       const double dfx = sx * d[0], dfy = sy * d[1], dfz = sz * d[2];
       const double dl = 116 * dfy, da = 500 * (dfx - dfy), db = 200 * (dfy - dfz);
-      return Vec3{dl, (da * cos_ + db * sin_) * inv_sc_, (db * cos_ - da * sin_) * inv_sh_};
+      return Vec3{dl * inv_kl_, (da * cos_ + db * sin_) * inv_sc_,
+                  (db * cos_ - da * sin_) * inv_sh_};
     };
     std::array<Vec3, max_subset> dr{};  // ∂r/∂cᵢ
     for (std::size_t i = 0; i < s.size; ++i)
@@ -546,7 +553,7 @@ class Scorer {
   Lab target_;
   std::optional<FilmModel> film_;
   std::vector<double> k_by_band_, s_by_band_;
-  double cos_ = 1, sin_ = 0, inv_sc_ = 1, inv_sh_ = 1;
+  double cos_ = 1, sin_ = 0, inv_sc_ = 1, inv_sh_ = 1, inv_kl_ = 1;
 };
 
 // Keeps x a mix: concentrations >= 0 and, with a diluent, at most 1 in total; without one,
@@ -1518,7 +1525,8 @@ class Quantiser {
     if (colour.reflectance)
       out.metamerism_index = metamerism(*colour.reflectance);
     out.cost_per_ml = cost(recipe);
-    out.objective = score(out.de00, out.metamerism_index, out.cost_per_ml, pigments(recipe));
+    out.objective =
+        score(scorer_.judged(colour), out.metamerism_index, out.cost_per_ml, pigments(recipe));
     out.total_ml = total;
     return out;
   }
@@ -1677,7 +1685,7 @@ class Quantiser {
   }
   double objective(const DropRecipe& recipe) const {
     const MixColour colour = mix(recipe);
-    const double de = scorer_.de00(colour);
+    const double de = scorer_.judged(colour);
     std::optional<double> mi;
     if (request_.metamerism_weight > 0 && colour.reflectance)
       mi = metamerism(*colour.reflectance);
@@ -1726,6 +1734,85 @@ void check_request(const FormulationRequest& r, const PigmentPool& pool) {
   }
 }
 
+// The same mix written another way (14 K50 + 6 diluent = 7 K100 + 13 diluent): the same
+// predicted colour, under every light the metamerism index looks at. Below what anyone can see.
+bool equivalent(const Recipe& a, const Recipe& b) {
+  constexpr double same = 0.02;  // ΔE00
+  if (delta_e2000(a.predicted_lab_d50, b.predicted_lab_d50) > same)
+    return false;
+  if (a.metamerism_index.has_value() != b.metamerism_index.has_value())
+    return false;
+  return !a.metamerism_index || std::abs(*a.metamerism_index - *b.metamerism_index) <= same;
+}
+
+std::size_t pigment_count(const Recipe& r) {
+  return static_cast<std::size_t>(std::count_if(r.components.begin(), r.components.end(),
+                                                [](const auto& c) { return !c.is_diluent; }));
+}
+
+// Equivalent mixes are listed once, at the better rank, as the simplest of them (fewest
+// pigments, then fewest drops of pigment). True when `recipe` had an equivalent in `kept`.
+bool replaces_equivalent(std::vector<Recipe>& kept, Recipe& recipe) {
+  const auto same = std::find_if(kept.begin(), kept.end(),
+                                 [&](const Recipe& k) { return equivalent(k, recipe); });
+  if (same == kept.end())
+    return false;
+  const auto pigment_drops = [](const Recipe& r) {
+    int drops = 0;
+    for (const RecipeComponent& c : r.components)
+      drops += c.is_diluent ? 0 : c.drops;
+    return drops;
+  };
+  const auto simplicity = [&](const Recipe& r) {
+    return std::pair(pigment_count(r), pigment_drops(r));
+  };
+  if (simplicity(recipe) < simplicity(*same)) {
+    const double objective = same->objective;  // the rank it holds
+    *same = std::move(recipe);
+    same->objective = std::min(same->objective, objective);
+  }
+  return true;
+}
+
+// The lightness term of ΔE00 alone (chroma and hue weighted out).
+double lightness_term(const Lab& a, const Lab& b) {
+  constexpr double ignored = 1e9;
+  return delta_e2000(a, b, De2000Weights{1.0, ignored, ignored});
+}
+
+// "Nearest reachable" is rank 1, the recipe the table shows first; out of gamut when it is
+// farther than the request's limit (in follicle mode: its lightness alone).
+void describe_reach(const FormulationRequest& request, const Lab& target,
+                    FormulationResult& result) {
+  if (result.recipes.empty())
+    return;
+  const Recipe& best = result.recipes.front();
+  result.nearest_reachable_d50 = best.predicted_lab_d50;
+  result.nearest_reachable_de00 = best.de00;
+  const std::string with = request.max_pigments == 1
+                               ? std::string("one pigment")
+                               : fmt::format("up to {} pigments", request.max_pigments);
+  const Lab& n = best.predicted_lab_d50;
+  if (request.lightness_gamut) {
+    const double shade = lightness_term(target, best.predicted_lab);
+    if (shade > request.gamut_warning_de00) {
+      result.out_of_gamut = true;
+      result.warning = fmt::format(
+          "the shade is outside what these pigments can reach with {}: the nearest recipe "
+          "(rank 1) gives L* {:.1f} against the target's {:.1f} (ΔE00 lightness term {:.1f})",
+          with, best.predicted_lab.L, target.L, shade);
+    }
+    return;
+  }
+  if (best.de00 > request.gamut_warning_de00) {
+    result.out_of_gamut = true;
+    result.warning = fmt::format(
+        "the target is outside what these pigments can reach with {}: the nearest recipe "
+        "(rank 1) gives Lab D50 ({:.1f}, {:.1f}, {:.1f}), ΔE00 {:.1f} away",
+        with, n.L, n.a, n.b, best.de00);
+  }
+}
+
 }  // namespace
 
 FormulationResult formulate(const FormulationRequest& request, const PigmentPool& pool,
@@ -1768,28 +1855,6 @@ FormulationResult formulate(const FormulationRequest& request, const PigmentPool
                 "no recipe satisfies the constraints: a required pigment needs room in "
                 "--max-pigments");
   }
-  // The nearest reachable colour: the kept continuous mix closest to the target in ΔE00.
-  result.nearest_reachable_de00 = std::numeric_limits<double>::infinity();
-  for (const Candidate& c : candidates) {
-    const MixColour colour = scorer.mix(c.subset, c.x);
-    const double de = scorer.de00(colour);
-    if (de < result.nearest_reachable_de00) {
-      result.nearest_reachable_de00 = de;
-      result.nearest_reachable_d50 =
-          colour.reflectance ? to_lab(*colour.reflectance) : colour.lab_d50;
-    }
-  }
-  if (result.nearest_reachable_de00 > request.gamut_warning_de00) {
-    result.out_of_gamut = true;
-    const Lab& n = result.nearest_reachable_d50;
-    result.warning = fmt::format(
-        "the target is outside what these pigments can reach with {}: the nearest reachable "
-        "colour is Lab D50 ({:.1f}, {:.1f}, {:.1f}), ΔE00 {:.1f} away",
-        request.max_pigments == 1 ? std::string("one pigment")
-                                  : fmt::format("up to {} pigments", request.max_pigments),
-        n.L, n.a, n.b, result.nearest_reachable_de00);
-  }
-
   Quantiser quantiser(request, pool, scorer, mixer);
   quantiser.required = search.required_;
   std::vector<std::pair<std::vector<int>, Recipe>> recipes;
@@ -1809,8 +1874,10 @@ FormulationResult formulate(const FormulationRequest& request, const PigmentPool
   for (auto& [signature, recipe] : recipes) {
     if (result.recipes.size() == request.top)
       break;
-    result.recipes.push_back(std::move(recipe));
+    if (!replaces_equivalent(result.recipes, recipe))
+      result.recipes.push_back(std::move(recipe));
   }
+  describe_reach(request, scorer.target(), result);
   progress.finish();
   return result;
 }

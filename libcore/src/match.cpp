@@ -141,6 +141,12 @@ FormulationRequest match_request(const MatchTarget& target, std::size_t max_pigm
   request.total_volume_ml = 1.0;
   request.drop_volume_ml = 0.05;
   request.top = 5;
+  if (target.mode == FormulationMode::follicle) {
+    // A practitioner judges a healed dot by its shade; the skin over it sets most of its chroma
+    // and hue (docs/models.md, "Follicle targets").
+    request.judged_by = De2000Weights{1.0, 2.0, 2.0};
+    request.lightness_gamut = true;
+  }
   return request;
 }
 

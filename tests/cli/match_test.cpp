@@ -362,9 +362,12 @@ TEST_CASE("a catalog file given explicitly that is also in a catalog folder load
   CHECK(clash.err.find("warning: warning:") == std::string::npos);
 }
 
-TEST_CASE("follicle: black hair on light skin is out of reach, and the table says why") {
-  // The README demo's case (docs/models.md, "Follicle targets"): no healed carbon dot is as dark
-  // and neutral as black hair under light skin; the nearest recipe is the undiluted black.
+TEST_CASE(
+    "follicle: black hair on light skin: the shade is reached, the table says why the hue "
+    "is not") {
+  // The README demo's case (docs/models.md, "Follicle targets"): no healed carbon dot is as
+  // neutral as black hair under light skin, though the undiluted black reaches its shade. The
+  // shade is what a practitioner judges: no out-of-reach warning, the hue said beside it.
   const std::vector<std::string> args{"match",
                                       "--target",
                                       "12.8,-0.3,1.8",
@@ -385,13 +388,27 @@ TEST_CASE("follicle: black hair on light skin is out of reach, and the table say
   REQUIRE(r.exit_code == 0);
   const json out = json::parse(r.out);
   CHECK(out.at("model") == "skin");
-  CHECK(out.at("out_of_gamut") == true);
+  CHECK(out.at("out_of_gamut") == false);
+  CHECK(out.at("judged_by").at("kC") == 2.0);
   const json& best = out.at("recipes").at(0);
   CHECK(best.at("components").at(0).at("code") == "SMP-K100");
   CHECK(best.at("de00").get<double>() > 2.0);
+  CHECK(std::abs(best.at("shade").at("dL").get<double>()) < 1.0);
+  CHECK(best.at("shade").at("dC").get<double>() > 1.0);  // warmer: the skin over the dot
+  // "Nearest reachable" is rank 1.
+  CHECK(out.at("nearest_reachable").at("de00") == best.at("de00"));
   const auto table = run_pigmatch(args);
   REQUIRE(table.exit_code == 0);
+  CHECK(table.out.find("warning") == std::string::npos);
+  CHECK(table.out.find("shade      rank 1 heals to L*") != std::string::npos);
   CHECK(table.out.find("darker or more neutral than a healed dot") != std::string::npos);
+  // Darker than any healed dot on that skin: the shade itself is out of reach, and said so.
+  std::vector<std::string> darker = args;
+  darker[2] = "4,0,0";
+  const auto too_dark = run_pigmatch(darker);
+  REQUIRE(too_dark.exit_code == 0);
+  CHECK(too_dark.out.find("the shade is outside what these pigments can reach") !=
+        std::string::npos);
   // A hair within reach (a point of the carbon curve on that skin) gets no such note.
   const auto reachable = run_pigmatch({"match", "--target", "42.3,13.3,10.6", "--skin",
                                        "65.9,24.3,18.9", "--mode", "follicle", "--catalog",
@@ -444,4 +461,28 @@ TEST_CASE("follicle recipes use pigments meant for SMP; --use any allows every p
   std::vector<std::string> bad = args;
   bad.insert(bad.end(), {"--use", "scalp"});
   CHECK(run_pigmatch(bad).exit_code == 2);
+}
+
+TEST_CASE("equivalent mixes are listed once, as the one with fewest pigments") {
+  // The carbon line is one pigment pre-diluted: 6 K75 + 2 K10 + 12 diluent and 4 K100 + 7 K10 +
+  // 9 diluent are the same mix. Each such group is one recipe in the list.
+  const auto r = run_pigmatch({"match", "--target", "45,2,2", "--catalog", "demo-smp-carbon",
+                               "--max-pigments", "2", "--top", "8", "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json recipes = json::parse(r.out).at("recipes");
+  REQUIRE(recipes.size() >= 3);
+  for (std::size_t i = 0; i < recipes.size(); ++i) {
+    for (std::size_t j = i + 1; j < recipes.size(); ++j) {
+      INFO("ranks " << i + 1 << " and " << j + 1);
+      const double apart = pigmatch::delta_e2000(lab_of(recipes[i].at("predicted")),
+                                                 lab_of(recipes[j].at("predicted")));
+      const double mi_apart = std::abs(recipes[i].at("metamerism_index").get<double>() -
+                                       recipes[j].at("metamerism_index").get<double>());
+      CHECK((apart > 0.02 || mi_apart > 0.02));
+    }
+  }
+  // The score column explains the order: it never decreases down the list.
+  for (std::size_t i = 1; i < recipes.size(); ++i)
+    CHECK(recipes[i].at("objective").get<double>() >= recipes[i - 1].at("objective").get<double>());
 }

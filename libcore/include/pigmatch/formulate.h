@@ -95,6 +95,13 @@ struct FormulationRequest {
   /// objective += weight · (pigments − 1): an extra pigment must buy this much ΔE00 (and of
   /// many exact continuous matches, the simplest wins).
   double parsimony_weight = 0.05;
+  /// The parametric factors of the ΔE00 recipes are ranked by (Recipe::de00 stays plain ΔE00).
+  /// Follicle mode (match_request) judges the healed shade first: kC = kH = 2, so a dot's
+  /// lightness counts twice its chroma and hue, which the skin over it mostly sets.
+  De2000Weights judged_by{};
+  /// Warn (out_of_gamut) only when the lightness term of ΔE00 is beyond gamut_warning_de00,
+  /// not for chroma and hue (follicle mode).
+  bool lightness_gamut = false;
   std::size_t top = 5;              ///< recipes returned
   double gamut_warning_de00 = 2.0;  ///< warn when the best continuous mix is farther than this
   /// Optimise every subset fully, with no screen: slow (seconds to minutes); the reference
@@ -135,11 +142,13 @@ struct Recipe {
 
 /// What formulate() returns.
 struct FormulationResult {
-  std::vector<Recipe> recipes;  ///< best first
+  /// Best first. Equivalent mixes (the same predicted colour under every light looked at, e.g.
+  /// 14 K50 + 6 diluent and 7 K100 + 13 diluent) appear once, as the one with fewest pigments.
+  std::vector<Recipe> recipes;
   bool out_of_gamut = false;
-  Lab nearest_reachable_d50{};  ///< the best continuous mix (before drops)
-  double nearest_reachable_de00 = 0;
-  std::string warning;  ///< for the person at the keyboard; empty when in gamut
+  Lab nearest_reachable_d50{};        ///< rank 1's predicted colour: the nearest recipe in drops
+  double nearest_reachable_de00 = 0;  ///< rank 1's ΔE00
+  std::string warning;                ///< for the person at the keyboard; empty when in gamut
   std::size_t subsets_searched = 0;
   std::size_t subsets_optimised = 0;  ///< fully optimised after the screen
 };
