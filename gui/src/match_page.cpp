@@ -192,10 +192,15 @@ QWidget* MatchPage::buildResults() {
   status_->setObjectName(QStringLiteral("matchStatus"));
   status_->setWordWrap(true);
   layout->addWidget(status_);
-  table_ = new QTableWidget(0, 3, box);
+  table_ = new QTableWidget(0, 4, box);
   table_->setObjectName(QStringLiteral("recipes"));
   table_->setHorizontalHeaderLabels({QStringLiteral("Target | predicted healed"),
-                                     QStringLiteral("ΔE00"), QStringLiteral("Recipe (drops)")});
+                                     QStringLiteral("ΔE00"), QStringLiteral("Score"),
+                                     QStringLiteral("Recipe (drops)")});
+  // The score ranks: a rank whose ΔE00 is below the one above it shows why.
+  table_->horizontalHeaderItem(2)->setToolTip(
+      QStringLiteral("What ranks the recipes: ΔE00 (in follicle mode with chroma and hue at half "
+                     "weight, the healed shade first) + 0.05 for each pigment beyond the first"));
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -420,7 +425,8 @@ void MatchPage::showRecipes() {
     swatches->addWidget(predicted);
     table_->setCellWidget(row, 0, pair);
     table_->setItem(row, 1, new QTableWidgetItem(QString::number(r.de00, 'f', 2)));
-    table_->setItem(row, 2, new QTableWidgetItem(components_text(r)));
+    table_->setItem(row, 2, new QTableWidgetItem(QString::number(r.objective, 'f', 2)));
+    table_->setItem(row, 3, new QTableWidgetItem(components_text(r)));
   }
   table_->resizeColumnsToContents();
   table_->resizeRowsToContents();

@@ -241,6 +241,8 @@ void MixingScreensTest::topRecipeIsTheCliTopRecipe() {
   QVERIFY(target->mapTo(page.get(), QPoint()).x() < predicted->mapTo(page.get(), QPoint()).x());
   QCOMPARE(page->recipeTable()->item(0, 1)->text(),
            QString::number(expected.at("recipes").at(0).at("de00").get<double>(), 'f', 2));
+  QCOMPARE(page->recipeTable()->item(0, 2)->text(),
+           QString::number(expected.at("recipes").at(0).at("objective").get<double>(), 'f', 2));
   save_screenshot(page.get(), "match.png");
   QVERIFY(headers_read_whole(*page));
 
