@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "icc_bytes.h"
 #include "image/fixtures.h"
 #include "process.h"
 
@@ -23,12 +24,7 @@ Bytes grey_profile() {
   cmsToneCurve* gamma = cmsBuildGamma(nullptr, 2.2);
   cmsHPROFILE profile = cmsCreateGrayProfile(cmsD50_xyY(), gamma);
   cmsFreeToneCurve(gamma);
-  cmsUInt32Number size = 0;
-  REQUIRE(cmsSaveProfileToMem(profile, nullptr, &size));
-  Bytes bytes(size);
-  REQUIRE(cmsSaveProfileToMem(profile, bytes.data(), &size));
-  cmsCloseProfile(profile);
-  return bytes;
+  return pigmatch::test::profile_bytes(profile);
 }
 
 struct WrongSpace {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "icc_bytes.h"
 #include "pigmatch/image.h"
 #include "process.h"
 
@@ -29,12 +30,7 @@ using Bytes = std::vector<std::uint8_t>;
 namespace {
 
 Bytes save(cmsHPROFILE profile) {
-  cmsUInt32Number size = 0;
-  REQUIRE(cmsSaveProfileToMem(profile, nullptr, &size));
-  Bytes bytes(size);
-  REQUIRE(cmsSaveProfileToMem(profile, bytes.data(), &size));
-  cmsCloseProfile(profile);
-  return bytes;
+  return pigmatch::test::profile_bytes(profile);
 }
 
 // lcms's sRGB with its red, green and blue colorants (the matrix columns) replaced.

@@ -10,20 +10,13 @@
 #include <utility>
 #include <vector>
 
+#include "icc_bytes.h"
 #include "pigmatch/error.h"
 #include "pigmatch/image.h"
 
 namespace {
 
-std::vector<std::uint8_t> srgb_profile_bytes() {
-  cmsHPROFILE p = cmsCreate_sRGBProfile();
-  cmsUInt32Number size = 0;
-  cmsSaveProfileToMem(p, nullptr, &size);
-  std::vector<std::uint8_t> bytes(size);
-  cmsSaveProfileToMem(p, bytes.data(), &size);
-  cmsCloseProfile(p);
-  return bytes;
-}
+using pigmatch::test::srgb_profile_bytes;
 
 // A smooth gradient with seeded noise, 8 or 16 bits.
 pigmatch::Image test_image(int width, int height, int channels, int bits) {

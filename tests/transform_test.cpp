@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "icc_bytes.h"
 #include "pigmatch/error.h"
 
 namespace {
@@ -34,13 +35,7 @@ using pigmatch::Rect;
 using Bytes = std::vector<std::uint8_t>;
 
 Bytes to_bytes(cmsHPROFILE profile) {
-  REQUIRE(profile != nullptr);
-  cmsUInt32Number size = 0;
-  REQUIRE(cmsSaveProfileToMem(profile, nullptr, &size));
-  Bytes bytes(size);
-  REQUIRE(cmsSaveProfileToMem(profile, bytes.data(), &size));
-  cmsCloseProfile(profile);
-  return bytes;
+  return pigmatch::test::profile_bytes(profile);
 }
 
 void set_description(cmsHPROFILE profile, const char* text) {

@@ -14,6 +14,7 @@
 #include <random>
 #include <vector>
 
+#include "icc_bytes.h"
 #include "pigmatch/chart.h"
 #include "pigmatch/color.h"
 #include "pigmatch/image.h"
@@ -125,17 +126,6 @@ inline const ChartDefinition& classic_without_spectra() {
     return c;
   }();
   return chart;
-}
-
-/// The sRGB profile as Little CMS makes it, as bytes (the photos' embedded profile).
-inline std::vector<std::uint8_t> srgb_profile_bytes() {
-  cmsHPROFILE profile = cmsCreate_sRGBProfile();
-  cmsUInt32Number size = 0;
-  cmsSaveProfileToMem(profile, nullptr, &size);
-  std::vector<std::uint8_t> bytes(size);
-  cmsSaveProfileToMem(profile, bytes.data(), &size);
-  cmsCloseProfile(profile);
-  return bytes;
 }
 
 struct SceneOptions {

@@ -13,6 +13,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "icc_bytes.h"
+
 // jpeglib.h needs FILE and size_t declared before it.
 // clang-format off
 #include <cstdio>
@@ -384,14 +386,7 @@ Bytes make_exif(int orientation, bool little_endian, bool jpeg_header) {
 namespace {
 
 Bytes save_profile(cmsHPROFILE profile) {
-  cmsUInt32Number size = 0;
-  if (!cmsSaveProfileToMem(profile, nullptr, &size))
-    throw std::runtime_error("lcms: size");
-  Bytes bytes(size);
-  if (!cmsSaveProfileToMem(profile, bytes.data(), &size))
-    throw std::runtime_error("lcms: save");
-  cmsCloseProfile(profile);
-  return bytes;
+  return pigmatch::test::profile_bytes(profile);
 }
 
 int sample_transform(const cmsUInt16Number in[], cmsUInt16Number out[], void* transform) {

@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "icc_bytes.h"
+
 namespace pigmatch::test {
 
 inline const cmsCIExyYTRIPLE kRec709Primaries{
@@ -31,17 +33,6 @@ inline cmsToneCurve* bt709_curve() {
 /// Adobe RGB (1998): gamma 2 51/256.
 inline cmsToneCurve* adobe_rgb_curve() {
   return cmsBuildGamma(nullptr, 563.0 / 256.0);
-}
-
-/// The profile serialised; closes it.
-inline std::vector<std::uint8_t> profile_bytes(cmsHPROFILE profile) {
-  cmsUInt32Number size = 0;
-  if (profile == nullptr || !cmsSaveProfileToMem(profile, nullptr, &size))
-    throw std::runtime_error("Little CMS could not serialise the profile");
-  std::vector<std::uint8_t> bytes(size);
-  cmsSaveProfileToMem(profile, bytes.data(), &size);
-  cmsCloseProfile(profile);
-  return bytes;
 }
 
 /// An RGB profile of `primaries` with the D65 white and `curve` (taken and freed) on every
