@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "command.h"
+#include "json_output.h"
 #include "pigmatch/catalog.h"
 #include "pigmatch/error.h"
 #include "pigmatch/plugin_host.h"
@@ -52,27 +53,6 @@ ordered_json load_problem_json(const LoadProblem& p) {
           {"details", details}};
 }
 
-// Problems go to stderr so that stdout stays the answer; an error in a file the user named
-// explicitly fails the command (they asked for that file), other broken catalogs do not.
-void report_load_problems(const PluginRegistry& registry, const CatalogOptions& o) {
-  bool explicit_failed = false;
-  for (const LoadProblem& p : registry.problems()) {
-    if (!o.json)
-      fmt::print(stderr, "pigmatch: {}\n", to_string(p));
-    const bool is_explicit =
-        std::any_of(o.catalog_files.begin(), o.catalog_files.end(), [&](const std::string& f) {
-          std::error_code ec;
-          return std::filesystem::equivalent(f, p.file, ec) || p.file == f;
-        });
-    explicit_failed = explicit_failed || (is_explicit && p.severity == Severity::error);
-  }
-  if (explicit_failed) {
-    throw Error(ErrorCode::corrupt_data,
-                "a catalog given with --catalog was rejected (see above); run 'pigmatch catalog "
-                "validate FILE' for every problem");
-  }
-}
-
 void run_list(const CatalogOptions& o) {
   const PluginRegistry registry = load_registry(o);
   if (o.json) {
@@ -101,7 +81,10 @@ void run_list(const CatalogOptions& o) {
                  e.catalog.name, e.catalog.pigments.size(), to_string(e.origin), e.catalog.source);
     }
   }
-  report_load_problems(registry, o);
+  // Problems go to stderr so that stdout stays the answer (the JSON carries them); a file the
+  // user named that was rejected fails the command, other broken catalogs do not.
+  const std::vector<std::filesystem::path> files(o.catalog_files.begin(), o.catalog_files.end());
+  report_load_problems(registry, files, o.json);
 }
 
 // ---- show ------------------------------------------------------------------------------------
@@ -120,13 +103,6 @@ std::optional<Lab> masstone_lab(const Pigment& p) {
   return std::nullopt;
 }
 
-std::string join(const std::vector<std::string>& items, const char* separator) {
-  std::string out;
-  for (const auto& item : items)
-    out += (out.empty() ? "" : separator) + item;
-  return out;
-}
-
 ordered_json spectrum_json(const std::optional<Spectrum>& s) {
   if (!s)
     return nullptr;
@@ -134,9 +110,7 @@ ordered_json spectrum_json(const std::optional<Spectrum>& s) {
 }
 
 ordered_json lab_json(const std::optional<Lab>& lab) {
-  if (!lab)
-    return nullptr;
-  return {{"L", lab->L}, {"a", lab->a}, {"b", lab->b}};
+  return lab ? lab_object(*lab) : ordered_json(nullptr);
 }
 
 ordered_json pigment_json(const Pigment& p) {

@@ -25,6 +25,7 @@
 
 #include "arguments.h"
 #include "command.h"
+#include "json_output.h"
 #include "measured_regions.h"
 #include "model_profiles.h"
 #include "pigmatch/catalog.h"
@@ -138,19 +139,7 @@ BuiltinModel resolve_model(const MatchOptions& o, const Target& t) {
 
 // ---- the catalogs ------------------------------------------------------------------------------
 
-// Every load problem is printed; a catalog file the user named that was rejected stops the match.
-void report_load_problems(const PluginRegistry& registry,
-                          std::span<const std::filesystem::path> files) {
-  for (const LoadProblem& p : registry.problems())
-    fmt::print(stderr, "pigmatch: {}\n", to_string(p));
-  check_explicit_catalogs(registry, files);
-}
-
 // ---- output ------------------------------------------------------------------------------------
-
-Json lab_json(const Lab& lab) {
-  return {{"L", lab.L}, {"a", lab.a}, {"b", lab.b}};
-}
 
 std::string vendor_of(const std::vector<Catalog>& catalogs, const std::string& id) {
   for (const Catalog& c : catalogs) {
@@ -217,8 +206,8 @@ Json result_json(const Target& t, BuiltinModel model, const std::string& model_p
         {{"rank", i + 1},
          {"components", components},
          {"total_ml", r.total_ml},
-         {"predicted", lab_json(r.predicted_lab_d50)},
-         {"predicted_under_illuminant", lab_json(r.predicted_lab)},
+         {"predicted", lab_object(r.predicted_lab_d50)},
+         {"predicted_under_illuminant", lab_object(r.predicted_lab)},
          {"de00", r.de00},
          {"metamerism_index", r.metamerism_index ? Json(*r.metamerism_index) : Json(nullptr)},
          {"cost_per_ml", r.cost_per_ml},
@@ -230,12 +219,12 @@ Json result_json(const Target& t, BuiltinModel model, const std::string& model_p
                           ? Json(recipes_within_uncertainty(result, *t.uncertainty_de00))
                           : Json(nullptr);
   return {{"mode", std::string(to_string(t.mode))},
-          {"target", lab_json(t.lab_d50)},
+          {"target", lab_object(t.lab_d50)},
           {"target_uncertainty_de00", uncertainty},
           {"recipes_within_uncertainty", within},
           {"from", t.from.empty() ? Json(nullptr) : Json(t.from)},
           {"region", t.region.empty() ? Json(nullptr) : Json(t.region)},
-          {"skin", t.skin_d50 ? lab_json(*t.skin_d50) : Json(nullptr)},
+          {"skin", t.skin_d50 ? lab_object(*t.skin_d50) : Json(nullptr)},
           {"model", std::string(to_string(model))},
           {"model_plugin", model_plugin},
           {"illuminant", std::string(to_string(request.illuminant))},
@@ -252,7 +241,7 @@ Json result_json(const Target& t, BuiltinModel model, const std::string& model_p
           {"drop_volume_ml", request.drop_volume_ml},
           {"out_of_gamut", result.out_of_gamut},
           {"nearest_reachable",
-           {{"lab_d50", lab_json(result.nearest_reachable_d50)},
+           {{"lab_d50", lab_object(result.nearest_reachable_d50)},
             {"de00", result.nearest_reachable_de00}}},
           {"warning", result.warning.empty() ? Json(nullptr) : Json(result.warning)},
           {"subsets_searched", result.subsets_searched},

@@ -23,6 +23,7 @@
 
 #include "arguments.h"
 #include "command.h"
+#include "json_output.h"
 #include "photo_options.h"
 #include "pigmatch/calibration.h"
 #include "pigmatch/chart.h"
@@ -96,10 +97,6 @@ GreyCard parse_grey_card(const std::string& text) {
 
 // ---- regions -----------------------------------------------------------------------------------
 
-Json lab_json(const Lab& lab) {
-  return Json::array({lab.L, lab.a, lab.b});
-}
-
 Json skin_tone_json(const SkinTone& tone) {
   return {{"ita", tone.ita},
           {"ita_class", std::string(to_string(tone.ita_class))},
@@ -125,12 +122,12 @@ Json measure_json(const RegionMeasurement& m) {
   Json out = {{"name", m.region.name},
               {"kind", m.stubble ? "stubble" : "plain"},
               {"rect", rect_json(m.region.rect)},
-              {"lab_d50", lab_json(m.lab_d50)},
+              {"lab_d50", lab_array(m.lab_d50)},
               {"pixels", m.statistics.pixels_used},
               {"pixels_clipped", m.statistics.pixels_clipped},
               {"pixels_specular", m.statistics.pixels_specular}};
   if (!m.stubble)
-    out["mad"] = lab_json(m.statistics.mad);
+    out["mad"] = lab_array(m.statistics.mad);
   if (m.light)
     out["light"] = {{"reference", m.light->reference}, {"factor", m.light->factor}};
   if (m.uncertainty) {
@@ -142,7 +139,7 @@ Json measure_json(const RegionMeasurement& m) {
     return out;
   // For stubble, lab_d50 and the skin-tone figures describe the skin between the hairs.
   const StubbleSample& s = *m.stubble;
-  out["hair"] = {{"lab_d50", lab_json(s.hair)},
+  out["hair"] = {{"lab_d50", lab_array(s.hair)},
                  {"coverage", s.coverage},
                  {"pixels", s.hair_pixels},
                  {"separated", s.separated},
@@ -154,8 +151,8 @@ Json measure_json(const RegionMeasurement& m) {
     out["hair"]["uncertainty_de00"] = m.hair_uncertainty->total;
     out["hair"]["uncertainty"] = uncertainty_json(*m.hair_uncertainty);
   }
-  out["skin"] = {{"lab_d50", lab_json(s.skin)}, {"pixels", s.skin_pixels}};
-  out["overall_lab_d50"] = lab_json(s.all.median);
+  out["skin"] = {{"lab_d50", lab_array(s.skin)}, {"pixels", s.skin_pixels}};
+  out["overall_lab_d50"] = lab_array(s.all.median);
   if (!s.separated) {
     out["warnings"] = Json::array({fmt::format(
         "no distinct hair found ({}): hair equals skin, coverage 0", s.not_separated_because)});
@@ -252,8 +249,8 @@ Json calibration_json(const PhotoCalibration& c, const MeasureOptions& o) {
     for (const PatchResidual& p : c.calibration->report().patches) {
       patches.push_back({{"id", p.patch_id},
                          {"name", p.name},
-                         {"reference", lab_json(p.reference)},
-                         {"fitted", lab_json(p.fitted)},
+                         {"reference", lab_array(p.reference)},
+                         {"fitted", lab_array(p.fitted)},
                          {"de00", p.de00},
                          {"loo_de00", p.used ? Json(p.loo_de00) : Json(nullptr)},
                          {"used", p.used}});

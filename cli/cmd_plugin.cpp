@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "command.h"
+#include "json_output.h"
 #include "pigmatch/error.h"
 #include "pigmatch/plugin_host.h"
 
@@ -21,16 +22,6 @@ struct PluginOptions {
   std::string id;
   bool json = false;
 };
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty())
-      out += separator;
-    out += item;
-  }
-  return out;
-}
 
 // One phrase per extension kind, e.g. "catalogs (.json .cgats), model kubelka-munk".
 std::string provides(const PluginInfo& plugin) {

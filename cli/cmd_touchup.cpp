@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "command.h"
+#include "json_output.h"
 #include "measured_regions.h"
 #include "pigmatch/error.h"
 #include "pigmatch/plugin_host.h"
@@ -111,10 +112,6 @@ std::optional<Lab> client_skin(store::Store& db, store::Id client, const Measure
 
 // ---- output ------------------------------------------------------------------------------------
 
-Json lab_json(const Lab& lab) {
-  return {{"L", lab.L}, {"a", lab.a}, {"b", lab.b}};
-}
-
 Json shift_json(const ColourShift& s) {
   return {{"de00", s.de00}, {"dL", s.dL},       {"da", s.da},          {"db", s.db},
           {"dC", s.dC},     {"words", s.words}, {"text", to_string(s)}};
@@ -211,13 +208,13 @@ void run(const TouchupOptions& o) {
               {"region", region.name},
               {"from", o.from},
               {"formula", formula_json(old)},
-              {"healed", lab_json(h.healed)},
+              {"healed", lab_object(h.healed)},
               {"vs_target", shift_json(h.vs_target)},
               {"vs_predicted", shift_json(h.vs_predicted)},
-              {"aim", lab_json(correction.aim)},
+              {"aim", lab_object(correction.aim)},
               {"correction", formula_json(correction.formula)},
               {"correction_de00_to_aim", correction.recipe.de00},
-              {"expected_healed", lab_json(correction.expected_healed)},
+              {"expected_healed", lab_object(correction.expected_healed)},
               {"expected_de00", correction.expected_de00},
               {"warning", correction.warning.empty() ? Json(nullptr) : Json(correction.warning)},
               {"improves", correction.improves},

@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 
+#include "json_output.h"
 #include "pigmatch/error.h"
 
 namespace pigmatch::cli {
@@ -30,18 +31,7 @@ const json* first_of(const json& object, std::initializer_list<const char*> keys
 }
 
 std::optional<Lab> lab_of(const json* value) {
-  if (value == nullptr)
-    return std::nullopt;
-  if (value->is_array() && value->size() == 3 && (*value)[0].is_number() &&
-      (*value)[1].is_number() && (*value)[2].is_number()) {
-    return Lab{(*value)[0].get<double>(), (*value)[1].get<double>(), (*value)[2].get<double>()};
-  }
-  if (value->is_object() && value->contains("L") && value->contains("a") && value->contains("b") &&
-      (*value)["L"].is_number() && (*value)["a"].is_number() && (*value)["b"].is_number()) {
-    return Lab{(*value)["L"].get<double>(), (*value)["a"].get<double>(),
-               (*value)["b"].get<double>()};
-  }
-  return std::nullopt;
+  return value == nullptr ? std::nullopt : lab_from_json(*value);
 }
 
 std::string text_of(const json* value) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "json_output.h"
 #include "pigmatch/error.h"
 
 namespace pigmatch::cli {
@@ -24,17 +25,8 @@ constexpr std::uintmax_t max_measure_bytes = 16u << 20;
 
 // measure writes Lab as [L, a, b]; {"L", "a", "b"} is accepted for hand-written files.
 std::optional<Lab> lab_of(const Json& v) {
-  Lab lab;
-  if (v.is_array() && v.size() == 3 && v[0].is_number() && v[1].is_number() && v[2].is_number()) {
-    lab = {v[0].get<double>(), v[1].get<double>(), v[2].get<double>()};
-  } else if (v.is_object() && v.contains("L") && v.contains("a") && v.contains("b") &&
-             v["L"].is_number() && v["a"].is_number() && v["b"].is_number()) {
-    lab = {v["L"].get<double>(), v["a"].get<double>(), v["b"].get<double>()};
-  } else {
-    return std::nullopt;
-  }
-  if (!std::isfinite(lab.L) || !std::isfinite(lab.a) || !std::isfinite(lab.b) || lab.L < 0 ||
-      lab.L > 100)
+  const std::optional<Lab> lab = lab_from_json(v);
+  if (lab && (lab->L < 0 || lab->L > 100))
     return std::nullopt;
   return lab;
 }
