@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -365,6 +366,21 @@ Illuminant parse_illuminant_option(const std::string& name) {
   }
 }
 
+// From this many pigments, preparing and searching take seconds: progress goes to stderr.
+constexpr std::size_t large_pool = 200;
+
+// "searching recipes: 40 %" on stderr, in steps of 10 %.
+std::function<bool(double)> search_progress_on_stderr() {
+  return [shown = -1](double done) mutable {
+    const int tenth = static_cast<int>(done * 10);
+    if (tenth > shown) {
+      shown = tenth;
+      fmt::print(stderr, "pigmatch: searching recipes: {} %\n", tenth * 10);
+    }
+    return true;
+  };
+}
+
 void run_match(const MatchOptions& o, const SaveOptions& save_options) {
   std::optional<SaveTarget> save = prepare_save(save_options);
   check_numbers(o);
@@ -404,8 +420,6 @@ void run_match(const MatchOptions& o, const SaveOptions& save_options) {
     conditions.parameters = {{"pigment_load", learnt->pigment_load},
                              {"epidermis_thickness_um", learnt->epidermis_thickness_um}};
   }
-  const auto mixer = make_plugin_mixer(std::move(mixing_model), pool.pigments(), conditions);
-
   FormulationRequest request = match_request(target, o.max_pigments);
   request.required = o.required;
   request.total_volume_ml = o.volume_ml;
@@ -414,6 +428,16 @@ void run_match(const MatchOptions& o, const SaveOptions& save_options) {
   request.metamerism_weight = o.metamerism_weight;
   request.cost_weight = o.cost_weight;
   request.top = o.top;
+  // A search too large is refused before the model prepares thousands of pigments.
+  check_formulation(request, pool);
+  const bool large = pool.entries.size() > large_pool;
+  if (large) {
+    fmt::print(stderr, "pigmatch: preparing {} pigments for the {} model…\n", pool.entries.size(),
+               to_string(model));
+  }
+  const auto mixer = make_plugin_mixer(std::move(mixing_model), pool.pigments(), conditions);
+  if (large)
+    request.progress = search_progress_on_stderr();
   const FormulationResult result = formulate(request, pool, *mixer);
 
   if (o.json) {

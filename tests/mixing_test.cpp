@@ -93,6 +93,40 @@ TEST_CASE("K and S are recovered from a dilution series over a white card") {
   CHECK_THROWS_AS(derive_colorant(lab_only, options), Error);
 }
 
+TEST_CASE("derive_colorants on every core gives what derive_colorant gives, in order") {
+  const KmOptions options{};
+  std::vector<Pigment> pigments;
+  for (int n = 0; n < 40; ++n) {
+    Spectrum k, s;
+    for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
+      k[i] = 0.05 + 0.1 * n +
+             0.5 * std::exp(-0.5 * std::pow((Spectrum::wavelength(i) - 450 - 5 * n) / 50, 2));
+      s[i] = 0.3 + 0.02 * n;
+    }
+    pigments.push_back(pigment_with_series(k, s, options.saunderson, 0.88));
+    pigments.back().code = "P" + std::to_string(n);
+  }
+  const std::vector<Colorant> all = derive_colorants(pigments, options);
+  REQUIRE(all.size() == pigments.size());
+  for (std::size_t n = 0; n < pigments.size(); ++n) {
+    const Colorant one = derive_colorant(pigments[n], options);
+    CHECK(all[n].code == pigments[n].code);
+    for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
+      CHECK(all[n].k[i] == one.k[i]);  // the same fit, bit for bit
+      CHECK(all[n].s[i] == one.s[i]);
+    }
+  }
+  // Two pigments that cannot be derived: the first in order is named, whichever thread met it.
+  pigments[30].measurements.resize(1);
+  pigments[7].measurements.resize(1);
+  try {
+    (void)derive_colorants(pigments, options);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("'P7'") != std::string::npos);
+  }
+}
+
 TEST_CASE("KM mixing: the diluent neither absorbs nor scatters; dilution fades to the card") {
   Pigment black;
   black.code = "K";

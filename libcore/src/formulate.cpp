@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <unordered_map>
 
@@ -1700,6 +1701,52 @@ class Quantiser {
   Spectrum target_spectrum_;
 };
 
+// The subset count grows as C(P, N); beyond a few million the search takes minutes.
+constexpr double max_subsets = 2e7;
+
+double subset_count(std::size_t pigments, std::size_t max_pigments) {
+  double subsets = 0, term = 1;
+  for (std::size_t k = 1; k <= std::min(max_pigments, pigments); ++k) {
+    term = term * static_cast<double>(pigments - k + 1) / static_cast<double>(k);
+    subsets += term;
+  }
+  return subsets;
+}
+
+// What makes a search that is too large feasible: fewer pigments per recipe, or the pool
+// narrowed to a product line or a catalog (the largest named, with their sizes).
+std::string narrowing_advice(const FormulationRequest& r, const PigmentPool& pool) {
+  const std::size_t pigments = pool.entries.size() - (pool.has_diluent ? 1 : 0);
+  std::vector<std::string> ways;
+  for (std::size_t n = r.max_pigments - 1; n >= 1; --n) {
+    if (subset_count(pigments, n) <= max_subsets) {
+      ways.push_back(
+          fmt::format("--max-pigments {} ({:.3g} subsets)", n, subset_count(pigments, n)));
+      break;
+    }
+  }
+  const auto largest = [&](auto key, const char* option) {
+    std::map<std::string, std::size_t> sizes;
+    for (std::size_t i = 0; i < pigments; ++i)
+      ++sizes[key(pool.entries[i])];
+    if (sizes.size() < 2)
+      return;
+    std::vector<std::pair<std::string, std::size_t>> by_size(sizes.begin(), sizes.end());
+    std::stable_sort(by_size.begin(), by_size.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::vector<std::string> named;
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, by_size.size()); ++i)
+      named.push_back(fmt::format("'{}' ({})", by_size[i].first, by_size[i].second));
+    ways.push_back(fmt::format("{} NAME to keep one of {} ({}{})", option, sizes.size(),
+                               fmt::join(named, ", "), by_size.size() > 3 ? ", …" : ""));
+  };
+  largest([](const PoolPigment& p) { return p.pigment.line; }, "--line");
+  largest([](const PoolPigment& p) { return p.catalog_id; }, "--catalog");
+  if (ways.empty())
+    return "lower --max-pigments or load fewer catalogs";
+  return fmt::format("use {}", fmt::join(ways, ", or "));
+}
+
 void check_request(const FormulationRequest& r, const PigmentPool& pool) {
   const auto bad = [](const std::string& what) { return Error(ErrorCode::invalid_argument, what); };
   const Lab& t = r.target_lab_d50;
@@ -1720,17 +1767,12 @@ void check_request(const FormulationRequest& r, const PigmentPool& pool) {
   const std::size_t pigments = pool.entries.size() - (pool.has_diluent ? 1 : 0);
   if (pigments == 0)
     throw bad("no pigments to formulate with");
-  // The subset count grows as C(P, N); beyond a few million the search takes minutes.
-  double subsets = 0, term = 1;
-  for (std::size_t k = 1; k <= std::min(r.max_pigments, pigments); ++k) {
-    term = term * static_cast<double>(pigments - k + 1) / static_cast<double>(k);
-    subsets += term;
-  }
-  if (subsets > 2e7) {
+  const double subsets = subset_count(pigments, r.max_pigments);
+  if (subsets > max_subsets) {
     throw Error(ErrorCode::too_large,
-                fmt::format("{} pigments with up to {} per recipe make {:.3g} subsets: lower "
-                            "--max-pigments or filter the catalogs (vendors, lines)",
-                            pigments, r.max_pigments, subsets));
+                fmt::format("{} pigments with up to {} per recipe make {:.3g} subsets, too many "
+                            "to search: {}",
+                            pigments, r.max_pigments, subsets, narrowing_advice(r, pool)));
   }
 }
 
@@ -1814,6 +1856,10 @@ void describe_reach(const FormulationRequest& request, const Lab& target,
 }
 
 }  // namespace
+
+void check_formulation(const FormulationRequest& request, const PigmentPool& pool) {
+  check_request(request, pool);
+}
 
 FormulationResult formulate(const FormulationRequest& request, const PigmentPool& pool,
                             const Mixer& mixer) {

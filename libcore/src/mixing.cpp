@@ -6,8 +6,12 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "mixing_internal.h"
 #include "pigmatch/error.h"
@@ -90,8 +94,7 @@ double fit_single_constant(const std::vector<SpectralStep>& steps, std::size_t b
 // search polishes it.
 std::pair<double, double> fit_two_constant(const std::vector<SpectralStep>& steps, std::size_t band,
                                            double card_internal, const Saunderson& saunderson) {
-  const auto error = [&](double log_k, double log_s) {
-    const double k = std::pow(10.0, log_k), s = std::pow(10.0, log_s);
+  const auto error_at = [&](double k, double s) {
     double sum = 0;
     for (const auto& step : steps) {
       const double c = step.concentration;
@@ -101,13 +104,21 @@ std::pair<double, double> fit_two_constant(const std::vector<SpectralStep>& step
     }
     return sum;
   };
+  const auto error = [&](double log_k, double log_s) {
+    return error_at(std::pow(10.0, log_k), std::pow(10.0, log_s));
+  };
   constexpr double lo = -4, hi = 3;
   constexpr int grid = 29;
+  std::array<double, grid> log_at{}, value_at{};  // the grid's powers of ten, computed once
+  for (int i = 0; i < grid; ++i) {
+    log_at[i] = lo + (hi - lo) * i / (grid - 1);
+    value_at[i] = std::pow(10.0, log_at[i]);
+  }
   double best_k = lo, best_s = lo, best = error(lo, lo);
   for (int i = 0; i < grid; ++i) {
     for (int j = 0; j < grid; ++j) {
-      const double lk = lo + (hi - lo) * i / (grid - 1), ls = lo + (hi - lo) * j / (grid - 1);
-      const double e = error(lk, ls);
+      const double lk = log_at[i], ls = log_at[j];
+      const double e = error_at(value_at[i], value_at[j]);
       if (e < best) {
         best = e, best_k = lk, best_s = ls;
       }
@@ -181,6 +192,42 @@ Colorant derive_colorant(const Pigment& pigment, const Spectrum& card, const KmO
     colorant.s[i] = s;
   }
   return colorant;
+}
+
+std::vector<Colorant> derive_colorants(std::span<const Pigment> pigments,
+                                       const KmOptions& options) {
+  std::vector<std::optional<Colorant>> derived(pigments.size());
+  std::vector<std::exception_ptr> failed(pigments.size());
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i = next++; i < pigments.size(); i = next++) {
+      try {
+        derived[i] = derive_colorant(pigments[i], options);
+      } catch (...) {
+        failed[i] = std::current_exception();
+      }
+    }
+  };
+  // A worker per core, none for a handful of pigments (a thread costs more than their fits).
+  const std::size_t workers =
+      pigments.size() < 8 ? 0
+                          : std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()),
+                                                  pigments.size() / 4) -
+                                1;
+  std::vector<std::jthread> threads;
+  threads.reserve(workers);
+  for (std::size_t t = 0; t < workers; ++t)
+    threads.emplace_back(work);
+  work();
+  threads.clear();  // joins
+  std::vector<Colorant> out;
+  out.reserve(pigments.size());
+  for (std::size_t i = 0; i < pigments.size(); ++i) {
+    if (failed[i])
+      std::rethrow_exception(failed[i]);
+    out.push_back(std::move(*derived[i]));
+  }
+  return out;
 }
 
 Spectrum km_mix(std::span<const Colorant> colorants, MixSpan mix,
@@ -274,11 +321,7 @@ Lab lab_mix(std::span<const LabColorant> colorants, MixSpan mix, const Lab& card
 namespace {
 
 std::vector<Colorant> colorants_of(std::span<const Pigment> pigments, const KmOptions& options) {
-  std::vector<Colorant> out;
-  out.reserve(pigments.size());
-  for (const Pigment& p : pigments)
-    out.push_back(derive_colorant(p, options));
-  return out;
+  return derive_colorants(pigments, options);
 }
 
 class KmMixer final : public Mixer {

@@ -238,11 +238,7 @@ struct KmState : pp::MixingState {
 };
 
 std::vector<Colorant> colorants_of(const std::vector<Pigment>& pigments, const KmOptions& options) {
-  std::vector<Colorant> out;
-  out.reserve(pigments.size());
-  for (const Pigment& p : pigments)
-    out.push_back(derive_colorant(p, options));
-  return out;
+  return derive_colorants(pigments, options);
 }
 
 class KmModel final : public pp::MixingModel {

@@ -2,6 +2,7 @@
 // taken from the catalog's own dilution series is found again, output is deterministic, targets
 // come from a measurement file in camouflage and follicle mode, and bad input gets exit 2 (usage)
 // or 1 (failure) with a message that says what to do.
+#include <fmt/format.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -485,4 +486,34 @@ TEST_CASE("equivalent mixes are listed once, as the one with fewest pigments") {
   // The score column explains the order: it never decreases down the list.
   for (std::size_t i = 1; i < recipes.size(); ++i)
     CHECK(recipes[i].at("objective").get<double>() >= recipes[i - 1].at("objective").get<double>());
+}
+
+TEST_CASE("a catalog too large to search is refused at once, naming what would make it feasible") {
+  // 600 pigments in three product lines: 3.6e7 subsets of up to three.
+  std::string pigments;
+  for (int i = 0; i < 600; ++i) {
+    pigments += fmt::format(
+        "{}{{\"code\": \"P{}\", \"name\": \"P{}\", \"product_line\": \"Line {}\", "
+        "\"measurements\": [{{\"lab\": {{\"L\": {}, \"a\": {}, \"b\": 5}}}}]}}",
+        i == 0 ? "" : ",\n", i, i, i % 3, 20 + i % 60, i % 40 - 20);
+  }
+  const fs::path file =
+      write_file("large.json",
+                 "{\"format\": \"pigmatch-catalog\", \"format_version\": 1, \"id\": \"large\", "
+                 "\"vendor\": \"V\", \"name\": \"Large\", \"pigments\": [\n" +
+                     pigments + "]}\n");
+  const auto r = run_pigmatch({"match", "--catalog-file", file.string(), "--target", "40,5,5",
+                               "--model", "lab", "--max-pigments", "3"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("600 pigments with up to 3 per recipe") != std::string::npos);
+  CHECK(r.err.find("--max-pigments 2") != std::string::npos);
+  CHECK(r.err.find("--line NAME to keep one of 3 ('Line 0' (200)") != std::string::npos);
+  CHECK(r.err.find("preparing") == std::string::npos);  // refused before the model ran
+  // Following the advice works.
+  const auto narrowed =
+      run_pigmatch({"match", "--catalog-file", file.string(), "--target", "40,5,5", "--model",
+                    "lab", "--max-pigments", "3", "--line", "Line 1", "--top", "1"});
+  INFO(narrowed.err);
+  CHECK(narrowed.exit_code == 0);
+  fs::remove(file);
 }

@@ -153,6 +153,12 @@ struct FormulationResult {
   std::size_t subsets_optimised = 0;  ///< fully optimised after the screen
 };
 
+/// Throws what formulate() would for `request` and `pool` before any work is done: a value out
+/// of range (invalid_argument), or a search too large to finish in minutes (too_large, naming
+/// the --max-pigments, product line or catalog that would make it feasible). Call it before
+/// preparing a mixing model for a large pool.
+void check_formulation(const FormulationRequest& request, const PigmentPool& pool);
+
 /// Ranked recipes for `request` from `pool`, with `mixer` bound to pool.pigments(). Throws
 /// pigmatch::Error (invalid_argument) for a request out of range.
 FormulationResult formulate(const FormulationRequest& request, const PigmentPool& pool,

@@ -81,6 +81,12 @@ Colorant derive_colorant(const Pigment& pigment, const KmOptions& options = {});
 Colorant derive_colorant(const Pigment& pigment, const Spectrum& card,
                          const KmOptions& options = {});
 
+/// derive_colorant() of every pigment, in order, on all of the machine's cores (a fit per band
+/// of each dilution series: milliseconds a pigment, so a catalog of thousands takes seconds on
+/// one core). Throws the error of the first pigment, in order, that cannot be derived.
+std::vector<Colorant> derive_colorants(std::span<const Pigment> pigments,
+                                       const KmOptions& options = {});
+
 /// A sparse mix: concentrations[i] of colorant pigments[i]; colorants not named are absent.
 struct MixSpan {
   std::span<const std::size_t> pigments;
