@@ -10,6 +10,7 @@
 #include "csv.h"
 #include "pigmatch/color.h"
 #include "pigmatch/error.h"
+#include "pigmatch/mixing.h"
 #include "pigmatch/spectrum.h"
 #include "shared_data.h"
 
@@ -437,4 +438,47 @@ TEST_CASE("find_pigment looks codes up case-insensitively") {
   CHECK(pigmatch::find_pigment(c, "dil") == &c.pigments[1]);
   CHECK(pigmatch::find_pigment(c, "SMP-10") == nullptr);
   CHECK(pigmatch::find_pigment(c, "") == nullptr);
+}
+
+TEST_CASE("K and S that disagree with the pigment's own dilution series are a warning") {
+  // K and S, and the series they make as films on km's white card (independent of validate's
+  // code path only in that it is written out here with the public KM functions).
+  const pigmatch::KmOptions km{};
+  const double card = pigmatch::saunderson_to_internal(km.card_reflectance, km.saunderson);
+  Spectrum k, s;
+  for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
+    k[i] = 1.5 + 0.5 * std::sin(static_cast<double>(i) / 6);
+    s[i] = 0.6;
+  }
+  Catalog c = valid_catalog();
+  Pigment& p = c.pigments[0];
+  p.measurements.clear();
+  for (const double conc : {1.0, 0.5, 0.25}) {
+    Spectrum r;
+    for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
+      r[i] = pigmatch::saunderson_to_measured(
+          pigmatch::km_layer_reflectance(conc * k[i], conc * s[i], card), km.saunderson);
+    }
+    Measurement m;
+    m.concentration = conc;
+    m.substrate = "white card";
+    m.reflectance = r;
+    p.measurements.push_back(m);
+  }
+  p.k = k;
+  p.s = s;
+  const auto agreeing = pigmatch::validate(c);
+  CHECK(std::none_of(agreeing.begin(), agreeing.end(),
+                     [](const Problem& x) { return contains(x.message, "disagree"); }));
+  // K three times too strong: the film is far darker than the measured series.
+  for (std::size_t i = 0; i < Spectrum::band_count; ++i)
+    (*p.k)[i] *= 3;
+  const auto problems = pigmatch::validate(c);
+  const auto found = std::find_if(problems.begin(), problems.end(), [](const Problem& x) {
+    return contains(x.message, "K and S disagree with the pigment's own measurement");
+  });
+  REQUIRE(found != problems.end());
+  CHECK(found->severity == Severity::warning);
+  CHECK(found->where == "pigments[0].k");
+  CHECK(errors_of(problems).empty());  // usable: the warning says which model uses which
 }

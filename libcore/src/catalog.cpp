@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pigmatch/error.h"
+#include "pigmatch/mixing.h"
 
 namespace pigmatch {
 namespace {
@@ -187,6 +188,51 @@ bool is_zero(const Spectrum& spectrum) {
                      [](double v) { return v == 0.0; });
 }
 
+bool usable(const Spectrum& s, double high) {
+  return std::all_of(s.values().begin(), s.values().end(),
+                     [&](double v) { return std::isfinite(v) && v >= 0 && v <= high; });
+}
+
+// A catalog giving K and S and a dilution series says the same pigment twice: the km model
+// mixes with K and S, the lab model and `catalog show` use the measurements. When the film K and
+// S predict on the card (km's own optics: a white card of reflectance 0.88, Saunderson
+// surfaces) misses a measurement by more than a visible difference, one of them is wrong.
+void check_ks_against_measurements(Findings& f, const std::string& where, const Pigment& pigment) {
+  constexpr double disagree_de00 = 3.0;
+  if (pigment.is_diluent || !pigment.k || !pigment.s ||
+      !usable(*pigment.k, std::numeric_limits<double>::max()) ||
+      !usable(*pigment.s, std::numeric_limits<double>::max()))
+    return;
+  const KmOptions km{};
+  const double card = saunderson_to_internal(km.card_reflectance, km.saunderson);
+  double worst = 0;
+  std::size_t worst_at = 0;
+  for (std::size_t m = 0; m < pigment.measurements.size(); ++m) {
+    const Measurement& measured = pigment.measurements[m];
+    if (!measured.reflectance || !usable(*measured.reflectance, 1.5) ||
+        !(measured.concentration > 0 && measured.concentration <= 1))
+      continue;
+    Spectrum predicted;
+    for (std::size_t i = 0; i < Spectrum::band_count; ++i) {
+      const double c = measured.concentration;
+      predicted[i] = saunderson_to_measured(
+          km_layer_reflectance(c * (*pigment.k)[i], c * (*pigment.s)[i], card), km.saunderson);
+    }
+    const double de = delta_e2000(to_lab(predicted), to_lab(*measured.reflectance));
+    if (de > worst)
+      worst = de, worst_at = m;
+  }
+  if (worst > disagree_de00) {
+    f.warning(where + ".k",
+              fmt::format("K and S disagree with the pigment's own measurement {} (concentration "
+                          "{:g}): as a film on a white card they predict a colour {:.1f} ΔE00 "
+                          "away. The km model mixes with K and S, the lab model with the "
+                          "measurements: derive K and S from the series (pigmatch catalog build) "
+                          "or leave them out",
+                          worst_at, pigment.measurements[worst_at].concentration, worst));
+  }
+}
+
 void check_kubelka_munk(Findings& f, const std::string& where, const Pigment& pigment) {
   if (pigment.k.has_value() != pigment.s.has_value()) {
     f.error(where + (pigment.k ? ".s" : ".k"),
@@ -197,6 +243,7 @@ void check_kubelka_munk(Findings& f, const std::string& where, const Pigment& pi
     check_spectrum(f, where + ".k", *pigment.k, "K (absorption)", unbounded);
   if (pigment.s)
     check_spectrum(f, where + ".s", *pigment.s, "S (scattering)", unbounded);
+  check_ks_against_measurements(f, where, pigment);
 }
 
 // "CI 77266", "C.I. 77891", "CI 77491:1"; or a generic name such as "PBk 7" or "PR 101".
