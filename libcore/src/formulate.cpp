@@ -1792,8 +1792,8 @@ std::size_t pigment_count(const Recipe& r) {
                                                 [](const auto& c) { return !c.is_diluent; }));
 }
 
-// Equivalent mixes are listed once, at the better rank, as the simplest of them (fewest
-// pigments, then fewest drops of pigment). True when `recipe` had an equivalent in `kept`.
+// Equivalent mixes are listed once, as the simplest of them (fewest pigments, then fewest drops
+// of pigment), with its own score. True when `recipe` had an equivalent in `kept`.
 bool replaces_equivalent(std::vector<Recipe>& kept, Recipe& recipe) {
   const auto same = std::find_if(kept.begin(), kept.end(),
                                  [&](const Recipe& k) { return equivalent(k, recipe); });
@@ -1808,11 +1808,8 @@ bool replaces_equivalent(std::vector<Recipe>& kept, Recipe& recipe) {
   const auto simplicity = [&](const Recipe& r) {
     return std::pair(pigment_count(r), pigment_drops(r));
   };
-  if (simplicity(recipe) < simplicity(*same)) {
-    const double objective = same->objective;  // the rank it holds
+  if (simplicity(recipe) < simplicity(*same))
     *same = std::move(recipe);
-    same->objective = std::min(same->objective, objective);
-  }
   return true;
 }
 
@@ -1923,6 +1920,9 @@ FormulationResult formulate(const FormulationRequest& request, const PigmentPool
     if (!replaces_equivalent(result.recipes, recipe))
       result.recipes.push_back(std::move(recipe));
   }
+  // A simpler equivalent scores within a few hundredths of the one it stands for: ranked again.
+  std::stable_sort(result.recipes.begin(), result.recipes.end(),
+                   [](const Recipe& a, const Recipe& b) { return a.objective < b.objective; });
   describe_reach(request, scorer.target(), result);
   progress.finish();
   return result;
