@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pigmatch/measurement_records.h"
 #include "pigmatch/photo_measurement.h"
 #include "pigmatch/store.h"
 
