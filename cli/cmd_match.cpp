@@ -294,8 +294,9 @@ void print_table(const Target& t, BuiltinModel model, const std::string& model_p
     const ShadeDifference d = shade_difference(t.lab_d50, nearest);
     fmt::print(
         "shade      rank 1 heals to L* {:.1f} for the hair's {:.1f} (ΔL* {:+.2f}); beside it "
-        "ΔC* {:+.1f}, ΔH* {:.1f}: recipes are ranked shade first (ΔE00 with kC = kH = 2)\n",
-        nearest.L, t.lab_d50.L, d.dL, d.dC, d.dH);
+        "ΔC* {:+.1f}, ΔH* {:.1f}: recipes are ranked shade first (ΔE00 with kC = {:g}, kH = "
+        "{:g})\n",
+        nearest.L, t.lab_d50.L, d.dL, d.dC, d.dH, request.judged_by.kC, request.judged_by.kH);
   }
   // By more than a CIELAB unit: the note explains a plain shortfall, not a rounding.
   const bool darker_or_more_neutral =
