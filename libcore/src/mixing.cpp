@@ -320,14 +320,10 @@ Lab lab_mix(std::span<const LabColorant> colorants, MixSpan mix, const Lab& card
 
 namespace {
 
-std::vector<Colorant> colorants_of(std::span<const Pigment> pigments, const KmOptions& options) {
-  return derive_colorants(pigments, options);
-}
-
 class KmMixer final : public Mixer {
  public:
   KmMixer(std::span<const Pigment> pigments, const MixerConditions& conditions)
-      : colorants_(colorants_of(pigments, conditions.km)),
+      : colorants_(derive_colorants(pigments, conditions.km)),
         substrate_(conditions.substrate),
         options_(conditions.km) {
     film_.colorants = colorants_;
@@ -375,7 +371,7 @@ class LabMixer final : public Mixer {
 class SkinMixer final : public Mixer {
  public:
   SkinMixer(std::span<const Pigment> pigments, const MixerConditions& conditions)
-      : colorants_(colorants_of(pigments, conditions.km)),
+      : colorants_(derive_colorants(pigments, conditions.km)),
         optics_(skin_optics(skin_of(conditions), conditions.skin)),
         parameters_(conditions.skin) {}
   bool spectral() const noexcept override { return true; }

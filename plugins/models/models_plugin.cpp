@@ -237,10 +237,6 @@ struct KmState : pp::MixingState {
   KmOptions options;
 };
 
-std::vector<Colorant> colorants_of(const std::vector<Pigment>& pigments, const KmOptions& options) {
-  return derive_colorants(pigments, options);
-}
-
 class KmModel final : public pp::MixingModel {
  public:
   explicit KmModel(KmConstants constants)
@@ -252,7 +248,7 @@ class KmModel final : public pp::MixingModel {
     return translated([&] {
       const KmOptions options =
           km_options(Parameters(id(), prepare_parameters, parameters), constants_);
-      return std::make_unique<KmState>(colorants_of(to_pigments(pigments), options), options);
+      return std::make_unique<KmState>(derive_colorants(to_pigments(pigments), options), options);
     });
   }
 
@@ -444,7 +440,7 @@ class SkinModel final : public pp::MixingModel {
     return translated([&] {
       const KmOptions options =
           km_options(Parameters("skin", prepare_parameters, parameters), KmConstants::two);
-      return std::make_unique<KmState>(colorants_of(to_pigments(pigments), options), options);
+      return std::make_unique<KmState>(derive_colorants(to_pigments(pigments), options), options);
     });
   }
 
