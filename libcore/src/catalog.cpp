@@ -16,6 +16,7 @@
 
 #include "pigmatch/error.h"
 #include "pigmatch/mixing.h"
+#include "text.h"
 
 namespace pigmatch {
 namespace {
@@ -56,13 +57,6 @@ bool is_blank(std::string_view text) {
 bool has_control_characters(std::string_view text) {
   return std::any_of(text.begin(), text.end(),
                      [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-}
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 // Names shown to people and used as lookup keys: present, and printable on one line.
@@ -288,13 +282,6 @@ bool is_colour_index(std::string_view text) {
   return i == text.size();
 }
 
-bool same_use(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // A use pigmatch does not know is kept (a newer catalog may name one) but said: the pigment is
 // then offered for the known uses it names only.
 void check_uses(Findings& f, const std::string& where, const Pigment& pigment) {
@@ -302,7 +289,7 @@ void check_uses(Findings& f, const std::string& where, const Pigment& pigment) {
   for (std::size_t u = 0; u < pigment.uses.size(); ++u) {
     const std::string& use = pigment.uses[u];
     if (std::none_of(known.begin(), known.end(),
-                     [&](std::string_view k) { return same_use(k, use); })) {
+                     [&](std::string_view k) { return detail::equals_ignoring_case(k, use); })) {
       f.warning(fmt::format("{}.uses[{}]", where, u),
                 fmt::format("'{}' is not a use pigmatch knows ({}): the pigment is offered only "
                             "for the known uses it names",
@@ -445,7 +432,7 @@ void check_unique_codes(Findings& f, const Catalog& catalog) {
     const std::string& code = catalog.pigments[i].code;
     if (is_blank(code))
       continue;
-    const auto [it, inserted] = seen.emplace(lowercase(code), i);
+    const auto [it, inserted] = seen.emplace(detail::lowercase(code), i);
     if (!inserted) {
       f.error(fmt::format("pigments[{}].code", i),
               fmt::format("code '{}' is already used by pigments[{}] ('{}'); codes must be unique",
@@ -464,8 +451,9 @@ std::span<const std::string_view> known_pigment_uses() noexcept {
 bool meant_for(const Pigment& pigment, std::string_view use) noexcept {
   if (use.empty() || pigment.uses.empty())
     return true;
-  return std::any_of(pigment.uses.begin(), pigment.uses.end(),
-                     [&](const std::string& named) { return same_use(named, use); });
+  return std::any_of(pigment.uses.begin(), pigment.uses.end(), [&](const std::string& named) {
+    return detail::equals_ignoring_case(named, use);
+  });
 }
 
 std::string_view to_string(Severity severity) noexcept {
@@ -517,11 +505,8 @@ void require_valid(const Catalog& catalog) {
 }
 
 const Pigment* find_pigment(const Catalog& catalog, std::string_view code) noexcept {
-  const auto same = [](unsigned char a, unsigned char b) {
-    return std::tolower(a) == std::tolower(b);
-  };
   for (const Pigment& pigment : catalog.pigments) {
-    if (std::equal(pigment.code.begin(), pigment.code.end(), code.begin(), code.end(), same)) {
+    if (detail::equals_ignoring_case(pigment.code, code)) {
       return &pigment;
     }
   }

@@ -21,6 +21,7 @@
 #include "pigmatch/catalog_build.h"
 #include "pigmatch/error.h"
 #include "small_file.h"
+#include "text.h"
 
 namespace pigmatch {
 namespace {
@@ -36,13 +37,6 @@ Error corrupt(const fs::path& file, const std::string& what) {
 
 std::string read_text(const fs::path& file) {
   return detail::read_small_file(file, max_file_bytes, "measurement files over 16 MiB");
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 std::string trim(std::string_view s) {
@@ -62,7 +56,7 @@ bool parse_number(std::string_view text, double& value) {
 // A spectral field's wavelength: SPEC_380 (Argyll), SPECTRAL_NM380 / SPECTRAL_NM_380 (CGATS,
 // i1Profiler), SPECTRAL_380, NM380, NM_380, R380 (i1Share and others); 0 when not spectral.
 int wavelength_of(std::string_view field) {
-  const std::string name = lower(field);
+  const std::string name = detail::lowercase(field);
   for (const std::string_view prefix :
        {"spectral_nm_", "spectral_nm", "spectral_", "spec_", "nm_", "nm", "r_", "r"}) {
     if (!name.starts_with(prefix))
@@ -142,7 +136,8 @@ struct Naming {
 // "CODE@0.25", "CODE@25%", "card" (any case); false when the name says neither.
 bool parse_name(std::string_view name, Naming& out) {
   const std::string t = trim(name);
-  if (lower(t) == "card" || lower(t) == "paper" || lower(t) == "substrate") {
+  if (detail::lowercase(t) == "card" || detail::lowercase(t) == "paper" ||
+      detail::lowercase(t) == "substrate") {
     out = {};
     return true;
   }
@@ -177,10 +172,10 @@ std::map<std::string, Naming> read_layout(std::string_view text, const fs::path&
     std::string cell;
     while (std::getline(fields, cell, ','))
       cells.push_back(trim(cell));
-    if (number == 1 && !cells.empty() && lower(cells.front()) == "sample_id")
+    if (number == 1 && !cells.empty() && detail::lowercase(cells.front()) == "sample_id")
       continue;
     Naming naming;
-    const bool card = cells.size() >= 2 && lower(cells[1]) == "card";
+    const bool card = cells.size() >= 2 && detail::lowercase(cells[1]) == "card";
     double concentration = 1;
     if (cells.size() < 2 || cells[0].empty() ||
         (!card && (cells.size() < 3 || !parse_number(cells[2], concentration)))) {
@@ -240,7 +235,7 @@ std::vector<DrawdownReading> parse_drawdowns(std::string_view text, const fs::pa
   // export's names; chartread puts the patch's place there, which a layout then names).
   std::optional<std::size_t> id_column, name_column, location_column;
   for (std::size_t c = 0; c < table.fields.size(); ++c) {
-    const std::string field = lower(table.fields[c]);
+    const std::string field = detail::lowercase(table.fields[c]);
     if (field == "sample_id")
       id_column = c;
     else if (field == "sample_name")
