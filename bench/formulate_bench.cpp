@@ -26,10 +26,10 @@
 #include <string>
 #include <vector>
 
-#include "../tests/formulate/random_recipe.h"
-#include "../tests/formulate/synthetic_catalog.h"
-#include "pigmatch/formulate.h"
-#include "pigmatch/mixing.h"
+#include "../tests/formulation/random_recipe.h"
+#include "../tests/formulation/synthetic_catalog.h"
+#include "pigmatch/formulation/formulate.h"
+#include "pigmatch/formulation/mixing.h"
 
 using namespace pigmatch;
 using Clock = std::chrono::steady_clock;

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "pigmatch/image.h"
-#include "pigmatch/transform.h"
+#include "pigmatch/colour/transform.h"
+#include "pigmatch/image/image.h"
 
 #ifdef PIGMATCH_HAVE_OPENCV
 #include <opencv2/core.hpp>

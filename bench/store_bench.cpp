@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 
 namespace fs = std::filesystem;
 using namespace pigmatch;

@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 #include "store/postgres_server.h"
 
 using namespace pigmatch;

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 #include "store/postgres_server.h"
 
 using namespace pigmatch;

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "pigmatch/color.h"
-#include "pigmatch/image.h"
+#include "pigmatch/colour/color.h"
+#include "pigmatch/image/image.h"
 
 namespace pigmatch::cli {
 

@@ -13,10 +13,10 @@
 
 #include "command.h"
 #include "json_output.h"
-#include "pigmatch/catalog.h"
+#include "pigmatch/colour/spectrum.h"
 #include "pigmatch/error.h"
-#include "pigmatch/plugin_host.h"
-#include "pigmatch/spectrum.h"
+#include "pigmatch/formulation/catalog.h"
+#include "pigmatch/plugin_host/plugin_host.h"
 #include "store_common.h"
 
 namespace pigmatch::cli {

@@ -15,13 +15,13 @@
 
 #include "command.h"
 #include "photo_options.h"
-#include "pigmatch/catalog.h"
-#include "pigmatch/catalog_build.h"
+#include "pigmatch/colour/spectrum.h"
 #include "pigmatch/error.h"
-#include "pigmatch/image.h"
-#include "pigmatch/photo_measurement.h"
-#include "pigmatch/spectrum.h"
-#include "pigmatch/swatch_card.h"
+#include "pigmatch/formulation/catalog.h"
+#include "pigmatch/formulation/catalog_build.h"
+#include "pigmatch/formulation/swatch_card.h"
+#include "pigmatch/image/image.h"
+#include "pigmatch/regions/photo_measurement.h"
 #include "store_common.h"
 
 namespace pigmatch::cli {

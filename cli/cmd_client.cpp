@@ -10,7 +10,7 @@
 
 #include "command.h"
 #include "pigmatch/error.h"
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 #include "store_common.h"
 
 namespace pigmatch::cli {

@@ -8,7 +8,7 @@
 
 #include "arguments.h"
 #include "command.h"
-#include "pigmatch/color.h"
+#include "pigmatch/colour/color.h"
 
 namespace pigmatch::cli {
 namespace {

@@ -7,9 +7,9 @@
 
 #include "arguments.h"
 #include "command.h"
-#include "pigmatch/image.h"
-#include "pigmatch/sampling.h"
-#include "pigmatch/transform.h"
+#include "pigmatch/colour/transform.h"
+#include "pigmatch/image/image.h"
+#include "pigmatch/regions/sampling.h"
 #include "profile_source.h"
 
 namespace pigmatch::cli {

@@ -14,8 +14,8 @@
 #include "command.h"
 #include "model_profiles.h"
 #include "pigmatch/error.h"
-#include "pigmatch/model_fit.h"
-#include "pigmatch/touchup.h"
+#include "pigmatch/formulation/model_fit.h"
+#include "pigmatch/formulation/touchup.h"
 #include "store_common.h"
 
 namespace pigmatch::cli {

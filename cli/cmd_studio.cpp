@@ -6,7 +6,7 @@
 #include <string>
 
 #include "command.h"
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 #include "store_common.h"
 
 namespace pigmatch::cli {

@@ -17,9 +17,9 @@
 #include "json_output.h"
 #include "measured_regions.h"
 #include "pigmatch/error.h"
-#include "pigmatch/plugin_host.h"
-#include "pigmatch/store.h"
-#include "pigmatch/touchup.h"
+#include "pigmatch/formulation/touchup.h"
+#include "pigmatch/plugin_host/plugin_host.h"
+#include "pigmatch/store/store.h"
 #include "save_to_store.h"
 #include "store_common.h"
 

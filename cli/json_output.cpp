@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "pigmatch/match.h"
+#include "pigmatch/formulation/match.h"
 
 namespace pigmatch::cli {
 

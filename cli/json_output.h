@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "pigmatch/color.h"
-#include "pigmatch/plugin_host.h"
+#include "pigmatch/colour/color.h"
+#include "pigmatch/plugin_host/plugin_host.h"
 
 namespace pigmatch::cli {
 

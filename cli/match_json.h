@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 
 namespace pigmatch::cli {
 

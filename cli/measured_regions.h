@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pigmatch/color.h"
+#include "pigmatch/colour/color.h"
 
 namespace pigmatch::cli {
 

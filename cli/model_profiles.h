@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "pigmatch/model_fit.h"
+#include "pigmatch/formulation/model_fit.h"
 
 namespace pigmatch::cli {
 

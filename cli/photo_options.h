@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "pigmatch/chart.h"
-#include "pigmatch/photo_measurement.h"
+#include "pigmatch/calibration/chart.h"
+#include "pigmatch/regions/photo_measurement.h"
 
 namespace pigmatch::cli {
 

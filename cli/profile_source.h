@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "pigmatch/transform.h"
+#include "pigmatch/colour/transform.h"
 
 namespace pigmatch::cli {
 

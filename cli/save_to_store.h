@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "pigmatch/measurement_records.h"
-#include "pigmatch/photo_measurement.h"
-#include "pigmatch/store.h"
+#include "pigmatch/regions/photo_measurement.h"
+#include "pigmatch/store/measurement_records.h"
+#include "pigmatch/store/store.h"
 
 namespace pigmatch::cli {
 

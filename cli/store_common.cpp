@@ -11,7 +11,7 @@
 
 #include "command.h"
 #include "pigmatch/error.h"
-#include "pigmatch/plugin_host.h"
+#include "pigmatch/plugin_host/plugin_host.h"
 
 namespace pigmatch::cli {
 

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "pigmatch/catalog.h"
-#include "pigmatch/store.h"
+#include "pigmatch/formulation/catalog.h"
+#include "pigmatch/store/store.h"
 
 namespace pigmatch::cli {
 

@@ -15,6 +15,12 @@ set(PIGMATCH_CMAKE_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/pigmatch")
 set(PIGMATCH_CATALOG_INSTALL_DIR "${CMAKE_INSTALL_DATADIR}/pigmatch/catalogs")
 
 # ---- headers, library, program data -----------------------------------------------------------
+# The SDK is the install component `sdk`, complete on its own (cmake --install BUILD --component
+# sdk: its headers, its targets, the package files); its headers have their own root,
+# include/pigmatch-sdk, which is all pigmatch::plugin_sdk puts on a plugin's include path.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/libcore/sdk/include/pigmatch"
+        DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/pigmatch-sdk" COMPONENT sdk
+        FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/libcore/include/pigmatch"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
         FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
@@ -22,8 +28,9 @@ install(FILES "${PROJECT_BINARY_DIR}/libcore/generated/pigmatch/version.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/pigmatch")
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/data/catalogs/" DESTINATION "${PIGMATCH_CATALOG_INSTALL_DIR}")
 
-install(TARGETS pigmatch_plugin_sdk EXPORT pigmatchPluginTargets)
-install(EXPORT pigmatchPluginTargets NAMESPACE pigmatch:: DESTINATION "${PIGMATCH_CMAKE_INSTALL_DIR}")
+install(TARGETS pigmatch_plugin_sdk EXPORT pigmatchPluginTargets COMPONENT sdk)
+install(EXPORT pigmatchPluginTargets NAMESPACE pigmatch:: DESTINATION "${PIGMATCH_CMAKE_INSTALL_DIR}"
+        COMPONENT sdk)
 
 set_target_properties(pigmatch_core PROPERTIES EXPORT_NAME core)
 install(TARGETS pigmatch_core EXPORT pigmatchCoreTargets
@@ -91,4 +98,4 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/cmake/pigmatchConfigVers
 install(FILES "${PROJECT_BINARY_DIR}/cmake/pigmatchConfig.cmake"
               "${PROJECT_BINARY_DIR}/cmake/pigmatchConfigVersion.cmake"
               "${PROJECT_SOURCE_DIR}/cmake/PigmatchPlugin.cmake"
-        DESTINATION "${PIGMATCH_CMAKE_INSTALL_DIR}")
+        DESTINATION "${PIGMATCH_CMAKE_INSTALL_DIR}" COMPONENT sdk)

@@ -12,12 +12,12 @@
 #include <vector>
 
 #include "catalog_files.h"
-#include "pigmatch/catalog.h"
 #include "pigmatch/error.h"
-#include "pigmatch/mixing.h"
+#include "pigmatch/formulation/catalog.h"
+#include "pigmatch/formulation/mixing.h"
 // The host's conversion of a plugin's POD catalog (libcore's private plugin_detail): the fuzz
 // target runs it exactly as PluginRegistry does, without loading the plugin's .so per input.
-#include "plugin_internal.h"
+#include "plugin_host/plugin_internal.h"
 
 namespace pigmatch::fuzz {
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "drawdown_file.h"
-#include "pigmatch/catalog_build.h"
+#include "formulation/drawdown_file.h"
 #include "pigmatch/error.h"
+#include "pigmatch/formulation/catalog_build.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -10,8 +10,8 @@
 #include <span>
 
 #include "fuzz_support.h"
+#include "pigmatch/colour/transform.h"
 #include "pigmatch/error.h"
-#include "pigmatch/transform.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> icc(data, size);

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <span>
 
+#include "pigmatch/colour/transform.h"
 #include "pigmatch/error.h"
-#include "pigmatch/image.h"
-#include "pigmatch/transform.h"
+#include "pigmatch/image/image.h"
 
 namespace pigmatch::fuzz {
 

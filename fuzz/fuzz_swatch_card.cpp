@@ -11,10 +11,10 @@
 #include <cstring>
 #include <string_view>
 
+#include "pigmatch/colour/transform.h"
 #include "pigmatch/error.h"
-#include "pigmatch/image.h"
-#include "pigmatch/swatch_card.h"
-#include "pigmatch/transform.h"
+#include "pigmatch/formulation/swatch_card.h"
+#include "pigmatch/image/image.h"
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "image/fixtures.h"
-#include "pigmatch/image.h"
+#include "pigmatch/image/image.h"
 
 namespace fs = std::filesystem;
 using pigmatch::test::Bytes;

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generates libcore/src/skin_spectra_data.cpp: the 16 human skin reflectances of Vrhel, Gershon
+"""Generates libcore/src/calibration/skin_spectra_data.cpp: the 16 human skin reflectances of Vrhel, Gershon
 & Iwan (1994) on pigmatch's 10 nm grid (380-730 nm), from the shared reference data (standard
 library only).
 
 Usage (from the repository root, with ../shared beside it):
 
-    python3 tools/gen_skin_spectra.py ../shared/data/skin-hair > libcore/src/skin_spectra_data.cpp
+    python3 tools/gen_skin_spectra.py ../shared/data/skin-hair > libcore/src/calibration/skin_spectra_data.cpp
 
 Source: M. J. Vrhel, R. Gershon, L. S. Iwan, "Measurement and analysis of object reflectance
 spectra", Color Res. Appl. 19(1), 1994; distributed as sur_vrhel.mat with Psychtoolbox-3 under the
@@ -35,7 +35,7 @@ def main():
         "// (1994), \"Measurement and analysis of object reflectance spectra\", Color Res. Appl. 19(1);",
         "// Psychtoolbox-3's sur_vrhel.mat, Expat (MIT) licence. Do not edit: regenerate.",
         "// Reflectance 0-1 at 380, 390, ..., 730 nm (380 nm holds the measured 390 nm value).",
-        '#include "pigmatch/skin_spectra.h"',
+        '#include "pigmatch/calibration/skin_spectra.h"',
         "",
         "namespace pigmatch {",
         "namespace {",

@@ -14,11 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "pigmatch/calibration.h"
-#include "pigmatch/chart.h"
+#include "pigmatch/calibration/calibration.h"
+#include "pigmatch/calibration/chart.h"
+#include "pigmatch/calibration/skin_spectra.h"
 #include "pigmatch/error.h"
-#include "pigmatch/image.h"
-#include "pigmatch/skin_spectra.h"
+#include "pigmatch/image/image.h"
 
 namespace {
 

@@ -75,10 +75,10 @@
 #include <string>
 #include <vector>
 
-#include "pigmatch/chart.h"
-#include "pigmatch/color.h"
-#include "pigmatch/image.h"
-#include "pigmatch/spectrum.h"
+#include "pigmatch/calibration/chart.h"
+#include "pigmatch/colour/color.h"
+#include "pigmatch/colour/spectrum.h"
+#include "pigmatch/image/image.h"
 
 namespace fs = std::filesystem;
 using pigmatch::Lab;

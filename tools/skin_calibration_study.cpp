@@ -28,10 +28,10 @@
 #include <string>
 #include <vector>
 
-#include "pigmatch/calibration.h"
-#include "pigmatch/chart.h"
-#include "pigmatch/color.h"
-#include "pigmatch/spectrum.h"
+#include "pigmatch/calibration/calibration.h"
+#include "pigmatch/calibration/chart.h"
+#include "pigmatch/colour/color.h"
+#include "pigmatch/colour/spectrum.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "display_color.h"
-#include "pigmatch/photo_measurement.h"
+#include "pigmatch/regions/photo_measurement.h"
 
 class QLabel;
 class QTableWidget;

@@ -4,7 +4,7 @@
 
 #include <QWidget>
 
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 
 class QLineEdit;
 class QListWidget;

@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <map>
 
-#include "pigmatch/skintone.h"
+#include "pigmatch/regions/skintone.h"
 #include "record_forms.h"
 #include "swatch_widget.h"
 #include "text.h"

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "display_color.h"
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 
 class QLabel;
 class QScrollArea;

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 
 namespace pigmatch::gui {
 

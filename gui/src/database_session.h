@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "display_color.h"
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 
 namespace pigmatch::gui {
 

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "pigmatch/color.h"
+#include "pigmatch/colour/color.h"
 
 namespace pigmatch::gui {
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "display_color.h"
-#include "pigmatch/catalog.h"
-#include "pigmatch/plugin_host.h"
-#include "pigmatch/store.h"
+#include "pigmatch/formulation/catalog.h"
+#include "pigmatch/plugin_host/plugin_host.h"
+#include "pigmatch/store/store.h"
 
 class QTabWidget;
 

@@ -21,7 +21,7 @@
 
 #include "background_task.h"
 #include "pigmatch/error.h"
-#include "pigmatch/model_fit.h"
+#include "pigmatch/formulation/model_fit.h"
 #include "swatch_widget.h"
 #include "text.h"
 

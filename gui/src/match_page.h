@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "display_color.h"
-#include "pigmatch/formulate.h"
-#include "pigmatch/match.h"
-#include "pigmatch/plugin_host.h"
-#include "pigmatch/store.h"
+#include "pigmatch/formulation/formulate.h"
+#include "pigmatch/formulation/match.h"
+#include "pigmatch/plugin_host/plugin_host.h"
+#include "pigmatch/store/store.h"
 
 class QComboBox;
 class QDoubleSpinBox;

@@ -21,7 +21,7 @@
 #include "calibration_report.h"
 #include "photo_view.h"
 #include "pigmatch/error.h"
-#include "pigmatch/measurement_records.h"
+#include "pigmatch/store/measurement_records.h"
 #include "swatch_widget.h"
 #include "text.h"
 

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "display_color.h"
-#include "pigmatch/photo_measurement.h"
-#include "pigmatch/store.h"
+#include "pigmatch/regions/photo_measurement.h"
+#include "pigmatch/store/store.h"
 
 class QComboBox;
 class QLabel;

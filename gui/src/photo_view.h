@@ -16,9 +16,9 @@
 #include <optional>
 #include <vector>
 
-#include "pigmatch/color.h"
-#include "pigmatch/image.h"
-#include "pigmatch/transform.h"
+#include "pigmatch/colour/color.h"
+#include "pigmatch/colour/transform.h"
+#include "pigmatch/image/image.h"
 
 class QComboBox;
 class QLabel;

@@ -6,7 +6,7 @@
 #include <QDialog>
 #include <optional>
 
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 
 class QComboBox;
 class QLabel;

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "display_color.h"
-#include "pigmatch/color.h"
+#include "pigmatch/colour/color.h"
 
 namespace pigmatch::gui {
 

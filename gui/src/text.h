@@ -5,7 +5,7 @@
 #include <QString>
 #include <string_view>
 
-#include "pigmatch/color.h"
+#include "pigmatch/colour/color.h"
 
 namespace pigmatch::gui {
 

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "display_color.h"
-#include "pigmatch/catalog.h"
-#include "pigmatch/store.h"
-#include "pigmatch/touchup.h"
+#include "pigmatch/formulation/catalog.h"
+#include "pigmatch/formulation/touchup.h"
+#include "pigmatch/store/store.h"
 
 class QComboBox;
 class QLabel;

@@ -15,12 +15,12 @@
 #include <utility>
 #include <vector>
 
-#include "pigmatch/catalog.h"
+#include "pigmatch/colour/spectrum.h"
 #include "pigmatch/error.h"
-#include "pigmatch/mixing.h"
+#include "pigmatch/formulation/catalog.h"
+#include "pigmatch/formulation/mixing.h"
 #include "pigmatch/plugin.hpp"
-#include "pigmatch/spectrum.h"
-#include "plugin_internal.h"
+#include "plugin_host/plugin_internal.h"
 
 namespace pp = pigmatch::plugin;
 

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "icc_bytes.h"
-#include "pigmatch/chart.h"
-#include "pigmatch/color.h"
-#include "pigmatch/image.h"
+#include "pigmatch/calibration/chart.h"
+#include "pigmatch/colour/color.h"
+#include "pigmatch/image/image.h"
 
 namespace pigmatch::test {
 

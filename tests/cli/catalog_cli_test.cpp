@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "formulate/drawdowns.h"
-#include "formulate/swatch_photo.h"
-#include "formulate/synthetic_catalog.h"
-#include "pigmatch/image.h"
-#include "pigmatch/swatch_card.h"
+#include "formulation/drawdowns.h"
+#include "formulation/swatch_photo.h"
+#include "formulation/synthetic_catalog.h"
+#include "pigmatch/formulation/swatch_card.h"
+#include "pigmatch/image/image.h"
 #include "process.h"
 #include "shared_data.h"
 

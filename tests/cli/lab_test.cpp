@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "pigmatch/color.h"
+#include "pigmatch/colour/color.h"
 #include "process.h"
 
 namespace fs = std::filesystem;

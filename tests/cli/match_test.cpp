@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "pigmatch/color.h"
-#include "pigmatch/spectrum.h"
+#include "pigmatch/colour/color.h"
+#include "pigmatch/colour/spectrum.h"
 #include "process.h"
 
 namespace fs = std::filesystem;

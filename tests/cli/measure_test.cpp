@@ -12,9 +12,9 @@
 #include <string>
 
 #include "../calibration/synthetic_chart.h"
-#include "pigmatch/chart.h"
-#include "pigmatch/color.h"
-#include "pigmatch/image.h"
+#include "pigmatch/calibration/chart.h"
+#include "pigmatch/colour/color.h"
+#include "pigmatch/image/image.h"
 #include "process.h"
 
 namespace fs = std::filesystem;

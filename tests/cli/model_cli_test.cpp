@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "pigmatch/model_fit.h"
-#include "pigmatch/plugin_host.h"
-#include "pigmatch/store.h"
-#include "pigmatch/touchup.h"
+#include "pigmatch/formulation/model_fit.h"
+#include "pigmatch/formulation/touchup.h"
+#include "pigmatch/plugin_host/plugin_host.h"
+#include "pigmatch/store/store.h"
 #include "process.h"
 #include "store/store_fixtures.h"
 

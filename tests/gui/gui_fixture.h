@@ -21,8 +21,8 @@
 #include "database.h"
 #include "display_color.h"
 #include "main_window.h"
-#include "pigmatch/color.h"
-#include "pigmatch/store.h"
+#include "pigmatch/colour/color.h"
+#include "pigmatch/store/store.h"
 #ifdef PIGMATCH_GUI_ON_POSTGRES
 #include "store/postgres_server.h"
 #endif

@@ -38,9 +38,9 @@
 #include "main_window.h"
 #include "photo_page.h"
 #include "photo_view.h"
-#include "pigmatch/image.h"
-#include "pigmatch/skintone.h"
-#include "pigmatch/store.h"
+#include "pigmatch/image/image.h"
+#include "pigmatch/regions/skintone.h"
+#include "pigmatch/store/store.h"
 #include "record_forms.h"
 #include "swatch_widget.h"
 

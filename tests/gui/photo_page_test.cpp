@@ -35,8 +35,8 @@
 #include "client_list.h"
 #include "gui_fixture.h"
 #include "photo_view.h"
-#include "pigmatch/image.h"
-#include "pigmatch/sampling.h"
+#include "pigmatch/image/image.h"
+#include "pigmatch/regions/sampling.h"
 #include "process.h"
 #include "swatch_widget.h"
 

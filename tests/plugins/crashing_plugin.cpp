@@ -1,6 +1,6 @@
 // Plugins that take the process down while being loaded, one way per build (CRASH_* set by
-// CMake): the host must survive each and name the file (libcore/src/plugin_probe.cpp). The
-// faults are real: a store through a bad pointer, abort(), exit() from a library constructor,
+// CMake): the host must survive each and name the file (libcore/src/plugin_host/plugin_probe.cpp).
+// The faults are real: a store through a bad pointer, abort(), exit() from a library constructor,
 // a crash inside a built-in catalog's load function, none of which an exception barrier stops.
 #include <cstdint>
 #include <cstdlib>

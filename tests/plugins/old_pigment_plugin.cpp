@@ -1,6 +1,6 @@
 // Pigments as two vendors fill them, written against plugin.h directly: one built before
 // pigmatch_pigment gained `uses` (its struct_size stops before it, and what follows is a trap the
-// host must never read), one that names its use. tests/plugin_test.cpp loads both.
+// host must never read), one that names its use. tests/plugin_host/plugin_test.cpp loads both.
 #include <cstddef>
 #include <cstdint>
 

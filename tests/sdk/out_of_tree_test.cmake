@@ -55,11 +55,16 @@ file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}/empty-xdg")
 
 run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
-foreach(installed include/pigmatch/plugin.h include/pigmatch/plugin.hpp bin/pigmatch)
+foreach(installed include/pigmatch-sdk/pigmatch/plugin.h include/pigmatch-sdk/pigmatch/plugin.hpp
+                  include/pigmatch/formulation/catalog.h bin/pigmatch)
   if(NOT EXISTS "${prefix}/${installed}")
     message(FATAL_ERROR "not installed: ${installed}")
   endif()
 endforeach()
+# The SDK's headers live only in its own root.
+if(EXISTS "${prefix}/include/pigmatch/plugin.h")
+  message(FATAL_ERROR "plugin.h installed beside libcore's C++ headers (include/pigmatch)")
+endif()
 file(GLOB configs "${prefix}/lib*/cmake/pigmatch/pigmatchConfig.cmake"
                   "${prefix}/lib/*/cmake/pigmatch/pigmatchConfig.cmake")
 if(NOT configs)
@@ -96,3 +101,32 @@ run(${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/sdk/core-consumer" -B "${WORK_DIR}/
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/core-consumer")
 run(${env} "${WORK_DIR}/core-consumer/core-consumer" OUTPUT consumer)
 message(STATUS "ok: core consumer: ${consumer}")
+
+# The SDK alone (install component `sdk`): a vendor's plugin builds with nothing else installed.
+set(sdk_prefix "${WORK_DIR}/sdk-prefix")
+run(${CMAKE_COMMAND} --install "${BUILD_DIR}" --component sdk --prefix "${sdk_prefix}")
+file(GLOB_RECURSE sdk_files RELATIVE "${sdk_prefix}" "${sdk_prefix}/*")
+foreach(file IN LISTS sdk_files)
+  if(NOT file MATCHES "^include/pigmatch-sdk/pigmatch/plugin\\.h(pp)?$"
+     AND NOT file MATCHES "^lib[^/]*/(.*/)?cmake/pigmatch/[^/]+\\.cmake$")
+    message(FATAL_ERROR "the SDK component installs ${file}, which is not the SDK")
+  endif()
+endforeach()
+run(${CMAKE_COMMAND} -S "${SOURCE_DIR}/plugins/examples" -B "${WORK_DIR}/sdk-only-example"
+    -G "${GENERATOR}" -DCMAKE_PREFIX_PATH=${sdk_prefix} -DCMAKE_BUILD_TYPE=Release ${flags})
+run(${CMAKE_COMMAND} --build "${WORK_DIR}/sdk-only-example")
+message(STATUS "ok: the example plugin builds against the SDK component alone")
+
+# A plugin cannot include libcore's C++ headers through the SDK, even with the whole of pigmatch
+# installed in the same prefix.
+run(${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/sdk/sdk-boundary" -B "${WORK_DIR}/sdk-boundary"
+    -G "${GENERATOR}" -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release ${flags})
+execute_process(COMMAND ${CMAKE_COMMAND} --build "${WORK_DIR}/sdk-boundary"
+                RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(status EQUAL 0)
+  message(FATAL_ERROR "a plugin including pigmatch/formulation/catalog.h built against the SDK")
+endif()
+if(NOT "${out}${err}" MATCHES "pigmatch/formulation/catalog\\.h")
+  message(FATAL_ERROR "the SDK boundary build failed for another reason:\n${out}\n${err}")
+endif()
+message(STATUS "ok: libcore's C++ headers are outside the SDK's include path")

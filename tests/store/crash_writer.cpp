@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "pigmatch/store.h"
+#include "pigmatch/store/store.h"
 
 namespace pigmatch::test {
 

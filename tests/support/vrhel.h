@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "csv.h"
-#include "pigmatch/spectrum.h"
+#include "pigmatch/colour/spectrum.h"
 
 namespace pigmatch::test {
 

@@ -1,8 +1,8 @@
 // Loads the plugins the registry finds and prints the D50 Lab of a perfect white (100, 0, 0).
 #include <cstdio>
 
-#include "pigmatch/plugin_host.h"
-#include "pigmatch/spectrum.h"
+#include "pigmatch/colour/spectrum.h"
+#include "pigmatch/plugin_host/plugin_host.h"
 
 int main() {
   const pigmatch::PluginRegistry registry(pigmatch::default_search_paths());
