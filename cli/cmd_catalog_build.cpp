@@ -30,11 +30,12 @@ namespace {
 using ordered_json = nlohmann::ordered_json;
 
 struct BuildOptions {
-  std::string measurements;  // build READINGS
-  std::string layout;        // --layout CSV
-  std::string photo;         // --photo PHOTO
-  std::string card;          // --card CARD.svg
-  std::string card_marks;    // --card-marks X1,Y1,…
+  std::string measurements;                              // build READINGS
+  std::string layout;                                    // --layout CSV
+  std::string photo;                                     // --photo PHOTO
+  std::string card;                                      // --card CARD.svg
+  std::string card_marks;                                // --card-marks X1,Y1,…
+  std::optional<std::array<Point, 4>> card_marks_given;  // the same, parsed as it is read
   CalibrationArguments calibration;
   std::string out;  // --out FILE
   std::string id, vendor, name;
@@ -96,18 +97,10 @@ ordered_json catalog_file_json(const Catalog& c) {
 
 // ---- readings ----------------------------------------------------------------------------------
 
-std::optional<std::array<Point2, 4>> given_marks(const BuildOptions& o) {
-  if (o.card_marks.empty())
-    return std::nullopt;
-  return parse_four_points(
-      o.card_marks, "--card-marks",
-      "the centres of the card's 4 corner marks X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels, any order");
-}
-
 // The marks as given, or found in the photo.
-std::array<Point2, 4> card_marks(const BuildOptions& o, const Image& image) {
-  if (auto given = given_marks(o))
-    return *given;
+std::array<Point, 4> card_marks(const BuildOptions& o, const Image& image) {
+  if (o.card_marks_given)
+    return *o.card_marks_given;
   if (auto found = find_swatch_card_marks(image))
     return *found;
   throw Error(ErrorCode::not_found,
@@ -135,7 +128,7 @@ PhotoSummary read_photo(const BuildOptions& o) {
   const Image image = decode_image(o.photo);
   PhotoSummary out{calibrate_photo(image, o.photo, request), {}};
   const SwatchCardLayout layout = load_swatch_card_layout(o.card);
-  const std::array<Point2, 4> marks = card_marks(o, image);
+  const std::array<Point, 4> marks = card_marks(o, image);
   out.card = read_swatch_card(image, out.calibration.transform, marks, layout);
   return out;
 }
@@ -154,7 +147,6 @@ void check_build_arguments(const BuildOptions& o) {
     if (o.calibration.chart == "none")
       throw UsageError("a catalog needs a calibrated photo: keep the chart in frame");
     check_calibration_arguments(o.calibration);
-    (void)given_marks(o);
   } else if (!o.card.empty() || !o.card_marks.empty()) {
     throw UsageError("--card and --card-marks go with --photo");
   }
@@ -179,7 +171,7 @@ ordered_json photo_json(const PhotoSummary& p) {
   std::vector<std::string> warnings = p.calibration.warnings;
   warnings.insert(warnings.end(), p.card.warnings.begin(), p.card.warnings.end());
   ordered_json marks = ordered_json::array();
-  for (const Point2& m : p.card.marks)
+  for (const Point& m : p.card.marks)
     marks.push_back({m.x, m.y});
   return {{"marks", marks},
           {"calibration",
@@ -316,10 +308,13 @@ void register_catalog_build_commands(CLI::App* catalog) {
       ->add_option("--card", o->card,
                    "with --photo: the card's SVG as 'catalog card' wrote it (it names the boxes)")
       ->check(CLI::ExistingFile);
-  build->add_option("--card-marks", o->card_marks,
-                    "with --photo: the centres of the card's 4 black corner marks in the photo, "
-                    "X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels, any order (the hollow mark tells the "
-                    "top-left). Default: found in the photo");
+  read_four_points(
+      build->add_option("--card-marks", o->card_marks,
+                        "with --photo: the centres of the card's 4 black corner marks in the "
+                        "photo, X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels, any order (the hollow mark "
+                        "tells the top-left). Default: found in the photo"),
+      o->card_marks_given,
+      "the centres of the card's 4 corner marks X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels, any order");
   add_calibration_options(build, o->calibration, PhotoPurpose::swatches);
   build->add_option("--out", o->out, "the catalog file to write (JSON)")->required();
   build->add_option("--id", o->id, "catalog id (letters, digits, . _ -)")->required();

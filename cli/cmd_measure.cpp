@@ -244,7 +244,7 @@ Json calibration_json(const PhotoCalibration& c, const MeasureOptions& o) {
   Json corners = Json::array();
   Json patches = Json::array();
   if (c.calibration) {
-    for (const Point2& p : c.calibration->report().corners)
+    for (const Point& p : c.calibration->report().corners)
       corners.push_back({p.x, p.y});
     for (const PatchResidual& p : c.calibration->report().patches) {
       patches.push_back({{"id", p.patch_id},

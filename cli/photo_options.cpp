@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -15,10 +16,9 @@ constexpr std::string_view chart_corners_expected =
     "auto, none or the chart's 4 corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 (the corner next to the "
     "dark-skin patch first, then clockwise)";
 
-}  // namespace
-
-std::array<Point2, 4> parse_four_points(const std::string& text, std::string_view option,
-                                        std::string_view expected) {
+// Four points from "X1,Y1,…,X4,Y4"; the message of a CLI::ValidationError, which CLI11 prefixes
+// with the option's name.
+std::array<Point, 4> parse_four_points(const std::string& text, std::string_view expected) {
   std::vector<double> values;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -32,34 +32,47 @@ std::array<Point2, 4> parse_four_points(const std::string& text, std::string_vie
         throw std::invalid_argument(field);
       values.push_back(v);
     } catch (const std::exception&) {
-      throw UsageError(
-          fmt::format("{}: '{}' is not a number (expected {})", option, field, expected));
+      throw CLI::ValidationError(
+          fmt::format("'{}' is not a number (expected {})", field, expected));
     }
     if (comma == std::string::npos)
       break;
     start = comma + 1;
   }
-  if (values.size() != 8) {
-    throw UsageError(fmt::format("{} expects {}; got {} numbers", option, expected, values.size()));
-  }
-  std::array<Point2, 4> points{};
+  if (values.size() != 8)
+    throw CLI::ValidationError(fmt::format("expects {}; got {} numbers", expected, values.size()));
+  std::array<Point, 4> points{};
   for (std::size_t i = 0; i < 4; ++i)
     points[i] = {values[2 * i], values[2 * i + 1]};
   return points;
 }
 
+}  // namespace
+
+void read_four_points(CLI::Option* option, std::optional<std::array<Point, 4>>& points,
+                      std::string expected, std::vector<std::string> keywords) {
+  option->each([&points, expected = std::move(expected),
+                keywords = std::move(keywords)](const std::string& text) {
+    points.reset();
+    if (std::find(keywords.begin(), keywords.end(), text) == keywords.end())
+      points = parse_four_points(text, expected);
+  });
+}
+
 void add_calibration_options(CLI::App* command, CalibrationArguments& a, PhotoPurpose purpose) {
   const bool regions = purpose == PhotoPurpose::regions;
-  command->add_option("--chart", a.chart,
-                      std::string(regions ? "auto (find it; error if absent), none (no "
-                                            "calibration), or the chart's "
-                                          : "auto (find it; the default) or the chart's ") +
-                          "corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels (its printed corner marks, "
-                          "or the card's edges: a logo band or ruler is found and left out), the "
-                          "corner next to the dark-skin patch first, then clockwise" +
-                          (regions ? ". Default: find it, or fall back to the photo's profile "
-                                     "with a warning"
-                                   : ""));
+  CLI::Option* chart = command->add_option(
+      "--chart", a.chart,
+      std::string(regions ? "auto (find it; error if absent), none (no "
+                            "calibration), or the chart's "
+                          : "auto (find it; the default) or the chart's ") +
+          "corners X1,Y1,X2,Y2,X3,Y3,X4,Y4 in pixels (its printed corner marks, "
+          "or the card's edges: a logo band or ruler is found and left out), the "
+          "corner next to the dark-skin patch first, then clockwise" +
+          (regions ? ". Default: find it, or fall back to the photo's profile "
+                     "with a warning"
+                   : ""));
+  read_four_points(chart, a.corners, std::string(chart_corners_expected), {"auto", "none"});
   command->add_option("--chart-file", a.chart_file,
                       "a chart description (JSON, like data/charts/colorchecker-classic.json) "
                       "instead of the built-in ColorChecker Classic");
@@ -93,8 +106,6 @@ void check_calibration_arguments(const CalibrationArguments& a) {
     throw UsageError(
         "--encoding says how to read the photo for a chart fit; a saved profile (--profile) "
         "already says it");
-  if (!a.chart.empty() && a.chart != "auto" && a.chart != "none")
-    (void)parse_four_points(a.chart, "--chart", chart_corners_expected);
 }
 
 PhotoCalibrationRequest calibration_request(const CalibrationArguments& a, int icc_version) {
@@ -122,7 +133,7 @@ PhotoCalibrationRequest calibration_request(const CalibrationArguments& a, int i
     request.mode = ChartMode::none;
   } else {
     request.mode = ChartMode::corners;
-    request.corners = parse_four_points(a.chart, "--chart", chart_corners_expected);
+    request.corners = *a.corners;
   }
   return request;
 }

@@ -5,8 +5,9 @@
 
 #include <CLI/CLI.hpp>
 #include <array>
+#include <optional>
 #include <string>
-#include <string_view>
+#include <vector>
 
 #include "pigmatch/calibration/chart.h"
 #include "pigmatch/regions/photo_measurement.h"
@@ -20,6 +21,7 @@ struct CalibrationArguments {
   bool no_skin_training = false;
   std::string profile;  // a calibration saved with measure --profile-out
   std::string encoding = "auto";
+  std::optional<std::array<Point, 4>> corners;  // --chart given as corners, parsed as it is read
 };
 
 /// What the photo is calibrated for: skin and hair regions (a chart is optional, its fit may be
@@ -32,16 +34,18 @@ void add_calibration_options(CLI::App* command, CalibrationArguments& arguments,
                              PhotoPurpose purpose = PhotoPurpose::regions);
 
 /// Throws UsageError for options that cannot go together (a saved profile with a chart or an
-/// encoding) or corners that are not 8 numbers.
+/// encoding). Corners that are not 8 numbers were refused as the command line was read.
 void check_calibration_arguments(const CalibrationArguments& arguments);
 
 /// The request the arguments describe; `icc_version` of the profile a chart fit makes.
 PhotoCalibrationRequest calibration_request(const CalibrationArguments& arguments,
                                             int icc_version = 4);
 
-/// "X1,Y1,X2,Y2,X3,Y3,X4,Y4": four points in pixels. Throws UsageError naming `option` and
-/// ending with `expected` (what the points are) when the text is not 8 finite numbers.
-std::array<Point2, 4> parse_four_points(const std::string& text, std::string_view option,
-                                        std::string_view expected);
+/// Reads `option`'s "X1,Y1,X2,Y2,X3,Y3,X4,Y4" (four points in pixels) into `points` as the
+/// command line is parsed: text that is not 8 finite numbers is a usage error naming the option
+/// and `expected` (what the points are) before any work starts. Values in `keywords` (--chart
+/// auto) are left to the caller and leave `points` empty.
+void read_four_points(CLI::Option* option, std::optional<std::array<Point, 4>>& points,
+                      std::string expected, std::vector<std::string> keywords = {});
 
 }  // namespace pigmatch::cli

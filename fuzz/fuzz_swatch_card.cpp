@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   double values[8];
   std::memcpy(values, data + size - 64, sizeof values);
-  std::array<pigmatch::Point2, 4> marks{};
+  std::array<pigmatch::Point, 4> marks{};
   for (std::size_t i = 0; i < 4; ++i)
     marks[i] = {values[2 * i], values[2 * i + 1]};
   static const pigmatch::Image photo = grey_photo();

@@ -317,7 +317,7 @@ void PhotoPage::useCalibration(PhotoCalibration calibration) {
 void PhotoPage::showCalibrationCorners() {
   std::vector<QPointF> drawn;
   if (calibration_ && calibration_->calibration) {
-    for (const Point2& p : calibration_->calibration->report().corners)
+    for (const Point& p : calibration_->calibration->report().corners)
       drawn.emplace_back(p.x, p.y);
   }
   view_->setPoints(std::move(drawn));

@@ -346,7 +346,7 @@ std::vector<PatchSample> lit_unevenly(const SpectralCamera& cam, const ChartDefi
                                       double along, double down) {
   std::vector<PatchSample> samples;
   for (std::size_t i = 0; i < cam.chart.size(); ++i) {
-    const Point2 c = chart.patches[i].center;
+    const Point c = chart.patches[i].center;
     const double light = std::exp(along * (c.x - 0.5) + down * (c.y - 0.5));
     PatchSample s;
     const auto rgb = cam.rgb(cam.chart[i]);

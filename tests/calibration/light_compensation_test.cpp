@@ -142,7 +142,7 @@ namespace {
 // light slope its patches gave; the profile is not needed to place the light.
 pigmatch::PhotoCalibration chart_at_origin(const pigmatch::ChartLightSlope& slope) {
   pigmatch::CalibrationReport report;
-  report.corners = {pigmatch::Point2{0, 0}, {400, 0}, {400, 300}, {0, 300}};
+  report.corners = {pigmatch::Point{0, 0}, {400, 0}, {400, 300}, {0, 300}};
   report.light_slope = slope;
   return {pigmatch::CalibrationSource::chart,   "user",   pigmatch::Calibration(report, {}),
           pigmatch::LabTransform::srgb({3, 8}), "matrix", {}};

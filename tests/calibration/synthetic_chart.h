@@ -39,8 +39,8 @@ inline double srgb_decode(double encoded) {
 /// corners, solved as an 8×8 linear system (DLT).
 class TestHomography {
  public:
-  explicit TestHomography(const std::array<Point2, 4>& corners) {
-    const Point2 square[4] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+  explicit TestHomography(const std::array<Point, 4>& corners) {
+    const Point square[4] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
     double a[8][9] = {};
     for (int i = 0; i < 4; ++i) {
       const double u = square[i].x, v = square[i].y, x = corners[i].x, y = corners[i].y;
@@ -68,11 +68,11 @@ class TestHomography {
       h_[i] = a[i][8] / a[i][i];
     h_[8] = 1;
   }
-  Point2 to_image(Point2 uv) const {
+  Point to_image(Point uv) const {
     const double w = h_[6] * uv.x + h_[7] * uv.y + h_[8];
     return {(h_[0] * uv.x + h_[1] * uv.y + h_[2]) / w, (h_[3] * uv.x + h_[4] * uv.y + h_[5]) / w};
   }
-  Point2 to_chart(Point2 xy) const {
+  Point to_chart(Point xy) const {
     // Inverse by Cramer's rule on the 2×2 system the projective equations give.
     const double a = h_[0] - h_[6] * xy.x, b = h_[1] - h_[7] * xy.x, c = xy.x - h_[2];
     const double d = h_[3] - h_[6] * xy.y, e = h_[4] - h_[7] * xy.y, f = xy.y - h_[5];
@@ -162,7 +162,7 @@ inline Vec3 card_colour(const SceneOptions& o, double u, double v) {
 
 /// Renders `chart` with patch colours `device_of(i)` at `corners` (chart order), 3×3
 /// supersampled so patch edges are anti-aliased like a real photo.
-inline Image render_chart(const ChartDefinition& chart, const std::array<Point2, 4>& corners,
+inline Image render_chart(const ChartDefinition& chart, const std::array<Point, 4>& corners,
                           const std::function<Vec3(std::size_t)>& device_of,
                           const SceneOptions& o = {}) {
   Image image;
@@ -185,7 +185,7 @@ inline Image render_chart(const ChartDefinition& chart, const std::array<Point2,
       Vec3 sum{0, 0, 0};
       for (int sy = 0; sy < 3; ++sy) {
         for (int sx = 0; sx < 3; ++sx) {
-          const Point2 uv = h.to_chart({x + (sx + 0.5) / 3, y + (sy + 0.5) / 3});
+          const Point uv = h.to_chart({x + (sx + 0.5) / 3, y + (sy + 0.5) / 3});
           Vec3 colour = o.background;
           if (uv.x >= -o.card[0] && uv.x <= 1 + o.card[2] && uv.y >= -o.card[1] &&
               uv.y <= 1 + o.card[3]) {

@@ -420,7 +420,7 @@ TEST_CASE(
   jpeg_options.quality = 95;
   jpeg_options.chroma_subsampling = true;
   pigmatch::write_jpeg(photo.image, jpeg, jpeg_options);
-  const auto points = [](const std::array<pigmatch::Point2, 4>& p) {
+  const auto points = [](const std::array<pigmatch::Point, 4>& p) {
     std::string text;
     for (const auto& q : p)
       text += (text.empty() ? "" : ",") + std::to_string(q.x) + "," + std::to_string(q.y);
@@ -530,7 +530,7 @@ TEST_CASE(
     CHECK(r2.exit_code == 2);
     CHECK(contains(r2.err, "calibrated photo"));
     auto paper = build;
-    std::array<pigmatch::Point2, 4> off = photo.marks;
+    std::array<pigmatch::Point, 4> off = photo.marks;
     for (auto& p : off)
       p = {p.x + (p.x < 1000 ? 40 : -40), p.y + (p.y < 450 ? 40 : -40)};
     paper[7] = points(off);
@@ -542,7 +542,7 @@ TEST_CASE(
     few[7] = "1,2,3";
     const auto r4 = run_pigmatch(few);
     CHECK(r4.exit_code == 2);
-    CHECK(contains(r4.err, "--card-marks expects"));
+    CHECK(contains(r4.err, "--card-marks: expects"));
     const auto r5 = run_pigmatch({"catalog", "card", "--pigments", "A,B,C,D,E,F,G,H,I", "--out",
                                   (dir / "big.svg").string()});
     CHECK(r5.exit_code == 2);

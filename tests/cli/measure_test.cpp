@@ -199,10 +199,10 @@ TEST_CASE("measure: the card's physical corners (logo band, ruler) work as the c
   const auto& card = pigmatch::test::kClassicCard;
   const pigmatch::test::TestHomography field(chart_corners);
   std::string physical;
-  for (const pigmatch::Point2 uv :
-       {pigmatch::Point2{-card[0], -card[1]}, pigmatch::Point2{1 + card[2], -card[1]},
-        pigmatch::Point2{1 + card[2], 1 + card[3]}, pigmatch::Point2{-card[0], 1 + card[3]}}) {
-    const pigmatch::Point2 p = field.to_image(uv);
+  for (const pigmatch::Point uv :
+       {pigmatch::Point{-card[0], -card[1]}, pigmatch::Point{1 + card[2], -card[1]},
+        pigmatch::Point{1 + card[2], 1 + card[3]}, pigmatch::Point{-card[0], 1 + card[3]}}) {
+    const pigmatch::Point p = field.to_image(uv);
     physical += (physical.empty() ? "" : ",") + std::to_string(std::lround(p.x)) + "," +
                 std::to_string(std::lround(p.y));
   }

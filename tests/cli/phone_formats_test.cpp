@@ -138,13 +138,13 @@ Lab lab_of_region(const fs::path& photo, const std::string& region) {
 }
 
 // The centre of chart patch i in the image (the scene's corners, the chart's own layout).
-pigmatch::Point2 patch_centre(std::size_t i) {
+pigmatch::Point patch_centre(std::size_t i) {
   const auto chart = pigmatch::builtin_chart();
   return pigmatch::test::TestHomography(corners).to_image(chart.patches[i].center);
 }
 
 std::string patch_region(std::size_t i) {
-  const pigmatch::Point2 centre = patch_centre(i);
+  const pigmatch::Point centre = patch_centre(i);
   return region_argument(static_cast<int>(centre.x) - 8, static_cast<int>(centre.y) - 8, 16, 16);
 }
 
@@ -205,7 +205,7 @@ TEST_CASE("wide-gamut JPEGs and phone HEICs read as the colours they hold", "[cl
     double worst_held = 0, worst_true = 0;
     for (std::size_t i = 0; i < chart.patches.size(); ++i) {
       const Lab patch = lab_of_region(photo.path, patch_region(i));
-      const pigmatch::Point2 centre = patch_centre(i);
+      const pigmatch::Point centre = patch_centre(i);
       const Lab held = held_colour(decoded, photo.profile, static_cast<int>(centre.x),
                                    static_cast<int>(centre.y));
       worst_held = std::max(worst_held, pigmatch::delta_e2000(patch, held));

@@ -64,7 +64,7 @@ TEST_CASE("the printed card has its marks and boxes where the geometry says", "[
   CHECK(print->height == Approx(g.page_height_mm * px_per_mm).margin(2));
   // Each mark is ink; the top-left one has paper at its centre, the others ink.
   for (std::size_t i = 0; i < 4; ++i) {
-    const Point2 c = g.marks_mm[i];
+    const Point c = g.marks_mm[i];
     INFO("mark " << i);
     CHECK(print_at(*print, c.x + 3.5, c.y + 3.5) < 0.1);
     CHECK(print_at(*print, c.x - 3.5, c.y - 3.5) < 0.1);
@@ -177,7 +177,7 @@ struct PhotoFixture {
 
   test::SwatchPhoto photo(bool upside_down = false, unsigned seed = 3,
                           const Catalog* painted = nullptr,
-                          std::optional<std::array<Point2, 4>> page = std::nullopt,
+                          std::optional<std::array<Point, 4>> page = std::nullopt,
                           double exposure = 1.0) const {
     test::SwatchScene scene;
     scene.exposure = exposure;
@@ -228,10 +228,9 @@ TEST_CASE("a photo of the painted card is read box by box, whichever way it lies
   const test::SwatchPhoto photo = f.photo();
   const PhotoCalibration calibration = calibrated(photo, f.camera);
   // The marks in a scrambled order, a pixel off where a person would click.
-  const std::array<Point2, 4> clicked{Point2{photo.marks[2].x + 1, photo.marks[2].y},
-                                      Point2{photo.marks[0].x, photo.marks[0].y - 1},
-                                      Point2{photo.marks[3].x - 1, photo.marks[3].y + 1},
-                                      photo.marks[1]};
+  const std::array<Point, 4> clicked{
+      Point{photo.marks[2].x + 1, photo.marks[2].y}, Point{photo.marks[0].x, photo.marks[0].y - 1},
+      Point{photo.marks[3].x - 1, photo.marks[3].y + 1}, photo.marks[1]};
   const SwatchCardReading reading =
       read_swatch_card(photo.image, calibration.transform, clicked, f.layout);
   for (std::size_t i = 0; i < 4; ++i) {
@@ -276,15 +275,15 @@ TEST_CASE("a photo of the painted card is read box by box, whichever way it lies
     // The card small in the frame (0.8 px a millimetre: marks 8 px across, the smallest found;
     // at 0.67 px/mm, 6.7 px, the hole blurs shut), and turned by 30°.
     const double turn = 30 * M_PI / 180;
-    std::array<Point2, 4> turned_page{};
-    const Point2 corner_mm[4] = {{0, 0}, {297, 0}, {297, 210}, {0, 210}};
+    std::array<Point, 4> turned_page{};
+    const Point corner_mm[4] = {{0, 0}, {297, 0}, {297, 210}, {0, 210}};
     for (std::size_t i = 0; i < 4; ++i) {
       const double x = corner_mm[i].x - 148.5, y = corner_mm[i].y - 105;
       turned_page[i] = {1000 + 1.4 * (x * std::cos(turn) - y * std::sin(turn)),
                         500 + 1.4 * (x * std::sin(turn) + y * std::cos(turn))};
     }
-    for (const auto& page : {std::array<Point2, 4>{Point2{900, 600}, Point2{1140, 600},
-                                                   Point2{1140, 770}, Point2{900, 770}},
+    for (const auto& page : {std::array<Point, 4>{Point{900, 600}, Point{1140, 600},
+                                                  Point{1140, 770}, Point{900, 770}},
                              turned_page}) {
       const test::SwatchPhoto placed = f.photo(false, 7, nullptr, page);
       const auto marks = find_swatch_card_marks(placed.image);
@@ -335,18 +334,18 @@ TEST_CASE("a photo of the painted card is read box by box, whichever way it lies
     }
   }
   SECTION("points that are not the marks, and a card not painted, are refused") {
-    std::array<Point2, 4> paper = photo.marks;
-    for (Point2& p : paper)
+    std::array<Point, 4> paper = photo.marks;
+    for (Point& p : paper)
       p = {p.x + (p.x < 1000 ? 40 : -40), p.y + (p.y < 450 ? 40 : -40)};
     CHECK(test::error_message([&] {
             (void)read_swatch_card(photo.image, calibration.transform, paper, f.layout);
           }).find("cannot tell the card's top-left") != std::string::npos);
-    std::array<Point2, 4> outside = photo.marks;
+    std::array<Point, 4> outside = photo.marks;
     outside[1].x = 1e6;
     CHECK(test::error_message([&] {
             (void)read_swatch_card(photo.image, calibration.transform, outside, f.layout);
           }).find("outside the 1500×1000 photo") != std::string::npos);
-    std::array<Point2, 4> crossed = photo.marks;
+    std::array<Point, 4> crossed = photo.marks;
     crossed[1] = crossed[0];
     CHECK(test::error_message([&] {
             (void)read_swatch_card(photo.image, calibration.transform, crossed, f.layout);

@@ -118,7 +118,7 @@ struct SwatchScene {
   bool upside_down = false;  ///< the card turned 180° in the frame
   /// Where the page's corners (top-left, top-right, bottom-right, bottom-left as printed) are in
   /// the 1500 × 1000 frame; empty: filling the right of the frame in a slight perspective.
-  std::optional<std::array<Point2, 4>> page;
+  std::optional<std::array<Point, 4>> page;
   /// Light 1 + g·(y/height − ½) down the frame (a lamp above): the chart beside the card is in
   /// the light of the card's middle, the card's top and bottom rows in more and less.
   double light_gradient = 0.1;
@@ -129,7 +129,7 @@ struct SwatchScene {
 
 struct SwatchPhoto {
   Image image;
-  std::array<Point2, 4> marks{};  ///< the corner marks' centres, top-left (hollow) first
+  std::array<Point, 4> marks{};  ///< the corner marks' centres, top-left (hollow) first
   ChartCorners chart{};
   /// The light at the lowest box centre over the highest, minus 1 (what the card's bare boxes
   /// should report as its variation across the card).
@@ -153,12 +153,12 @@ inline SwatchPhoto render_swatch_photo(const SwatchScene& scene) {
   constexpr int width = 1500, height = 1000;
   const SwatchCardGeometry g = swatch_card_geometry(scene.layout);
   // The page's corners in the frame (a slight perspective), in page order TL, TR, BR, BL.
-  std::array<Point2, 4> page = scene.page.value_or(std::array<Point2, 4>{
-      Point2{600, 140}, Point2{1440, 170}, Point2{1425, 760}, Point2{615, 790}});
+  std::array<Point, 4> page = scene.page.value_or(
+      std::array<Point, 4>{Point{600, 140}, Point{1440, 170}, Point{1425, 760}, Point{615, 790}});
   if (scene.upside_down)
     page = {page[2], page[3], page[0], page[1]};
   const TestHomography page_map(page);
-  const ChartCorners chart{Point2{50, 330}, Point2{540, 320}, Point2{545, 652}, Point2{55, 660}};
+  const ChartCorners chart{Point{50, 330}, Point{540, 320}, Point{545, 652}, Point{55, 660}};
   const TestHomography chart_map(chart);
   const ChartDefinition& layout = builtin_chart();
 
@@ -182,7 +182,7 @@ inline SwatchPhoto render_swatch_photo(const SwatchScene& scene) {
                         : cam.rgb(painted_film(*scene.truth, box.code, box.concentration)));
 
   const auto surface = [&](double x, double y) -> Vec3 {
-    const Point2 uv = page_map.to_chart({x, y});
+    const Point uv = page_map.to_chart({x, y});
     if (uv.x >= 0 && uv.x <= 1 && uv.y >= 0 && uv.y <= 1) {
       const double x_mm = uv.x * g.page_width_mm, y_mm = uv.y * g.page_height_mm;
       for (std::size_t i = 0; i < g.boxes.size(); ++i) {
@@ -202,7 +202,7 @@ inline SwatchPhoto render_swatch_photo(const SwatchScene& scene) {
         out[c] = grey * paper[c] + (1 - grey) * ink[c];
       return out;
     }
-    const Point2 cv = chart_map.to_chart({x, y});
+    const Point cv = chart_map.to_chart({x, y});
     if (cv.x >= 0 && cv.x <= 1 && cv.y >= 0 && cv.y <= 1) {
       for (std::size_t i = 0; i < layout.patches.size(); ++i) {
         const auto& p = layout.patches[i];
@@ -244,14 +244,14 @@ inline SwatchPhoto render_swatch_photo(const SwatchScene& scene) {
     }
   }
   for (std::size_t i = 0; i < 4; ++i) {
-    const Point2 mm = g.marks_mm[i];
+    const Point mm = g.marks_mm[i];
     out.marks[i] = page_map.to_image({mm.x / g.page_width_mm, mm.y / g.page_height_mm});
   }
   out.chart = chart;
   double top = height, bottom = 0;
   for (const SwatchBox& b : g.boxes) {
-    const Point2 at = page_map.to_image({(b.x_mm + b.width_mm / 2) / g.page_width_mm,
-                                         (b.y_mm + b.height_mm / 2) / g.page_height_mm});
+    const Point at = page_map.to_image({(b.x_mm + b.width_mm / 2) / g.page_width_mm,
+                                        (b.y_mm + b.height_mm / 2) / g.page_height_mm});
     top = std::min(top, at.y);
     bottom = std::max(bottom, at.y);
   }

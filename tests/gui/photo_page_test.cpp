@@ -312,7 +312,7 @@ void PhotoPageTest::findChartShowsTheCliReport() {
   for (std::size_t i = 0; i < 4; ++i)
     chart_corners[i] = {corners[i][0].get<double>(), corners[i][1].get<double>()};
   const ChartDefinition chart = builtin_chart();
-  const Point2 centre = chart_to_image(chart_corners, chart.patches[1].center);  // light skin
+  const Point centre = chart_to_image(chart_corners, chart.patches[1].center);  // light skin
   gui::test::hover(screen.page->view()->canvas(),
                    QPoint(static_cast<int>(centre.x), static_cast<int>(centre.y)));
   QVERIFY(screen.page->view()->cursorLab().has_value());

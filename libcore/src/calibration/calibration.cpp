@@ -1,6 +1,7 @@
 // calibration.cpp — fitting linear device RGB to the chart's XYZ D50: weighted, neutral-
 // preserving least squares for a matrix and root-polynomials, leave-one-out scoring, the choice
-// of model, and orientation resolution for corners given in any order.
+// of model and of the way the pixels are read. Finding the chart's field and orientation in a
+// photo is photo_calibration.cpp.
 #include "pigmatch/calibration/calibration.h"
 
 #include <fcntl.h>
@@ -408,39 +409,6 @@ std::string format_number(double x, int decimals = 2) {
   return text.str();
 }
 
-void check_inputs(std::span<const PatchSample> samples, const ChartDefinition& chart,
-                  const CalibrationOptions& options) {
-  if (samples.size() != chart.patches.size())
-    throw Error(ErrorCode::invalid_argument,
-                std::to_string(samples.size()) + " patch samples given for chart " + chart.id +
-                    ", which has " + std::to_string(chart.patches.size()) + " patches");
-  if (options.candidates.empty())
-    throw Error(ErrorCode::invalid_argument, "no calibration model to try");
-  if (!(options.neutral_weight > 0))
-    throw Error(ErrorCode::invalid_argument, "the neutral weight must be positive");
-  if (!std::isfinite(options.skin_weight) || options.skin_weight < 0)
-    throw Error(ErrorCode::invalid_argument, "the skin weight must be 0 (off) or positive");
-  for (std::size_t k = 0; k < options.skin_spectra.size(); ++k) {
-    for (const double v : options.skin_spectra[k].values()) {
-      if (!(v >= 0 && v <= 2))
-        throw Error(ErrorCode::invalid_argument,
-                    "skin reflectance " + std::to_string(k + 1) +
-                        " has a value that is not a reflectance factor (0 … 2)");
-    }
-  }
-}
-
-[[noreturn]] void throw_too_few_usable(std::size_t usable, std::size_t patches,
-                                       const std::string& photo) {
-  throw Error(ErrorCode::invalid_argument,
-              (photo.empty() ? std::string() : photo + ": ") + "only " + std::to_string(usable) +
-                  " of the chart's " + std::to_string(patches) +
-                  " patches are usable (the others are clipped at full scale or at zero): too "
-                  "few to calibrate; retake the photo with no glare on the chart and an exposure "
-                  "that keeps the white patch below full scale (less exposure) and the black "
-                  "patch above zero");
-}
-
 // Patches whose colour is far from what the other patches predict: under a finger, in a shadow,
 // under glare. Each patch is predicted by the matrix fit of the others (the model with fewest
 // parameters, so the least able to bend towards a wrong patch); the worst is excluded while it
@@ -685,27 +653,6 @@ std::array<double, 3> tone_exponents(std::span<const PatchSample> samples,
   return exponent;
 }
 
-// The orientation score: mean ΔE00 of a matrix fit (no leave-one-out: a wrong orientation is off
-// by tens of ΔE00, and the matrix fit is the cheapest), the best over the ways of reading the
-// pixels the options allow (a linear photo read as sRGB fits no orientation).
-double orientation_score(std::span<const PatchSample> samples, const ChartDefinition& chart,
-                         const ChartReference& reference, const detail::Linearizer& through_profile,
-                         const CalibrationOptions& options) {
-  double best = std::numeric_limits<double>::infinity();
-  for (const PhotoEncoding encoding : all_encodings) {
-    if (options.encoding && encoding != *options.encoding)
-      continue;
-    const auto linearize = linearizer_for(encoding, samples, chart, reference, through_profile);
-    if (!linearize)
-      continue;
-    const auto points =
-        usable_points(samples, chart, reference, *linearize, options.neutral_weight);
-    if (const auto fitted = fit_points(CalibrationModel::matrix, points))
-      best = std::min(best, mean_residual(points, *fitted));
-  }
-  return best;
-}
-
 }  // namespace
 
 std::string_view to_string(PhotoEncoding encoding) noexcept {
@@ -813,7 +760,7 @@ void Calibration::save_profile(const std::filesystem::path& path) const {
 
 Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinition& chart,
                       std::span<const std::uint8_t> photo_icc, const CalibrationOptions& options) {
-  check_inputs(samples, chart, options);
+  detail::check_calibration_inputs(samples, chart, options);
   const ChartReference& reference = chart.reference(options.reference);
   const ChosenEncoding encoding = choose_encoding(samples, chart, reference, photo_icc, options);
   const detail::Linearizer& linearize = encoding.linearize;
@@ -862,7 +809,7 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
         ", so the chart's spectra do not describe this chart or light; the chart alone was fitted");
   }
   if (!chosen)
-    throw_too_few_usable(points.size(), samples.size(), "");
+    detail::throw_too_few_usable(points.size(), samples.size(), "");
 
   const FittedModel& model = *chosen->fitted;
   report.model = model.model;
@@ -908,98 +855,62 @@ Calibration calibrate(std::span<const PatchSample> samples, const ChartDefinitio
                                            options.icc_version));
 }
 
-namespace {
+namespace detail {
 
-struct OrientationCandidate {
-  ChartCorners corners;
-  std::vector<PatchSample> samples;
-  double score;
-};
-
-// The 8 orderings of the corners, best fit (lowest orientation score) first.
-std::vector<OrientationCandidate> rank_orderings(const Image& image, const ChartDefinition& chart,
-                                                 const ChartCorners& corners,
-                                                 const ChartReference& reference,
-                                                 const detail::Linearizer& through_profile,
-                                                 const CalibrationOptions& options) {
-  std::vector<OrientationCandidate> candidates;
-  for (const ChartCorners& ordering : corner_orderings(corners)) {
-    auto samples = sample_patches(image, chart, ordering);
-    const double score = orientation_score(samples, chart, reference, through_profile, options);
-    candidates.push_back({ordering, std::move(samples), score});
-  }
-  std::sort(candidates.begin(), candidates.end(),
-            [](const OrientationCandidate& a, const OrientationCandidate& b) {
-              return a.score < b.score;
-            });
-  return candidates;
-}
-
-std::string describe_patch_field(const detail::PatchFieldCandidate& field) {
-  const auto widest = std::max_element(field.band.begin(), field.band.end());
-  return fmt::format(
-      "the corners given enclose more than the chart's patch field (the card's edges, with a "
-      "logo band or ruler?): the patches were found inside them, {:.0f} % in from one side",
-      100 * *widest);
-}
-
-}  // namespace
-
-Calibration calibrate_from_photo(const Image& image, const ChartDefinition& chart,
-                                 const ChartCorners& corners, const CalibrationOptions& options) {
-  check_inputs(std::vector<PatchSample>(chart.patches.size()), chart, options);
-  if (image.channels != 3)
-    throw Error(
-        ErrorCode::invalid_argument,
-        image.source + " is a grey image: calibrating with a colour chart needs an RGB photo");
-  const ChartReference& reference = chart.reference(options.reference);
-  const auto through_profile = detail::Linearizer::from_profile(image.icc_profile);
-
-  // The patch field may lie inside the corners given (the card's physical edges). Candidate
-  // fields are tried from the most patch-like structure on; the first whose best orientation
-  // passes the colour check wins (colour alone would pick among near-equal fields by noise).
-  auto fields = detail::patch_field_candidates(image, chart, corners);
-  std::stable_sort(fields.begin(), fields.end(),
-                   [](const auto& a, const auto& b) { return a.misfit < b.misfit; });
-  std::vector<OrientationCandidate> ranked;
-  const detail::PatchFieldCandidate* field = nullptr;
-  for (const detail::PatchFieldCandidate& candidate : fields) {
-    auto orderings =
-        rank_orderings(image, chart, candidate.corners, reference, through_profile, options);
-    if (ranked.empty() || orderings[0].score < ranked[0].score) {
-      ranked = std::move(orderings);
-      field = &candidate;
+void check_calibration_inputs(std::span<const PatchSample> samples, const ChartDefinition& chart,
+                              const CalibrationOptions& options) {
+  if (samples.size() != chart.patches.size())
+    throw Error(ErrorCode::invalid_argument,
+                std::to_string(samples.size()) + " patch samples given for chart " + chart.id +
+                    ", which has " + std::to_string(chart.patches.size()) + " patches");
+  if (options.candidates.empty())
+    throw Error(ErrorCode::invalid_argument, "no calibration model to try");
+  if (!(options.neutral_weight > 0))
+    throw Error(ErrorCode::invalid_argument, "the neutral weight must be positive");
+  if (!std::isfinite(options.skin_weight) || options.skin_weight < 0)
+    throw Error(ErrorCode::invalid_argument, "the skin weight must be 0 (off) or positive");
+  for (std::size_t k = 0; k < options.skin_spectra.size(); ++k) {
+    for (const double v : options.skin_spectra[k].values()) {
+      if (!(v >= 0 && v <= 2))
+        throw Error(ErrorCode::invalid_argument,
+                    "skin reflectance " + std::to_string(k + 1) +
+                        " has a value that is not a reflectance factor (0 … 2)");
     }
-    if (ranked[0].score <= options.max_mean_de00)
-      break;
   }
-  const OrientationCandidate& best = ranked[0];
-  const auto usable = static_cast<std::size_t>(std::count_if(
-      best.samples.begin(), best.samples.end(), [](const PatchSample& p) { return !p.clipped; }));
-  if (usable < detail::term_count(CalibrationModel::matrix) + 4)
-    throw_too_few_usable(usable, best.samples.size(), image.source);
-  if (!std::isfinite(best.score) || best.score > options.max_mean_de00) {
-    throw Error(ErrorCode::corrupt_data,
-                "no " + chart.name + " found at corners " + detail::describe(corners) + " in " +
-                    image.source + " (best orientation fits with mean ΔE00 " +
-                    (std::isfinite(best.score) ? format_number(best.score) : std::string("—")) +
-                    ", however its pixels are read): check the corners, and that the chart is "
-                    "evenly lit without glare; a printed copy of a chart, or another make, does "
-                    "not have the genuine chart's colours and cannot calibrate");
-  }
-  if (ranked[1].score < options.min_orientation_ratio * best.score) {
-    throw Error(ErrorCode::corrupt_data,
-                "the chart's orientation at corners " + detail::describe(corners) + " in " +
-                    image.source + " is ambiguous (two orientations fit with mean ΔE00 " +
-                    format_number(best.score) + " and " + format_number(ranked[1].score) +
-                    "): check the corners and the lighting");
-  }
-  Calibration calibration = calibrate(best.samples, chart, image.icc_profile, options);
-  CalibrationReport report = calibration.report();
-  report.corners = best.corners;
-  if (field->band != std::array<double, 4>{})
-    report.warnings.push_back(describe_patch_field(*field));
-  return Calibration(std::move(report), calibration.icc_profile());
 }
+
+[[noreturn]] void throw_too_few_usable(std::size_t usable, std::size_t patches,
+                                       const std::string& photo) {
+  throw Error(ErrorCode::invalid_argument,
+              (photo.empty() ? std::string() : photo + ": ") + "only " + std::to_string(usable) +
+                  " of the chart's " + std::to_string(patches) +
+                  " patches are usable (the others are clipped at full scale or at zero): too "
+                  "few to calibrate; retake the photo with no glare on the chart and an exposure "
+                  "that keeps the white patch below full scale (less exposure) and the black "
+                  "patch above zero");
+}
+
+// The orientation score (see calibration_model.h): no leave-one-out (a wrong orientation is off
+// by tens of ΔE00, and the matrix fit is the cheapest), the best over the ways of reading the
+// pixels the options allow (a linear photo read as sRGB fits no orientation).
+double matrix_fit_de00(std::span<const PatchSample> samples, const ChartDefinition& chart,
+                       const ChartReference& reference, const Linearizer& through_profile,
+                       const CalibrationOptions& options) {
+  double best = std::numeric_limits<double>::infinity();
+  for (const PhotoEncoding encoding : all_encodings) {
+    if (options.encoding && encoding != *options.encoding)
+      continue;
+    const auto linearize = linearizer_for(encoding, samples, chart, reference, through_profile);
+    if (!linearize)
+      continue;
+    const auto points =
+        usable_points(samples, chart, reference, *linearize, options.neutral_weight);
+    if (const auto fitted = fit_points(CalibrationModel::matrix, points))
+      best = std::min(best, mean_residual(points, *fitted));
+  }
+  return best;
+}
+
+}  // namespace detail
 
 }  // namespace pigmatch

@@ -67,4 +67,20 @@ std::vector<std::uint8_t> build_profile(const FittedModel& model, const Lineariz
                                         const std::string& description, int clut_points,
                                         int version);
 
+/// Throws Error(invalid_argument) when the samples do not fit the chart or the options cannot
+/// be used (no model to try, weights out of range, skin spectra that are not reflectances).
+void check_calibration_inputs(std::span<const PatchSample> samples, const ChartDefinition& chart,
+                              const CalibrationOptions& options);
+
+/// Throws Error(invalid_argument): too few unclipped patches to calibrate (`photo` names the
+/// photo in the message when not empty).
+[[noreturn]] void throw_too_few_usable(std::size_t usable, std::size_t patches,
+                                       const std::string& photo);
+
+/// Mean ΔE00 of the cheapest fit (a matrix) of the samples, the best over the ways of reading
+/// the pixels the options allow: what a chart's orientations and candidate fields are ranked by.
+double matrix_fit_de00(std::span<const PatchSample> samples, const ChartDefinition& chart,
+                       const ChartReference& reference, const Linearizer& through_profile,
+                       const CalibrationOptions& options);
+
 }  // namespace pigmatch::detail

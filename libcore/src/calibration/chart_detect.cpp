@@ -96,11 +96,11 @@ struct UnionFind {
 
 struct Region {
   double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-  Point2 center() const { return {sx / n, sy / n}; }
+  Point center() const { return {sx / n, sy / n}; }
 };
 
 struct Candidate {
-  Point2 center;
+  Point center;
   double area = 0;
 };
 
@@ -136,7 +136,7 @@ std::vector<Candidate> patch_candidates(const Working& w, double threshold) {
   for (const auto& [root, r] : stats) {
     if (r.n < 40 || r.n > image_area / 30)
       continue;
-    const Point2 c = r.center();
+    const Point c = r.center();
     const double vxx = r.sxx / r.n - c.x * c.x, vyy = r.syy / r.n - c.y * c.y,
                  vxy = r.sxy / r.n - c.x * c.y;
     const double det = vxx * vyy - vxy * vxy;
@@ -157,10 +157,10 @@ std::vector<Candidate> patch_candidates(const Working& w, double threshold) {
 
 struct GridNode {
   int i = 0, j = 0;
-  Point2 step_i, step_j;  // the local lattice vectors at this node
+  Point step_i, step_j;  // the local lattice vectors at this node
 };
 
-double distance(Point2 a, Point2 b) {
+double distance(Point a, Point b) {
   return std::hypot(a.x - b.x, a.y - b.y);
 }
 
@@ -175,7 +175,7 @@ std::map<std::size_t, GridNode> grow_lattice(const std::vector<Candidate>& all, 
   }
   // The nearest similar candidate gives one lattice direction, the nearest roughly
   // perpendicular one the other.
-  const Point2 s = all[seed].center;
+  const Point s = all[seed].center;
   std::optional<std::size_t> first, second;
   for (const std::size_t k : similar) {
     if (k != seed && (!first || distance(all[k].center, s) < distance(all[*first].center, s)))
@@ -183,9 +183,9 @@ std::map<std::size_t, GridNode> grow_lattice(const std::vector<Candidate>& all, 
   }
   if (!first)
     return nodes;
-  const Point2 a{all[*first].center.x - s.x, all[*first].center.y - s.y};
+  const Point a{all[*first].center.x - s.x, all[*first].center.y - s.y};
   for (const std::size_t k : similar) {
-    const Point2 b{all[k].center.x - s.x, all[k].center.y - s.y};
+    const Point b{all[k].center.x - s.x, all[k].center.y - s.y};
     const double cosine =
         (a.x * b.x + a.y * b.y) / (std::hypot(a.x, a.y) * std::hypot(b.x, b.y) + 1e-12);
     if (k == seed || std::abs(cosine) > 0.5)
@@ -195,7 +195,7 @@ std::map<std::size_t, GridNode> grow_lattice(const std::vector<Candidate>& all, 
   }
   if (!second)
     return nodes;
-  const Point2 b{all[*second].center.x - s.x, all[*second].center.y - s.y};
+  const Point b{all[*second].center.x - s.x, all[*second].center.y - s.y};
   if (std::hypot(b.x, b.y) > 2.5 * std::hypot(a.x, a.y))
     return nodes;
 
@@ -203,12 +203,12 @@ std::map<std::size_t, GridNode> grow_lattice(const std::vector<Candidate>& all, 
   std::vector<std::size_t> queue{seed};
   for (std::size_t q = 0; q < queue.size() && nodes.size() < 400; ++q) {
     const GridNode node = nodes[queue[q]];
-    const Point2 p = all[queue[q]].center;
+    const Point p = all[queue[q]].center;
     const int di[4] = {1, -1, 0, 0}, dj[4] = {0, 0, 1, -1};
     for (int d = 0; d < 4; ++d) {
-      const Point2 step = di[d] != 0 ? node.step_i : node.step_j;
+      const Point step = di[d] != 0 ? node.step_i : node.step_j;
       const double sign = di[d] + dj[d];
-      const Point2 predicted{p.x + sign * step.x, p.y + sign * step.y};
+      const Point predicted{p.x + sign * step.x, p.y + sign * step.y};
       std::optional<std::size_t> found;
       for (const std::size_t k : similar) {
         if (distance(all[k].center, predicted) < 0.3 * std::hypot(step.x, step.y) &&
@@ -219,7 +219,7 @@ std::map<std::size_t, GridNode> grow_lattice(const std::vector<Candidate>& all, 
       if (!found || nodes.count(*found))
         continue;
       GridNode next{node.i + di[d], node.j + dj[d], node.step_i, node.step_j};
-      const Point2 actual{sign * (all[*found].center.x - p.x), sign * (all[*found].center.y - p.y)};
+      const Point actual{sign * (all[*found].center.x - p.x), sign * (all[*found].center.y - p.y)};
       (di[d] != 0 ? next.step_i : next.step_j) = actual;
       nodes[*found] = next;
       queue.push_back(*found);
@@ -229,8 +229,8 @@ std::map<std::size_t, GridNode> grow_lattice(const std::vector<Candidate>& all, 
 }
 
 // Least-squares homography (h33 = 1) from grid points to image points; needs ≥ 4.
-std::optional<detail::Homography> fit_homography(const std::vector<Point2>& from,
-                                                 const std::vector<Point2>& to) {
+std::optional<detail::Homography> fit_homography(const std::vector<Point>& from,
+                                                 const std::vector<Point>& to) {
   double ata[8][8] = {}, atb[8] = {};
   for (std::size_t k = 0; k < from.size(); ++k) {
     const double u = from[k].x, v = from[k].y, x = to[k].x, y = to[k].y;
@@ -271,7 +271,7 @@ std::optional<detail::Homography> fit_homography(const std::vector<Point2>& from
 
 struct GridLayout {
   int rows = 0, columns = 0;
-  Point2 first;        // centre of patch (row 0, column 0), chart-normalised
+  Point first;         // centre of patch (row 0, column 0), chart-normalised
   double pitch_u = 0;  // between columns
   double pitch_v = 0;  // between rows
 };
@@ -306,7 +306,7 @@ std::optional<ChartCorners> corners_from_lattice(const std::vector<Candidate>& a
     const int span_j = i_is_column ? layout.rows : layout.columns;
     for (int wi = i1 - span_i + 1; wi <= i0; ++wi) {
       for (int wj = j1 - span_j + 1; wj <= j0; ++wj) {
-        std::vector<Point2> from, to;
+        std::vector<Point> from, to;
         for (const auto& [k, n] : nodes) {
           if (n.i < wi || n.i >= wi + span_i || n.j < wj || n.j >= wj + span_j)
             continue;
@@ -319,12 +319,12 @@ std::optional<ChartCorners> corners_from_lattice(const std::vector<Candidate>& a
         if (!h)
           continue;
         ChartCorners corners;
-        const Point2 unit[4] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+        const Point unit[4] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
         for (std::size_t c = 0; c < 4; ++c) {
           const double column = (unit[c].x - layout.first.x) / layout.pitch_u;
           const double row = (unit[c].y - layout.first.y) / layout.pitch_v;
-          const Point2 grid = i_is_column ? Point2{column, row} : Point2{row, column};
-          const Point2 p = h->apply(grid);
+          const Point grid = i_is_column ? Point{column, row} : Point{row, column};
+          const Point p = h->apply(grid);
           // Working pixel centres are at +0.5; back to the original photo's pixels.
           corners[c] = {(p.x + 0.5) * scale, (p.y + 0.5) * scale};
         }
@@ -423,7 +423,7 @@ std::optional<ChartCorners> find_mcc(const Image& image, const ChartDefinition& 
       mcc_box[i] = {box[i].x, box[i].y};
     const auto to_image = detail::Homography::square_to(mcc_box);
     ChartCorners corners;
-    const Point2 unit[4] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+    const Point unit[4] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
     for (std::size_t c = 0; c < 4; ++c) {
       const double x = 1.5 + 2.75 * (unit[c].x - layout->first.x) / layout->pitch_u;
       const double y = 1.5 + 2.75 * (unit[c].y - layout->first.y) / layout->pitch_v;

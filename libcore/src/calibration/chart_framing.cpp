@@ -37,7 +37,7 @@ double standard_deviation(const std::vector<double>& values) {
 }
 
 // The 0–1 sample of channel c at the pixel nearest p, or NaN outside the image.
-double sample_at(const Image& image, Point2 p, int c) {
+double sample_at(const Image& image, Point p, int c) {
   const auto x = static_cast<int>(std::floor(p.x)), y = static_cast<int>(std::floor(p.y));
   if (!(x >= 0 && y >= 0 && x < image.width && y < image.height))
     return std::numeric_limits<double>::quiet_NaN();

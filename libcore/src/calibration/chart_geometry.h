@@ -16,12 +16,12 @@ struct Homography {
   /// The map taking (0,0), (1,0), (1,1), (0,1) onto the corners; throws Error(invalid_argument)
   /// when they are not a convex quadrilateral.
   static Homography square_to(const ChartCorners& corners);
-  Point2 apply(Point2 p) const noexcept;
+  Point apply(Point p) const noexcept;
   Homography inverse() const noexcept;
 };
 
 /// The z of (a − o) × (b − o): positive when o → a → b turns counter-clockwise in x-right/y-up.
-double cross(Point2 o, Point2 a, Point2 b) noexcept;
+double cross(Point o, Point a, Point b) noexcept;
 bool is_convex(const ChartCorners& corners) noexcept;
 /// "x,y; x,y; x,y; x,y" rounded to pixels, for messages.
 std::string describe(const ChartCorners& corners);

@@ -111,7 +111,7 @@ ChartLightSlope fit_light_slope(std::span<const LightObservation> obs) {
   return slope;
 }
 
-double relative_light(const ChartLightSlope& slope, Point2 place) noexcept {
+double relative_light(const ChartLightSlope& slope, Point place) noexcept {
   return std::exp(slope.along_rows * (place.x - 0.5) + slope.down_columns * (place.y - 0.5));
 }
 

@@ -19,7 +19,7 @@ namespace pigmatch::detail {
 /// One patch: its place in chart-normalised coordinates, ln(fitted Y / reference Y) and
 /// ln(reference Y).
 struct LightObservation {
-  Point2 place;
+  Point place;
   double log_ratio = 0;
   double log_luminance = 0;
 };
@@ -30,7 +30,7 @@ struct LightObservation {
 ChartLightSlope fit_light_slope(std::span<const LightObservation> observations);
 
 /// The light at chart-normalised `place` relative to the chart's centre, for `slope`.
-double relative_light(const ChartLightSlope& slope, Point2 place) noexcept;
+double relative_light(const ChartLightSlope& slope, Point place) noexcept;
 
 /// Whether `slope` is a real unevenness of the light, not noise in the fit: beyond 4 standard
 /// errors together, and less than a factor 2 across the chart (more is glare or a wrong chart,

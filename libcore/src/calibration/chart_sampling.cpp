@@ -12,7 +12,7 @@
 namespace pigmatch {
 namespace detail {
 
-double cross(Point2 o, Point2 a, Point2 b) noexcept {
+double cross(Point o, Point a, Point b) noexcept {
   return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
 }
 
@@ -57,7 +57,7 @@ Homography Homography::square_to(const ChartCorners& c) {
   return h;
 }
 
-Point2 Homography::apply(Point2 p) const noexcept {
+Point Homography::apply(Point p) const noexcept {
   const double w = m[6] * p.x + m[7] * p.y + m[8];
   return {(m[0] * p.x + m[1] * p.y + m[2]) / w, (m[3] * p.x + m[4] * p.y + m[5]) / w};
 }
@@ -73,7 +73,7 @@ Homography Homography::inverse() const noexcept {
 
 std::string describe(const ChartCorners& c) {
   std::string text;
-  for (const Point2& p : c) {
+  for (const Point& p : c) {
     if (!text.empty())
       text += "; ";
     text += std::to_string(static_cast<long long>(std::lround(p.x))) + "," +
@@ -136,7 +136,7 @@ PatchSample robust_average(Channels& pixels, std::size_t clipped_pixels, double 
 
 }  // namespace
 
-Point2 chart_to_image(const ChartCorners& corners, Point2 uv) {
+Point chart_to_image(const ChartCorners& corners, Point uv) {
   return detail::Homography::square_to(corners).apply(uv);
 }
 
@@ -172,11 +172,11 @@ std::vector<PatchSample> sample_patches(const Image& image, const ChartDefinitio
     const double half_w = patch.width * options.inner_fraction / 2;
     const double half_h = patch.height * options.inner_fraction / 2;
     double x0 = image.width, y0 = image.height, x1 = 0, y1 = 0;
-    for (const Point2 uv : {Point2{patch.center.x - half_w, patch.center.y - half_h},
-                            Point2{patch.center.x + half_w, patch.center.y - half_h},
-                            Point2{patch.center.x + half_w, patch.center.y + half_h},
-                            Point2{patch.center.x - half_w, patch.center.y + half_h}}) {
-      const Point2 p = to_image.apply(uv);
+    for (const Point uv : {Point{patch.center.x - half_w, patch.center.y - half_h},
+                           Point{patch.center.x + half_w, patch.center.y - half_h},
+                           Point{patch.center.x + half_w, patch.center.y + half_h},
+                           Point{patch.center.x - half_w, patch.center.y + half_h}}) {
+      const Point p = to_image.apply(uv);
       x0 = std::min(x0, p.x), y0 = std::min(y0, p.y), x1 = std::max(x1, p.x),
       y1 = std::max(y1, p.y);
     }
@@ -196,7 +196,7 @@ std::vector<PatchSample> sample_patches(const Image& image, const ChartDefinitio
     std::size_t clipped = 0;
     for (int y = iy0; y < iy1; ++y) {
       for (int x = ix0; x < ix1; ++x) {
-        const Point2 uv = to_chart.apply({x + 0.5, y + 0.5});
+        const Point uv = to_chart.apply({x + 0.5, y + 0.5});
         if (std::abs(uv.x - patch.center.x) > half_w || std::abs(uv.y - patch.center.y) > half_h)
           continue;
         bool at_limit = false;

@@ -137,10 +137,10 @@ void check_swatch_card_layout(const SwatchCardLayout& layout) {
 SwatchCardGeometry swatch_card_geometry(const SwatchCardLayout& layout) {
   check_swatch_card_layout(layout);
   SwatchCardGeometry g;
-  g.marks_mm = {Point2{mark_inset_mm, mark_inset_mm},
-                Point2{g.page_width_mm - mark_inset_mm, mark_inset_mm},
-                Point2{g.page_width_mm - mark_inset_mm, g.page_height_mm - mark_inset_mm},
-                Point2{mark_inset_mm, g.page_height_mm - mark_inset_mm}};
+  g.marks_mm = {Point{mark_inset_mm, mark_inset_mm},
+                Point{g.page_width_mm - mark_inset_mm, mark_inset_mm},
+                Point{g.page_width_mm - mark_inset_mm, g.page_height_mm - mark_inset_mm},
+                Point{mark_inset_mm, g.page_height_mm - mark_inset_mm}};
   const std::size_t columns = layout.concentrations.size() + 2;  // a bare box at each end
   const std::size_t rows = layout.pigments.size();
   const double column =
@@ -183,11 +183,11 @@ std::string swatch_card_svg(const SwatchCardLayout& layout) {
       "<rect width=\"{0}\" height=\"{1}\" fill=\"#ffffff\"/>\n",
       g.page_width_mm, g.page_height_mm, metadata_open, xml_escaped(meta.dump()), metadata_close);
   for (std::size_t i = 0; i < 4; ++i) {
-    const Point2 c = g.marks_mm[i];
+    const Point c = g.marks_mm[i];
     svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#000000\"/>\n",
                        c.x - g.mark_mm / 2, c.y - g.mark_mm / 2, g.mark_mm, g.mark_mm);
   }
-  const Point2 top_left = g.marks_mm[0];
+  const Point top_left = g.marks_mm[0];
   svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n",
                      top_left.x - g.mark_hole_mm / 2, top_left.y - g.mark_hole_mm / 2,
                      g.mark_hole_mm, g.mark_hole_mm);

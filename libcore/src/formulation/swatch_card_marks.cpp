@@ -168,7 +168,7 @@ double score(const std::array<const Blob*, 4>& q, const SwatchCardGeometry& g) {
 
 }  // namespace
 
-std::optional<std::array<Point2, 4>> find_swatch_card_marks(const Image& image) {
+std::optional<std::array<Point, 4>> find_swatch_card_marks(const Image& image) {
   if (image.width < 16 || image.height < 16 || (image.channels != 1 && image.channels != 3) ||
       image.pixels.size() < static_cast<std::size_t>(image.height) * image.row_stride())
     return std::nullopt;
@@ -196,7 +196,7 @@ std::optional<std::array<Point2, 4>> find_swatch_card_marks(const Image& image) 
   }
   if (best == 0)
     return std::nullopt;
-  std::array<Point2, 4> marks{};
+  std::array<Point, 4> marks{};
   for (std::size_t i = 0; i < 4; ++i)
     marks[i] = {(found[i]->x + 0.5) * g.factor, (found[i]->y + 0.5) * g.factor};
   return marks;

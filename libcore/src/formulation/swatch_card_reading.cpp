@@ -54,23 +54,23 @@ double median_lightness(const std::vector<float>& lab) {
 
 // The four points in clockwise order on screen (y down), starting anywhere; throws when they do
 // not form a convex quadrilateral inside the image.
-std::array<Point2, 4> clockwise(const std::array<Point2, 4>& marks, const Image& image) {
-  for (const Point2& p : marks) {
+std::array<Point, 4> clockwise(const std::array<Point, 4>& marks, const Image& image) {
+  for (const Point& p : marks) {
     if (!std::isfinite(p.x) || !std::isfinite(p.y) || p.x < 0 || p.y < 0 || p.x >= image.width ||
         p.y >= image.height) {
       throw bad(fmt::format("corner mark ({}, {}) is outside the {}×{} photo", p.x, p.y,
                             image.width, image.height));
     }
   }
-  Point2 centre{0, 0};
-  for (const Point2& p : marks)
+  Point centre{0, 0};
+  for (const Point& p : marks)
     centre.x += p.x / 4, centre.y += p.y / 4;
-  std::array<Point2, 4> out = marks;
-  std::sort(out.begin(), out.end(), [&](const Point2& a, const Point2& b) {
+  std::array<Point, 4> out = marks;
+  std::sort(out.begin(), out.end(), [&](const Point& a, const Point& b) {
     return std::atan2(a.y - centre.y, a.x - centre.x) < std::atan2(b.y - centre.y, b.x - centre.x);
   });
   for (std::size_t i = 0; i < 4; ++i) {
-    const Point2 a = out[i], b = out[(i + 1) % 4], c = out[(i + 2) % 4];
+    const Point a = out[i], b = out[(i + 1) % 4], c = out[(i + 2) % 4];
     const double cross = (b.x - a.x) * (c.y - b.y) - (b.y - a.y) * (c.x - b.x);
     if (!(cross > 0)) {
       throw bad(
@@ -81,12 +81,12 @@ std::array<Point2, 4> clockwise(const std::array<Point2, 4>& marks, const Image&
   return out;
 }
 
-double distance(Point2 a, Point2 b) {
+double distance(Point a, Point b) {
   return std::hypot(a.x - b.x, a.y - b.y);
 }
 
 // The median L* of a small disc at `centre`.
-double lightness_at(const Image& image, const LabTransform& transform, Point2 centre,
+double lightness_at(const Image& image, const LabTransform& transform, Point centre,
                     double radius) {
   const RegionLab lab =
       region_lab(image, transform, Region::ellipse({centre.x, centre.y}, radius, radius));
@@ -97,8 +97,8 @@ double lightness_at(const Image& image, const LabTransform& transform, Point2 ce
 }
 
 // The marks reordered so that the hollow one comes first (top-left), the others clockwise.
-std::array<Point2, 4> oriented(const std::array<Point2, 4>& ordered, const Image& image,
-                               const LabTransform& transform, const SwatchCardGeometry& g) {
+std::array<Point, 4> oriented(const std::array<Point, 4>& ordered, const Image& image,
+                              const LabTransform& transform, const SwatchCardGeometry& g) {
   double sides_px = 0;
   for (std::size_t i = 0; i < 4; ++i)
     sides_px += distance(ordered[i], ordered[(i + 1) % 4]);
@@ -122,24 +122,24 @@ std::array<Point2, 4> oriented(const std::array<Point2, 4>& ordered, const Image
         "the centre of each of the four corner marks",
         l[0], l[1], l[2], l[3]));
   }
-  std::array<Point2, 4> out{};
+  std::array<Point, 4> out{};
   for (std::size_t i = 0; i < 4; ++i)
     out[i] = ordered[(hollow + i) % 4];
   return out;
 }
 
 // Page millimetres → the unit square spanned by the marks' centres (chart_to_image's space).
-Point2 unit_of(const SwatchCardGeometry& g, double x_mm, double y_mm) {
-  const Point2 tl = g.marks_mm[0], br = g.marks_mm[2];
+Point unit_of(const SwatchCardGeometry& g, double x_mm, double y_mm) {
+  const Point tl = g.marks_mm[0], br = g.marks_mm[2];
   return {(x_mm - tl.x) / (br.x - tl.x), (y_mm - tl.y) / (br.y - tl.y)};
 }
 
-Point2 box_centre(const SwatchCardGeometry& g, const SwatchBox& box) {
+Point box_centre(const SwatchCardGeometry& g, const SwatchBox& box) {
   return unit_of(g, box.x_mm + box.width_mm / 2, box.y_mm + box.height_mm / 2);
 }
 
 SwatchBoxReading read_box(const Image& image, const LabTransform& transform,
-                          const std::array<Point2, 4>& marks, const SwatchCardGeometry& g,
+                          const std::array<Point, 4>& marks, const SwatchCardGeometry& g,
                           const SwatchBox& box) {
   const double margin_x = box.width_mm * (1 - inner_fraction) / 2;
   const double margin_y = box.height_mm * (1 - inner_fraction) / 2;
@@ -147,7 +147,7 @@ SwatchBoxReading read_box(const Image& image, const LabTransform& transform,
   const double y0 = box.y_mm + margin_y, y1 = box.y_mm + box.height_mm - margin_y;
   std::vector<Point> polygon;
   for (const auto& [x, y] : {std::pair{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}) {
-    const Point2 p = chart_to_image(marks, unit_of(g, x, y));
+    const Point p = chart_to_image(marks, unit_of(g, x, y));
     polygon.push_back({p.x, p.y});
   }
   const RegionLab lab = region_lab(image, transform, Region::polygon(std::move(polygon)));
@@ -182,7 +182,7 @@ SwatchBoxReading read_box(const Image& image, const LabTransform& transform,
 
 // ln Y of the bare boxes fitted by a plane over the card (a line when the boxes lie on one row),
 // as coefficients of (1, u, v).
-std::array<double, 3> light_plane(const std::vector<std::pair<Point2, double>>& bare) {
+std::array<double, 3> light_plane(const std::vector<std::pair<Point, double>>& bare) {
   detail::SquareMatrix<3> normal{};
   std::array<double, 3> moment{};
   for (const auto& [at, ln_y] : bare) {
@@ -207,13 +207,13 @@ std::array<double, 3> light_plane(const std::vector<std::pair<Point2, double>>& 
   return {};
 }
 
-double plane_at(const std::array<double, 3>& plane, Point2 at) {
+double plane_at(const std::array<double, 3>& plane, Point at) {
   return plane[0] + plane[1] * at.x + plane[2] * at.y;
 }
 
 // Corrects every box to the mean light over the bare boxes; returns the variation of the light.
 double correct_light(std::vector<SwatchBoxReading>& boxes, const SwatchCardGeometry& g) {
-  std::vector<std::pair<Point2, double>> bare;
+  std::vector<std::pair<Point, double>> bare;
   for (const SwatchBoxReading& b : boxes) {
     if (b.box.code.empty())
       bare.emplace_back(box_centre(g, b.box), std::log(std::max(to_xyz(b.measured_d50).Y, 1e-6)));
@@ -287,7 +287,7 @@ void check_rows_painted(const std::vector<SwatchBoxReading>& boxes, const Lab& c
 }  // namespace
 
 SwatchCardReading read_swatch_card(const Image& image, const LabTransform& transform,
-                                   const std::array<Point2, 4>& marks,
+                                   const std::array<Point, 4>& marks,
                                    const SwatchCardLayout& layout) {
   const SwatchCardGeometry g = swatch_card_geometry(layout);
   SwatchCardReading out;

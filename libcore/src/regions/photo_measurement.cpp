@@ -60,7 +60,7 @@ PhotoCalibration without_chart(const Image& image, const std::string& why,
 }
 
 bool inside(const Image& image, const ChartCorners& corners) noexcept {
-  return std::all_of(corners.begin(), corners.end(), [&](const Point2& p) {
+  return std::all_of(corners.begin(), corners.end(), [&](const Point& p) {
     return p.x >= 0 && p.y >= 0 && p.x <= image.width && p.y <= image.height;
   });
 }
@@ -301,7 +301,7 @@ namespace {
 using Vector2 = std::array<double, 2>;
 using Matrix2 = std::array<std::array<double, 2>, 2>;
 
-Point2 centre_of(const Rect& r) {
+Point centre_of(const Rect& r) {
   return {r.x + r.w / 2.0, r.y + r.h / 2.0};
 }
 
@@ -321,11 +321,11 @@ constexpr double card_log_sd = 0.01;
 // entering as a prior with its standard errors.
 Vector2 light_tilt(const detail::Homography& chart_to_photo, const ChartLightSlope& slope,
                    std::span<const GreyCard> cards, std::span<const LightCompensation> light) {
-  const Point2 origin = chart_to_photo.apply({0.5, 0.5});
+  const Point origin = chart_to_photo.apply({0.5, 0.5});
   // ∂(x, y)/∂(u, v) at the centre, by central differences over a tenth of the chart.
   const double h = 0.05;
-  const Point2 pu = chart_to_photo.apply({0.5 + h, 0.5}), mu = chart_to_photo.apply({0.5 - h, 0.5});
-  const Point2 pv = chart_to_photo.apply({0.5, 0.5 + h}), mv = chart_to_photo.apply({0.5, 0.5 - h});
+  const Point pu = chart_to_photo.apply({0.5 + h, 0.5}), mu = chart_to_photo.apply({0.5 - h, 0.5});
+  const Point pv = chart_to_photo.apply({0.5, 0.5 + h}), mv = chart_to_photo.apply({0.5, 0.5 - h});
   const Matrix2 jacobian{{{(pu.x - mu.x) / (2 * h), (pv.x - mv.x) / (2 * h)},
                           {(pu.y - mu.y) / (2 * h), (pv.y - mv.y) / (2 * h)}}};
   // The tilt g in the photo satisfies slope = Jᵀ g; the slope's inverse covariance, mapped the
@@ -346,7 +346,7 @@ Vector2 light_tilt(const detail::Homography& chart_to_photo, const ChartLightSlo
     }
   }
   for (std::size_t i = 0; i < cards.size(); ++i) {
-    const Point2 at = centre_of(cards[i].rect);
+    const Point at = centre_of(cards[i].rect);
     const Vector2 d = {at.x - origin.x, at.y - origin.y};
     const double log_light = -std::log(light[i].factor);
     const double w = 1 / (card_log_sd * card_log_sd);
@@ -380,8 +380,8 @@ LightCompensation card_light_at(const PhotoCalibration& calibration,
   const CalibrationReport& report = calibration.calibration->report();
   const auto chart_to_photo = detail::Homography::square_to(report.corners);
   const Vector2 tilt = light_tilt(chart_to_photo, report.light_slope, cards, light);
-  const Point2 origin = chart_to_photo.apply({0.5, 0.5});
-  const Point2 at = centre_of(region);
+  const Point origin = chart_to_photo.apply({0.5, 0.5});
+  const Point at = centre_of(region);
   const double log_light = tilt[0] * (at.x - origin.x) + tilt[1] * (at.y - origin.y);
   nearest.factor = std::exp(-log_light);
   return nearest;
@@ -397,7 +397,7 @@ LightCompensation flat_field_light(const Image& flat, const PhotoCalibration& ca
   }
   const auto& corners = calibration.calibration->report().corners;
   double x0 = corners[0].x, y0 = corners[0].y, x1 = x0, y1 = y0;
-  for (const Point2& p : corners) {
+  for (const Point& p : corners) {
     x0 = std::min(x0, p.x);
     y0 = std::min(y0, p.y);
     x1 = std::max(x1, p.x);

@@ -1,5 +1,5 @@
-// pigmatch/calibration.h — from a photographed chart to an ICC input profile for that camera and
-// light.
+// pigmatch/calibration/calibration.h — from a photographed chart to an ICC input profile for that
+// camera and light.
 //
 // The photo's device values are first linearised (PhotoEncoding): through the photo's own
 // profile (its tone curves when it is a matrix/shaper profile such as sRGB; otherwise Little

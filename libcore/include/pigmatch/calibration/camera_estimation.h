@@ -1,5 +1,5 @@
-// pigmatch/camera_estimation.h — a camera's spectral response under one light, estimated from
-// a photographed chart whose patch spectra are known.
+// pigmatch/calibration/camera_estimation.h — a camera's spectral response under one light,
+// estimated from a photographed chart whose patch spectra are known.
 //
 // A camera's linear RGB for a surface is c_k = Σ_i q_k[i] · R[i] over the 36 bands: q_k folds
 // the channel's sensitivity, the light's spectrum, white balance and the camera's colour matrix

@@ -1,5 +1,5 @@
-// pigmatch/chart.h — colour charts as data: layout, reference values, and where a chart is in a
-// photo.
+// pigmatch/calibration/chart.h — colour charts as data: layout, reference values, and where a chart
+// is in a photo.
 //
 // A chart is described by a JSON data file (format "pigmatch-chart", see
 // data/charts/colorchecker-classic.json): its patches in chart-normalised coordinates, one or
@@ -28,16 +28,11 @@
 
 namespace pigmatch {
 
-/// A point in pixels of the upright photo (x right, y down) or in chart-normalised units.
-struct Point2 {
-  double x = 0, y = 0;
-};
-
 /// One patch: its place in chart-normalised coordinates and whether it is a neutral (grey).
 struct ChartPatch {
   int id = 0;        ///< the number printed on charts, 1-based (1 = dark skin)
   std::string name;  ///< e.g. "dark skin"
-  Point2 center;     ///< chart-normalised
+  Point center;      ///< chart-normalised
   double width = 0;  ///< chart-normalised
   double height = 0;
   bool neutral = false;  ///< a grey patch: weighted up and used to preserve neutrals in fits
@@ -86,12 +81,12 @@ ChartDefinition load_chart(const std::filesystem::path& path);
 
 /// The chart's four outer corners in pixels of the upright photo, in chart order: the corner
 /// next to the first patch, then clockwise as seen on the printed chart.
-using ChartCorners = std::array<Point2, 4>;
+using ChartCorners = std::array<Point, 4>;
 
 /// Where the chart-normalised point `uv` falls in the photo (the projective map that takes the
 /// chart's unit square onto `corners`). Throws Error(invalid_argument) when the corners do not
 /// form a convex quadrilateral.
-Point2 chart_to_image(const ChartCorners& corners, Point2 uv);
+Point chart_to_image(const ChartCorners& corners, Point uv);
 
 /// The eight ways four corners can be listed for the same quadrilateral (4 rotations × 2
 /// directions); index 0 is `corners` itself. Used to resolve a chart's orientation.

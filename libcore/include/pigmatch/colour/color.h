@@ -1,4 +1,4 @@
-// pigmatch/color.h — colorimetric value types, white points, chromatic adaptation and colour
+// pigmatch/colour/color.h — colorimetric value types, white points, chromatic adaptation and colour
 // differences.
 //
 // Conventions: XYZ is relative with Y = 1 for the perfect white (not 100). Lab is CIELAB with

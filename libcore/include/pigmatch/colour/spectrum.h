@@ -1,4 +1,4 @@
-// pigmatch/spectrum.h — spectra on the spectrophotometer grid (380–730 nm at 10 nm), the CIE
+// pigmatch/colour/spectrum.h — spectra on the spectrophotometer grid (380–730 nm at 10 nm), the CIE
 // standard observers and illuminants, and reflectance → XYZ → Lab.
 //
 // Method. Tristimulus values are weighted sums over the 36 bands, X = Σ_i W_x,i · R_i (same

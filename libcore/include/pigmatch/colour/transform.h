@@ -1,4 +1,4 @@
-// pigmatch/transform.h — device pixels → CIELAB D50 through Little CMS.
+// pigmatch/colour/transform.h — device pixels → CIELAB D50 through Little CMS.
 //
 // A LabTransform is built once from an ICC profile and a pixel layout, then applied to any number
 // of images (OpenColorIO's Processor pattern): it is immutable, cheap to copy (shared state) and

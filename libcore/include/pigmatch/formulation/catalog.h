@@ -1,5 +1,5 @@
-// pigmatch/catalog.h — pigment catalogs: what a vendor publishes about each pigment, and the
-// checks that reject impossible data before it reaches formulation.
+// pigmatch/formulation/catalog.h — pigment catalogs: what a vendor publishes about each pigment,
+// and the checks that reject impossible data before it reaches formulation.
 //
 // A catalog comes from a catalog file (JSON or CGATS, read by the built-in catalog-files plugin)
 // or from a native plugin; either way the host converts it into these value types and runs

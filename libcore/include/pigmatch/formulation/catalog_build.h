@@ -1,5 +1,5 @@
-// pigmatch/catalog_build.h — a catalog from a studio's own measurements: drawdowns of each
-// pigment (the masstone and a dilution series) and the bare card, read with a
+// pigmatch/formulation/catalog_build.h — a catalog from a studio's own measurements: drawdowns of
+// each pigment (the masstone and a dilution series) and the bare card, read with a
 // spectrophotometer, become a catalog with Kubelka–Munk K and S fitted per band.
 //
 // The readings come from a CGATS file as spectrophotometer software writes it (Argyll's

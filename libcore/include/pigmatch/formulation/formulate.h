@@ -1,4 +1,5 @@
-// pigmatch/formulate.h — the formulator: from a target colour to ranked recipes in drops.
+// pigmatch/formulation/formulate.h — the formulator: from a target colour to ranked recipes in
+// drops.
 //
 // Method (docs/models.md, "Formulation"). The allowed pigments (filters below) and the diluent
 // are bound to a mixing model (a Mixer: built in, or a plugin's model through

@@ -1,5 +1,5 @@
-// pigmatch/match.h — the decisions between a client's colours and formulate(): which colour a
-// recipe must reach in each mode, which mixing model sees it under which conditions, which
+// pigmatch/formulation/match.h — the decisions between a client's colours and formulate(): which
+// colour a recipe must reach in each mode, which mixing model sees it under which conditions, which
 // catalogs take part, and the formula a chosen recipe is recorded as. `pigmatch match` and the
 // GUI's Match screen both decide here, so they find and save the same recipes.
 #pragma once

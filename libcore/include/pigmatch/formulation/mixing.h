@@ -1,4 +1,4 @@
-// pigmatch/mixing.h — mixing models: the colour of a mix of pigments and diluent.
+// pigmatch/formulation/mixing.h — mixing models: the colour of a mix of pigments and diluent.
 //
 // Three models, each documented with its equations, parameters and sources in docs/models.md:
 //   - Kubelka–Munk (KM), two-constant (K and S add up by concentration; a film of unit thickness

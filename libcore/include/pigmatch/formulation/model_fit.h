@@ -1,6 +1,6 @@
-// pigmatch/model_fit.h — learning the skin model from a studio's healed results: the model's
-// parameters (pigment load, epidermis thickness) fitted to records of what was mixed, on which
-// skin, and how it healed, by skin-tone class where there are enough records, with k-fold
+// pigmatch/formulation/model_fit.h — learning the skin model from a studio's healed results: the
+// model's parameters (pigment load, epidermis thickness) fitted to records of what was mixed, on
+// which skin, and how it healed, by skin-tone class where there are enough records, with k-fold
 // cross-validation saying how much better the fitted model predicts records it did not see.
 #pragma once
 

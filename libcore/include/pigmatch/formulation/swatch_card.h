@@ -1,4 +1,4 @@
-// pigmatch/swatch_card.h — measuring a studio's own pigments with a camera instead of a
+// pigmatch/formulation/swatch_card.h — measuring a studio's own pigments with a camera instead of a
 // spectrophotometer: a printed swatch card, painted, photographed beside a colour chart, read back.
 //
 // The card (A4 landscape) has one row of boxes per pigment and one column per dilution step,
@@ -60,7 +60,7 @@ struct SwatchCardGeometry {
   double mark_mm = 10;      ///< side of each corner mark
   double mark_hole_mm = 4;  ///< side of the hole in the top-left mark
   /// Centres of the corner marks: top-left (hollow), top-right, bottom-right, bottom-left.
-  std::array<Point2, 4> marks_mm{};
+  std::array<Point, 4> marks_mm{};
   std::vector<SwatchBox> boxes;  ///< row by row, left to right
 };
 
@@ -81,7 +81,7 @@ SwatchCardLayout load_swatch_card_layout(const std::filesystem::path& svg_file);
 /// at the corners of a quadrilateral shaped like the marks' rectangle on the page. Returns their
 /// centres, the hollow (top-left) one first, then clockwise; nothing when no such four are
 /// found. Never throws for the photo's content.
-std::optional<std::array<Point2, 4>> find_swatch_card_marks(const Image& image);
+std::optional<std::array<Point, 4>> find_swatch_card_marks(const Image& image);
 
 /// One box as read from the photo.
 struct SwatchBoxReading {
@@ -99,7 +99,7 @@ struct SwatchCardReading {
   /// How much the light varied over the card's boxes, as read from the bare ones: the brightest
   /// place over the darkest, minus 1 (0.08: 8 % more light at one end).
   double light_variation = 0;
-  std::array<Point2, 4> marks{};      ///< the marks' centres in the photo, top-left first
+  std::array<Point, 4> marks{};       ///< the marks' centres in the photo, top-left first
   std::vector<std::string> warnings;  ///< e.g. a box painted unevenly
 };
 
@@ -111,7 +111,7 @@ struct SwatchCardReading {
 /// the marks are not a convex quadrilateral inside the photo, the hollow mark is not among them,
 /// a box is too small or clipped, or every box of a pigment reads as bare card (not painted).
 SwatchCardReading read_swatch_card(const Image& image, const LabTransform& transform,
-                                   const std::array<Point2, 4>& marks,
+                                   const std::array<Point, 4>& marks,
                                    const SwatchCardLayout& layout);
 
 }  // namespace pigmatch

@@ -1,5 +1,5 @@
-// pigmatch/touchup.h — the touch-up, 2–5 years after a session: how the healed colour compares
-// with what the formula targeted and predicted, and a corrected recipe.
+// pigmatch/formulation/touchup.h — the touch-up, 2–5 years after a session: how the healed colour
+// compares with what the formula targeted and predicted, and a corrected recipe.
 //
 // The correction is colour-formulation software's batch correction: the mixing model missed by
 // miss = healed − predicted (skin, healing and fading the model does not know), and the same

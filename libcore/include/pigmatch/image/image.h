@@ -1,4 +1,4 @@
-// pigmatch/image.h — decoded photos: device pixels plus the ICC profile that describes them.
+// pigmatch/image/image.h — decoded photos: device pixels plus the ICC profile that describes them.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +15,12 @@ namespace pigmatch {
 /// A rectangle of pixels: top-left corner (x, y), width w and height h.
 struct Rect {
   int x = 0, y = 0, w = 0, h = 0;
+};
+
+/// A point in pixels of the upright photo (x right, y down; a pixel's centre is at +0.5), or in
+/// a chart's normalised units where a chart's geometry says so.
+struct Point {
+  double x = 0, y = 0;
 };
 
 enum class ImageFormat { jpeg, png, tiff, heif };

@@ -1,5 +1,5 @@
-// pigmatch/plugin_host.h — finding, loading and containing plugins (the host side of plugin.h),
-// and the catalogs they provide.
+// pigmatch/plugin_host/plugin_host.h — finding, loading and containing plugins (the host side of
+// plugin.h), and the catalogs they provide.
 //
 // A PluginRegistry is built from SearchPaths. Its constructor loads every plugin library it finds
 // (Boost.DLL), checks the version handshake and the descriptor, then collects catalogs: those

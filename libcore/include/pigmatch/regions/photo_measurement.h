@@ -1,7 +1,7 @@
-// pigmatch/photo_measurement.h — the measurement pipeline of one photo, as `pigmatch measure` and
-// the GUI's Photo screen both run it: calibrate the photo (a saved profile, the chart at given
-// corners, the chart found automatically, or no chart), measure named regions (plain skin or
-// hair, or stubble split into hair and skin), and save what was measured to a client's visit
+// pigmatch/regions/photo_measurement.h — the measurement pipeline of one photo, as `pigmatch
+// measure` and the GUI's Photo screen both run it: calibrate the photo (a saved profile, the chart
+// at given corners, the chart found automatically, or no chart), measure named regions (plain skin
+// or hair, or stubble split into hair and skin), and save what was measured to a client's visit
 // with the photo's path and SHA-256.
 //
 // Long steps take a ProgressCallback so a GUI can show progress and stop between steps.

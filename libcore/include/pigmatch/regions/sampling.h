@@ -1,4 +1,4 @@
-// pigmatch/sampling.h — regions of a photo, robust statistics of their Lab pixels, and the
+// pigmatch/regions/sampling.h — regions of a photo, robust statistics of their Lab pixels, and the
 // separation of stubble (skin with hair dots) into its hair and skin colours.
 //
 // Coordinates are pixels of the upright image (EXIF orientation applied), x to the right, y
@@ -34,11 +34,6 @@ struct LabStatistics {
 LabStatistics summarize_lab(std::span<const float> lab_triplets);
 
 // ---- regions ---------------------------------------------------------------------------------
-
-/// A point in image pixel coordinates (see the top of this file).
-struct Point {
-  double x = 0, y = 0;
-};
 
 /// The pixels a region selects in an image: its bounding box and a selection flag per pixel of
 /// that box, row by row.

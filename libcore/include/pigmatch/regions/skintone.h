@@ -1,4 +1,4 @@
-// pigmatch/skintone.h — skin-tone descriptors of a measured skin colour: the Individual
+// pigmatch/regions/skintone.h — skin-tone descriptors of a measured skin colour: the Individual
 // Typology Angle and its six classes, the nearest Monk Skin Tone, a Fitzpatrick estimate and the
 // undertone.
 //

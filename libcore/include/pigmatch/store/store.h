@@ -1,5 +1,5 @@
-// pigmatch/store.h — the client records: clients, visits, consents, measurements, formulas and
-// pigment lots, in one SQLite file (one computer) or a PostgreSQL database (a studio's server,
+// pigmatch/store/store.h — the client records: clients, visits, consents, measurements, formulas
+// and pigment lots, in one SQLite file (one computer) or a PostgreSQL database (a studio's server,
 // shared by its rooms and branches; docs/postgresql.md).
 //
 // Touch-ups come 2–5 years after the first sessions, so the record must say exactly what was used
