@@ -44,51 +44,6 @@ struct TouchupOptions {
 
 // ---- inputs ------------------------------------------------------------------------------------
 
-// The version to correct: --formula, else the client's current formula for the region.
-store::Formula formula_to_correct(store::Store& db, store::Id client, const TouchupOptions& o) {
-  if (!o.formula.empty()) {
-    const store::Formula f = db.formula(parse_id(o.formula, "--formula"));
-    if (f.client_id != client) {
-      throw Error(
-          ErrorCode::invalid_argument,
-          fmt::format("formula #{} belongs to client {}, not {}", f.id, f.client_id, client));
-    }
-    if (const auto newer = db.replaced_by(f.id)) {
-      throw Error(ErrorCode::invalid_argument,
-                  fmt::format("formula #{} was already corrected by #{}; touch up the current "
-                              "version (leave out --formula, or give --formula {})",
-                              f.id, *newer, *newer));
-    }
-    return f;
-  }
-  if (auto current = db.current_formula(client, o.region))
-    return std::move(*current);
-  // A formula saved without a region (e.g. match --target) is still the one meant when it is
-  // the client's only current formula.
-  std::vector<std::string> others;
-  std::optional<store::Formula> only;
-  for (store::Formula& f : db.formula_history(client)) {
-    if (db.replaced_by(f.id))
-      continue;
-    others.push_back(fmt::format("#{} ({})", f.id, f.region.empty() ? "no region" : f.region));
-    only = std::move(f);
-  }
-  if (others.size() == 1) {
-    fmt::print(stderr,
-               "pigmatch: client {} has no formula for region '{}'; correcting its only "
-               "current formula, {}\n",
-               client, o.region, others.front());
-    return std::move(*only);
-  }
-  throw Error(ErrorCode::not_found,
-              fmt::format("client {} has no formula for region '{}'{}", client, o.region,
-                          others.empty() ? std::string("; save one with 'pigmatch match --client "
-                                                       "ID --save' or 'pigmatch formula save'")
-                                         : fmt::format("; its current formulas are {}: choose "
-                                                       "one with --formula ID",
-                                                       fmt::join(others, ", "))));
-}
-
 Lab healed_colour(const MeasuredRegion& region, const std::string& source) {
   if (!region.stubble)
     return region.lab_d50;
@@ -163,7 +118,13 @@ void run(const TouchupOptions& o) {
 
   store::Store db = open_store(o.db, o.save ? DbAccess::existing : DbAccess::read);
   const store::Client client = db.client(client_id);
-  const store::Formula old = formula_to_correct(db, client_id, o);
+  FormulaToCorrect chosen = formula_to_correct(
+      db, client_id, o.region,
+      o.formula.empty() ? std::nullopt
+                        : std::optional<store::Id>(parse_id(o.formula, "--formula")));
+  if (!chosen.note.empty())
+    fmt::print(stderr, "pigmatch: {}\n", chosen.note);
+  const store::Formula old = std::move(chosen.formula);
   std::optional<store::Id> visit;
   if (o.save) {
     visit = resolve_visit(

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "command.h"
+#include "json_output.h"
 #include "pigmatch/error.h"
+#include "pigmatch/formulation/match.h"
 #include "pigmatch/plugin_host/plugin_host.h"
 
 namespace pigmatch::cli {
@@ -28,28 +30,10 @@ void add_db_option(CLI::App* command, std::string& db) {
 
 std::vector<Catalog> load_catalogs(const std::vector<std::string>& ids,
                                    const std::vector<std::string>& files) {
-  const PluginRegistry registry(
-      default_search_paths(std::vector<std::filesystem::path>(files.begin(), files.end())));
-  for (const LoadProblem& p : registry.problems()) {
-    if (p.severity == Severity::error)
-      fmt::print(stderr, "pigmatch: {}\n", to_string(p));
-  }
-  std::vector<Catalog> out;
-  for (const std::string& id : ids) {
-    const CatalogEntry* e = registry.find_catalog(id);
-    if (e == nullptr) {
-      throw Error(ErrorCode::not_found,
-                  fmt::format("no catalog '{}' (see 'pigmatch catalog list'; a catalog file is "
-                              "added with --catalog-file FILE)",
-                              id));
-    }
-    out.push_back(e->catalog);
-  }
-  if (!ids.empty())
-    return out;
-  for (const CatalogEntry& e : registry.catalogs())
-    out.push_back(e.catalog);
-  return out;
+  const std::vector<std::filesystem::path> paths(files.begin(), files.end());
+  const PluginRegistry registry(default_search_paths(paths));
+  report_load_problems(registry, paths);
+  return match_catalogs(registry, ids, false);
 }
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& text,

@@ -27,7 +27,9 @@ enum class DbAccess { create, existing, read };
 store::Store open_store(const std::string& db_option, DbAccess access, bool quiet = false);
 
 /// The catalogs named by `ids` (--catalog), else every catalog loaded, with `files`
-/// (--catalog-file) added; load errors said on stderr. Throws Error (not_found) for an unknown id.
+/// (--catalog-file) added: match_catalogs(), as `pigmatch match` chooses them. Load problems are
+/// said on stderr; Throws Error (not_found) for an unknown id, (corrupt_data) for a file given
+/// that could not be read.
 std::vector<Catalog> load_catalogs(const std::vector<std::string>& ids,
                                    const std::vector<std::string>& files);
 

@@ -21,15 +21,9 @@ FormulaEditor::FormulaEditor(store::Store& store, std::vector<Catalog> catalogs,
   setObjectName(QStringLiteral("formulaEditor"));
   QString problem;
   try {
-    formula_ = store_.formula(formula);
-    // Versions form a line: a version already corrected is not the one to adjust.
-    if (const auto newer = store_.replaced_by(formula)) {
-      throw Error(ErrorCode::invalid_argument,
-                  QStringLiteral("formula #%1 was already replaced by #%2; open #%2 instead")
-                      .arg(formula)
-                      .arg(*newer)
-                      .toStdString());
-    }
+    // The touch-up's rule (libcore): a version already corrected is not the one to adjust.
+    const store::Formula asked = store_.formula(formula);
+    formula_ = formula_to_correct(store_, asked.client_id, asked.region, formula).formula;
     CorrectionInputs inputs;
     inputs.catalogs = catalogs_;
     inputs.skin_d50 = stored_skin(store_, formula_.client_id, formula_.region);

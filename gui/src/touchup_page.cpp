@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "pigmatch/error.h"
 #include "swatch_widget.h"
 #include "text.h"
 
@@ -90,10 +91,7 @@ void TouchupPage::showClient(store::Id id) {
   std::vector<store::Measurement> measurements;
   std::vector<store::Formula> current;
   try {
-    for (store::Formula& f : store_.formula_history(id)) {
-      if (!store_.replaced_by(f.id))
-        current.push_back(std::move(f));
-    }
+    current = current_formulas(store_, id);
     measurements = store_.client_record(id).measurements;
   } catch (const std::exception& e) {
     emit failed(
@@ -134,19 +132,21 @@ void TouchupPage::showClient(store::Id id) {
   compare();
 }
 
-// The formula the healed area is the result of: the current version for its region (libcore's
-// Store::current_formula), else whichever the user had chosen.
+// The formula the healed area is the result of, chosen as `pigmatch touchup` chooses it
+// (libcore's formula_to_correct); when the rule names none, whichever the user had chosen.
 void TouchupPage::chooseFormulaForMeasurement() {
   const int index = measurement_->currentIndex();
   if (index < 0 || client_id_ == 0)
     return;
   try {
-    const auto current =
-        store_.current_formula(client_id_, measurements_[std::size_t(index)].region);
-    if (current) {
-      const QSignalBlocker block(formula_);
-      formula_->setCurrentIndex(formula_->findData(QVariant::fromValue<qlonglong>(current->id)));
-    }
+    const FormulaToCorrect chosen =
+        formula_to_correct(store_, client_id_, measurements_[std::size_t(index)].region);
+    const QSignalBlocker block(formula_);
+    formula_->setCurrentIndex(
+        formula_->findData(QVariant::fromValue<qlonglong>(chosen.formula.id)));
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::not_found)
+      emit failed(QString::fromUtf8(e.what()));
   } catch (const std::exception& e) {
     emit failed(QString::fromUtf8(e.what()));
   }

@@ -333,3 +333,53 @@ TEST_CASE("FormulaMixer: other drops of a formula's bottles, by the independent 
   CHECK_THROWS_AS(mixer.predict(std::vector<double>{NAN, 8, 12, 70}), Error);
   CHECK_THROWS_AS(mixer.predict(std::vector<double>{0, 0, 0, 70}), Error);
 }
+
+TEST_CASE(
+    "formula_to_correct: the current version of the region's formula, as CLI and GUI choose") {
+  TempDir dir;
+  store::Store db = store::Store::open(dir / "choose.db");
+  const store::Id ana = db.add_client({0, "Ana", "", "", "", "", ""});
+  const store::Id ben = db.add_client({0, "Ben", "", "", "", "", ""});
+
+  // No formula at all: nothing to correct, and the message says what to do.
+  CHECK_THROWS_WITH(formula_to_correct(db, ana, "crown"),
+                    Catch::Contains("client " + std::to_string(ana) +
+                                    " has no formula for region 'crown'; save one first"));
+
+  // One formula without a region (a match of a typed Lab): still the one meant, with a note.
+  store::Formula loose = test::sample_formula(ana, {40, 2, 6});
+  loose.region = "";
+  const store::Id loose_id = db.save_formula(loose);
+  const FormulaToCorrect only = formula_to_correct(db, ana, "crown");
+  CHECK(only.formula.id == loose_id);
+  CHECK(only.note.find("correcting its only current formula, #" + std::to_string(loose_id) +
+                       " (no region)") != std::string::npos);
+
+  // The region's own formula wins, without a note; once corrected, the correction is current.
+  const store::Id crown_id = db.save_formula(test::sample_formula(ana, {38, 2, 6}));
+  const FormulaToCorrect own = formula_to_correct(db, ana, "crown");
+  CHECK(own.formula.id == crown_id);
+  CHECK(own.note.empty());
+  store::Formula corrected = test::sample_formula(ana, {38, 2, 6});
+  corrected.replaces = crown_id;
+  const store::Id corrected_id = db.save_formula(corrected);
+  CHECK(formula_to_correct(db, ana, "crown").formula.id == corrected_id);
+  const std::vector<store::Formula> current = current_formulas(db, ana);
+  REQUIRE(current.size() == 2);
+  CHECK(current[0].id == loose_id);
+  CHECK(current[1].id == corrected_id);
+
+  // Another region with two current formulas to choose from: refused, naming them.
+  CHECK_THROWS_WITH(
+      formula_to_correct(db, ana, "temples"),
+      Catch::Contains("its current formulas are #" + std::to_string(loose_id) + " (no region), #" +
+                      std::to_string(corrected_id) + " (crown): choose one"));
+
+  // A formula chosen by id: the client's own and current, else refused with the reason.
+  CHECK(formula_to_correct(db, ana, "temples", loose_id).formula.id == loose_id);
+  CHECK_THROWS_WITH(formula_to_correct(db, ana, "crown", crown_id),
+                    Catch::Contains("already corrected by #" + std::to_string(corrected_id)));
+  CHECK_THROWS_WITH(formula_to_correct(db, ben, "crown", loose_id),
+                    Catch::Contains("belongs to client " + std::to_string(ana)));
+  CHECK(current_formulas(db, ben).empty());
+}

@@ -8,6 +8,7 @@
 
 #include "colour/spectrum_tables.h"
 #include "pigmatch/error.h"
+#include "support/text.h"
 
 namespace pigmatch {
 namespace {
@@ -77,13 +78,6 @@ double interpolate(std::span<const double> wavelengths, std::span<const double> 
   return values[lo] + t * (values[hi] - values[lo]);
 }
 
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 constexpr std::array kIlluminants{Illuminant::d50, Illuminant::d65, Illuminant::a, Illuminant::f2,
                                   Illuminant::f11};
 constexpr std::array kObservers{Observer::cie1931_2deg, Observer::cie1964_10deg};
@@ -127,7 +121,7 @@ std::string_view to_string(Illuminant illuminant) noexcept {
 }
 
 Observer parse_observer(std::string_view name) {
-  const std::string key = lowercase(name);
+  const std::string key = detail::lowercase(name);
   if (key == "2" || key == "2deg")
     return Observer::cie1931_2deg;
   if (key == "10" || key == "10deg")
@@ -137,9 +131,9 @@ Observer parse_observer(std::string_view name) {
 }
 
 Illuminant parse_illuminant(std::string_view name) {
-  const std::string key = lowercase(name);
+  const std::string key = detail::lowercase(name);
   for (const Illuminant illuminant : kIlluminants) {
-    if (key == lowercase(to_string(illuminant)))
+    if (key == detail::lowercase(to_string(illuminant)))
       return illuminant;
   }
   throw Error(ErrorCode::invalid_argument,

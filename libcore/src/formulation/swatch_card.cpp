@@ -12,6 +12,7 @@
 
 #include "pigmatch/error.h"
 #include "support/small_file.h"
+#include "support/text.h"
 
 namespace pigmatch {
 namespace {
@@ -106,10 +107,7 @@ void check_swatch_card_layout(const SwatchCardLayout& layout) {
                       ". _ - + /",
                       code));
     }
-    std::string folded = code;
-    std::transform(folded.begin(), folded.end(), folded.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (!seen.insert(folded).second)
+    if (!seen.insert(detail::lowercase(code)).second)
       throw bad(fmt::format("pigment '{}' is on the card twice: one row per pigment", code));
   }
   const auto& steps = layout.concentrations;

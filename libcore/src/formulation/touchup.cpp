@@ -3,6 +3,7 @@
 #include "pigmatch/formulation/touchup.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -11,16 +12,10 @@
 #include "pigmatch/colour/spectrum.h"
 #include "pigmatch/error.h"
 #include "pigmatch/formulation/mixing.h"
+#include "support/text.h"
 
 namespace pigmatch {
 namespace {
-
-bool iequals(std::string_view x, std::string_view y) {
-  return std::equal(x.begin(), x.end(), y.begin(), y.end(), [](char p, char q) {
-    return std::tolower(static_cast<unsigned char>(p)) ==
-           std::tolower(static_cast<unsigned char>(q));
-  });
-}
 
 bool is_finite(const Lab& lab) {
   return std::isfinite(lab.L) && std::isfinite(lab.a) && std::isfinite(lab.b);
@@ -55,9 +50,10 @@ Found find_component(const store::Formula& formula, const store::Component& comp
                      std::span<const Catalog> catalogs) {
   for (const bool own_catalog : {true, false}) {
     for (const Catalog& c : catalogs) {
-      const bool candidate =
-          own_catalog ? c.id == formula.catalog
-                      : (iequals(c.vendor, component.vendor) || iequals(c.id, component.vendor));
+      const bool candidate = own_catalog
+                                 ? c.id == formula.catalog
+                                 : (detail::equals_ignoring_case(c.vendor, component.vendor) ||
+                                    detail::equals_ignoring_case(c.id, component.vendor));
       if (!candidate)
         continue;
       if (const Pigment* p = find_pigment(c, component.code))
@@ -170,7 +166,7 @@ double formula_volume_ml(const store::Formula& formula) {
 std::string vendor_for(const store::Formula& formula, const RecipeComponent& rc,
                        std::span<const Catalog> catalogs) {
   for (const store::Component& c : formula.components) {
-    if (iequals(c.code, rc.code))
+    if (detail::equals_ignoring_case(c.code, rc.code))
       return c.vendor;
   }
   for (const Catalog& c : catalogs) {
@@ -191,6 +187,52 @@ std::optional<Lab> stored_skin(store::Store& store, store::Id client, std::strin
   if (!skin)
     skin = store.latest_measurement(client, store::MeasurementKind::skin);
   return skin ? std::optional<Lab>(skin->lab) : std::nullopt;
+}
+
+std::vector<store::Formula> current_formulas(store::Store& store, store::Id client) {
+  std::vector<store::Formula> current;
+  for (store::Formula& f : store.formula_history(client)) {
+    if (!store.replaced_by(f.id))
+      current.push_back(std::move(f));
+  }
+  return current;
+}
+
+FormulaToCorrect formula_to_correct(store::Store& store, store::Id client, std::string_view region,
+                                    std::optional<store::Id> chosen) {
+  if (chosen) {
+    store::Formula f = store.formula(*chosen);
+    if (f.client_id != client)
+      throw Error(
+          ErrorCode::invalid_argument,
+          fmt::format("formula #{} belongs to client {}, not {}", f.id, f.client_id, client));
+    if (const auto newer = store.replaced_by(f.id))
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("formula #{} was already corrected by #{}: correct the current "
+                              "version, #{}",
+                              f.id, *newer, *newer));
+    return {std::move(f), {}};
+  }
+  if (auto own = store.current_formula(client, region))
+    return {std::move(*own), {}};
+  std::vector<store::Formula> current = current_formulas(store, client);
+  std::vector<std::string> current_ones;
+  current_ones.reserve(current.size());
+  for (const store::Formula& f : current)
+    current_ones.push_back(
+        fmt::format("#{} ({})", f.id, f.region.empty() ? "no region" : f.region));
+  if (current.size() == 1) {
+    return {std::move(current.front()),
+            fmt::format("client {} has no formula for region '{}'; correcting its only current "
+                        "formula, {}",
+                        client, region, current_ones.front())};
+  }
+  throw Error(ErrorCode::not_found,
+              fmt::format("client {} has no formula for region '{}'{}", client, region,
+                          current_ones.empty()
+                              ? std::string("; save one first (a match saved for the client)")
+                              : fmt::format("; its current formulas are {}: choose one",
+                                            fmt::join(current_ones, ", "))));
 }
 
 // ---- the formula's own mix ------------------------------------------------------------------

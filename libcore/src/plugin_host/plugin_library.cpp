@@ -13,6 +13,7 @@
 #include "pigmatch/error.h"
 #include "pigmatch/version.h"
 #include "plugin_host/plugin_internal.h"
+#include "support/text.h"
 
 namespace pigmatch::plugin_detail {
 
@@ -155,12 +156,10 @@ CatalogProviderInfo check_provider(const DescriptorCheck& check, const pigmatch_
                   where + ".file_extensions is NULL but load_file is set");
     for (std::size_t i = 0; p->file_extensions[i] != nullptr; ++i) {
       check.require(i < max_extensions, where + ".file_extensions is not NULL-terminated");
-      std::string extension = p->file_extensions[i];
+      const std::string extension = detail::lowercase(p->file_extensions[i]);
       check.require(
           extension.size() >= 2 && extension[0] == '.',
           fmt::format("{}.file_extensions[{}] '{}' must start with '.'", where, i, extension));
-      std::transform(extension.begin(), extension.end(), extension.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       info.file_extensions.push_back(extension);
     }
   }

@@ -12,6 +12,7 @@
 #include "pigmatch/error.h"
 #include "pigmatch/plugin_host/plugin_host.h"
 #include "plugin_host/plugin_internal.h"
+#include "support/text.h"
 
 namespace pigmatch {
 
@@ -45,12 +46,6 @@ struct PluginRegistry::Impl {
 };
 
 namespace {
-
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // The regular files of `directory` in name order; none when it does not exist.
 std::vector<std::filesystem::path> files_in(const std::filesystem::path& directory) {
@@ -210,7 +205,7 @@ void PluginRegistry::Impl::report_shadowed_models(const std::filesystem::path& f
 
 std::optional<PluginRegistry::Impl::FileReader> PluginRegistry::Impl::reader_for(
     const std::filesystem::path& file) const {
-  const std::string name = lowercase(file.filename().string());
+  const std::string name = detail::lowercase(file.filename().string());
   for (std::size_t i = 0; i < loaded.size(); ++i) {
     const pigmatch_plugin& d = loaded[i]->descriptor();
     for (std::size_t p = 0; p < plugins[i].catalog_providers.size(); ++p) {

@@ -95,6 +95,28 @@ struct TouchupCorrection {
 /// skin measurement of `region`, else of any region; none when the client has none.
 std::optional<Lab> stored_skin(store::Store& store, store::Id client, std::string_view region);
 
+/// The client's formulas that no later version corrects, oldest first: the ones a touch-up can
+/// correct.
+std::vector<store::Formula> current_formulas(store::Store& store, store::Id client);
+
+/// The formula a touch-up of `region` corrects, and how it was chosen.
+struct FormulaToCorrect {
+  store::Formula formula;
+  /// Empty when the formula is the region's own (or the one chosen); else why this one, e.g.
+  /// "client 3 has no formula for region 'crown'; correcting its only current formula, #12 (no
+  /// region)". The CLI prints it as a note, the GUI shows it.
+  std::string note;
+};
+
+/// `chosen` when given: it must be the client's, and the current version (versions form a line;
+/// one already corrected is refused, naming the version that corrected it). Else the client's
+/// current formula for `region`; else the client's only current formula, when there is exactly
+/// one (a formula saved without a region, e.g. from a target Lab, is still the one meant).
+/// Throws Error: invalid_argument for another client's or an old version, not_found when the
+/// client has no current formula for the region, naming the current ones to choose from.
+FormulaToCorrect formula_to_correct(store::Store& store, store::Id client, std::string_view region,
+                                    std::optional<store::Id> chosen = std::nullopt);
+
 /// A stored formula's pigments bound to the formula's own built-in mixing model (under the
 /// conditions `pigmatch match` predicted it with): the colour the same bottles give with other
 /// drops, for the mixing-record editor. Immutable after construction; predict() may be called
