@@ -141,7 +141,7 @@ def main(argv):
         "// at 1 nm, with L_i the Lagrange kernel (cubic inside, quadratic in the end intervals) that\n"
         "// rebuilds 1 nm reflectance from the 36 samples, end samples held outside 380–730 nm, and\n"
         "// k = 1 / Σ S ȳ. F2 and F11 are interpolated linearly from 5 nm to 1 nm.\n"
-        "#include \"spectrum_tables.h\"\n\n"
+        "#include \"colour/spectrum_tables.h\"\n\n"
         "namespace pigmatch::detail {\n\n"
         "// Index [observer][illuminant], in the order of the enums in pigmatch/spectrum.h.\n"
         "// The generator lays the numbers out (3 a line, 380 nm first): no clang-format needed.\n"
